@@ -1,10 +1,10 @@
 # bandup.ecs — the two commands are `make demo` and `make test`; everything else is a step of those.
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
-VENV := .venv
+VENV := $(CURDIR)/.venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
-export PATH := $(CURDIR)/$(BIN):$(PATH)
+export PATH := $(BIN):$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 APT_PACKAGES := buildah docker-registry apache2-utils busybox-static graphviz
 SANITY_ROOT := $(CURDIR)/tests/output/sanity-tree
@@ -51,8 +51,12 @@ sanity: ## ansible-test sanity on a copy of the tracked tree laid out as ansible
 unit:
 	$(BIN)/pytest tests/unit -q
 
-molecule: ## every molecule scenario, each against a fresh local endpoint it starts and stops
-	$(PY) scripts/local_endpoint.py run --state-dir .local/molecule -- $(BIN)/molecule test --all
+SCENARIOS ?= $(notdir $(wildcard molecule/*))
+molecule: ## every molecule scenario (or SCENARIOS="a b"), each against a fresh local endpoint it starts and stops
+	@for s in $(SCENARIOS); do \
+	  echo "== molecule scenario $$s"; \
+	  $(PY) scripts/local_endpoint.py run --state-dir .local/molecule-$$s -- $(BIN)/molecule test -s $$s || exit 1; \
+	done
 
 test: lint sanity unit molecule
 

@@ -31,7 +31,7 @@ DNS_RE = re.compile(r"^[a-z0-9_.-]{1,127}$")
 ALB_NAME_MAX = 32
 IAM_ROLE_MAX = 64
 
-# Defaults of a bandup_services entry. roles/common/meta/argument_specs.yml documents the same
+# Defaults of a bandup_services entry. roles/bandup/meta/argument_specs.yml documents the same
 # values; tests/unit/plugins/module_utils/test_topology.py keeps the two in step.
 SERVICE_DEFAULTS = {
     "active_count": 2,

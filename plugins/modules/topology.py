@@ -44,7 +44,7 @@ options:
     elements: str
   services:
     description:
-      - The C(bandup_services) list; see the C(common) role's argument spec for every key.
+      - The C(bandup_services) list; see the C(bandup) role's argument spec for every key.
     type: list
     elements: dict
     required: true
