@@ -29,6 +29,8 @@ ECR_NAME_RE = re.compile(r"^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?
 DISCOVERY_RE = re.compile(r"^[a-z0-9_-]{1,64}$")
 DNS_RE = re.compile(r"^[a-z0-9_.-]{1,127}$")
 ALB_NAME_MAX = 32
+# The ECS cluster tag that records which AZ is active (set by the cluster role, changed by the failover).
+ACTIVE_AZ_TAG = "bandup:active-az"
 IAM_ROLE_MAX = 64
 
 # Defaults of a bandup_services entry. roles/bandup/meta/argument_specs.yml documents the same
@@ -162,10 +164,13 @@ def _check_service(idx, svc, seen_sc):
                 raise TopologyError(f"{where}.autoscaling.{key}: {auto[key]} is not a percentage (1-100)")
 
 
-def build_topology(name, region, active_az, standby_az, services, ecr_prefix="ielts-", azs_in_region=None):
+def build_topology(name, region, active_az, standby_az, services, ecr_prefix="ielts-", azs_in_region=None,
+                   live_active_az=None):
     """Validate the inventory and return the topology dict every role reads.
 
     ``azs_in_region`` (optional) is the region's AZ names, when the caller looked them up.
+    ``live_active_az`` (optional) is the cluster's ``bandup:active-az`` tag: once the deployment exists, which AZ is
+    active is live state owned by the failover, and the inventory's ``bandup_active_az`` is only the initial placement.
     """
     _check_name("bandup_name", name, 20)
     for var, az in (("bandup_active_az", active_az), ("bandup_standby_az", standby_az)):
@@ -178,6 +183,12 @@ def build_topology(name, region, active_az, standby_az, services, ecr_prefix="ie
         raise TopologyError("bandup_standby_az: must differ from bandup_active_az")
     if not services:
         raise TopologyError("bandup_services: at least one service is required")
+    initial_active_az = active_az
+    if live_active_az and live_active_az != active_az:
+        if live_active_az != standby_az:
+            raise TopologyError(f"bandup_active_az: the cluster's {ACTIVE_AZ_TAG} tag says '{live_active_az}' is active, "
+                                f"which is neither bandup_active_az nor bandup_standby_az; fail over to one of them first")
+        active_az, standby_az = standby_az, active_az
 
     seen, seen_sc, ports = set(), {"discovery": {}, "endpoint": {}}, {}
     resolved = []
@@ -248,6 +259,9 @@ def build_topology(name, region, active_az, standby_az, services, ecr_prefix="ie
         "region": region,
         "active_az": active_az,
         "standby_az": standby_az,
+        "initial_active_az": initial_active_az,
+        "active_az_source": "cluster tag" if live_active_az else "inventory",
+        "active_az_tag": ACTIVE_AZ_TAG,
         "cluster": name,
         "namespace": name,
         "load_balancer": name,

@@ -13,41 +13,45 @@ description:
   - Checks the deployment variables (Fargate CPU/memory pairs, name limits, availability zones, counts,
     Service Connect uniqueness, ports, service dependencies) and returns the topology that every role of
     C(bandup.ecs) reads, with the AWS resource names derived in one place.
-  - Makes no AWS call. Runs on the controller's Python like any module; safe in check mode.
+  - With I(lookup_live=true) it also makes two read-only calls: the region's availability zones (each AZ must be
+    one of them) and the ECS cluster's C(bandup:active-az) tag. Once the deployment exists, which AZ is active is
+    live state owned by the failover playbook; I(active_az) is then only the initial placement.
+  - Never writes; safe in check mode.
 author:
-  - Bandup platform team
+  - Bandup platform team (@bandup)
 options:
   name:
     description: Deployment name, the prefix of every resource name (C(bandup_name)).
     type: str
     required: true
-  region:
-    description: AWS region the deployment lives in.
-    type: str
-    required: true
   active_az:
-    description: Availability zone that runs the active tasks (C(bandup_active_az)).
+    description: Availability zone that runs the active tasks at first deployment (C(bandup_active_az)).
     type: str
     required: true
   standby_az:
-    description: Availability zone that runs the standby tasks (C(bandup_standby_az)).
+    description: Availability zone that runs the standby tasks at first deployment (C(bandup_standby_az)).
     type: str
     required: true
   ecr_prefix:
     description: Prefix of the ECR repository names (C(bandup_ecr_prefix)).
     type: str
     default: ielts-
-  azs_in_region:
-    description:
-      - Availability zone names of the region, when known; each AZ above must be one of them.
-    type: list
-    elements: str
   services:
     description:
       - The C(bandup_services) list; see the C(bandup) role's argument spec for every key.
     type: list
     elements: dict
     required: true
+  lookup_live:
+    description:
+      - Check the AZs against the region and read the live active AZ from the cluster tag.
+      - With C(false) the module makes no AWS call at all.
+    type: bool
+    default: true
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
 """
 
 EXAMPLES = r"""
@@ -88,6 +92,14 @@ topology:
       description: ALB name.
       type: str
       sample: bandup-prod
+    active_az:
+      description: The AZ that is active now (the cluster tag once the cluster exists, else I(active_az)).
+      type: str
+      sample: eu-west-1a
+    active_az_source:
+      description: Where C(active_az) came from, C(inventory) or C(cluster tag).
+      type: str
+      sample: cluster tag
     tags:
       description: Tags the collection puts on everything it creates (teardown deletes only these).
       type: dict
@@ -102,29 +114,45 @@ topology:
       elements: dict
 """
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.bandup.ecs.plugins.module_utils.topology import TopologyError, build_topology
+from ansible_collections.bandup.ecs.plugins.module_utils.live_state import cluster_tag, region_azs
+from ansible_collections.bandup.ecs.plugins.module_utils.topology import (
+    ACTIVE_AZ_TAG,
+    TopologyError,
+    build_topology,
+)
 
 
 def main():
-    module = AnsibleModule(
+    module = AnsibleAWSModule(
         argument_spec=dict(
             name=dict(type="str", required=True),
-            region=dict(type="str", required=True),
             active_az=dict(type="str", required=True),
             standby_az=dict(type="str", required=True),
             ecr_prefix=dict(type="str", default="ielts-"),
-            azs_in_region=dict(type="list", elements="str"),
             services=dict(type="list", elements="dict", required=True),
+            lookup_live=dict(type="bool", default=True),
         ),
         supports_check_mode=True,
     )
     params = module.params
+    if not module.region:
+        module.fail_json(msg="bandup_region: no AWS region given")
+    azs, live_active_az = None, None
+    if params["lookup_live"]:
+        try:
+            azs = region_azs(module.client("ec2"))
+            live_active_az = cluster_tag(module.client("ecs"), params["name"], ACTIVE_AZ_TAG)
+        except is_boto3_error_code("ClusterNotFoundException"):
+            live_active_az = None
+        except Exception as err:  # pylint: disable=broad-except
+            module.fail_json_aws(err, msg="Could not read the region's availability zones or the cluster's tags")
     try:
         topology = build_topology(
-            params["name"], params["region"], params["active_az"], params["standby_az"],
-            params["services"], ecr_prefix=params["ecr_prefix"], azs_in_region=params["azs_in_region"],
+            params["name"], module.region, params["active_az"], params["standby_az"], params["services"],
+            ecr_prefix=params["ecr_prefix"], azs_in_region=azs, live_active_az=live_active_az,
         )
     except TopologyError as err:
         module.fail_json(msg=str(err))
