@@ -9,7 +9,10 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 APT_PACKAGES := buildah docker-registry apache2-utils busybox-static graphviz
 SANITY_ROOT := $(CURDIR)/tests/output/sanity-tree
 
-.PHONY: setup apt venv collection-link local-up local-down lint sanity unit molecule test test-slow demo bench clean
+docs: ## regenerate docs/variables.md from the roles' argument specs
+	$(PY) scripts/gen_variable_docs.py
+
+.PHONY: docs setup apt venv collection-link local-up local-down lint sanity unit molecule test test-slow demo bench clean
 
 setup: apt venv collection-link ## virtualenv, Debian packages, collection link, ansible-test pip bootstrap
 	@scripts/write_get_pip.sh $(PY)
