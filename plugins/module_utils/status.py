@@ -1,0 +1,228 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Read-only report of a deployment: what runs where, what it costs, and a picture of it."""
+
+from __future__ import annotations
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+SERVICE_CONNECT_TAG = "bandup:service-connect"
+
+
+def _chunks(items, size):
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+@AWSRetry.jittered_backoff()
+def _describe_services(ecs, cluster, names):
+    return ecs.describe_services(cluster=cluster, services=names, include=["TAGS"])["services"]
+
+
+@AWSRetry.jittered_backoff()
+def _describe_task_definition(ecs, arn):
+    return ecs.describe_task_definition(taskDefinition=arn)["taskDefinition"]
+
+
+@AWSRetry.jittered_backoff()
+def read_load_balancer(elb, name):
+    try:
+        return elb.describe_load_balancers(Names=[name])["LoadBalancers"][0]
+    except is_boto3_error_code("LoadBalancerNotFound"):
+        return None
+
+
+@AWSRetry.jittered_backoff()
+def _listeners(elb, lb_arn):
+    return elb.describe_listeners(LoadBalancerArn=lb_arn)["Listeners"]
+
+
+@AWSRetry.jittered_backoff()
+def _rules(elb, listener_arn):
+    return elb.describe_rules(ListenerArn=listener_arn)["Rules"]
+
+
+@AWSRetry.jittered_backoff()
+def _target_groups(elb, lb_arn):
+    return elb.describe_target_groups(LoadBalancerArn=lb_arn)["TargetGroups"]
+
+
+def read_services(ecs, cluster, names):
+    """ACTIVE services by name (DescribeServices takes 10 at a time); a missing cluster means none."""
+    found = {}
+    try:
+        for chunk in _chunks(names, 10):
+            for svc in _describe_services(ecs, cluster, chunk):
+                if svc.get("status") == "ACTIVE":
+                    found[svc["serviceName"]] = svc
+    except is_boto3_error_code("ClusterNotFoundException"):
+        return {}
+    return found
+
+
+def read_weights(elb, lb_arn):
+    """Target group name -> weight in the forward actions of the load balancer's listeners (first seen wins)."""
+    names = {tg["TargetGroupArn"]: tg["TargetGroupName"] for tg in _target_groups(elb, lb_arn)}
+    weights = {}
+    for listener in _listeners(elb, lb_arn):
+        for rule in _rules(elb, listener["ListenerArn"]):
+            for action in rule.get("Actions", []):
+                if action.get("Type") != "forward":
+                    continue
+                groups = action.get("ForwardConfig", {}).get("TargetGroups") or (
+                    [{"TargetGroupArn": action["TargetGroupArn"], "Weight": 1}] if action.get("TargetGroupArn") else [])
+                for group in groups:
+                    name = names.get(group["TargetGroupArn"], group["TargetGroupArn"])
+                    weights.setdefault(name, group.get("Weight", 1))
+    return weights
+
+
+def service_connect_endpoint(svc):
+    """'dns:port' (server), 'client', or None when the endpoint reports no Service Connect state."""
+    for deployment in svc.get("deployments", []):
+        if deployment.get("status") != "PRIMARY" or "serviceConnectConfiguration" not in deployment:
+            continue
+        config = deployment["serviceConnectConfiguration"]
+        if not config.get("enabled"):
+            return "off"
+        aliases = [f"{a.get('dnsName') or entry.get('discoveryName') or entry['portName']}:{a['port']}"
+                   for entry in config.get("services", []) for a in entry.get("clientAliases", [])]
+        return ", ".join(aliases) or "client"
+    tags = {t["key"]: t["value"] for t in svc.get("tags", [])}
+    return tags.get(SERVICE_CONNECT_TAG)
+
+
+def monthly_cost(topology, prices, live_counts=None, architecture="X86_64"):
+    """Estimated monthly cost per placement and in total, from task sizes and counts."""
+    live_counts = live_counts or {}
+    hours = prices["hours_per_month"]
+    lines, total = [], 0.0
+    for svc in topology["services"]:
+        for placement in svc["placements"]:
+            count = live_counts.get(placement["service_name"], placement["desired_count"])
+            table = prices["fargate_spot" if placement["capacity_provider"] == "FARGATE_SPOT" else "fargate"][architecture]
+            per_task = svc["cpu"] / 1024 * table["vcpu_hour"] + svc["memory"] / 1024 * table["gb_hour"]
+            cost = round(per_task * count * hours, 2)
+            total += cost
+            lines.append({"service": placement["service_name"], "tasks": count,
+                          "capacity_provider": placement["capacity_provider"], "monthly": cost})
+    alb = round((prices["alb_hour"] + prices["alb_lcu_hour"]) * hours, 2)
+    lines.append({"service": "alb", "tasks": 0, "capacity_provider": "-", "monthly": alb})
+    total += alb
+    return {"lines": lines, "total": round(total, 2), "currency": prices["currency"],
+            "prices_checked": prices["checked"], "prices_region": prices["region"]}
+
+
+def rows(topology, services, weights, images):
+    """One row per app and AZ: what a person wants to see at a glance."""
+    out = []
+    for svc in topology["services"]:
+        for placement in svc["placements"]:
+            live = services.get(placement["service_name"])
+            tags = {t["key"]: t["value"] for t in (live or {}).get("tags", [])}
+            taskdef = (live or {}).get("taskDefinition", "")
+            out.append({
+                "app": svc["name"],
+                "az": placement["az"],
+                "service": placement["service_name"],
+                "role": tags.get("bandup:role", placement["role"]) if live else placement["role"],
+                "exists": live is not None,
+                "desired": live.get("desiredCount") if live else None,
+                "running": live.get("runningCount") if live else None,
+                "revision": int(taskdef.rsplit(":", 1)[1]) if ":" in taskdef.rsplit("/", 1)[-1] else None,
+                "image_digest": images.get(taskdef),
+                "service_connect": service_connect_endpoint(live) if live else None,
+                "target_group": placement["target_group_name"] if svc["alb"]["enabled"] else None,
+                "weight": weights.get(placement["target_group_name"]) if svc["alb"]["enabled"] else None,
+            })
+    return out
+
+
+def image_digests(ecs, taskdef_arns):
+    """Task definition ARN -> digest of its first container's image (None when not pinned by digest)."""
+    out = {}
+    for arn in sorted(set(a for a in taskdef_arns if a)):
+        image = _describe_task_definition(ecs, arn)["containerDefinitions"][0]["image"]
+        out[arn] = image.split("@", 1)[1] if "@" in image else None
+    return out
+
+
+def _cell(value):
+    return "-" if value is None else str(value)
+
+
+def summary_lines(report):
+    """The table a person reads at a glance."""
+    head = ("app", "az", "role", "desired", "running", "rev", "image", "service connect", "weight")
+    table = [head]
+    for row in report["rows"]:
+        digest = row["image_digest"]
+        table.append((row["app"], row["az"], row["role"] if row["exists"] else "absent", _cell(row["desired"]),
+                      _cell(row["running"]), _cell(row["revision"]), digest[:19] if digest else "-",
+                      _cell(row["service_connect"]), _cell(row["weight"])))
+    widths = [max(len(line[i]) for line in table) for i in range(len(head))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in table]
+    cost = report["cost"]
+    lines += [
+        "",
+        f"cluster {report['cluster']}   active AZ {report['active_az']} ({report['active_az_source']})",
+        f"ALB     {report['alb_dns_name'] or '-'}",
+        f"cost    ~{cost['total']:.2f} {cost['currency']}/month (Fargate + ALB, {cost['prices_region']} prices checked "
+        f"{cost['prices_checked']}; excludes data transfer, NAT, logs)",
+    ]
+    return lines
+
+
+def _node(name):
+    return name.replace("-", "_").replace(".", "_")
+
+
+def mermaid(report):
+    """Mermaid source: ALB -> target groups -> services per AZ -> Service Connect -> servers."""
+    out = ["flowchart LR", f"  alb([ALB {report['load_balancer']}])"]
+    servers = {}
+    for row in report["rows"]:
+        if row["service_connect"] and ":" in row["service_connect"]:
+            servers[row["service_connect"]] = row["service"]
+    for az in sorted({row["az"] for row in report["rows"]}):
+        out.append(f"  subgraph {_node(az)}[{az}]")
+        for row in (r for r in report["rows"] if r["az"] == az):
+            out.append(f"    {_node(row['service'])}[\"{row['service']}<br/>{row['role']} "
+                       f"{_cell(row['running'])}/{_cell(row['desired'])}\"]")
+        out.append("  end")
+    for row in report["rows"]:
+        if row["target_group"]:
+            out.append(f"  alb -- \"weight {_cell(row['weight'])}\" --> {_node(row['target_group'])}_tg"
+                       f"[/{row['target_group']}/] --> {_node(row['service'])}")
+    for endpoint, owner in servers.items():
+        for row in report["rows"]:
+            if row["service"] != owner and row["service_connect"] and row["role"] == "active":
+                out.append(f"  {_node(row['service'])} -. \"Service Connect {endpoint}\" .-> {_node(owner)}")
+    return "\n".join(out) + "\n"
+
+
+def graphviz(report):
+    """The same picture as Graphviz DOT, rendered to SVG where `dot` exists."""
+    out = ["digraph bandup {", "  rankdir=LR; node [shape=box, fontname=Helvetica];",
+           f"  alb [label=\"ALB\\n{report['load_balancer']}\", shape=oval];"]
+    servers = {row["service_connect"]: row["service"] for row in report["rows"]
+               if row["service_connect"] and ":" in row["service_connect"]}
+    for index, az in enumerate(sorted({row["az"] for row in report["rows"]})):
+        out.append(f"  subgraph cluster_{index} {{ label=\"{az}\";")
+        for row in (r for r in report["rows"] if r["az"] == az):
+            style = "bold" if row["role"] == "active" else "dashed"
+            out.append(f"    {_node(row['service'])} [label=\"{row['service']}\\n{row['role']} "
+                       f"{_cell(row['running'])}/{_cell(row['desired'])}\", style={style}];")
+        out.append("  }")
+    for row in report["rows"]:
+        if row["target_group"]:
+            tg = _node(row["target_group"]) + "_tg"
+            out.append(f"  {tg} [label=\"{row['target_group']}\", shape=parallelogram];")
+            out.append(f"  alb -> {tg} [label=\"weight {_cell(row['weight'])}\"];")
+            out.append(f"  {tg} -> {_node(row['service'])};")
+    for endpoint, owner in servers.items():
+        for row in report["rows"]:
+            if row["service"] != owner and row["service_connect"] and row["role"] == "active":
+                out.append(f"  {_node(row['service'])} -> {_node(owner)} [style=dotted, label=\"{endpoint}\"];")
+    out.append("}")
+    return "\n".join(out) + "\n"

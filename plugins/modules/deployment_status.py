@@ -1,0 +1,130 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: deployment_status
+short_description: Report what a Bandup deployment runs where, and what it costs
+version_added: 0.1.0
+description:
+  - Reads (never writes) the ECS services of both AZs, their task definitions and the ALB listeners of a deployment
+    described by a C(bandup.ecs.topology) result, and returns one row per application and AZ (role, desired and
+    running counts, task definition revision, image digest, Service Connect endpoint, target group weight), the ALB
+    DNS name, an estimated monthly cost, and the topology as Mermaid and Graphviz source.
+author:
+  - Bandup platform team (@bandup)
+options:
+  topology:
+    description: The C(topology) returned by M(bandup.ecs.topology) (the C(bandup_topology) fact).
+    type: dict
+    required: true
+  prices:
+    description:
+      - Prices for the cost estimate; the C(status) role loads them from its C(vars/prices.yml) with their date.
+      - Keys C(checked), C(region), C(currency), C(hours_per_month), C(fargate) and C(fargate_spot) (per architecture
+        C(vcpu_hour) and C(gb_hour)), C(alb_hour), C(alb_lcu_hour).
+    type: dict
+    required: true
+  architecture:
+    description: CPU architecture of the tasks, for the price table.
+    type: str
+    default: X86_64
+    choices: [X86_64, ARM64]
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Read the deployment
+  bandup.ecs.deployment_status:
+    topology: "{{ bandup_topology }}"
+    prices: "{{ status_prices }}"
+  register: status
+
+- name: Show it
+  ansible.builtin.debug:
+    msg: "{{ status.summary }}"
+"""
+
+RETURN = r"""
+report:
+  description: Everything the summary shows, as data.
+  returned: always
+  type: dict
+  contains:
+    rows:
+      description: One entry per application and AZ.
+      type: list
+      elements: dict
+      sample:
+        - {app: backend, az: us-east-1a, service: bandup-backend-a, role: active, exists: true, desired: 2, running: 2,
+           revision: 3, image_digest: "sha256:4f1c...", service_connect: "backend:8080",
+           target_group: bandup-backend-a, weight: 100}
+    alb_dns_name:
+      description: DNS name of the load balancer, or null when it does not exist.
+      type: str
+      sample: bandup-123456789.us-east-1.elb.amazonaws.com
+    cost:
+      description: Estimated monthly cost per ECS service and ALB, and the total.
+      type: dict
+summary:
+  description: The report as lines of text for a person.
+  returned: always
+  type: list
+  elements: str
+mermaid:
+  description: Mermaid flowchart source of the deployment.
+  returned: always
+  type: str
+dot:
+  description: Graphviz DOT source of the deployment.
+  returned: always
+  type: str
+"""
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+from ansible_collections.bandup.ecs.plugins.module_utils import status
+
+
+def main():
+    module = AnsibleAWSModule(
+        argument_spec=dict(
+            topology=dict(type="dict", required=True),
+            prices=dict(type="dict", required=True),
+            architecture=dict(type="str", default="X86_64", choices=["X86_64", "ARM64"]),
+        ),
+        supports_check_mode=True,
+    )
+    topology = module.params["topology"]
+    ecs, elb = module.client("ecs"), module.client("elbv2")
+    names = [p["service_name"] for svc in topology["services"] for p in svc["placements"]]
+    try:
+        services = status.read_services(ecs, topology["cluster"], names)
+        images = status.image_digests(ecs, [svc.get("taskDefinition") for svc in services.values()])
+        lb = status.read_load_balancer(elb, topology["load_balancer"])
+        weights = status.read_weights(elb, lb["LoadBalancerArn"]) if lb else {}
+    except Exception as err:  # pylint: disable=broad-except
+        module.fail_json_aws(err, msg="Could not read the deployment")
+    report = {
+        "cluster": topology["cluster"],
+        "load_balancer": topology["load_balancer"],
+        "active_az": topology["active_az"],
+        "active_az_source": topology.get("active_az_source", "inventory"),
+        "alb_dns_name": lb["DNSName"] if lb else None,
+        "rows": status.rows(topology, services, weights, images),
+    }
+    report["cost"] = status.monthly_cost(
+        topology, module.params["prices"], {name: svc["desiredCount"] for name, svc in services.items()},
+        module.params["architecture"])
+    module.exit_json(changed=False, report=report, summary=status.summary_lines(report),
+                     mermaid=status.mermaid(report), dot=status.graphviz(report))
+
+
+if __name__ == "__main__":
+    main()
