@@ -1,0 +1,150 @@
+"""The read-only deployment report (plugins/module_utils/status.py), fed with AWS-shaped responses."""
+import os
+
+import boto3
+import pytest
+import yaml
+from botocore.stub import Stubber
+
+from ansible_collections.bandup.ecs.plugins.module_utils import status
+from ansible_collections.bandup.ecs.plugins.module_utils.topology import build_topology
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+SERVICES = [
+    {"name": "backend", "port": 8080, "health_path": "/actuator/health", "cpu": 1024, "memory": 2048,
+     "image": "repo/backend@sha256:" + "b" * 64, "service_connect": {"server": True},
+     "alb": {"path_patterns": ["/api/v1/*"]}},
+    {"name": "frontend", "port": 3000, "health_path": "/api/health", "cpu": 512, "memory": 1024,
+     "image": "repo/frontend@sha256:" + "f" * 64, "depends_on": ["backend"], "alb": {"default_route": True},
+     "standby_capacity_provider": "FARGATE_SPOT"},
+]
+
+
+@pytest.fixture(name="topology")
+def fixture_topology():
+    return build_topology("bandup-test", REGION, "us-east-1a", "us-east-1b", SERVICES)
+
+
+@pytest.fixture(name="prices")
+def fixture_prices():
+    with open(os.path.join(ROOT, "roles", "status", "vars", "prices.yml")) as handle:
+        return yaml.safe_load(handle)["status_prices"]
+
+
+def client(name):
+    return boto3.client(name, region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x")
+
+
+def ecs_service(name, desired, running, taskdef_revision, sc_config=None, tags=None):
+    """A DescribeServices entry as AWS returns it: Service Connect only under deployments[]."""
+    deployment = {
+        "id": "ecs-svc/1234567890123456789", "status": "PRIMARY", "taskDefinition":
+            f"arn:aws:ecs:{REGION}:{ACCOUNT}:task-definition/{name.rsplit('-', 1)[0]}:{taskdef_revision}",
+        "desiredCount": desired, "pendingCount": 0, "runningCount": running, "failedTasks": 0,
+        "rolloutState": "COMPLETED", "rolloutStateReason": "ECS deployment ecs-svc/1234567890123456789 completed.",
+    }
+    if sc_config is not None:
+        deployment["serviceConnectConfiguration"] = sc_config
+    return {
+        "serviceArn": f"arn:aws:ecs:{REGION}:{ACCOUNT}:service/bandup-test/{name}", "serviceName": name,
+        "clusterArn": f"arn:aws:ecs:{REGION}:{ACCOUNT}:cluster/bandup-test", "status": "ACTIVE",
+        "desiredCount": desired, "runningCount": running, "pendingCount": 0,
+        "taskDefinition": deployment["taskDefinition"], "deployments": [deployment],
+        "tags": [{"key": k, "value": v} for k, v in (tags or {}).items()],
+    }
+
+
+SERVER = {"enabled": True, "namespace": f"arn:aws:servicediscovery:{REGION}:{ACCOUNT}:namespace/ns-abc",
+          "services": [{"portName": "backend", "discoveryName": "backend",
+                        "clientAliases": [{"port": 8080, "dnsName": "backend"}]}]}
+CLIENT = {"enabled": True, "namespace": SERVER["namespace"]}
+
+
+def test_service_connect_endpoint_reads_the_primary_deployment():
+    assert status.service_connect_endpoint(ecs_service("x", 2, 2, 1, SERVER)) == "backend:8080"
+    assert status.service_connect_endpoint(ecs_service("x", 2, 2, 1, CLIENT)) == "client"
+    assert status.service_connect_endpoint(ecs_service("x", 2, 2, 1, {"enabled": False})) == "off"
+    # No Service Connect state reported: fall back to the collection's readable tag, else unknown.
+    assert status.service_connect_endpoint(ecs_service("x", 2, 2, 1, tags={"bandup:service-connect": "client"})) == "client"
+    assert status.service_connect_endpoint(ecs_service("x", 2, 2, 1)) is None
+
+
+def test_cost_uses_task_size_counts_and_spot_prices(topology, prices):
+    cost = status.monthly_cost(topology, prices)
+    by_name = {line["service"]: line for line in cost["lines"]}
+    backend = (1 * prices["fargate"]["X86_64"]["vcpu_hour"] + 2 * prices["fargate"]["X86_64"]["gb_hour"]) * 730
+    assert by_name["bandup-test-backend-a"]["monthly"] == round(2 * backend, 2)
+    spot = (0.5 * prices["fargate_spot"]["X86_64"]["vcpu_hour"] + 1 * prices["fargate_spot"]["X86_64"]["gb_hour"]) * 730
+    assert by_name["bandup-test-frontend-b"]["monthly"] == round(spot, 2)
+    assert by_name["bandup-test-frontend-b"]["capacity_provider"] == "FARGATE_SPOT"
+    assert cost["total"] == round(sum(line["monthly"] for line in cost["lines"]), 2)
+    # Live counts (autoscaling moved them) win over the configured ones.
+    scaled = status.monthly_cost(topology, prices, {"bandup-test-backend-a": 4})
+    assert scaled["total"] == pytest.approx(cost["total"] + round(2 * backend, 2), abs=0.02)
+
+
+def test_report_rows_from_stubbed_aws(topology, prices):
+    ecs, elb = client("ecs"), client("elbv2")
+    names = [p["service_name"] for svc in topology["services"] for p in svc["placements"]]
+    live = [
+        ecs_service("bandup-test-backend-a", 2, 2, 7, SERVER, {"bandup:role": "active"}),
+        ecs_service("bandup-test-backend-b", 1, 1, 7, CLIENT, {"bandup:role": "standby"}),
+        ecs_service("bandup-test-frontend-a", 2, 1, 3, CLIENT, {"bandup:role": "active"}),
+    ]
+    lb_arn = f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:loadbalancer/app/bandup-test/50dc6c495c0c9188"
+    listener = f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:listener/app/bandup-test/50dc6c495c0c9188/f2f7dc8efc522ab2"
+    tg = {n: f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:targetgroup/{n}/73e2d6bc24d8a067" for n in names}
+    with Stubber(ecs) as ecs_stub, Stubber(elb) as elb_stub:
+        ecs_stub.add_response("describe_services", {"services": live, "failures": [
+            {"arn": f"arn:aws:ecs:{REGION}:{ACCOUNT}:service/bandup-test/bandup-test-frontend-b", "reason": "MISSING"}]},
+            {"cluster": "bandup-test", "services": names, "include": ["TAGS"]})
+        for family, revision, digest in (("bandup-test-backend", 7, "b"), ("bandup-test-frontend", 3, "f")):
+            arn = f"arn:aws:ecs:{REGION}:{ACCOUNT}:task-definition/{family}:{revision}"
+            ecs_stub.add_response("describe_task_definition", {"taskDefinition": {
+                "taskDefinitionArn": arn, "family": family, "revision": revision,
+                "containerDefinitions": [{"name": family, "image": f"repo@sha256:{digest * 64}"}]}},
+                {"taskDefinition": arn})
+        services = status.read_services(ecs, "bandup-test", names)
+        images = status.image_digests(ecs, [s["taskDefinition"] for s in services.values()])
+        elb_stub.add_response("describe_target_groups", {"TargetGroups": [
+            {"TargetGroupArn": arn, "TargetGroupName": name} for name, arn in tg.items()]}, {"LoadBalancerArn": lb_arn})
+        elb_stub.add_response("describe_listeners", {"Listeners": [{"ListenerArn": listener, "Port": 80}]},
+                              {"LoadBalancerArn": lb_arn})
+
+        def forward(app, active_weight):
+            return [{"Type": "forward", "ForwardConfig": {"TargetGroups": [
+                {"TargetGroupArn": tg[f"bandup-test-{app}-a"], "Weight": active_weight},
+                {"TargetGroupArn": tg[f"bandup-test-{app}-b"], "Weight": 100 - active_weight}]}}]
+        elb_stub.add_response("describe_rules", {"Rules": [
+            {"RuleArn": listener + "/r1", "Priority": "10", "Actions": forward("backend", 100), "IsDefault": False},
+            {"RuleArn": listener + "/default", "Priority": "default", "Actions": forward("frontend", 100), "IsDefault": True},
+        ]}, {"ListenerArn": listener})
+        weights = status.read_weights(elb, lb_arn)
+    rows = {row["service"]: row for row in status.rows(topology, services, weights, images)}
+    assert rows["bandup-test-backend-a"] == {
+        "app": "backend", "az": "us-east-1a", "service": "bandup-test-backend-a", "role": "active", "exists": True,
+        "desired": 2, "running": 2, "revision": 7, "image_digest": "sha256:" + "b" * 64,
+        "service_connect": "backend:8080", "target_group": "bandup-test-backend-a", "weight": 100}
+    assert rows["bandup-test-backend-b"]["weight"] == 0 and rows["bandup-test-backend-b"]["service_connect"] == "client"
+    assert rows["bandup-test-frontend-a"]["running"] == 1
+    assert rows["bandup-test-frontend-b"]["exists"] is False
+    report = {"cluster": "bandup-test", "load_balancer": "bandup-test", "active_az": "us-east-1a",
+              "active_az_source": "cluster tag", "alb_dns_name": "bandup-test-1.elb.amazonaws.com",
+              "rows": list(rows.values()), "cost": status.monthly_cost(topology, prices)}
+    text = "\n".join(status.summary_lines(report))
+    assert "backend   us-east-1a  active   2        2        7    sha256:bbbbbbbbbbbb  backend:8080     100" in text
+    assert "frontend  us-east-1b  absent" in text
+    assert "ALB     bandup-test-1.elb.amazonaws.com" in text
+    picture = status.mermaid(report)
+    assert 'alb -- "weight 100" --> bandup_test_backend_a_tg' in picture
+    assert 'bandup_test_frontend_a -. "Service Connect backend:8080" .-> bandup_test_backend_a' in picture
+    assert "bandup_test_frontend_a -> bandup_test_backend_a" in status.graphviz(report)
+
+
+def test_missing_cluster_reads_as_no_services():
+    ecs = client("ecs")
+    with Stubber(ecs) as stub:
+        stub.add_client_error("describe_services", "ClusterNotFoundException", "Cluster not found.")
+        assert status.read_services(ecs, "nope", ["a"]) == {}
