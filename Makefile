@@ -48,6 +48,7 @@ lint:
 sanity: ## ansible-test sanity on a copy of the tracked tree laid out as ansible_collections/bandup/ecs
 	rm -rf $(SANITY_ROOT) && mkdir -p $(SANITY_ROOT)/ansible_collections/bandup/ecs
 	git ls-files -co --exclude-standard | grep -v '^tests/output/' | tar -cf - -T - | tar -xf - -C $(SANITY_ROOT)/ansible_collections/bandup/ecs
+	for dep in amazon community; do ln -sfn $(VENV)/lib/python3.12/site-packages/ansible_collections/$$dep $(SANITY_ROOT)/ansible_collections/$$dep; done
 	cd $(SANITY_ROOT)/ansible_collections/bandup/ecs && git init -q && git add -A && \
 	  $(BIN)/ansible-test sanity --venv --python 3.12 --requirements --color no plugins/
 

@@ -13,8 +13,8 @@ description:
   - Checks the deployment variables (Fargate CPU/memory pairs, name limits, availability zones, counts,
     Service Connect uniqueness, ports, service dependencies) and returns the topology that every role of
     C(bandup.ecs) reads, with the AWS resource names derived in one place.
-  - With I(lookup_live=true) it also makes two read-only calls: the region's availability zones (each AZ must be
-    one of them) and the ECS cluster's C(bandup:active-az) tag. Once the deployment exists, which AZ is active is
+  - With I(lookup_live=true) it also makes two read-only calls, for the region's availability zones (each AZ must be
+    one of them) and for the ECS cluster's C(bandup:active-az) tag. Once the deployment exists, which AZ is active is
     live state owned by the failover playbook; I(active_az) is then only the initial placement.
   - Never writes; safe in check mode.
 author:
