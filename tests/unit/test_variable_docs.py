@@ -16,3 +16,12 @@ def test_every_role_documents_its_variables():
     roles = os.path.join(ROOT, "roles")
     for role in os.listdir(roles):
         assert os.path.exists(os.path.join(roles, role, "meta", "argument_specs.yml")), role
+
+
+def test_every_role_is_validated_up_front():
+    import yaml
+
+    with open(os.path.join(ROOT, "roles", "bandup", "vars", "main.yml")) as handle:
+        listed = set(yaml.safe_load(handle)["bandup_validated_roles"])
+    roles = {role for role in os.listdir(os.path.join(ROOT, "roles")) if role != "bandup"}
+    assert listed == roles
