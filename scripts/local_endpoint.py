@@ -93,7 +93,9 @@ def up(state_dir):
     pids = {}
     try:
         moto_port = free_port()
+        # The request recorder writes to a file: keep it per endpoint, or parallel endpoints share one record.
         env = dict(os.environ, MOTO_IAM_LOAD_MANAGED_POLICIES="true",
+                   MOTO_RECORDER_FILEPATH=os.path.join(state_dir, "moto_recording"),
                    MOTO_ECS_SERVICE_RUNNING=os.environ.get("MOTO_ECS_SERVICE_RUNNING", "3"))
         pids["moto"] = start([moto_bin, "-H", "127.0.0.1", "-p", str(moto_port)],
                              os.path.join(state_dir, "moto.log"), env)
