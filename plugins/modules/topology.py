@@ -42,6 +42,11 @@ options:
     type: list
     elements: dict
     required: true
+  tags:
+    description:
+      - Extra tags for every resource (C(bandup_tags)); the collection's own C(bandup:*) tags cannot be overridden.
+    type: dict
+    default: {}
   lookup_live:
     description:
       - Check the AZs against the region and read the live active AZ from the cluster tag.
@@ -133,6 +138,7 @@ def main():
             standby_az=dict(type="str", required=True),
             ecr_prefix=dict(type="str", default="ielts-"),
             services=dict(type="list", elements="dict", required=True),
+            tags=dict(type="dict", default={}),
             lookup_live=dict(type="bool", default=True),
         ),
         supports_check_mode=True,
@@ -156,6 +162,7 @@ def main():
         )
     except TopologyError as err:
         module.fail_json(msg=str(err))
+    topology["tags"] = dict({k: str(v) for k, v in params["tags"].items()}, **topology["tags"])
     module.exit_json(changed=False, topology=topology)
 
 
