@@ -12,7 +12,7 @@ SANITY_ROOT := $(CURDIR)/tests/output/sanity-tree
 docs: ## regenerate docs/variables.md from the roles' argument specs
 	$(PY) scripts/gen_variable_docs.py
 
-.PHONY: docs setup apt venv collection-link local-up local-down lint sanity unit molecule test test-slow demo bench clean
+.PHONY: docs setup apt venv collection-link local-up local-down lint sanity unit integration molecule test test-slow demo bench clean
 
 setup: apt venv collection-link ## virtualenv, Debian packages, collection link, ansible-test pip bootstrap
 	@scripts/write_get_pip.sh $(PY)
@@ -55,6 +55,9 @@ sanity: ## ansible-test sanity on a copy of the tracked tree laid out as ansible
 unit:
 	$(BIN)/pytest tests/unit -q
 
+integration: ## pytest driving ansible-playbook against local endpoints the tests start and stop
+	$(BIN)/pytest tests/integration -q
+
 SCENARIOS ?= $(notdir $(wildcard molecule/*))
 molecule: ## every molecule scenario (or SCENARIOS="a b"), each against a fresh local endpoint it starts and stops
 	@for s in $(SCENARIOS); do \
@@ -62,10 +65,15 @@ molecule: ## every molecule scenario (or SCENARIOS="a b"), each against a fresh 
 	  $(PY) scripts/local_endpoint.py run --state-dir .local/molecule-$$s -- $(BIN)/molecule test -s $$s || exit 1; \
 	done
 
-test: lint sanity unit molecule
+test: lint sanity unit integration molecule
 
-demo:
-	@echo "make demo: not yet (issue E)"; exit 1
+demo: setup ## the whole deployment against the local endpoint, then the summary (leaves the endpoint up)
+	$(PY) scripts/local_endpoint.py up --state-dir .local
+	set -a && . .local/env && set +a && \
+	  $(BIN)/ansible-playbook -i inventories/local site.yml && \
+	  $(BIN)/ansible-playbook -i inventories/local playbooks/status.yml
+	@echo; cat .local/status/summary.txt; echo
+	@echo "picture: .local/status/topology.svg (source: topology.mmd, topology.dot); stop the endpoint: make local-down"
 
 bench:
 	@echo "make bench: not yet (issue G)"; exit 1
