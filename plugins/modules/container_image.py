@@ -1,0 +1,294 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: container_image
+short_description: Build container images tagged by content hash and push them to ECR, only when missing
+version_added: 0.1.0
+description:
+  - For each image, computes a content hash of the build context (files and modes, without C(.git) and
+    C(.dockerignore) matches), the Dockerfile, the build args and the target, and uses it as the tag.
+  - Asks the registry (OCI distribution API, basic auth from C(ecr:GetAuthorizationToken)) whether that tag
+    exists. If it does, nothing is built or pushed and the image reports C(changed=false).
+  - Otherwise builds with the Docker engine, buildah or podman, pushes, and reads the manifest digest back
+    from the registry. Independent images build concurrently.
+  - In check mode, reports which images would be built; builds and pushes nothing.
+author:
+  - Bandup platform team (@bandup)
+options:
+  images:
+    description: The images to build.
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      name:
+        description: A label for the image (the service name); the key of I(images) in the result.
+        type: str
+        required: true
+      repository:
+        description: ECR repository name.
+        type: str
+        required: true
+      context:
+        description: Build context directory.
+        type: path
+        required: true
+      dockerfile:
+        description: Dockerfile path relative to I(context).
+        type: str
+        default: Dockerfile
+      args:
+        description: Build arguments.
+        type: dict
+        default: {}
+      target:
+        description: Multi-stage build target.
+        type: str
+  registry:
+    description:
+      - Registry host (C(name[:port])); defaults to the host of the authorization token's C(proxyEndpoint).
+    type: str
+  builder:
+    description: C(auto) picks the Docker engine when it answers, else buildah, else podman.
+    type: str
+    choices: [auto, docker, buildah, podman]
+    default: auto
+  storage_driver:
+    description: Storage driver of buildah and podman (C(--storage-driver)); empty for their default.
+    type: str
+    default: vfs
+  isolation:
+    description: Build isolation of buildah and podman (C(--isolation)); empty for their default.
+    type: str
+    default: chroot
+  tls_verify:
+    description:
+      - Verify the registry's TLS certificate. C(false) also allows a plain HTTP registry (buildah/podman
+        C(--tls-verify=false); the Docker engine needs the registry in its C(insecure-registries)).
+    type: bool
+    default: true
+  tag_git_sha:
+    description:
+      - Also tag each image C(git-<sha>) (12 digits) with the commit its context is in. An image that exists
+        already gets the missing git tag by a manifest copy in the registry, without a build.
+    type: bool
+    default: false
+  parallel:
+    description: How many builds run at the same time.
+    type: int
+    default: 2
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Build and push the images whose content changed
+  bandup.ecs.container_image:
+    images:
+      - name: backend
+        repository: ielts-backend
+        context: /src/backend
+      - name: frontend
+        repository: ielts-frontend
+        context: /src/frontend
+        args:
+          NEXT_PUBLIC_API: /api/v1
+    builder: buildah
+  register: built
+
+- name: Pin the digest
+  ansible.builtin.debug:
+    msg: "{{ built.images.backend.image }}"
+"""
+
+RETURN = r"""
+images:
+  description: One entry per image, keyed by I(name).
+  returned: always
+  type: dict
+  contains:
+    image:
+      description: The reference to deploy, pinned by digest (C(null) in check mode when not built yet).
+      type: str
+      sample: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/ielts-backend@sha256:0a1b...
+    digest:
+      description: Manifest digest served by the registry.
+      type: str
+      sample: sha256:0a1b...
+    tag:
+      description: The content tag.
+      type: str
+      sample: ctx-5f0c2d3e4b1a...
+    tags:
+      description: Every tag of the image this run checked or pushed (content tag, git tag).
+      type: list
+      elements: str
+    changed:
+      description:
+        - Whether this image was built and pushed, or an existing image got its git tag (would be, in check mode).
+      type: bool
+registry:
+  description: The registry host pushed to.
+  returned: always
+  type: str
+  sample: 123456789012.dkr.ecr.eu-west-1.amazonaws.com
+builder:
+  description: The builder used, or null when nothing had to be built.
+  returned: always
+  type: str
+  sample: buildah
+"""
+
+import os
+import shutil
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+from ansible_collections.bandup.ecs.plugins.module_utils import builders
+from ansible_collections.bandup.ecs.plugins.module_utils.ecr import authorization
+from ansible_collections.bandup.ecs.plugins.module_utils.registry import Registry, RegistryError
+
+
+def check_inputs(module):
+    for idx, image in enumerate(module.params["images"]):
+        where = f"images[{idx}] ({image['name']})"
+        if not os.path.isdir(image["context"]):
+            module.fail_json(msg=f"{where}.context: build context '{image['context']}' is not a directory")
+        dockerfile = os.path.join(image["context"], image["dockerfile"])
+        if not os.path.isfile(dockerfile):
+            module.fail_json(msg=f"{where}.dockerfile: '{dockerfile}' does not exist")
+
+
+def git_sha(module, context):
+    git = module.get_bin_path("git")
+    rc, out, _err = module.run_command([git, "-C", context, "rev-parse", "HEAD"]) if git else (1, "", "")
+    if rc != 0:
+        module.fail_json(msg=f"tag_git_sha: '{context}' is not in a git work tree")
+    return out.strip()
+
+
+def plan(module, registry):
+    """Per image: its tags and the digest already in the registry (None when it must be built)."""
+    planned = {}
+    for image in module.params["images"]:
+        tag = builders.content_tag(image["context"], image["dockerfile"], image["args"], image["target"])
+        tags = [tag]
+        if module.params["tag_git_sha"]:
+            tags.append("git-" + git_sha(module, image["context"])[:12])
+        digest = registry.manifest_digest(image["repository"], tag)
+        # Extra tags (git sha) that already exist are left alone: immutable repositories refuse them.
+        missing = [extra for extra in tags[1:] if registry.manifest_digest(image["repository"], extra) is None]
+        planned[image["name"]] = dict(image, tag=tag, tags=tags, digest=digest, missing=missing)
+    return planned
+
+
+def build_and_push(runner, builder, host, registry, image, secrets):
+    ref = f"{host}/{image['repository']}:{image['tag']}"
+    builders.run(runner, builder.build_cmd(image["context"], image["dockerfile"], ref, image["args"],
+                                           image["target"]), secrets)
+    try:
+        refs = [ref] + [f"{host}/{image['repository']}:{tag}" for tag in image["missing"]]
+        for cmd in builder.push_cmds(ref, refs):
+            builders.run(runner, cmd, secrets)
+    finally:
+        runner(builder.remove_cmd(ref))
+    digest = registry.manifest_digest(image["repository"], image["tag"])
+    if digest is None:
+        raise builders.BuildError(f"{ref}: pushed, but the registry does not serve the tag")
+    return digest
+
+
+def main():
+    module = AnsibleAWSModule(
+        argument_spec=dict(
+            images=dict(type="list", elements="dict", required=True, options=dict(
+                name=dict(type="str", required=True),
+                repository=dict(type="str", required=True),
+                context=dict(type="path", required=True),
+                dockerfile=dict(type="str", default="Dockerfile"),
+                args=dict(type="dict", default={}),
+                target=dict(type="str"),
+            )),
+            registry=dict(type="str"),
+            builder=dict(type="str", choices=["auto", "docker", "buildah", "podman"], default="auto"),
+            storage_driver=dict(type="str", default="vfs"),
+            isolation=dict(type="str", default="chroot"),
+            tls_verify=dict(type="bool", default=True),
+            tag_git_sha=dict(type="bool", default=False),
+            parallel=dict(type="int", default=2),
+        ),
+        supports_check_mode=True,
+    )
+    params = module.params
+    check_inputs(module)
+    client = module.client("ecr", retry_decorator=AWSRetry.jittered_backoff())
+    try:
+        user, password, endpoint_host = authorization(client)
+    except Exception as err:  # pylint: disable=broad-except
+        module.fail_json_aws(err, msg="ecr:GetAuthorizationToken failed")
+    module.no_log_values.add(password)
+    host = params["registry"] or endpoint_host
+    registry = Registry(host, user, password, tls_verify=params["tls_verify"])
+    try:
+        planned = plan(module, registry)
+    except RegistryError as err:
+        module.fail_json(msg=str(err))
+
+    todo = [image for image in planned.values() if image["digest"] is None]
+    retag = [image for image in planned.values() if image["digest"] is not None and image["missing"]]
+    if retag and not module.check_mode:
+        try:
+            for image in retag:
+                for tag in image["missing"]:
+                    registry.copy_tag(image["repository"], image["tag"], tag)
+        except RegistryError as err:
+            module.fail_json(msg=str(err))
+    builder_name = None
+    if todo and not module.check_mode:
+        builder_name = builders.choose_builder(params["builder"],
+                                               lambda: builders.docker_reachable(module.run_command))
+        if builder_name is None:
+            module.fail_json(msg=f"builder: no usable builder ({params['builder']}): install buildah or podman, "
+                                 "or start the Docker engine")
+        authdir = tempfile.mkdtemp(prefix="bandup-auth-")
+        try:
+            with open(os.open(os.path.join(authdir, "config.json"), os.O_WRONLY | os.O_CREAT, 0o600), "w") as out:
+                out.write(builders.auth_config(host, user, password))
+            builder = builders.Builder(builder_name, authdir, params["storage_driver"], params["isolation"],
+                                       params["tls_verify"])
+            args = (module.run_command, builder, host, registry)
+            with ThreadPoolExecutor(max_workers=max(1, params["parallel"])) as pool:
+                futures = {image["name"]: pool.submit(build_and_push, *args, image, [password]) for image in todo}
+            for name, future in futures.items():
+                planned[name]["digest"] = future.result()
+        except (builders.BuildError, RegistryError) as err:
+            module.fail_json(msg=str(err))
+        finally:
+            shutil.rmtree(authdir, ignore_errors=True)
+
+    images, rebuilt = {}, {image["name"] for image in todo + retag}
+    for name, image in planned.items():
+        digest = image["digest"]
+        images[name] = dict(image=f"{host}/{image['repository']}@{digest}" if digest else None, digest=digest,
+                            tag=image["tag"], tags=image["tags"], repository=image["repository"],
+                            changed=name in rebuilt)
+    extra = {}
+    if module._diff:
+        extra["diff"] = {side: {name: {"image": f"{host}/{planned[name]['repository']}:{planned[name]['tag']}",
+                                       "in_registry": side == "after"} for name in sorted(rebuilt)}
+                         for side in ("before", "after")}
+    module.exit_json(changed=bool(rebuilt), images=images, registry=host, builder=builder_name, **extra)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,293 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: ecr_repository
+short_description: Manage a private ECR repository with its scanning, mutability, lifecycle policy and tags
+version_added: 0.1.0
+description:
+  - Creates or updates a private Amazon ECR repository with its scan on push, tag mutability, encryption,
+    lifecycle policy, repository policy and tags. Compares each setting with the live repository and writes only
+    what differs.
+  - An option left unset (C(lifecycle_policy), C(repository_policy)) is not managed.
+author:
+  - Bandup platform team (@bandup)
+options:
+  name:
+    description: Repository name.
+    type: str
+    required: true
+  state:
+    description: Whether the repository exists.
+    type: str
+    choices: [present, absent]
+    default: present
+  force_delete:
+    description: With I(state=absent), delete the repository even if it holds images.
+    type: bool
+    default: false
+  scan_on_push:
+    description: Scan images for vulnerabilities when they are pushed.
+    type: bool
+    default: true
+  image_tag_mutability:
+    description: Whether a tag can be pushed again with other content.
+    type: str
+    choices: [MUTABLE, IMMUTABLE]
+    default: IMMUTABLE
+  encryption_type:
+    description:
+      - Encryption at rest. ECR cannot change it on an existing repository; a difference fails.
+    type: str
+    choices: [AES256, KMS]
+    default: AES256
+  kms_key:
+    description: KMS key ARN with I(encryption_type=KMS); the AWS managed key when unset.
+    type: str
+  lifecycle_policy:
+    description: Lifecycle policy document (dict or JSON); not managed when unset.
+    type: json
+  purge_lifecycle_policy:
+    description: Remove the lifecycle policy when I(lifecycle_policy) is unset.
+    type: bool
+    default: false
+  repository_policy:
+    description: Repository policy document (dict or JSON), e.g. cross-account pull; not managed when unset.
+    type: json
+  purge_repository_policy:
+    description: Remove the repository policy when I(repository_policy) is unset.
+    type: bool
+    default: false
+  tags:
+    description: Tags on the repository.
+    type: dict
+    aliases: [resource_tags]
+  purge_tags:
+    description: Remove tags that are not in I(tags).
+    type: bool
+    default: false
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: A repository that keeps the last 30 tagged images
+  bandup.ecs.ecr_repository:
+    name: ielts-backend
+    image_tag_mutability: IMMUTABLE
+    lifecycle_policy:
+      rules:
+        - rulePriority: 1
+          selection: {tagStatus: tagged, tagPatternList: ["*"], countType: imageCountMoreThan, countNumber: 30}
+          action: {type: expire}
+    tags:
+      bandup:managed-by: bandup.ecs
+  register: repo
+
+- name: Remove it
+  bandup.ecs.ecr_repository:
+    name: ielts-backend
+    state: absent
+    force_delete: true
+"""
+
+RETURN = r"""
+repository:
+  description: The repository, as ECR describes it, plus its tags.
+  returned: when I(state=present)
+  type: dict
+  contains:
+    repository_name:
+      description: Name.
+      type: str
+      sample: ielts-backend
+    repository_uri:
+      description: URI to push to.
+      type: str
+      sample: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/ielts-backend
+    repository_arn:
+      description: ARN.
+      type: str
+      sample: arn:aws:ecr:eu-west-1:123456789012:repository/ielts-backend
+    image_tag_mutability:
+      description: Tag mutability.
+      type: str
+      sample: IMMUTABLE
+    tags:
+      description: Tags.
+      type: dict
+      sample: {"bandup:managed-by": "bandup.ecs"}
+lifecycle_policy:
+  description: The lifecycle policy in force.
+  returned: when I(state=present)
+  type: dict
+repository_policy:
+  description: The repository policy in force.
+  returned: when I(state=present)
+  type: dict
+writes:
+  description: The settings this run wrote (or would write in check mode).
+  returned: when I(state=present)
+  type: list
+  elements: str
+  sample: ["create", "lifecycle_policy"]
+"""
+
+from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+
+from ansible_collections.bandup.ecs.plugins.module_utils import ecr
+from ansible_collections.bandup.ecs.plugins.module_utils.topology import ECR_NAME_RE
+
+
+def live_state(client, name):
+    repo = ecr.describe_repository(client, name)
+    if repo is None:
+        return None
+    return {
+        "repo": repo,
+        "scan_on_push": repo.get("imageScanningConfiguration", {}).get("scanOnPush", False),
+        "image_tag_mutability": repo.get("imageTagMutability"),
+        "encryption": repo.get("encryptionConfiguration", {"encryptionType": "AES256"}),
+        "lifecycle_policy": ecr.get_policy(client, name, "lifecycle_policy"),
+        "repository_policy": ecr.get_policy(client, name, "repository_policy"),
+        "tags": ecr.get_tags(client, repo["repositoryArn"]),
+    }
+
+
+def summary(state):
+    if state is None:
+        return {}
+    return {key: state[key] for key in ("scan_on_push", "image_tag_mutability", "encryption", "lifecycle_policy",
+                                        "repository_policy", "tags")}
+
+
+def encryption_matches(live, wanted):
+    if live.get("encryptionType") != wanted["encryptionType"]:
+        return False
+    key, live_key = wanted.get("kmsKey"), live.get("kmsKey", "")
+    return not key or live_key == key or live_key.endswith("/" + key)
+
+
+def desired(module, client, live):
+    """The state after the run and the list of writes it needs: [(what, callable)]."""
+    params, name = module.params, module.params["name"]
+    encryption = {"encryptionType": params["encryption_type"]}
+    if params["kms_key"]:
+        encryption["kmsKey"] = params["kms_key"]
+    after = dict(summary(live) or {"lifecycle_policy": None, "repository_policy": None, "tags": {}})
+    after.update(scan_on_push=params["scan_on_push"], image_tag_mutability=params["image_tag_mutability"])
+    writes = []
+    if live is None:
+        after["encryption"] = encryption
+        writes.append(("create", lambda: ecr.create_repository(
+            client, name, params["image_tag_mutability"], params["scan_on_push"], encryption, params["tags"])))
+    else:
+        if not encryption_matches(live["encryption"], encryption):
+            module.fail_json(msg=f"encryption_type: repository '{name}' is encrypted with {live['encryption']}; "
+                                 "ECR cannot change the encryption of an existing repository")
+        if live["scan_on_push"] != params["scan_on_push"]:
+            writes.append(("scan_on_push", lambda: ecr.put_scan_on_push(client, name, params["scan_on_push"])))
+        if live["image_tag_mutability"] != params["image_tag_mutability"]:
+            writes.append(("image_tag_mutability",
+                           lambda: ecr.put_tag_mutability(client, name, params["image_tag_mutability"])))
+    for key in ecr.POLICIES:
+        wanted, current = params[key], after[key]
+        if wanted is not None and (current is None or compare_policies(current, wanted)):
+            after[key] = wanted
+            writes.append((key, lambda key=key, wanted=wanted: ecr.put_policy(client, name, key, wanted)))
+        elif wanted is None and current is not None and params["purge_" + key]:
+            after[key] = None
+            writes.append((key, lambda key=key: ecr.delete_policy(client, name, key)))
+    if params["tags"] is not None and live is not None:
+        to_set, to_remove = compare_aws_tags(live["tags"], params["tags"], params["purge_tags"])
+        arn = live["repo"]["repositoryArn"]
+        if to_set:
+            writes.append(("tags", lambda: ecr.tag_repository(client, arn, to_set)))
+        if to_remove:
+            writes.append(("tags", lambda: ecr.untag_repository(client, arn, to_remove)))
+        after["tags"] = {k: v for k, v in dict(live["tags"], **to_set).items() if k not in to_remove}
+    elif live is None:
+        after["tags"] = params["tags"] or {}
+    return after, writes
+
+
+def result(state):
+    repo = camel_dict_to_snake_dict(state["repo"])
+    repo["tags"] = state["tags"]
+    return dict(repository=repo, lifecycle_policy=state["lifecycle_policy"],
+                repository_policy=state["repository_policy"])
+
+
+def ensure_present(module, client, live):
+    after, writes = desired(module, client, live)
+    diff = {"diff": {"before": summary(live), "after": after}} if module._diff else {}
+    changed = bool(writes)
+    if module.check_mode or not changed:
+        extra = result(live) if live else {}
+        module.exit_json(changed=changed, writes=[write[0] for write in writes], **diff, **extra)
+    for _what, write in writes:
+        write()
+    module.exit_json(changed=True, writes=[write[0] for write in writes], **diff,
+                     **result(live_state(client, module.params["name"])))
+
+
+def ensure_absent(module, client, live):
+    if live is None:
+        module.exit_json(changed=False)
+    if not module.check_mode:
+        ecr.delete_repository(client, module.params["name"], module.params["force_delete"])
+    module.exit_json(changed=True, **({"diff": {"before": summary(live), "after": {}}} if module._diff else {}))
+
+
+def main():
+    module = AnsibleAWSModule(
+        argument_spec=dict(
+            name=dict(type="str", required=True),
+            state=dict(type="str", choices=["present", "absent"], default="present"),
+            force_delete=dict(type="bool", default=False),
+            scan_on_push=dict(type="bool", default=True),
+            image_tag_mutability=dict(type="str", choices=["MUTABLE", "IMMUTABLE"], default="IMMUTABLE"),
+            encryption_type=dict(type="str", choices=["AES256", "KMS"], default="AES256"),
+            kms_key=dict(type="str", no_log=False),
+            lifecycle_policy=dict(type="json"),
+            purge_lifecycle_policy=dict(type="bool", default=False),
+            repository_policy=dict(type="json"),
+            purge_repository_policy=dict(type="bool", default=False),
+            tags=dict(type="dict", aliases=["resource_tags"]),
+            purge_tags=dict(type="bool", default=False),
+        ),
+        supports_check_mode=True,
+    )
+    params = module.params
+    name = params["name"]
+    if not 2 <= len(name) <= 256 or not ECR_NAME_RE.match(name):
+        module.fail_json(msg=f"name: '{name}' is not a valid ECR repository name (2-256 of lowercase letters, "
+                             "digits, '.', '_', '-' and '/' separated components)")
+    if params["kms_key"] and params["encryption_type"] != "KMS":
+        module.fail_json(msg="kms_key: only valid with encryption_type KMS")
+    for key in ("lifecycle_policy", "repository_policy"):
+        if params[key] is not None:
+            params[key] = module.from_json(params[key])
+    client = module.client("ecr", retry_decorator=AWSRetry.jittered_backoff())
+    try:
+        live = live_state(client, name)
+        if params["state"] == "present":
+            ensure_present(module, client, live)
+        ensure_absent(module, client, live)
+    except Exception as err:  # pylint: disable=broad-except
+        module.fail_json_aws(err, msg=f"ECR repository {name}")
+
+
+if __name__ == "__main__":
+    main()

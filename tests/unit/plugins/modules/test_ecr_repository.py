@@ -1,0 +1,123 @@
+"""ecr_repository: which writes a desired state needs against a live repository (ECR response shapes)."""
+import json
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from ansible_collections.bandup.ecs.plugins.modules import ecr_repository as mod
+
+ARN = "arn:aws:ecr:eu-west-1:123456789012:repository/ielts-backend"
+POLICY = {"rules": [{"rulePriority": 1, "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed",
+                                                       "countUnit": "days", "countNumber": 14},
+                     "action": {"type": "expire"}}]}
+
+
+class Failed(Exception):
+    pass
+
+
+class FakeModule:
+    def __init__(self, **params):
+        self.params = dict(name="ielts-backend", scan_on_push=True, image_tag_mutability="IMMUTABLE",
+                           encryption_type="AES256", kms_key=None, lifecycle_policy=None,
+                           purge_lifecycle_policy=False, repository_policy=None, purge_repository_policy=False,
+                           tags=None, purge_tags=False)
+        self.params.update(params)
+
+    def fail_json(self, msg):
+        raise Failed(msg)
+
+
+@pytest.fixture
+def client():
+    return boto3.client("ecr", region_name="eu-west-1", aws_access_key_id="x", aws_secret_access_key="x")
+
+
+def live(**overrides):
+    state = {"repo": {"repositoryArn": ARN, "repositoryName": "ielts-backend"}, "scan_on_push": True,
+             "image_tag_mutability": "IMMUTABLE", "encryption": {"encryptionType": "AES256"},
+             "lifecycle_policy": POLICY, "repository_policy": None, "tags": {"bandup:managed-by": "bandup.ecs"}}
+    state.update(overrides)
+    return state
+
+
+def writes(client, current, **params):
+    return [what for what, _ in mod.desired(FakeModule(**params), client, current)[1]]
+
+
+def test_live_state_reads_the_ecr_shapes(client):
+    stub = Stubber(client)
+    stub.add_response("describe_repositories", {"repositories": [{
+        "repositoryArn": ARN, "registryId": "123456789012", "repositoryName": "ielts-backend",
+        "repositoryUri": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/ielts-backend",
+        "imageTagMutability": "MUTABLE", "imageScanningConfiguration": {"scanOnPush": False},
+        "encryptionConfiguration": {"encryptionType": "KMS", "kmsKey": "arn:aws:kms:eu-west-1:123456789012:key/k1"}}]},
+        {"repositoryNames": ["ielts-backend"]})
+    stub.add_client_error("get_lifecycle_policy", "LifecyclePolicyNotFoundException")
+    stub.add_response("get_repository_policy", {"policyText": '{"Version": "2012-10-17", "Statement": []}'})
+    stub.add_response("list_tags_for_resource", {"tags": [{"Key": "a", "Value": "b"}]}, {"resourceArn": ARN})
+    with stub:
+        state = mod.live_state(client, "ielts-backend")
+    stub.assert_no_pending_responses()
+    assert state["scan_on_push"] is False and state["image_tag_mutability"] == "MUTABLE"
+    assert state["lifecycle_policy"] is None and state["repository_policy"]["Version"] == "2012-10-17"
+    assert state["tags"] == {"a": "b"}
+
+
+def test_missing_repository_is_none(client):
+    stub = Stubber(client)
+    stub.add_client_error("describe_repositories", "RepositoryNotFoundException")
+    with stub:
+        assert mod.live_state(client, "ielts-backend") is None
+
+
+def test_unchanged_repository_needs_no_write(client):
+    same_policy_other_order = {"rules": [{"action": {"type": "expire"}, "rulePriority": 1, "selection": {
+        "countNumber": 14, "countUnit": "days", "countType": "sinceImagePushed", "tagStatus": "untagged"}}]}
+    assert writes(client, live(), lifecycle_policy=same_policy_other_order,
+                  tags={"bandup:managed-by": "bandup.ecs"}) == []
+
+
+def test_each_difference_is_one_write(client):
+    changed_policy = {"rules": [dict(POLICY["rules"][0], selection=dict(POLICY["rules"][0]["selection"],
+                                                                         countNumber=7))]}
+    assert writes(client, live(scan_on_push=False, image_tag_mutability="MUTABLE"), lifecycle_policy=changed_policy,
+                  repository_policy={"Version": "2012-10-17", "Statement": []}, tags={"env": "prod"}) == [
+        "scan_on_push", "image_tag_mutability", "lifecycle_policy", "repository_policy", "tags"]
+
+
+def test_unset_policies_and_tags_are_left_alone_unless_purged(client):
+    current = live(repository_policy={"Version": "2012-10-17", "Statement": []})
+    assert writes(client, current) == []
+    assert writes(client, current, purge_lifecycle_policy=True, purge_repository_policy=True,
+                  tags={}, purge_tags=True) == ["lifecycle_policy", "repository_policy", "tags"]
+
+
+def test_new_repository_is_one_create(client):
+    assert writes(client, None, lifecycle_policy=POLICY, tags={"a": "b"}) == ["create", "lifecycle_policy"]
+
+
+def test_encryption_cannot_change(client):
+    with pytest.raises(Failed, match="^encryption_type: "):
+        writes(client, live(), encryption_type="KMS")
+    kms = live(encryption={"encryptionType": "KMS", "kmsKey": "arn:aws:kms:eu-west-1:123456789012:key/k1"})
+    assert writes(client, kms, encryption_type="KMS", kms_key="k1") == []
+    assert writes(client, kms, encryption_type="KMS") == []
+    with pytest.raises(Failed):
+        writes(client, kms, encryption_type="KMS", kms_key="k2")
+
+
+def test_policy_calls_send_the_api_fields(client):
+    stub = Stubber(client)
+    stub.add_response("put_lifecycle_policy", {}, {"repositoryName": "r1",
+                                                   "lifecyclePolicyText": json.dumps(POLICY, sort_keys=True)})
+    stub.add_response("set_repository_policy", {}, {"repositoryName": "r1", "policyText": '{"Statement": []}'})
+    stub.add_client_error("delete_lifecycle_policy", "LifecyclePolicyNotFoundException")
+    stub.add_response("delete_repository_policy", {}, {"repositoryName": "r1"})
+    with stub:
+        mod.ecr.put_policy(client, "r1", "lifecycle_policy", POLICY)
+        mod.ecr.put_policy(client, "r1", "repository_policy", {"Statement": []})
+        assert mod.ecr.delete_policy(client, "r1", "lifecycle_policy") is None
+        assert mod.ecr.delete_policy(client, "r1", "repository_policy") is True
+    stub.assert_no_pending_responses()
