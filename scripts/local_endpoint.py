@@ -83,6 +83,13 @@ def up(state_dir):
     if os.path.exists(os.path.join(state_dir, "pids")):
         down(state_dir)
     os.makedirs(state_dir, exist_ok=True)
+    # A new endpoint is an empty account and an empty registry.
+    for leftover in ("registry", "moto_recording"):
+        path = os.path.join(state_dir, leftover)
+        if os.path.isdir(path):
+            shutil.rmtree(path)
+        elif os.path.exists(path):
+            os.remove(path)
     registry_bin = shutil.which("docker-registry") or shutil.which("registry")
     htpasswd_bin = shutil.which("htpasswd")
     moto_bin = moto_server_bin()

@@ -10,6 +10,7 @@ check here runs before any write.
 from __future__ import annotations
 
 import copy
+import os
 import re
 
 # Fargate task sizes: cpu units -> valid memory (MiB).
@@ -127,8 +128,15 @@ def _check_service(idx, svc, seen_sc):
                             f"active_count ({svc['active_count']})")
     if svc["image"] is None and not svc["build"]:
         raise TopologyError(f"{where}: set either image or build.context")
-    if svc["build"] and not svc["build"].get("context"):
-        raise TopologyError(f"{where}.build.context: required when build is set")
+    if svc["build"]:
+        context = svc["build"].get("context")
+        if not context:
+            raise TopologyError(f"{where}.build.context: required when build is set")
+        if not os.path.isdir(context):
+            raise TopologyError(f"{where} ({svc['name']}).build.context: '{context}' is not a directory")
+        dockerfile = os.path.join(context, svc["build"].get("dockerfile") or "Dockerfile")
+        if not os.path.isfile(dockerfile):
+            raise TopologyError(f"{where} ({svc['name']}).build.dockerfile: '{dockerfile}' does not exist")
     for key in svc["secrets"]:
         if key in svc["environment"]:
             raise TopologyError(f"{where}.secrets.{key}: also set in environment")

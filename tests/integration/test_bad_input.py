@@ -71,6 +71,10 @@ CASES = [
     ("two-default-routes", services(0, alb={"default_route": True}), "alb.default_route"),
     # images and secrets
     ("no-image-no-build", services(0, build=None), "bandup_services[0]: set either image or build.context"),
+    ("build-context-missing", services(1, build={"context": "/nonexistent/frontend"}),
+     "bandup_services[1] (frontend).build.context: '/nonexistent/frontend' is not a directory"),
+    ("dockerfile-missing", services(0, build={"context": "{{ bandup_fixture_apps }}/backend", "dockerfile": "Dockerfile.prod"}),
+     "bandup_services[0] (backend).build.dockerfile"),
     ("secret-not-an-arn", services(0, secrets={"DB_PASSWORD": "hunter2"}), "bandup_services[0].secrets.DB_PASSWORD"),
     # availability zones
     ("az-other-region", {"bandup_active_az": "eu-west-1a"}, "bandup_active_az: 'eu-west-1a' is not an availability zone"),

@@ -14,10 +14,11 @@ from ansible_collections.bandup.ecs.plugins.module_utils.topology import (
 )
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
+APPS = os.path.join(ROOT, "tests", "fixtures", "apps")
 BACKEND = {"name": "backend", "port": 8080, "health_path": "/actuator/health", "cpu": 1024, "memory": 2048,
-           "build": {"context": "/src/backend"}, "service_connect": {"server": True}, "alb": {"path_patterns": ["/api/*"]}}
+           "build": {"context": os.path.join(APPS, "backend")}, "service_connect": {"server": True}, "alb": {"path_patterns": ["/api/*"]}}
 FRONTEND = {"name": "frontend", "port": 3000, "health_path": "/api/health", "cpu": 512, "memory": 1024,
-            "build": {"context": "/src/frontend"}, "depends_on": ["backend"], "alb": {"default_route": True}}
+            "build": {"context": os.path.join(APPS, "frontend")}, "depends_on": ["backend"], "alb": {"default_route": True}}
 
 
 def topo(services=None, **kwargs):
@@ -91,6 +92,9 @@ def test_fargate_pair_error_names_service_and_lists_valid_memory():
     (with_change(1, name="Frontend"), {}, r"bandup_services\[1\]\.name: 'Frontend' must be"),
     (with_change(0, health_path="actuator/health"), {}, r"health_path: 'actuator/health' must start with '/'"),
     (with_change(0, build=None), {}, r"bandup_services\[0\]: set either image or build.context"),
+    (with_change(0, build={"context": "/nonexistent"}), {}, r"bandup_services\[0\] \(backend\)\.build\.context: '/nonexistent' is not"),
+    (with_change(0, build={"context": APPS + "/backend", "dockerfile": "Nope"}), {},
+     r"bandup_services\[0\] \(backend\)\.build\.dockerfile: '.*/Nope' does not exist"),
     (with_change(0, secrets={"DB": "hunter2"}), {}, r"bandup_services\[0\]\.secrets\.DB: must be an SSM"),
     (with_change(1, alb={"default_route": False}), {}, r"bandup_services\[1\]\.alb\.path_patterns: required"),
     (with_change(0, alb={"default_route": True}), {}, r"only one service can have alb.default_route"),
