@@ -69,6 +69,7 @@ test: lint sanity unit integration molecule
 
 demo: setup ## the whole deployment against the local endpoint, then the summary (leaves the endpoint up)
 	$(PY) scripts/local_endpoint.py up --state-dir .local
+	$(BIN)/ansible-playbook tests/fixtures/apps/prepare.yml
 	set -a && . .local/env && set +a && \
 	  $(BIN)/ansible-playbook -i inventories/local site.yml && \
 	  $(BIN)/ansible-playbook -i inventories/local playbooks/status.yml
