@@ -1,0 +1,154 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: cloudmap_namespace
+short_description: Manage an AWS Cloud Map HTTP namespace (the namespace of ECS Service Connect)
+version_added: 0.1.0
+description:
+  - Creates or deletes an AWS Cloud Map HTTP namespace, found by name, and manages its tags.
+  - Creation and deletion are asynchronous in Cloud Map; the module polls C(GetOperation) until the
+    operation succeeds, fails or I(wait_timeout) passes.
+author:
+  - Bandup platform team (@bandup)
+options:
+  name:
+    description: Namespace name.
+    type: str
+    required: true
+  state:
+    description: Whether the namespace exists. Deleting fails while it has services.
+    type: str
+    choices: [present, absent]
+    default: present
+  description:
+    description: Description, used at creation only (Cloud Map cannot change it).
+    type: str
+  tags:
+    description: Tags on the namespace.
+    type: dict
+    aliases: [resource_tags]
+  purge_tags:
+    description: Remove tags that are not in I(tags).
+    type: bool
+    default: false
+  wait_timeout:
+    description: Seconds to wait for the create or delete operation.
+    type: int
+    default: 300
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Service Connect namespace
+  bandup.ecs.cloudmap_namespace:
+    name: bandup-prod
+    tags:
+      bandup:managed-by: bandup.ecs
+  register: namespace
+"""
+
+RETURN = r"""
+namespace:
+  description: The namespace. In check mode for a namespace that does not exist yet, only C(name).
+  returned: when I(state=present)
+  type: dict
+  contains:
+    id:
+      description: Namespace id.
+      type: str
+      sample: ns-abcdefghijklmnop
+    arn:
+      description: Namespace ARN (the value of an ECS cluster's C(serviceConnectDefaults.namespace)).
+      type: str
+      sample: arn:aws:servicediscovery:eu-west-1:123456789012:namespace/ns-abcdefghijklmnop
+    name:
+      description: Name.
+      type: str
+      sample: bandup-prod
+    tags:
+      description: Tags.
+      type: dict
+      sample: {"bandup:managed-by": "bandup.ecs"}
+"""
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+
+from ansible_collections.bandup.ecs.plugins.module_utils import cloudmap
+
+
+def result(namespace, tags):
+    return {"id": namespace["Id"], "arn": namespace["Arn"], "name": namespace["Name"], "tags": tags}
+
+
+def ensure_present(module, client, live):
+    params = module.params
+    if live is None:
+        tags = params["tags"] or {}
+        diff = {"before": {}, "after": {"name": params["name"], "tags": tags}}
+        if module.check_mode:
+            module.exit_json(changed=True, diff=diff, namespace={"name": params["name"]})
+        operation = cloudmap.create_http_namespace(client, params["name"], params["description"], tags)
+        namespace_id = cloudmap.wait_operation(client, operation, params["wait_timeout"])["Targets"]["NAMESPACE"]
+        namespace = cloudmap.get_namespace(client, namespace_id)
+        module.exit_json(changed=True, diff=diff, namespace=result(namespace, cloudmap.get_tags(client, namespace["Arn"])))
+    live_tags = cloudmap.get_tags(client, live["Arn"])
+    to_set, to_remove = ({}, [])
+    if params["tags"] is not None:
+        to_set, to_remove = compare_aws_tags(live_tags, params["tags"], params["purge_tags"])
+    after_tags = {k: v for k, v in dict(live_tags, **to_set).items() if k not in to_remove}
+    changed = bool(to_set or to_remove)
+    diff = {"before": {"name": live["Name"], "tags": live_tags}, "after": {"name": live["Name"], "tags": after_tags}}
+    if changed and not module.check_mode:
+        if to_set:
+            cloudmap.tag_resource(client, live["Arn"], to_set)
+        if to_remove:
+            cloudmap.untag_resource(client, live["Arn"], to_remove)
+    module.exit_json(changed=changed, diff=diff, namespace=result(live, after_tags))
+
+
+def ensure_absent(module, client, live):
+    if live is None:
+        module.exit_json(changed=False)
+    if not module.check_mode:
+        operation = cloudmap.delete_namespace(client, live["Id"])
+        if operation:
+            cloudmap.wait_operation(client, operation, module.params["wait_timeout"])
+    module.exit_json(changed=True, diff={"before": {"name": live["Name"]}, "after": {}})
+
+
+def main():
+    module = AnsibleAWSModule(
+        argument_spec=dict(
+            name=dict(type="str", required=True),
+            state=dict(type="str", choices=["present", "absent"], default="present"),
+            description=dict(type="str"),
+            tags=dict(type="dict", aliases=["resource_tags"]),
+            purge_tags=dict(type="bool", default=False),
+            wait_timeout=dict(type="int", default=300),
+        ),
+        supports_check_mode=True,
+    )
+    client = module.client("servicediscovery", retry_decorator=AWSRetry.jittered_backoff())
+    try:
+        live = cloudmap.find_http_namespace(client, module.params["name"])
+        if module.params["state"] == "present":
+            ensure_present(module, client, live)
+        ensure_absent(module, client, live)
+    except cloudmap.OperationError as err:
+        module.fail_json(msg=f"Cloud Map namespace {module.params['name']}: {err}")
+    except Exception as err:  # pylint: disable=broad-except
+        module.fail_json_aws(err, msg=f"Cloud Map namespace {module.params['name']}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,281 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: ecs_taskdefinition
+short_description: Register an ECS task definition revision only when the definition changed
+version_added: 0.1.0
+description:
+  - Compares the desired task definition with the latest ACTIVE revision of the family, after normalizing the
+    fields and defaults that ECS adds (revision, status, requiresAttributes, compatibilities, protocol C(tcp),
+    C(hostPort) under C(awsvpc), C(essential), health check defaults, empty lists, cpu/memory as strings,
+    environment order), and registers a new revision only when they differ; C(differences) names the fields.
+  - A container given without C(image) keeps the image of the same container in the latest ACTIVE revision;
+    the module fails when there is none.
+  - CPU and memory are checked against the Fargate sizes when I(requires_compatibilities) includes C(FARGATE).
+  - Optionally deregisters ACTIVE revisions older than the newest I(keep_revisions).
+author:
+  - Bandup platform team (@bandup)
+options:
+  family:
+    description: Task definition family.
+    type: str
+    required: true
+  state:
+    description: C(present) registers when needed; C(absent) deregisters every ACTIVE revision of the family.
+    type: str
+    choices: [present, absent]
+    default: present
+  container_definitions:
+    description:
+      - Container definitions in the shape of the ECS API (camelCase keys, e.g. C(portMappings), C(healthCheck)).
+      - Required with I(state=present).
+    type: list
+    elements: dict
+  cpu:
+    description: Task CPU units.
+    type: int
+  memory:
+    description: Task memory (MiB).
+    type: int
+  network_mode:
+    description: Network mode.
+    type: str
+    choices: [awsvpc, bridge, host, none]
+    default: awsvpc
+  requires_compatibilities:
+    description: Launch types the definition must be valid for.
+    type: list
+    elements: str
+    default: [FARGATE]
+  execution_role_arn:
+    description: ARN of the task execution role (image pull, logs, secrets).
+    type: str
+  task_role_arn:
+    description: ARN of the task role (the application's own permissions).
+    type: str
+  cpu_architecture:
+    description: C(runtimePlatform.cpuArchitecture).
+    type: str
+    choices: [X86_64, ARM64]
+    default: X86_64
+  operating_system_family:
+    description: C(runtimePlatform.operatingSystemFamily).
+    type: str
+    default: LINUX
+  ephemeral_storage:
+    description: Ephemeral storage in GiB (21-200); the Fargate default of 20 GiB when unset.
+    type: int
+  tags:
+    description: Tags on a new revision; missing tags are added to the latest revision when nothing else changed.
+    type: dict
+    aliases: [resource_tags]
+  keep_revisions:
+    description: Deregister ACTIVE revisions older than the newest I(keep_revisions); C(0) keeps all.
+    type: int
+    default: 0
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Backend task definition
+  bandup.ecs.ecs_taskdefinition:
+    family: bandup-prod-backend
+    cpu: 1024
+    memory: 2048
+    execution_role_arn: arn:aws:iam::123456789012:role/bandup-prod-backend-execution
+    task_role_arn: arn:aws:iam::123456789012:role/bandup-prod-backend-task
+    container_definitions:
+      - name: backend
+        image: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/ielts-backend@sha256:0123abcd...
+        portMappings:
+          - {name: backend, containerPort: 8080, appProtocol: http}
+        environment:
+          - {name: SPRING_PROFILES_ACTIVE, value: prod}
+    tags:
+      bandup:managed-by: bandup.ecs
+    keep_revisions: 10
+  register: taskdef
+"""
+
+RETURN = r"""
+task_definition:
+  description: The registered (or unchanged latest) revision as ECS describes it (camelCase keys).
+  returned: when I(state=present), except in check mode for a new family
+  type: dict
+arn:
+  description: ARN of the revision in force.
+  returned: when I(state=present), except in check mode for a new family
+  type: str
+  sample: arn:aws:ecs:eu-west-1:123456789012:task-definition/bandup-prod-backend:7
+family:
+  description: Family.
+  returned: when I(state=present), except in check mode for a new family
+  type: str
+  sample: bandup-prod-backend
+revision:
+  description: Revision number.
+  returned: when I(state=present), except in check mode for a new family
+  type: int
+  sample: 7
+image:
+  description: Image of the first container.
+  returned: when I(state=present)
+  type: str
+differences:
+  description: Fields that differ from the latest ACTIVE revision (C(create) for a new family, C(tags) for tags only).
+  returned: always
+  type: list
+  elements: str
+  sample: ["containerDefinitions[0].environment"]
+deregistered:
+  description: ARNs deregistered because of I(keep_revisions) or I(state=absent).
+  returned: always
+  type: list
+  elements: str
+"""
+
+import copy
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+from ansible_collections.bandup.ecs.plugins.module_utils import taskdef
+from ansible_collections.bandup.ecs.plugins.module_utils.topology import TopologyError, fargate_check
+
+
+def desired_definition(params):
+    definition = {
+        "family": params["family"],
+        "networkMode": params["network_mode"],
+        "requiresCompatibilities": params["requires_compatibilities"],
+        "containerDefinitions": taskdef.clean(copy.deepcopy(params["container_definitions"])),
+        "runtimePlatform": {"cpuArchitecture": params["cpu_architecture"],
+                            "operatingSystemFamily": params["operating_system_family"]},
+        "cpu": None if params["cpu"] is None else str(params["cpu"]),
+        "memory": None if params["memory"] is None else str(params["memory"]),
+        "executionRoleArn": params["execution_role_arn"],
+        "taskRoleArn": params["task_role_arn"],
+        "ephemeralStorage": None if params["ephemeral_storage"] is None else {"sizeInGiB": params["ephemeral_storage"]},
+    }
+    return {k: v for k, v in definition.items() if v is not None}
+
+
+def validate(module):
+    params = module.params
+    if params["state"] == "absent":
+        return
+    if not params["container_definitions"]:
+        module.fail_json(msg="container_definitions: at least one container is required with state=present")
+    names = [c.get("name") for c in params["container_definitions"]]
+    if not all(names) or len(set(names)) != len(names):
+        module.fail_json(msg=f"container_definitions: every container needs a unique name (got {names})")
+    if "FARGATE" in params["requires_compatibilities"]:
+        if params["cpu"] is None or params["memory"] is None:
+            module.fail_json(msg="cpu and memory: required for FARGATE")
+        try:
+            fargate_check(f"family {params['family']}", params["cpu"], params["memory"])
+        except TopologyError as err:
+            module.fail_json(msg=str(err))
+        if params["network_mode"] != "awsvpc":
+            module.fail_json(msg="network_mode: FARGATE requires awsvpc")
+    if params["ephemeral_storage"] is not None and not 21 <= params["ephemeral_storage"] <= 200:
+        module.fail_json(msg=f"ephemeral_storage: {params['ephemeral_storage']} GiB is outside 21-200")
+    if params["keep_revisions"] < 0:
+        module.fail_json(msg="keep_revisions: must be 0 (keep all) or more")
+
+
+def prune_revisions(module, client, keep, current_arn):
+    """Deregister ACTIVE revisions beyond the newest ``keep`` (never ``current_arn``)."""
+    if not keep:
+        return []
+    old = [arn for arn in taskdef.active_revisions(client, module.params["family"])[keep:] if arn != current_arn]
+    if not module.check_mode:
+        for arn in old:
+            taskdef.deregister(client, arn)
+    return old
+
+
+def output(definition, **extra):
+    family, revision = taskdef.revision_of(definition["taskDefinitionArn"])
+    return dict(task_definition=definition, arn=definition["taskDefinitionArn"], family=family, revision=revision,
+                **extra)
+
+
+def ensure_present(module, client, live, live_tags):
+    params = module.params
+    wanted = desired_definition(params)
+    missing = taskdef.fill_images(wanted["containerDefinitions"], live)
+    if missing:
+        module.fail_json(msg=f"container_definitions: no image for container(s) {missing} and family "
+                             f"'{params['family']}' has no ACTIVE revision to keep the image of; give the image")
+    after = taskdef.normalize(wanted)
+    before = taskdef.normalize(live) if live else {}
+    changes = taskdef.differences(before, after) if live else ["create"]
+    diff = {"before": before, "after": after}
+    image = wanted["containerDefinitions"][0]["image"]
+    missing_tags = {k: v for k, v in (params["tags"] or {}).items() if live_tags.get(k) != v}
+    if live and not changes and missing_tags:
+        changes = ["tags"]
+        diff = {"before": {"tags": live_tags}, "after": {"tags": dict(live_tags, **missing_tags)}}
+    if module.check_mode and live is None:
+        module.exit_json(changed=True, differences=changes, diff=diff, image=image, deregistered=[])
+    current = live
+    if changes == ["tags"]:
+        if not module.check_mode:
+            taskdef.tag_resource(client, live["taskDefinitionArn"], missing_tags)
+    elif changes and not module.check_mode:
+        current = taskdef.register(client, wanted, params["tags"])
+    deregistered = prune_revisions(module, client, params["keep_revisions"], current["taskDefinitionArn"])
+    module.exit_json(changed=bool(changes or deregistered), differences=changes, diff=diff,
+                     deregistered=deregistered, **output(current, image=image))
+
+
+def ensure_absent(module, client):
+    arns = taskdef.active_revisions(client, module.params["family"])
+    if not module.check_mode:
+        for arn in arns:
+            taskdef.deregister(client, arn)
+    module.exit_json(changed=bool(arns), differences=["delete"] if arns else [], deregistered=arns)
+
+
+def main():
+    module = AnsibleAWSModule(
+        argument_spec=dict(
+            family=dict(type="str", required=True),
+            state=dict(type="str", choices=["present", "absent"], default="present"),
+            container_definitions=dict(type="list", elements="dict"),
+            cpu=dict(type="int"),
+            memory=dict(type="int"),
+            network_mode=dict(type="str", choices=["awsvpc", "bridge", "host", "none"], default="awsvpc"),
+            requires_compatibilities=dict(type="list", elements="str", default=["FARGATE"]),
+            execution_role_arn=dict(type="str"),
+            task_role_arn=dict(type="str"),
+            cpu_architecture=dict(type="str", choices=["X86_64", "ARM64"], default="X86_64"),
+            operating_system_family=dict(type="str", default="LINUX"),
+            ephemeral_storage=dict(type="int"),
+            tags=dict(type="dict", aliases=["resource_tags"]),
+            keep_revisions=dict(type="int", default=0),
+        ),
+        supports_check_mode=True,
+    )
+    validate(module)
+    client = module.client("ecs", retry_decorator=AWSRetry.jittered_backoff())
+    try:
+        if module.params["state"] == "absent":
+            ensure_absent(module, client)
+        live, live_tags = taskdef.describe_latest(client, module.params["family"])
+        ensure_present(module, client, live, live_tags)
+    except Exception as err:  # pylint: disable=broad-except
+        module.fail_json_aws(err, msg=f"ECS task definition {module.params['family']}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,208 @@
+"""The normalizing comparison of task definitions, the secrets policy and image keeping.
+
+DESCRIBED is a DescribeTaskDefinition ``taskDefinition`` in the shape AWS returns for a Fargate definition
+registered from DESIRED (botocore ecs model + the AWS docs' examples): server fields (revision, status,
+registeredAt, registeredBy, requiresAttributes, compatibilities) and the defaults AWS fills in (container cpu 0,
+hostPort = containerPort and protocol tcp under awsvpc, essential true, health check interval/timeout/retries,
+empty mountPoints/volumesFrom/systemControls/volumes/placementConstraints, enableFaultInjection false).
+"""
+import copy
+import datetime
+
+import pytest
+
+from ansible_collections.bandup.ecs.plugins.module_utils import taskdef
+
+IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/ielts-backend@sha256:" + "a" * 64
+SSM = "arn:aws:ssm:us-east-1:123456789012:parameter/bandup/db-password"
+SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:bandup/jwt-AbCdEf"
+
+# What the task_definition role sends (ints as ints, environment sorted, no defaults spelled out but startPeriod).
+DESIRED = {
+    "family": "bandup-backend",
+    "networkMode": "awsvpc",
+    "requiresCompatibilities": ["FARGATE"],
+    "cpu": "1024",
+    "memory": "2048",
+    "executionRoleArn": "arn:aws:iam::123456789012:role/bandup-backend-execution",
+    "taskRoleArn": "arn:aws:iam::123456789012:role/bandup-backend-task",
+    "runtimePlatform": {"cpuArchitecture": "X86_64", "operatingSystemFamily": "LINUX"},
+    "containerDefinitions": [{
+        "name": "backend",
+        "image": IMAGE,
+        "portMappings": [{"name": "backend", "containerPort": 8080, "appProtocol": "http"}],
+        "environment": [{"name": "A_FIRST", "value": "1"}, {"name": "SPRING_PROFILES_ACTIVE", "value": "prod"}],
+        "secrets": [{"name": "DB_PASSWORD", "valueFrom": SSM}],
+        "healthCheck": {"command": ["CMD-SHELL", "wget -q -O /dev/null http://localhost:8080/actuator/health || exit 1"],
+                        "startPeriod": 60},
+        "stopTimeout": 30,
+        "logConfiguration": {"logDriver": "awslogs", "options": {
+            "awslogs-group": "/ecs/bandup/backend", "awslogs-region": "us-east-1", "awslogs-stream-prefix": "ecs"}},
+    }],
+}
+
+DESCRIBED = {
+    "taskDefinitionArn": "arn:aws:ecs:us-east-1:123456789012:task-definition/bandup-backend:7",
+    "containerDefinitions": [{
+        "name": "backend",
+        "image": IMAGE,
+        "cpu": 0,
+        "portMappings": [{"containerPort": 8080, "hostPort": 8080, "protocol": "tcp", "name": "backend",
+                          "appProtocol": "http"}],
+        "essential": True,
+        # AWS keeps the order given; here it differs on purpose: order carries no meaning.
+        "environment": [{"name": "SPRING_PROFILES_ACTIVE", "value": "prod"}, {"name": "A_FIRST", "value": "1"}],
+        "mountPoints": [],
+        "volumesFrom": [],
+        "secrets": [{"name": "DB_PASSWORD", "valueFrom": SSM}],
+        "stopTimeout": 30,
+        "logConfiguration": {"logDriver": "awslogs", "options": {
+            "awslogs-group": "/ecs/bandup/backend", "awslogs-region": "us-east-1", "awslogs-stream-prefix": "ecs"},
+            "secretOptions": []},
+        "healthCheck": {"command": ["CMD-SHELL", "wget -q -O /dev/null http://localhost:8080/actuator/health || exit 1"],
+                        "interval": 30, "timeout": 5, "retries": 3, "startPeriod": 60},
+        "systemControls": [],
+    }],
+    "family": "bandup-backend",
+    "taskRoleArn": "arn:aws:iam::123456789012:role/bandup-backend-task",
+    "executionRoleArn": "arn:aws:iam::123456789012:role/bandup-backend-execution",
+    "networkMode": "awsvpc",
+    "revision": 7,
+    "volumes": [],
+    "status": "ACTIVE",
+    "requiresAttributes": [
+        {"name": "com.amazonaws.ecs.capability.logging-driver.awslogs"},
+        {"name": "ecs.capability.execution-role-awslogs"},
+        {"name": "ecs.capability.secrets.ssm.environment-variables"},
+        {"name": "com.amazonaws.ecs.capability.docker-remote-api.1.19"},
+        {"name": "com.amazonaws.ecs.capability.task-iam-role"},
+        {"name": "ecs.capability.container-health-check"},
+        {"name": "ecs.capability.task-eni"},
+    ],
+    "placementConstraints": [],
+    "compatibilities": ["EC2", "FARGATE"],
+    "runtimePlatform": {"cpuArchitecture": "X86_64", "operatingSystemFamily": "LINUX"},
+    "requiresCompatibilities": ["FARGATE"],
+    "cpu": "1024",
+    "memory": "2048",
+    "registeredAt": datetime.datetime(2026, 11, 27, 7, 0, tzinfo=datetime.timezone.utc),
+    "registeredBy": "arn:aws:sts::123456789012:assumed-role/deployer/session",
+    "enableFaultInjection": False,
+}
+
+
+def diff(live, desired):
+    return taskdef.differences(taskdef.normalize(live), taskdef.normalize(desired))
+
+
+def changed(**container):
+    desired = copy.deepcopy(DESIRED)
+    desired["containerDefinitions"][0].update(container)
+    return desired
+
+
+def test_described_equals_desired():
+    assert diff(DESCRIBED, DESIRED) == []
+
+
+def test_normalize_drops_server_fields_and_defaults():
+    normalized = taskdef.normalize(DESCRIBED)
+    for key in ("revision", "status", "registeredAt", "registeredBy", "requiresAttributes", "compatibilities",
+                "taskDefinitionArn", "volumes", "placementConstraints", "enableFaultInjection"):
+        assert key not in normalized
+    container = normalized["containerDefinitions"][0]
+    assert "cpu" not in container and "essential" not in container and "mountPoints" not in container
+
+
+def test_ints_and_strings_compare_equal():
+    desired = copy.deepcopy(DESIRED)
+    desired["cpu"], desired["memory"] = 1024, 2048
+    desired["containerDefinitions"][0]["portMappings"][0]["containerPort"] = "8080"
+    assert diff(DESCRIBED, desired) == []
+
+
+def test_spelled_out_defaults_compare_equal():
+    desired = changed(essential=True, cpu=0, mountPoints=[], healthCheck=dict(
+        DESCRIBED["containerDefinitions"][0]["healthCheck"]))
+    desired["containerDefinitions"][0]["portMappings"][0].update(protocol="tcp", hostPort=8080)
+    assert diff(DESCRIBED, desired) == []
+
+
+def test_one_environment_value_is_named():
+    desired = changed(environment=[{"name": "A_FIRST", "value": "2"}, {"name": "SPRING_PROFILES_ACTIVE", "value": "prod"}])
+    assert diff(DESCRIBED, desired) == ["containerDefinitions[0].environment"]
+
+
+def test_image_cpu_and_health_check_are_named():
+    desired = changed(image=IMAGE.replace("a" * 64, "b" * 64))
+    desired["memory"] = "4096"
+    desired["containerDefinitions"][0]["healthCheck"] = dict(DESIRED["containerDefinitions"][0]["healthCheck"],
+                                                             retries=5)
+    assert diff(DESCRIBED, desired) == ["containerDefinitions[0].healthCheck.retries",
+                                        "containerDefinitions[0].image", "memory"]
+
+
+def test_removed_secret_and_port_name_are_named():
+    desired = changed(secrets=[])
+    desired["containerDefinitions"][0]["portMappings"][0]["name"] = "http"
+    assert diff(DESCRIBED, desired) == ["containerDefinitions[0].portMappings", "containerDefinitions[0].secrets"]
+
+
+def test_host_port_default_only_under_awsvpc():
+    bridge = copy.deepcopy(DESCRIBED)
+    bridge["networkMode"] = "bridge"
+    bridge["containerDefinitions"][0]["portMappings"][0]["hostPort"] = 0
+    desired = copy.deepcopy(DESIRED)
+    desired["networkMode"] = "bridge"
+    assert diff(bridge, desired) == ["containerDefinitions[0].portMappings"]
+
+
+def test_aws_docs_example_shape():
+    """The DescribeTaskDefinition example of the botocore model (EC2, bridge): its own defaults normalize away."""
+    example = {"containerDefinitions": [
+        {"name": "mysql", "cpu": 10, "environment": [{"name": "MYSQL_ROOT_PASSWORD", "value": "password"}],
+         "essential": True, "image": "mysql", "memory": 500, "mountPoints": [], "portMappings": [],
+         "volumesFrom": []}],
+        "family": "hello_world", "revision": 8, "volumes": [],
+        "taskDefinitionArn": "arn:aws:ecs:us-east-1:123456789012:task-definition/hello_world:8"}
+    desired = {"family": "hello_world", "containerDefinitions": [
+        {"name": "mysql", "cpu": 10, "image": "mysql", "memory": 500,
+         "environment": [{"name": "MYSQL_ROOT_PASSWORD", "value": "password"}]}]}
+    assert diff(example, desired) == []
+    assert diff(example, dict(desired, family="other")) == ["family"]
+
+
+def test_fill_images_keeps_the_live_image():
+    containers = [{"name": "backend", "image": ""}]
+    assert taskdef.fill_images(containers, DESCRIBED) == []
+    assert containers[0]["image"] == IMAGE
+    assert taskdef.fill_images([{"name": "backend"}], None) == ["backend"]
+    assert taskdef.fill_images([{"name": "other"}], DESCRIBED) == ["other"]
+
+
+def test_revision_of():
+    assert taskdef.revision_of(DESCRIBED["taskDefinitionArn"]) == ("bandup-backend", 7)
+
+
+def test_secrets_policy_scoped_to_the_arns():
+    policy = taskdef.secrets_policy([SSM, SECRET + ":password:AWSCURRENT:", SECRET])
+    assert policy == {"Version": "2012-10-17", "Statement": [
+        {"Sid": "ReadSecrets", "Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"], "Resource": [SECRET]},
+        {"Sid": "ReadSsmParameters", "Effect": "Allow", "Action": ["ssm:GetParameters"], "Resource": [SSM]},
+    ]}
+
+
+def test_secrets_policy_only_ssm():
+    policy = taskdef.secrets_policy([SSM])
+    assert [s["Action"] for s in policy["Statement"]] == [["ssm:GetParameters"]]
+
+
+def test_no_secrets_no_policy():
+    assert taskdef.secrets_policy([]) is None
+
+
+@pytest.mark.parametrize("arn", ["arn:aws:s3:::bucket/key", "arn:aws:ssm:us-east-1:123456789012:document/x",
+                                 "not-an-arn", "arn:aws:secretsmanager:us-east-1:123456789012:secret"])
+def test_secrets_policy_refuses_other_arns(arn):
+    with pytest.raises(ValueError, match="ARN"):
+        taskdef.secrets_policy([arn])

@@ -1,0 +1,118 @@
+"""ecs_cluster against a botocore Stubber with DescribeClusters output in the shape AWS returns."""
+import copy
+import json
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from ansible.module_utils.testing import patch_module_args
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.bandup.ecs.plugins.modules import ecs_cluster
+
+NS = "arn:aws:servicediscovery:us-east-1:123456789012:namespace/ns-abcdefghijklmnop"
+ARN = "arn:aws:ecs:us-east-1:123456789012:cluster/bandup"
+TAGS = {"bandup:managed-by": "bandup.ecs"}
+# DescribeClusters(include=[TAGS, SETTINGS]) of the cluster the role creates.
+LIVE = {
+    "clusterArn": ARN, "clusterName": "bandup", "status": "ACTIVE",
+    "registeredContainerInstancesCount": 0, "runningTasksCount": 3, "pendingTasksCount": 0,
+    "activeServicesCount": 2, "statistics": [],
+    "tags": [{"key": "bandup:managed-by", "value": "bandup.ecs"}, {"key": "bandup:active-az", "value": "us-east-1b"}],
+    "settings": [{"name": "containerInsights", "value": "enabled"}],
+    "capacityProviders": ["FARGATE_SPOT", "FARGATE"],
+    "defaultCapacityProviderStrategy": [{"capacityProvider": "FARGATE", "weight": 1, "base": 0}],
+    "attachments": [], "attachmentsStatus": "UPDATE_COMPLETE",
+    "serviceConnectDefaults": {"namespace": NS},
+}
+
+
+def args(**override):
+    params = dict(name="bandup", capacity_providers=["FARGATE", "FARGATE_SPOT"],
+                  default_capacity_provider_strategy=[{"capacity_provider": "FARGATE"}],
+                  container_insights="enabled", service_connect_namespace=NS, tags=TAGS,
+                  initial_tags={"bandup:active-az": "us-east-1a"}, region="us-east-1")
+    params.update(override)
+    return params
+
+
+@pytest.fixture(name="ecs")
+def fixture_ecs(monkeypatch):
+    client = boto3.client("ecs", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    monkeypatch.setattr(AnsibleAWSModule, "client", lambda self, *a, **kw: client)
+    with Stubber(client) as stubber:
+        yield stubber
+        stubber.assert_no_pending_responses()
+
+
+def run(params, capsys):
+    with patch_module_args(params), pytest.raises(SystemExit):
+        ecs_cluster.main()
+    return json.loads(capsys.readouterr().out)
+
+
+def describe(ecs, cluster):
+    ecs.add_response("describe_clusters", {"clusters": [cluster] if cluster else [], "failures": []},
+                     {"clusters": ["bandup"], "include": ["TAGS", "SETTINGS"]})
+
+
+def test_unchanged_cluster_keeps_the_active_az_tag(ecs, capsys):
+    describe(ecs, LIVE)
+    out = run(args(), capsys)
+    assert out["changed"] is False and out["differences"] == []
+    assert out["cluster"]["tags"]["bandup:active-az"] == "us-east-1b"
+
+
+def test_missing_active_az_tag_is_set(ecs, capsys):
+    live = copy.deepcopy(LIVE)
+    live["tags"] = live["tags"][:1]
+    describe(ecs, live)
+    ecs.add_response("tag_resource", {}, {"resourceArn": ARN, "tags": [{"key": "bandup:active-az", "value": "us-east-1a"}]})
+    describe(ecs, LIVE)
+    out = run(args(), capsys)
+    assert out["changed"] is True and out["differences"] == ["tags"]
+
+
+def test_purge_tags_never_removes_an_initial_tag(ecs, capsys):
+    describe(ecs, LIVE)
+    out = run(args(purge_tags=True), capsys)
+    assert out["changed"] is False
+
+
+def test_create(ecs, capsys):
+    describe(ecs, None)
+    ecs.add_response("create_cluster", {"cluster": LIVE}, {
+        "clusterName": "bandup", "capacityProviders": ["FARGATE", "FARGATE_SPOT"],
+        "defaultCapacityProviderStrategy": [{"capacityProvider": "FARGATE", "weight": 1, "base": 0}],
+        "settings": [{"name": "containerInsights", "value": "enhanced"}],
+        "serviceConnectDefaults": {"namespace": NS},
+        "tags": [{"key": "bandup:managed-by", "value": "bandup.ecs"}, {"key": "bandup:active-az", "value": "us-east-1a"}],
+    })
+    describe(ecs, LIVE)
+    out = run(args(container_insights="enhanced"), capsys)
+    assert out["changed"] is True and out["differences"] == ["create"]
+
+
+def test_check_mode_create_writes_nothing(ecs, capsys):
+    describe(ecs, None)
+    out = run(args(_ansible_check_mode=True), capsys)
+    assert out["changed"] is True and "cluster" not in out
+
+
+def test_insights_and_strategy_changes(ecs, capsys):
+    describe(ecs, LIVE)
+    ecs.add_response("put_cluster_capacity_providers", {"cluster": LIVE}, {
+        "cluster": "bandup", "capacityProviders": ["FARGATE", "FARGATE_SPOT"],
+        "defaultCapacityProviderStrategy": [{"capacityProvider": "FARGATE", "weight": 1, "base": 1},
+                                            {"capacityProvider": "FARGATE_SPOT", "weight": 3, "base": 0}]})
+    ecs.add_response("update_cluster", {"cluster": LIVE}, {
+        "cluster": "bandup", "settings": [{"name": "containerInsights", "value": "disabled"}]})
+    describe(ecs, LIVE)
+    out = run(args(container_insights="disabled", default_capacity_provider_strategy=[
+        {"capacity_provider": "FARGATE_SPOT", "weight": 3}, {"capacity_provider": "FARGATE", "base": 1}]), capsys)
+    assert out["differences"] == ["containerInsights", "defaultCapacityProviderStrategy"]
+
+
+def test_strategy_must_use_a_listed_provider(ecs, capsys):
+    out = run(args(default_capacity_provider_strategy=[{"capacity_provider": "EC2"}]), capsys)
+    assert out["failed"] is True and "default_capacity_provider_strategy[0].capacity_provider" in out["msg"]

@@ -1,0 +1,134 @@
+"""ecs_taskdefinition end to end against a botocore Stubber: AWS-shaped responses, every call asserted."""
+import copy
+import importlib.util
+import json
+import os
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from ansible.module_utils.testing import patch_module_args
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.bandup.ecs.plugins.modules import ecs_taskdefinition
+
+# The AWS-shaped DescribeTaskDefinition output and the matching desired definition live in test_taskdef.py.
+_SPEC = importlib.util.spec_from_file_location("taskdef_shapes", os.path.join(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "module_utils", "test_taskdef.py"))
+_SHAPES = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(_SHAPES)
+DESCRIBED, DESIRED = _SHAPES.DESCRIBED, _SHAPES.DESIRED
+
+TAGS = {"bandup:managed-by": "bandup.ecs"}
+AWS_TAGS = [{"key": "bandup:managed-by", "value": "bandup.ecs"}]
+
+
+def args(**override):
+    container = copy.deepcopy(DESIRED["containerDefinitions"][0])
+    params = dict(family="bandup-backend", cpu=1024, memory=2048, container_definitions=[container], tags=TAGS,
+                  execution_role_arn=DESIRED["executionRoleArn"], task_role_arn=DESIRED["taskRoleArn"],
+                  region="us-east-1")
+    params.update(override)
+    return params
+
+
+@pytest.fixture(name="ecs")
+def fixture_ecs(monkeypatch):
+    client = boto3.client("ecs", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    monkeypatch.setattr(AnsibleAWSModule, "client", lambda self, *a, **kw: client)
+    with Stubber(client) as stubber:
+        yield stubber
+        stubber.assert_no_pending_responses()
+
+
+def run(params, capsys):
+    with patch_module_args(params), pytest.raises(SystemExit):
+        ecs_taskdefinition.main()
+    return json.loads(capsys.readouterr().out)
+
+
+def describe(ecs, definition=None, tags=None):
+    ecs.add_response("describe_task_definition",
+                     {"taskDefinition": definition or DESCRIBED, "tags": AWS_TAGS if tags is None else tags},
+                     {"taskDefinition": "bandup-backend", "include": ["TAGS"]})
+
+
+def test_unchanged_definition_registers_nothing(ecs, capsys):
+    describe(ecs)
+    out = run(args(), capsys)
+    assert out["changed"] is False
+    assert out["differences"] == []
+    assert out["revision"] == 7 and out["family"] == "bandup-backend"
+
+
+def test_one_environment_variable_registers_one_revision(ecs, capsys):
+    params = args()
+    params["container_definitions"][0]["environment"][0]["value"] = "2"
+    describe(ecs)
+    registered = dict(copy.deepcopy(DESCRIBED), revision=8,
+                      taskDefinitionArn=DESCRIBED["taskDefinitionArn"][:-1] + "8")
+    expected = {k: v for k, v in copy.deepcopy(DESIRED).items()}
+    expected["containerDefinitions"][0]["environment"][0]["value"] = "2"
+    expected["tags"] = AWS_TAGS
+    ecs.add_response("register_task_definition", {"taskDefinition": registered}, expected)
+    out = run(params, capsys)
+    assert out["changed"] is True
+    assert out["differences"] == ["containerDefinitions[0].environment"]
+    assert out["revision"] == 8
+
+
+def test_check_mode_registers_nothing(ecs, capsys):
+    params = args(_ansible_check_mode=True)
+    params["container_definitions"][0]["image"] = DESIRED["containerDefinitions"][0]["image"][:-1] + "b"
+    describe(ecs)
+    out = run(params, capsys)
+    assert out["changed"] is True
+    assert out["differences"] == ["containerDefinitions[0].image"]
+
+
+def test_missing_tag_is_added_without_a_revision(ecs, capsys):
+    describe(ecs, tags=[])
+    ecs.add_response("tag_resource", {}, {"resourceArn": DESCRIBED["taskDefinitionArn"], "tags": AWS_TAGS})
+    out = run(args(), capsys)
+    assert out["changed"] is True and out["differences"] == ["tags"] and out["revision"] == 7
+
+
+def test_no_image_keeps_the_latest_one(ecs, capsys):
+    params = args()
+    params["container_definitions"][0]["image"] = ""
+    describe(ecs)
+    out = run(params, capsys)
+    assert out["changed"] is False
+    assert out["image"] == DESCRIBED["containerDefinitions"][0]["image"]
+
+
+def test_no_image_and_no_revision_fails(ecs, capsys):
+    params = args()
+    params["container_definitions"][0]["image"] = ""
+    ecs.add_client_error("describe_task_definition", "ClientException", "Unable to describe task definition.")
+    out = run(params, capsys)
+    assert out["failed"] is True
+    assert "no image for container(s) ['backend']" in out["msg"]
+
+
+def test_keep_revisions_deregisters_the_oldest(ecs, capsys):
+    describe(ecs)
+    arns = [f"arn:aws:ecs:us-east-1:123456789012:task-definition/bandup-backend:{n}" for n in (7, 6, 5)]
+    other = "arn:aws:ecs:us-east-1:123456789012:task-definition/bandup-backend-worker:3"
+    ecs.add_response("list_task_definitions", {"taskDefinitionArns": arns[:1] + [other] + arns[1:]},
+                     {"familyPrefix": "bandup-backend", "status": "ACTIVE", "sort": "DESC"})
+    ecs.add_response("deregister_task_definition", {"taskDefinition": DESCRIBED}, {"taskDefinition": arns[2]})
+    out = run(args(keep_revisions=2), capsys)
+    assert out["changed"] is True and out["deregistered"] == [arns[2]] and out["differences"] == []
+
+
+def test_fargate_size_fails_before_any_call(ecs, capsys):
+    out = run(args(cpu=512, memory=512), capsys)
+    assert out["failed"] is True
+    assert out["msg"] == ("family bandup-backend.memory: 512 MiB is not valid with cpu 512 on Fargate; "
+                          "valid: 1024, 2048, 3072, 4096")
+
+
+def test_ephemeral_storage_range(ecs, capsys):
+    out = run(args(ephemeral_storage=20), capsys)
+    assert out["failed"] is True and "ephemeral_storage: 20 GiB is outside 21-200" in out["msg"]
