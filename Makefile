@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 export PATH := $(BIN):$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 APT_PACKAGES := buildah docker-registry apache2-utils busybox-static graphviz
-SANITY_ROOT := $(CURDIR)/tests/output/sanity-tree
+SANITY_ROOT ?= $(CURDIR)/tests/output/sanity-tree
 
 docs: ## regenerate docs/variables.md from the roles' argument specs
 	$(PY) scripts/gen_variable_docs.py
