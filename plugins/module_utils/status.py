@@ -7,7 +7,9 @@ from __future__ import annotations
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-SERVICE_CONNECT_TAG = "bandup:service-connect"
+# Recorded by the service role with every change ("server" or "client"), for endpoints that report no
+# deployments[].serviceConnectConfiguration.
+SC_ROLE_TAG = "bandup:sc-role"
 
 
 def _chunks(items, size):
@@ -77,8 +79,8 @@ def read_weights(elb, lb_arn):
     return weights
 
 
-def service_connect_endpoint(svc):
-    """'dns:port' (server), 'client', or None when the endpoint reports no Service Connect state."""
+def service_connect_endpoint(svc, app=None):
+    """'dns:port' (server), 'client', 'off', or None when neither the response nor the tag tells."""
     for deployment in svc.get("deployments", []):
         if deployment.get("status") != "PRIMARY" or "serviceConnectConfiguration" not in deployment:
             continue
@@ -88,8 +90,10 @@ def service_connect_endpoint(svc):
         aliases = [f"{a.get('dnsName') or entry.get('discoveryName') or entry['portName']}:{a['port']}"
                    for entry in config.get("services", []) for a in entry.get("clientAliases", [])]
         return ", ".join(aliases) or "client"
-    tags = {t["key"]: t["value"] for t in svc.get("tags", [])}
-    return tags.get(SERVICE_CONNECT_TAG)
+    recorded = {t["key"]: t["value"] for t in svc.get("tags", [])}.get(SC_ROLE_TAG)
+    if recorded == "server" and app:
+        return f"{app['service_connect']['dns_name']}:{app['service_connect']['client_alias_port']}"
+    return recorded
 
 
 def monthly_cost(topology, prices, live_counts=None, architecture="X86_64"):
@@ -131,7 +135,7 @@ def rows(topology, services, weights, images):
                 "running": live.get("runningCount") if live else None,
                 "revision": int(taskdef.rsplit(":", 1)[1]) if ":" in taskdef.rsplit("/", 1)[-1] else None,
                 "image_digest": images.get(taskdef),
-                "service_connect": service_connect_endpoint(live) if live else None,
+                "service_connect": service_connect_endpoint(live, svc) if live else None,
                 "target_group": placement["target_group_name"] if svc["alb"]["enabled"] else None,
                 "weight": weights.get(placement["target_group_name"]) if svc["alb"]["enabled"] else None,
             })

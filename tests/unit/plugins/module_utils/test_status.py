@@ -66,8 +66,10 @@ def test_service_connect_endpoint_reads_the_primary_deployment():
     assert status.service_connect_endpoint(ecs_service("x", 2, 2, 1, SERVER)) == "backend:8080"
     assert status.service_connect_endpoint(ecs_service("x", 2, 2, 1, CLIENT)) == "client"
     assert status.service_connect_endpoint(ecs_service("x", 2, 2, 1, {"enabled": False})) == "off"
-    # No Service Connect state reported: fall back to the collection's readable tag, else unknown.
-    assert status.service_connect_endpoint(ecs_service("x", 2, 2, 1, tags={"bandup:service-connect": "client"})) == "client"
+    # No Service Connect state reported: fall back to the role the service role recorded, else unknown.
+    app = {"service_connect": {"dns_name": "backend", "client_alias_port": 8080}}
+    assert status.service_connect_endpoint(ecs_service("x", 2, 2, 1, tags={"bandup:sc-role": "client"}), app) == "client"
+    assert status.service_connect_endpoint(ecs_service("x", 2, 2, 1, tags={"bandup:sc-role": "server"}), app) == "backend:8080"
     assert status.service_connect_endpoint(ecs_service("x", 2, 2, 1)) is None
 
 
