@@ -1,14 +1,11 @@
 """ecs_cluster against a botocore Stubber with DescribeClusters output in the shape AWS returns."""
 import copy
-import json
 
-import boto3
 import pytest
-from botocore.stub import Stubber
 
-from ansible.module_utils.testing import patch_module_args
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.bandup.ecs.plugins.modules import ecs_cluster
+
+from conftest import run_module
 
 NS = "arn:aws:servicediscovery:us-east-1:123456789012:namespace/ns-abcdefghijklmnop"
 ARN = "arn:aws:ecs:us-east-1:123456789012:cluster/bandup"
@@ -36,19 +33,8 @@ def args(**override):
     return params
 
 
-@pytest.fixture(name="ecs")
-def fixture_ecs(monkeypatch):
-    client = boto3.client("ecs", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
-    monkeypatch.setattr(AnsibleAWSModule, "client", lambda self, *a, **kw: client)
-    with Stubber(client) as stubber:
-        yield stubber
-        stubber.assert_no_pending_responses()
-
-
 def run(params, capsys):
-    with patch_module_args(params), pytest.raises(SystemExit):
-        ecs_cluster.main()
-    return json.loads(capsys.readouterr().out)
+    return run_module(ecs_cluster, params, capsys)
 
 
 def describe(ecs, cluster):

@@ -1,16 +1,13 @@
 """ecs_taskdefinition end to end against a botocore Stubber: AWS-shaped responses, every call asserted."""
 import copy
 import importlib.util
-import json
 import os
 
-import boto3
 import pytest
-from botocore.stub import Stubber
 
-from ansible.module_utils.testing import patch_module_args
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.bandup.ecs.plugins.modules import ecs_taskdefinition
+
+from conftest import run_module
 
 # The AWS-shaped DescribeTaskDefinition output and the matching desired definition live in test_taskdef.py.
 _SPEC = importlib.util.spec_from_file_location("taskdef_shapes", os.path.join(
@@ -32,19 +29,8 @@ def args(**override):
     return params
 
 
-@pytest.fixture(name="ecs")
-def fixture_ecs(monkeypatch):
-    client = boto3.client("ecs", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
-    monkeypatch.setattr(AnsibleAWSModule, "client", lambda self, *a, **kw: client)
-    with Stubber(client) as stubber:
-        yield stubber
-        stubber.assert_no_pending_responses()
-
-
 def run(params, capsys):
-    with patch_module_args(params), pytest.raises(SystemExit):
-        ecs_taskdefinition.main()
-    return json.loads(capsys.readouterr().out)
+    return run_module(ecs_taskdefinition, params, capsys)
 
 
 def describe(ecs, definition=None, tags=None):

@@ -1,0 +1,26 @@
+"""Shared by the module tests: a stubbed ECS client handed to every AnsibleAWSModule, and a module runner."""
+import json
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from ansible.module_utils.testing import patch_module_args
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+
+@pytest.fixture(name="ecs")
+def fixture_ecs(monkeypatch):
+    """A botocore Stubber on the ECS client every module.client() call returns; fails on unused responses."""
+    client = boto3.client("ecs", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    monkeypatch.setattr(AnsibleAWSModule, "client", lambda self, *a, **kw: client)
+    with Stubber(client) as stubber:
+        yield stubber
+        stubber.assert_no_pending_responses()
+
+
+def run_module(module, params, capsys):
+    """Run module.main() with params; return its JSON result."""
+    with patch_module_args(params), pytest.raises(SystemExit):
+        module.main()
+    return json.loads(capsys.readouterr().out)

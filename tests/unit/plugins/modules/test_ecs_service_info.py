@@ -1,0 +1,30 @@
+"""bandup.ecs.ecs_service_info: Service Connect role from the PRIMARY deployment, else from the recorded tag."""
+import importlib.util
+import os
+
+from ansible_collections.bandup.ecs.plugins.modules import ecs_service_info
+
+_SPEC = importlib.util.spec_from_file_location("ecs_service_fixtures", os.path.join(
+    os.path.dirname(__file__), "..", "module_utils", "test_ecs_service.py"))
+_FIX = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(_FIX)
+
+
+def test_server_read_from_primary_deployment_over_the_tag():
+    service = _FIX.aws_service([_FIX.deployment("ecs-svc/2", sc=_FIX.sc_live())],
+                               tags={"bandup:role": "active", "bandup:sc-role": "client"})
+    state = ecs_service_info.state(service)
+    assert state["service_connect_server"] is True and state["role"] == "active" and state["desired_count"] == 2
+
+
+def test_client_on_primary_even_if_an_old_deployment_served():
+    old = _FIX.deployment("ecs-svc/1", status="ACTIVE", sc=_FIX.sc_live())
+    service = _FIX.aws_service([_FIX.deployment("ecs-svc/2", sc={"enabled": True, "namespace": _FIX.NS_ARN}), old])
+    assert ecs_service_info.state(service)["service_connect_server"] is False
+
+
+def test_unreported_service_connect_falls_back_to_the_tag():
+    service = dict(_FIX.emulator_service(), tags=[{"key": "bandup:sc-role", "value": "server"}])
+    assert ecs_service_info.state(service)["service_connect_server"] is True
+    service["tags"] = []
+    assert ecs_service_info.state(service)["service_connect_server"] is False

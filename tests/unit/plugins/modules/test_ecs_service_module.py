@@ -1,0 +1,237 @@
+"""bandup.ecs.ecs_service module: decisions end to end with stubbed AWS clients (no write unless expected)."""
+import importlib.util
+import json
+import os
+from unittest import mock
+
+import boto3
+import pytest
+from ansible.module_utils.testing import patch_module_args
+from botocore.stub import ANY, Stubber
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.bandup.ecs.plugins.module_utils import ecs_service as svc
+from ansible_collections.bandup.ecs.plugins.modules import ecs_service
+
+# The response fixtures live with the module_utils tests (same basename elsewhere: load by path).
+_SPEC = importlib.util.spec_from_file_location("ecs_service_fixtures", os.path.join(
+    os.path.dirname(__file__), "..", "module_utils", "test_ecs_service.py"))
+_FIX = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(_FIX)
+CLUSTER, NS_ARN, TD, TG = _FIX.CLUSTER, _FIX.NS_ARN, _FIX.TD, _FIX.TG
+aws_service, deployment, emulator_service, sc_live = _FIX.aws_service, _FIX.deployment, _FIX.emulator_service, _FIX.sc_live
+
+NAME = "bandup-prod-backend-a"
+ARGS = {
+    "name": NAME, "cluster": CLUSTER, "task_definition": TD, "desired_count": 2, "availability_zone": "eu-west-1a",
+    "network": {"subnets": ["subnet-0a", "subnet-0b"], "security_groups": ["sg-1"]},
+    "load_balancers": [{"target_group_arn": TG, "container_name": "backend", "container_port": 8080}],
+    "service_connect": {"namespace": NS_ARN, "services": [
+        {"port_name": "backend", "discovery_name": "backend", "client_aliases": [{"port": 8080, "dns_name": "backend"}]}]},
+    "health_check_grace_period": 60, "availability_zone_rebalancing": "DISABLED", "propagate_tags": "SERVICE",
+    "platform_version": "LATEST", "tags": {"bandup:role": "active"}, "wait_delay": 0, "region": "eu-west-1",
+}
+SUBNETS_IN_A = {"Subnets": [
+    {"SubnetId": s, "AvailabilityZone": "eu-west-1a", "VpcId": "vpc-1", "CidrBlock": c}
+    for s, c in (("subnet-0a", "10.0.1.0/24"), ("subnet-0b", "10.0.2.0/24"))]}
+
+
+class Clients:
+    """Real boto3 clients behind Stubbers, handed out by AnsibleAWSModule.client()."""
+
+    def __init__(self):
+        self.clients = {n: boto3.client(n, region_name="eu-west-1", aws_access_key_id="x", aws_secret_access_key="x")
+                        for n in ("ecs", "ec2", "elbv2", "application-autoscaling")}
+        self.stubs = {n: Stubber(c) for n, c in self.clients.items()}
+        for stub in self.stubs.values():
+            stub.activate()
+
+    def __getitem__(self, name):
+        return self.stubs[name]
+
+    def client(self, name, **_kwargs):
+        return self.clients[name]
+
+    def check(self):
+        for stub in self.stubs.values():
+            stub.assert_no_pending_responses()
+
+
+def run(args, clients):
+    """Run the module; return (result, failed)."""
+    with patch_module_args(args), mock.patch.object(AnsibleAWSModule, "client", side_effect=clients.client), \
+            mock.patch.object(AnsibleAWSModule, "exit_json", side_effect=SystemExit) as exit_json, \
+            mock.patch.object(AnsibleAWSModule, "fail_json", side_effect=SystemExit) as fail_json:
+        with pytest.raises(SystemExit):
+            ecs_service.main()
+    clients.check()
+    called = fail_json if fail_json.called else exit_json
+    return called.call_args.kwargs, fail_json.called
+
+
+def describe(clients, service):
+    clients["ecs"].add_response("describe_services", {"services": [service] if service else [], "failures": []},
+                                {"cluster": CLUSTER, "services": [NAME], "include": ["TAGS"]})
+
+
+def healthy(clients):
+    clients["elbv2"].add_response("describe_target_health", {"TargetHealthDescriptions": [
+        {"Target": {"Id": "10.0.1.5", "Port": 8080}, "TargetHealth": {"State": "healthy"}}]}, {"TargetGroupArn": TG})
+
+
+def full_params(args):
+    """The module options as AnsibleModule fills them in (defaults applied)."""
+    sc = args["service_connect"]
+    return dict(args, network=dict(args["network"], assign_public_ip=False),
+                service_connect=dict(sc, enabled=True, services=sc.get("services")),
+                capacity_provider_strategy=[{"capacity_provider": "FARGATE", "weight": 1, "base": 0}],
+                deployment={"minimum_healthy_percent": 100, "maximum_percent": 200, "circuit_breaker": True,
+                            "rollback": True}, enable_ecs_managed_tags=None)
+
+
+def recorded(args=ARGS, token=None):
+    return {"bandup:role": "active", svc.LAST_APPLIED_TAG: svc.last_applied(svc.build_spec(full_params(args), TD), token)}
+
+
+def test_subnet_in_another_az_fails_before_any_write():
+    clients = Clients()
+    describe(clients, None)
+    clients["ec2"].add_response("describe_subnets", {"Subnets": [
+        SUBNETS_IN_A["Subnets"][0], dict(SUBNETS_IN_A["Subnets"][1], AvailabilityZone="eu-west-1b")]},
+        {"SubnetIds": ["subnet-0a", "subnet-0b"]})
+    result, failed = run(ARGS, clients)
+    assert failed
+    assert result["msg"].startswith("network.subnets: subnet-0b is in eu-west-1b, not in availability_zone eu-west-1a")
+
+
+def test_create_sends_full_spec_and_waits_for_its_deployment():
+    clients = Clients()
+    describe(clients, None)
+    clients["ec2"].add_response("describe_subnets", SUBNETS_IN_A, {"SubnetIds": ["subnet-0a", "subnet-0b"]})
+    clients["ecs"].add_response("list_services", {"serviceArns": []}, {"cluster": CLUSTER})
+    created = aws_service([deployment("ecs-svc/9", rollout="IN_PROGRESS", running=0, sc=sc_live())], running=0,
+                          tags=recorded())
+    clients["ecs"].add_response("create_service", {"service": created}, {
+        "cluster": CLUSTER, "serviceName": NAME, "desiredCount": 2, "schedulingStrategy": "REPLICA",
+        "taskDefinition": TD, "capacityProviderStrategy": [{"capacityProvider": "FARGATE", "weight": 1, "base": 0}],
+        "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-0a", "subnet-0b"],
+                                                         "securityGroups": ["sg-1"], "assignPublicIp": "DISABLED"}},
+        "loadBalancers": [{"targetGroupArn": TG, "containerName": "backend", "containerPort": 8080}],
+        "serviceConnectConfiguration": {"enabled": True, "namespace": NS_ARN, "services": [{
+            "portName": "backend", "discoveryName": "backend", "clientAliases": [{"port": 8080, "dnsName": "backend"}]}]},
+        "deploymentConfiguration": {"maximumPercent": 200, "minimumHealthyPercent": 100,
+                                    "deploymentCircuitBreaker": {"enable": True, "rollback": True}},
+        "healthCheckGracePeriodSeconds": 60, "availabilityZoneRebalancing": "DISABLED", "propagateTags": "SERVICE",
+        "platformVersion": "LATEST", "tags": ANY})
+    describe(clients, aws_service([deployment("ecs-svc/9", sc=sc_live())], tags=recorded()))
+    healthy(clients)
+    result, failed = run(ARGS, clients)
+    assert not failed and result["changed"]
+    assert result["deployment_id"] == "ecs-svc/9"
+    assert result["service"]["tags"][svc.LAST_APPLIED_TAG] == recorded()[svc.LAST_APPLIED_TAG]
+
+
+def test_discovery_name_owned_by_another_service_fails_before_create():
+    clients = Clients()
+    describe(clients, None)
+    clients["ec2"].add_response("describe_subnets", SUBNETS_IN_A, {"SubnetIds": ["subnet-0a", "subnet-0b"]})
+    owner = aws_service(name="bandup-prod-backend-b")
+    clients["ecs"].add_response("list_services", {"serviceArns": [owner["serviceArn"]]}, {"cluster": CLUSTER})
+    clients["ecs"].add_response("describe_services", {"services": [owner], "failures": []},
+                                {"cluster": CLUSTER, "services": [owner["serviceArn"]], "include": ["TAGS"]})
+    result, failed = run(ARGS, clients)
+    assert failed
+    assert "'backend' is already served by service bandup-prod-backend-b" in result["msg"]
+
+
+def test_no_change_on_real_aws_response_makes_no_write():
+    clients = Clients()
+    describe(clients, aws_service(tags=recorded()))
+    clients["ec2"].add_response("describe_subnets", SUBNETS_IN_A, {"SubnetIds": ["subnet-0a", "subnet-0b"]})
+    healthy(clients)
+    result, failed = run(ARGS, clients)
+    assert not failed and result["changed"] is False and result["changed_fields"] == []
+
+
+def test_no_change_on_emulator_response_makes_no_write():
+    clients = Clients()
+    describe(clients, dict(emulator_service(), tags=[{"key": k, "value": v} for k, v in recorded().items()]))
+    clients["ec2"].add_response("describe_subnets", SUBNETS_IN_A, {"SubnetIds": ["subnet-0a", "subnet-0b"]})
+    healthy(clients)
+    result, failed = run(ARGS, clients)
+    assert not failed and result["changed"] is False
+
+
+def test_desired_count_left_to_autoscaling():
+    clients = Clients()
+    describe(clients, aws_service([deployment("ecs-svc/1", desired=5, running=5, sc=sc_live())], desired=5,
+                                  running=5, tags=recorded()))
+    clients["ec2"].add_response("describe_subnets", SUBNETS_IN_A, {"SubnetIds": ["subnet-0a", "subnet-0b"]})
+    clients["application-autoscaling"].add_response("describe_scalable_targets", {"ScalableTargets": [{
+        "ServiceNamespace": "ecs", "ResourceId": f"service/{CLUSTER}/{NAME}", "ScalableDimension": "ecs:service:DesiredCount",
+        "MinCapacity": 2, "MaxCapacity": 8, "RoleARN": "arn:aws:iam::123456789012:role/x", "CreationTime": "2026-11-27"}]},
+        {"ServiceNamespace": "ecs", "ResourceIds": [f"service/{CLUSTER}/{NAME}"],
+         "ScalableDimension": "ecs:service:DesiredCount"})
+    healthy(clients)
+    result, failed = run(ARGS, clients)
+    assert not failed and result["changed"] is False
+    assert result["desired_count_owner"] == "autoscaling"
+
+
+def test_desired_count_applied_without_scalable_target_and_check_mode_writes_nothing():
+    live = aws_service([deployment("ecs-svc/1", desired=1, running=1, sc=sc_live())], desired=1, running=1,
+                       tags=recorded())
+    for check_mode in (True, False):
+        clients = Clients()
+        describe(clients, live)
+        clients["ec2"].add_response("describe_subnets", SUBNETS_IN_A, {"SubnetIds": ["subnet-0a", "subnet-0b"]})
+        clients["application-autoscaling"].add_response("describe_scalable_targets", {"ScalableTargets": []})
+        if not check_mode:
+            clients["ecs"].add_response("update_service", {"service": dict(live, desiredCount=2)}, {
+                "cluster": CLUSTER, "service": NAME, "desiredCount": 2, "forceNewDeployment": False})
+            describe(clients, aws_service(tags=recorded()))
+            healthy(clients)
+        result, failed = run(dict(ARGS, _ansible_check_mode=check_mode), clients)
+        assert not failed and result["changed"] and result["changed_fields"] == ["desiredCount"]
+
+
+def test_new_deployment_token_redeploys_client():
+    client_args = dict(ARGS, service_connect={"namespace": NS_ARN}, deployment_token="backend=bandup-prod-backend-b")
+    old_record = recorded(client_args, "backend=bandup-prod-backend-a")[svc.LAST_APPLIED_TAG]
+    new_record = recorded(client_args, "backend=bandup-prod-backend-b")[svc.LAST_APPLIED_TAG]
+    client_sc = {"enabled": True, "namespace": NS_ARN}
+    live = aws_service([deployment("ecs-svc/1", sc=client_sc)], tags={"bandup:role": "active",
+                                                                     svc.LAST_APPLIED_TAG: old_record})
+    clients = Clients()
+    describe(clients, live)
+    clients["ec2"].add_response("describe_subnets", SUBNETS_IN_A, {"SubnetIds": ["subnet-0a", "subnet-0b"]})
+    clients["ecs"].add_response("update_service", {"service": aws_service([deployment("ecs-svc/2", sc=client_sc)])},
+                                {"cluster": CLUSTER, "service": NAME, "forceNewDeployment": True})
+    clients["ecs"].add_response("tag_resource", {}, {"resourceArn": live["serviceArn"], "tags": [
+        {"key": svc.LAST_APPLIED_TAG, "value": new_record}]})
+    describe(clients, aws_service([deployment("ecs-svc/2", sc=client_sc)]))
+    healthy(clients)
+    result, failed = run(client_args, clients)
+    assert not failed and result["changed"] and result["changed_fields"] == ["forceNewDeployment"]
+    assert result["deployment_id"] == "ecs-svc/2"
+
+
+def test_wait_timeout_fails_with_timed_out_and_events():
+    clients = Clients()
+    stuck = aws_service([deployment("ecs-svc/1", rollout="IN_PROGRESS", running=0, sc=sc_live())], running=0,
+                        tags=recorded())
+    describe(clients, stuck)
+    clients["ec2"].add_response("describe_subnets", SUBNETS_IN_A, {"SubnetIds": ["subnet-0a", "subnet-0b"]})
+    result, failed = run(dict(ARGS, wait_timeout=0, wait_delay=5), clients)
+    assert failed and result["timed_out"] is True
+    assert result["events"] and "in_progress" in result["rollout_state_reason"]
+
+
+def test_launch_type_service_not_created_here_is_refused():
+    clients = Clients()
+    legacy = dict(emulator_service(), launchType="FARGATE")
+    describe(clients, legacy)
+    clients["ec2"].add_response("describe_subnets", SUBNETS_IN_A, {"SubnetIds": ["subnet-0a", "subnet-0b"]})
+    result, failed = run(ARGS, clients)
+    assert failed and result["msg"].startswith("capacity_provider_strategy: service")
+    assert json.dumps(result)  # serializable
