@@ -103,7 +103,7 @@ def up(state_dir):
         # The request recorder writes to a file: keep it per endpoint, or parallel endpoints share one record.
         env = dict(os.environ, MOTO_IAM_LOAD_MANAGED_POLICIES="true",
                    MOTO_RECORDER_FILEPATH=os.path.join(state_dir, "moto_recording"),
-                   MOTO_ECS_SERVICE_RUNNING=os.environ.get("MOTO_ECS_SERVICE_RUNNING", "3"))
+                   MOTO_ECS_SERVICE_RUNNING=os.environ.get("MOTO_ECS_SERVICE_RUNNING", "2"))
         pids["moto"] = start([moto_bin, "-H", "127.0.0.1", "-p", str(moto_port)],
                              os.path.join(state_dir, "moto.log"), env)
         endpoint = f"http://127.0.0.1:{moto_port}"

@@ -20,6 +20,8 @@ class Endpoint:
     def __init__(self, state_dir):
         self.state_dir = state_dir
         self.env = None
+        self.history = []  # every call recorded on this endpoint, across start_recording() resets
+        self.recording = False
 
     def up(self):
         subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "local_endpoint.py"), "up",
@@ -49,8 +51,17 @@ class Endpoint:
                                                       method="POST", data=b""), timeout=30).read()
 
     def start_recording(self):
+        """Start a fresh record (what was recorded so far is kept in self.history)."""
         with _env(self.env):
+            if self.recording:
+                self.history += recording.summary()["calls"]
             recording.start()
+        self.recording = True
+
+    def all_calls(self):
+        """Every call recorded on this endpoint so far."""
+        with _env(self.env):
+            return self.history + (recording.summary()["calls"] if self.recording else [])
 
     def recorded(self):
         with _env(self.env):
