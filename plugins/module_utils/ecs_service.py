@@ -1,0 +1,369 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One ECS service, managed completely: desired spec, live spec, what differs, and a wait that tracks a deployment.
+
+Comparing desired with live state
+  ``DescribeServices`` does not report every field it accepts: Service Connect appears only under
+  ``deployments[].serviceConnectConfiguration`` (of the PRIMARY deployment), and an endpoint may omit
+  fields it does not model. So a field is compared with its live value when the response reports it
+  (real drift is detected), and otherwise with the last-applied record: the tag ``bandup:last-applied``
+  holds a short hash of the normalized spec this code applied last (like kubectl's annotation).
+  Only what the user set is compared (``_matches`` is a subset test), so AWS defaults added to a
+  response never count as a difference.
+
+Pure functions on dicts plus small API wrappers; the module file decides what to do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+LAST_APPLIED_TAG = "bandup:last-applied"
+# Set by the service role: the placement's role and its Service Connect role (server or client).
+ROLE_TAG = "bandup:role"
+SC_ROLE_TAG = "bandup:sc-role"
+# UpdateService fields this module manages; desiredCount is handled apart (autoscaling may own it).
+SPEC_FIELDS = (
+    "taskDefinition", "capacityProviderStrategy", "networkConfiguration", "loadBalancers",
+    "serviceConnectConfiguration", "deploymentConfiguration", "healthCheckGracePeriodSeconds",
+    "availabilityZoneRebalancing", "propagateTags", "enableECSManagedTags", "platformVersion",
+)
+NOT_READY_TARGET_STATES = ("initial", "unhealthy", "draining", "unused", "unavailable")
+RETRY = AWSRetry.jittered_backoff()
+
+
+class WaitError(Exception):
+    """The tracked deployment failed or did not finish in time; ``details`` goes into the result."""
+
+    def __init__(self, msg, timed_out, details):
+        super().__init__(msg)
+        self.timed_out = timed_out
+        self.details = details
+
+
+# ---------------------------------------------------------------- desired spec (from module options)
+
+def _drop_none(value):
+    if isinstance(value, dict):
+        return {k: _drop_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_drop_none(v) for v in value]
+    return value
+
+
+def service_connect_spec(sc):
+    """Module option (snake_case) -> API serviceConnectConfiguration; None when not managed."""
+    if sc is None:
+        return None
+    if not sc.get("enabled", True):
+        return {"enabled": False}
+    services = []
+    for entry in sc.get("services") or []:
+        aliases = [_drop_none({"port": a["port"], "dnsName": a.get("dns_name")}) for a in entry.get("client_aliases") or []]
+        services.append(_drop_none({
+            "portName": entry["port_name"],
+            "discoveryName": entry.get("discovery_name"),
+            "clientAliases": aliases or None,
+        }))
+    return _drop_none({"enabled": True, "namespace": sc.get("namespace"), "services": services or None})
+
+
+def build_spec(params, task_definition_arn):
+    """Module options -> the normalized UpdateService-shaped spec (only what the user manages)."""
+    network = params["network"]
+    deployment = params["deployment"]
+    spec = {
+        "taskDefinition": task_definition_arn,
+        "capacityProviderStrategy": sorted(
+            ({"capacityProvider": c["capacity_provider"], "weight": c["weight"], "base": c["base"]}
+             for c in params["capacity_provider_strategy"]), key=lambda c: c["capacityProvider"]),
+        "networkConfiguration": {"awsvpcConfiguration": {
+            "subnets": sorted(network["subnets"]),
+            "securityGroups": sorted(network["security_groups"]),
+            "assignPublicIp": "ENABLED" if network["assign_public_ip"] else "DISABLED",
+        }},
+        "loadBalancers": sorted(
+            ({"targetGroupArn": lb["target_group_arn"], "containerName": lb["container_name"],
+              "containerPort": lb["container_port"]} for lb in params["load_balancers"]),
+            key=lambda lb: lb["targetGroupArn"]),
+        "serviceConnectConfiguration": service_connect_spec(params["service_connect"]),
+        "deploymentConfiguration": {
+            "maximumPercent": deployment["maximum_percent"],
+            "minimumHealthyPercent": deployment["minimum_healthy_percent"],
+            "deploymentCircuitBreaker": {"enable": deployment["circuit_breaker"], "rollback": deployment["rollback"]},
+        },
+        "healthCheckGracePeriodSeconds": params["health_check_grace_period"],
+        "availabilityZoneRebalancing": params["availability_zone_rebalancing"],
+        "propagateTags": params["propagate_tags"],
+        "enableECSManagedTags": params["enable_ecs_managed_tags"],
+        "platformVersion": params["platform_version"],
+    }
+    return {k: v for k, v in spec.items() if v is not None}
+
+
+def _short_hash(value, size):
+    data = json.dumps(value, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(data.encode()).hexdigest()[:size]
+
+
+def last_applied(spec, token=None):
+    """The last-applied record: '<hash of the spec>.<hash of the deployment token, or ->'."""
+    return f"{_short_hash(spec, 12)}.{'-' if token is None else _short_hash(token, 8)}"
+
+
+def record_parts(record):
+    """(spec hash, token hash) of a last-applied record; (None, None) when there is none."""
+    spec_part, _sep, token_part = (record or "").partition(".")
+    return (spec_part or None), (token_part or None)
+
+
+def endpoints(sc):
+    """Discovery names and 'dnsName:port' endpoints that a serviceConnectConfiguration owns."""
+    names, aliases = [], []
+    if not sc or not sc.get("enabled"):
+        return names, aliases
+    for entry in sc.get("services") or []:
+        names.append(entry.get("discoveryName") or entry["portName"])
+        for alias in entry.get("clientAliases") or []:
+            aliases.append(f"{alias.get('dnsName') or entry.get('discoveryName') or entry['portName']}:{alias['port']}")
+    return names, aliases
+
+
+def check_service_connect(sc):
+    """Return an error message if the entries themselves repeat a discovery name or an endpoint."""
+    names, aliases = endpoints(sc)
+    for what, values in (("discovery_name", names), ("client_aliases endpoint", aliases)):
+        dupes = sorted({v for v in values if values.count(v) > 1})
+        if dupes:
+            return f"service_connect.services: {what} {', '.join(dupes)} repeated; they are unique in a namespace"
+    return None
+
+
+# ---------------------------------------------------------------- live spec (from DescribeServices)
+
+def primary_deployment(service):
+    return next((d for d in service.get("deployments", []) if d.get("status") == "PRIMARY"), None)
+
+
+def live_spec(service):
+    """The spec fields that this DescribeServices response reports, normalized like ``build_spec``."""
+    live = {}
+    for key in SPEC_FIELDS:
+        if key in service and service[key] is not None:
+            live[key] = service[key]
+    if "capacityProviderStrategy" in live:
+        live["capacityProviderStrategy"] = sorted(
+            ({"capacityProvider": c["capacityProvider"], "weight": c.get("weight", 0), "base": c.get("base", 0)}
+             for c in live["capacityProviderStrategy"]), key=lambda c: c["capacityProvider"])
+    vpc = (live.get("networkConfiguration") or {}).get("awsvpcConfiguration")
+    if vpc:
+        live["networkConfiguration"] = {"awsvpcConfiguration": dict(
+            vpc, subnets=sorted(vpc.get("subnets", [])), securityGroups=sorted(vpc.get("securityGroups", [])),
+            assignPublicIp=vpc.get("assignPublicIp", "DISABLED"))}
+    if "loadBalancers" in live:
+        live["loadBalancers"] = sorted(live["loadBalancers"], key=lambda lb: lb.get("targetGroupArn", ""))
+    # Service Connect is reported per deployment only: the PRIMARY one is what the service is converging to.
+    primary = primary_deployment(service) or {}
+    if primary.get("serviceConnectConfiguration") is not None:
+        live["serviceConnectConfiguration"] = primary["serviceConnectConfiguration"]
+    return live
+
+
+def _is_arn(value):
+    return isinstance(value, str) and value.startswith("arn:")
+
+
+def _matches(desired, live, key=None):
+    """True if every value set in ``desired`` has the same value in ``live`` (extra live keys are defaults)."""
+    if key == "namespace" and _is_arn(live) != _is_arn(desired):
+        # AWS answers with the namespace ARN when given a name; a name and an ARN cannot be compared offline.
+        return True
+    if key == "taskDefinition" and _is_arn(live) != _is_arn(desired):
+        return str(live).endswith("/" + str(desired))
+    if isinstance(desired, dict):
+        return isinstance(live, dict) and all(_matches(v, live.get(k), k) for k, v in desired.items())
+    if isinstance(desired, list):
+        if not isinstance(live, list) or len(desired) != len(live):
+            return False
+        if key == "services":
+            live = sorted(live, key=lambda s: s.get("portName", ""))
+            desired = sorted(desired, key=lambda s: s["portName"])
+        return all(_matches(d, lv) for d, lv in zip(desired, live))
+    return desired == live
+
+
+def compare(desired, live, record):
+    """Fields to send in UpdateService.
+
+    A reported field is sent when its live value differs. Fields the response does not report are sent
+    when the recorded spec hash differs from the desired spec's (then we cannot tell which one changed).
+    """
+    fields = [k for k in desired if k in live and not _matches(desired[k], live[k], k)]
+    if record_parts(record)[0] != record_parts(last_applied(desired))[0]:
+        fields += [k for k in desired if k not in live]
+    return sorted(set(fields), key=SPEC_FIELDS.index)
+
+
+# ---------------------------------------------------------------- API calls (read)
+
+@RETRY
+def describe_services(ecs, cluster, names):
+    """DescribeServices (tags included) for up to 10 names; [] when the cluster does not exist."""
+    try:
+        return ecs.describe_services(cluster=cluster, services=names, include=["TAGS"])["services"]
+    except is_boto3_error_code("ClusterNotFoundException"):
+        return []
+
+
+def describe_service(ecs, cluster, name):
+    """The service (tags included) or None when it does not exist or is INACTIVE."""
+    return next((s for s in describe_services(ecs, cluster, [name]) if s.get("status") != "INACTIVE"), None)
+
+
+@RETRY
+def subnet_azs(ec2, subnet_ids):
+    """{subnet id: availability zone} for the given subnets."""
+    subnets = ec2.describe_subnets(SubnetIds=subnet_ids)["Subnets"]
+    return {s["SubnetId"]: s["AvailabilityZone"] for s in subnets}
+
+
+@RETRY
+def scalable_target_exists(autoscaling, cluster, name):
+    """True if Application Auto Scaling owns this service's desired count."""
+    targets = autoscaling.describe_scalable_targets(
+        ServiceNamespace="ecs", ResourceIds=[f"service/{cluster}/{name}"],
+        ScalableDimension="ecs:service:DesiredCount")["ScalableTargets"]
+    return bool(targets)
+
+
+@RETRY
+def resolve_task_definition(ecs, task_definition):
+    return ecs.describe_task_definition(taskDefinition=task_definition)["taskDefinition"]["taskDefinitionArn"]
+
+
+@RETRY
+def _list_services(ecs, cluster):
+    arns = []
+    for page in ecs.get_paginator("list_services").paginate(cluster=cluster):
+        arns += page["serviceArns"]
+    return arns
+
+
+def endpoint_owners(ecs, cluster, name):
+    """{discovery name or 'dns:port': owning service} of every other service of the cluster (PRIMARY deployments)."""
+    owners = {}
+    arns = [a for a in _list_services(ecs, cluster) if a.rsplit("/", 1)[-1] != name]
+    for start in range(0, len(arns), 10):
+        for service in describe_services(ecs, cluster, arns[start:start + 10]):
+            names, aliases = endpoints((primary_deployment(service) or {}).get("serviceConnectConfiguration"))
+            for key in names + aliases:
+                owners[key] = service["serviceName"]
+    return owners
+
+
+@RETRY
+def target_health(elbv2, target_group_arn):
+    return elbv2.describe_target_health(TargetGroupArn=target_group_arn)["TargetHealthDescriptions"]
+
+
+# ---------------------------------------------------------------- API calls (write)
+
+@RETRY
+def create_service(ecs, request):
+    return ecs.create_service(**request)["service"]
+
+
+@RETRY
+def update_service(ecs, request):
+    return ecs.update_service(**request)["service"]
+
+
+@RETRY
+def delete_service(ecs, cluster, name):
+    return ecs.delete_service(cluster=cluster, service=name)["service"]
+
+
+@RETRY
+def tag_service(ecs, arn, tags):
+    ecs.tag_resource(resourceArn=arn, tags=[{"key": k, "value": v} for k, v in tags.items()])
+
+
+@RETRY
+def untag_service(ecs, arn, keys):
+    ecs.untag_resource(resourceArn=arn, tagKeys=keys)
+
+
+# ---------------------------------------------------------------- waiting
+
+def _events(service, count=5):
+    return [f"{e.get('createdAt')} {e.get('message')}" for e in service.get("events", [])[:count]]
+
+
+def _not_ready_targets(elbv2, service):
+    bad = []
+    for lb in service.get("loadBalancers", []):
+        for target in target_health(elbv2, lb["targetGroupArn"]):
+            state = target.get("TargetHealth", {}).get("State")
+            if state in NOT_READY_TARGET_STATES:
+                bad.append(f"{target['Target']['Id']}:{target['Target'].get('Port')} {state} "
+                           f"({target['TargetHealth'].get('Reason', '')}) in {lb['targetGroupArn']}")
+    return bad
+
+
+def deployment_state(service, deployment_id):
+    """'done', 'failed' (with a reason) or 'waiting' for deployment ``deployment_id`` of ``service``."""
+    primary = primary_deployment(service)
+    ours = next((d for d in service.get("deployments", []) if d.get("id") == deployment_id), None)
+    if ours is None or primary is None or primary.get("id") != deployment_id:
+        now = primary.get("id") if primary else "none"
+        return "failed", (f"deployment {deployment_id} is no longer the PRIMARY deployment (now {now}): "
+                          "the deployment circuit breaker rolled it back or another deployment replaced it")
+    if ours.get("rolloutState") == "FAILED":
+        return "failed", f"deployment {deployment_id} FAILED: {ours.get('rolloutStateReason', '')}"
+    others = [d for d in service["deployments"] if d.get("id") != deployment_id and d.get("runningCount", 0) > 0]
+    steady = (ours.get("rolloutState") == "COMPLETED" and not others
+              and ours.get("runningCount", 0) >= ours.get("desiredCount", 0)
+              and service.get("runningCount", 0) >= service.get("desiredCount", 0))
+    return ("done" if steady else "waiting"), ours.get("rolloutStateReason", "")
+
+
+def wait_for_deployment(ecs, elbv2, cluster, name, deployment_id, deadline, delay,
+                        sleep=time.sleep, clock=time.monotonic, service=None):
+    """Poll until ``deployment_id`` is the completed PRIMARY deployment and its targets are healthy.
+
+    ECS marks a rollout COMPLETED only after the ELB health checks pass, but a change of desired count
+    alone starts no deployment, so the target groups are read as well: no target of this service's
+    target groups may be initial, unhealthy, draining or unused. Raises WaitError on rollback/failure or
+    when ``deadline`` (a ``clock()`` value) passes. ``service`` is a fresh DescribeServices answer to start from.
+    """
+    not_ready = []
+    while True:
+        service = service or describe_service(ecs, cluster, name)
+        if service is None:
+            raise WaitError(f"service {name} disappeared while waiting for deployment {deployment_id}", False, {})
+        state, reason = deployment_state(service, deployment_id)
+        details = {"events": _events(service), "rollout_state_reason": reason, "deployment_id": deployment_id}
+        if state == "failed":
+            raise WaitError(f"service {name}: {reason}", False, details)
+        if state == "done":
+            not_ready = _not_ready_targets(elbv2, service)
+            if not not_ready:
+                return service
+        if clock() + delay > deadline:
+            details["targets_not_ready"] = not_ready
+            raise WaitError(f"service {name}: timed out waiting for deployment {deployment_id} to complete "
+                            f"(rollout: {reason or 'unknown'}; targets not ready: {len(not_ready)})", True, details)
+        sleep(delay)
+        service = None
+
+
+def wait_inactive(ecs, cluster, name, deadline, delay, sleep=time.sleep, clock=time.monotonic):
+    while describe_service(ecs, cluster, name) is not None:
+        if clock() + delay > deadline:
+            raise WaitError(f"service {name}: timed out waiting for it to become INACTIVE", True, {})
+        sleep(delay)

@@ -1,0 +1,92 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: ecs_service_info
+short_description: Read the placement state of ECS services (role tag, Service Connect role, counts)
+version_added: 0.1.0
+description:
+  - One C(DescribeServices) call for up to 10 services of a cluster. Read-only.
+  - C(service_connect_server) is read from the PRIMARY deployment's Service Connect configuration when the
+    response reports it, else from the C(bandup:sc-role) tag that the C(service) role records with each change.
+author:
+  - Bandup platform team (@bandup)
+options:
+  cluster:
+    description: Cluster name or ARN.
+    type: str
+    required: true
+  names:
+    description: Service names (at most 10).
+    type: list
+    elements: str
+    required: true
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Read both placements of the backend
+  bandup.ecs.ecs_service_info:
+    cluster: prod
+    names: [prod-backend-a, prod-backend-b]
+  register: placements
+"""
+
+RETURN = r"""
+services:
+  description: Service name to its state; C(exists=false) for a missing or INACTIVE service.
+  returned: always
+  type: dict
+  sample: {"prod-backend-a": {"exists": true, "desired_count": 2, "running_count": 2, "role": "active",
+           "service_connect_server": true, "tags": {"bandup:role": "active"}, "task_definition": "arn:..."}}
+"""
+
+try:
+    from botocore.exceptions import BotoCoreError, ClientError
+except ImportError:
+    pass  # handled by AnsibleAWSModule
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+from ansible_collections.bandup.ecs.plugins.module_utils import ecs_service as svc
+
+
+def state(service):
+    tags = {t["key"]: t["value"] for t in service.get("tags", [])}
+    sc = (svc.primary_deployment(service) or {}).get("serviceConnectConfiguration")
+    server = bool(svc.endpoints(sc)[0]) if sc is not None else tags.get(svc.SC_ROLE_TAG) == "server"
+    return {"exists": True, "desired_count": service["desiredCount"], "running_count": service.get("runningCount", 0),
+            "role": tags.get(svc.ROLE_TAG), "service_connect_server": server, "tags": tags,
+            "task_definition": service.get("taskDefinition")}
+
+
+def main():
+    module = AnsibleAWSModule(
+        argument_spec=dict(cluster=dict(type="str", required=True),
+                           names=dict(type="list", elements="str", required=True)),
+        supports_check_mode=True,
+    )
+    names = module.params["names"]
+    if not 1 <= len(names) <= 10:
+        module.fail_json(msg="names: give 1 to 10 service names")
+    try:
+        found = svc.describe_services(module.client("ecs"), module.params["cluster"], names)
+    except (BotoCoreError, ClientError) as err:
+        module.fail_json_aws(err, msg="Failed to describe the services")
+    services = {n: {"exists": False, "desired_count": 0, "running_count": 0, "role": None,
+                    "service_connect_server": False, "tags": {}, "task_definition": None} for n in names}
+    for service in found:
+        if service.get("status") != "INACTIVE":
+            services[service["serviceName"]] = state(service)
+    module.exit_json(changed=False, services=services)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+"""Least-privilege IAM policy for a deploy role, from what the collection really calls.
+
+    gen_iam_policy.py RECORD.json [RECORD.json...]   # summaries from tests/support/recording.py
+                                                      # -> writes docs/iam-policy.json
+    gen_iam_policy.py --check RECORD.json...         # exit 1 if docs/iam-policy.json differs
+
+The recordings come from a full converge + failover + teardown against the local endpoint
+(tests/integration/test_iam_policy.py). Calls the endpoint cannot see are listed in IMPLICIT with the reason.
+"""
+import json
+import os
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TARGET = os.path.join(ROOT, "docs", "iam-policy.json")
+# SigV4 signing name -> IAM action prefix, where they differ.
+PREFIX = {"monitoring": "cloudwatch", "email": "ses"}
+IMPLICIT = {
+    # ECS checks these on the caller when a task definition or service names roles.
+    "iam:PassRole": "RegisterTaskDefinition passes the task and execution roles to ECS",
+    # First use of ECS, ELB and Application Auto Scaling in an account creates their service-linked roles.
+    "iam:CreateServiceLinkedRole": "first ECS service / ALB / scalable target in the account",
+    # Image pushes go to the registry API (docker/buildah), which the AWS API record does not show.
+    "ecr:BatchCheckLayerAvailability": "image push",
+    "ecr:InitiateLayerUpload": "image push",
+    "ecr:UploadLayerPart": "image push",
+    "ecr:CompleteLayerUpload": "image push",
+    "ecr:PutImage": "image push",
+    "ecr:BatchGetImage": "image existence check (manifest HEAD/GET)",
+    "ecr:GetDownloadUrlForLayer": "image existence check",
+}
+
+
+def actions(records):
+    found = set()
+    for record in records:
+        for call in record["calls"]:
+            found.add(f"{PREFIX.get(call['service'], call['service'])}:{call['action']}")
+    return found
+
+
+def policy(found):
+    every = sorted(found | set(IMPLICIT))
+    by_service = {}
+    for action in every:
+        by_service.setdefault(action.split(":", 1)[0], []).append(action)
+    statements = [{"Sid": service.replace("-", "").capitalize(), "Effect": "Allow", "Action": acts, "Resource": "*"}
+                  for service, acts in sorted(by_service.items())]
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def main():
+    args = [a for a in sys.argv[1:] if a != "--check"]
+    records = []
+    for path in args:
+        with open(path) as handle:
+            records.append(json.load(handle))
+    content = json.dumps(policy(actions(records)), indent=2) + "\n"
+    if "--check" in sys.argv:
+        with open(TARGET) as handle:
+            if handle.read() != content:
+                print("docs/iam-policy.json differs from what the collection calls: run scripts/gen_iam_policy.py",
+                      file=sys.stderr)
+                sys.exit(1)
+        return
+    with open(TARGET, "w") as handle:
+        handle.write(content)
+
+
+if __name__ == "__main__":
+    main()

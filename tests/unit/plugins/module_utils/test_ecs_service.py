@@ -1,0 +1,259 @@
+"""bandup.ecs ecs_service module_utils: desired vs live, endpoints, waiting (botocore Stubber, real response shapes)."""
+import copy
+import datetime
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from ansible_collections.bandup.ecs.plugins.module_utils import ecs_service as svc
+
+CLUSTER = "bandup-prod"
+NS_ARN = "arn:aws:servicediscovery:eu-west-1:123456789012:namespace/ns-abcdefghij"
+TD = "arn:aws:ecs:eu-west-1:123456789012:task-definition/bandup-prod-backend:7"
+TG = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/bandup-prod-backend-a/0123456789abcdef"
+NOW = datetime.datetime(2026, 11, 27, 8, 0, tzinfo=datetime.timezone.utc)
+
+PARAMS = {
+    "network": {"subnets": ["subnet-0b", "subnet-0a"], "security_groups": ["sg-1"], "assign_public_ip": False},
+    "deployment": {"minimum_healthy_percent": 100, "maximum_percent": 200, "circuit_breaker": True, "rollback": True},
+    "capacity_provider_strategy": [{"capacity_provider": "FARGATE", "weight": 1, "base": 0}],
+    "load_balancers": [{"target_group_arn": TG, "container_name": "backend", "container_port": 8080}],
+    "service_connect": {"enabled": True, "namespace": NS_ARN, "services": [
+        {"port_name": "backend", "discovery_name": "backend", "client_aliases": [{"port": 8080, "dns_name": "backend"}]}]},
+    "health_check_grace_period": 60,
+    "availability_zone_rebalancing": "DISABLED",
+    "propagate_tags": "SERVICE",
+    "enable_ecs_managed_tags": None,
+    "platform_version": "LATEST",
+}
+
+
+def sc_live(discovery="backend"):
+    """A deployment's serviceConnectConfiguration as DescribeServices returns it (ARN, defaults filled in)."""
+    return {"enabled": True, "namespace": NS_ARN, "services": [{
+        "portName": "backend", "discoveryName": discovery,
+        "clientAliases": [{"port": 8080, "dnsName": "backend"}]}]}
+
+
+def deployment(dep_id, status="PRIMARY", rollout="COMPLETED", desired=2, running=2, sc=None):
+    dep = {
+        "id": dep_id, "status": status, "taskDefinition": TD, "desiredCount": desired, "pendingCount": 0,
+        "runningCount": running, "failedTasks": 0, "createdAt": NOW, "updatedAt": NOW,
+        "capacityProviderStrategy": [{"capacityProvider": "FARGATE", "weight": 1, "base": 0}],
+        "platformVersion": "1.4.0", "platformFamily": "Linux",
+        "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-0a", "subnet-0b"],
+                                                         "securityGroups": ["sg-1"], "assignPublicIp": "DISABLED"}},
+        "rolloutState": rollout, "rolloutStateReason": f"ECS deployment {dep_id} {rollout.lower()}.",
+    }
+    if sc:
+        dep["serviceConnectConfiguration"] = sc
+        dep["serviceConnectResources"] = [{"discoveryName": "backend", "discoveryArn": NS_ARN + "/srv-1"}]
+    return dep
+
+
+def aws_service(deployments=None, desired=2, running=2, name="bandup-prod-backend-a", tags=None):
+    """A real AWS DescribeServices entry (shape from the ECS model; AWS fills in the defaults)."""
+    return {
+        "serviceArn": f"arn:aws:ecs:eu-west-1:123456789012:service/{CLUSTER}/{name}",
+        "serviceName": name, "clusterArn": f"arn:aws:ecs:eu-west-1:123456789012:cluster/{CLUSTER}",
+        "loadBalancers": [{"targetGroupArn": TG, "containerName": "backend", "containerPort": 8080}],
+        "serviceRegistries": [], "status": "ACTIVE", "desiredCount": desired, "runningCount": running,
+        "pendingCount": 0, "capacityProviderStrategy": [{"capacityProvider": "FARGATE", "weight": 1, "base": 0}],
+        "platformVersion": "LATEST", "platformFamily": "Linux", "taskDefinition": TD,
+        "deploymentConfiguration": {
+            "deploymentCircuitBreaker": {"enable": True, "rollback": True},
+            "maximumPercent": 200, "minimumHealthyPercent": 100, "strategy": "ROLLING", "bakeTimeInMinutes": 0},
+        "deployments": deployments if deployments is not None else [deployment("ecs-svc/1", sc=sc_live())],
+        "roleArn": "arn:aws:iam::123456789012:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS",
+        "events": [{"id": "e1", "createdAt": NOW, "message": "(service x) has reached a steady state."}],
+        "createdAt": NOW, "placementConstraints": [], "placementStrategy": [],
+        "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-0a", "subnet-0b"],
+                                                         "securityGroups": ["sg-1"], "assignPublicIp": "DISABLED"}},
+        "healthCheckGracePeriodSeconds": 60, "schedulingStrategy": "REPLICA",
+        "deploymentController": {"type": "ECS"}, "createdBy": "arn:aws:iam::123456789012:role/deployer",
+        "enableECSManagedTags": False, "propagateTags": "SERVICE", "enableExecuteCommand": False,
+        "availabilityZoneRebalancing": "DISABLED",
+        "tags": [{"key": k, "value": v} for k, v in (tags or {}).items()],
+    }
+
+
+def spec():
+    return svc.build_spec(PARAMS, TD)
+
+
+def client(name):
+    return boto3.client(name, region_name="eu-west-1", aws_access_key_id="x", aws_secret_access_key="x")
+
+
+# ----------------------------------------------------------------- desired vs live
+
+def test_real_aws_response_matches_desired_spec():
+    live = svc.live_spec(aws_service())
+    assert "serviceConnectConfiguration" in live  # read from the PRIMARY deployment
+    assert svc.compare(spec(), live, record=None) == []
+
+
+def test_service_connect_drift_detected_on_primary_deployment():
+    service = aws_service(deployments=[deployment("ecs-svc/2", sc=sc_live("backend-old"))])
+    assert svc.compare(spec(), svc.live_spec(service), record=svc.last_applied(spec())) == [
+        "serviceConnectConfiguration"]
+
+
+def test_service_connect_read_from_primary_not_from_old_deployment():
+    old = deployment("ecs-svc/1", status="ACTIVE", sc=sc_live("backend-old"))
+    service = aws_service(deployments=[deployment("ecs-svc/2", sc=sc_live()), old])
+    assert svc.compare(spec(), svc.live_spec(service), record=None) == []
+
+
+def test_aws_defaults_are_not_differences_but_live_drift_is():
+    service = aws_service()
+    service["networkConfiguration"]["awsvpcConfiguration"]["subnets"] = ["subnet-0a", "subnet-0c"]
+    service["deploymentConfiguration"]["minimumHealthyPercent"] = 50
+    service["availabilityZoneRebalancing"] = "ENABLED"
+    fields = svc.compare(spec(), svc.live_spec(service), record=svc.last_applied(spec()))
+    assert fields == ["networkConfiguration", "deploymentConfiguration", "availabilityZoneRebalancing"]
+
+
+def emulator_service():
+    """What the local endpoint answers: no deploymentConfiguration, capacityProviderStrategy, SC, grace period."""
+    service = aws_service(deployments=[deployment("ecs-svc/1")])
+    for key in ("deploymentConfiguration", "capacityProviderStrategy", "healthCheckGracePeriodSeconds",
+                "availabilityZoneRebalancing"):
+        del service[key]
+    service["launchType"] = "EC2"
+    return service
+
+
+def test_unreported_fields_use_the_last_applied_record():
+    live = svc.live_spec(emulator_service())
+    assert svc.compare(spec(), live, record=svc.last_applied(spec(), "token")) == []
+    changed = dict(PARAMS, health_check_grace_period=30)
+    fields = svc.compare(svc.build_spec(changed, TD), live, record=svc.last_applied(spec()))
+    # We cannot know which unreported field changed: all of them are sent, reported ones are not.
+    assert fields == ["capacityProviderStrategy", "serviceConnectConfiguration", "deploymentConfiguration",
+                      "healthCheckGracePeriodSeconds", "availabilityZoneRebalancing"]
+
+
+def test_no_record_sends_unreported_fields():
+    assert "serviceConnectConfiguration" in svc.compare(spec(), svc.live_spec(emulator_service()), record=None)
+
+
+def test_record_separates_spec_and_token():
+    assert svc.record_parts(svc.last_applied(spec(), "a"))[0] == svc.record_parts(svc.last_applied(spec(), "b"))[0]
+    assert svc.record_parts(svc.last_applied(spec(), "a"))[1] != svc.record_parts(svc.last_applied(spec(), "b"))[1]
+    assert svc.record_parts(None) == (None, None)
+
+
+def test_client_only_service_connect_spec():
+    assert svc.service_connect_spec({"enabled": True, "namespace": "prod", "services": None}) == {
+        "enabled": True, "namespace": "prod"}
+    assert svc.service_connect_spec({"enabled": False, "namespace": "prod", "services": None}) == {"enabled": False}
+    assert svc.endpoints({"enabled": True, "namespace": "prod"}) == ([], [])
+
+
+# ----------------------------------------------------------------- Service Connect uniqueness
+
+def test_repeated_discovery_name_in_input_is_refused():
+    sc = svc.service_connect_spec({"enabled": True, "namespace": "prod", "services": [
+        {"port_name": "http", "discovery_name": "api", "client_aliases": [{"port": 80, "dns_name": "api"}]},
+        {"port_name": "admin", "discovery_name": "api", "client_aliases": [{"port": 81, "dns_name": "api"}]}]})
+    assert "discovery_name api repeated" in svc.check_service_connect(sc)
+    assert svc.check_service_connect(svc.service_connect_spec(PARAMS["service_connect"])) is None
+
+
+def test_endpoint_owners_reads_other_services_primary_deployments():
+    ecs = client("ecs")
+    other = aws_service(name="bandup-prod-backend-b")
+    me = f"arn:aws:ecs:eu-west-1:123456789012:service/{CLUSTER}/bandup-prod-backend-a"
+    with Stubber(ecs) as stub:
+        stub.add_response("list_services", {"serviceArns": [me, other["serviceArn"]]}, {"cluster": CLUSTER})
+        stub.add_response("describe_services", {"services": [other], "failures": []},
+                          {"cluster": CLUSTER, "services": [other["serviceArn"]], "include": ["TAGS"]})
+        owners = svc.endpoint_owners(ecs, CLUSTER, "bandup-prod-backend-a")
+        stub.assert_no_pending_responses()
+    assert owners == {"backend": "bandup-prod-backend-b", "backend:8080": "bandup-prod-backend-b"}
+
+
+# ----------------------------------------------------------------- waiting
+
+def run_wait(services, target_states=(("healthy",),), delay=5, timeout=60):
+    """Drive wait_for_deployment with a fake clock; each DescribeServices answer is one poll."""
+    ecs, elbv2 = client("ecs"), client("elbv2")
+    clock = {"now": 0}
+    with Stubber(ecs) as ecs_stub, Stubber(elbv2) as elb_stub:
+        for service in services:
+            ecs_stub.add_response("describe_services", {"services": [service], "failures": []})
+        for states in target_states:
+            elb_stub.add_response("describe_target_health", {"TargetHealthDescriptions": [
+                {"Target": {"Id": f"10.0.1.{i}", "Port": 8080, "AvailabilityZone": "eu-west-1a"},
+                 "HealthCheckPort": "8080", "TargetHealth": {"State": s, "Reason": "Elb.RegistrationInProgress"}}
+                for i, s in enumerate(states)]}, {"TargetGroupArn": TG})
+        result = svc.wait_for_deployment(
+            ecs, elbv2, CLUSTER, "bandup-prod-backend-a", "ecs-svc/2", deadline=timeout, delay=delay,
+            sleep=lambda s: clock.__setitem__("now", clock["now"] + s), clock=lambda: clock["now"])
+        ecs_stub.assert_no_pending_responses()
+        elb_stub.assert_no_pending_responses()
+    return result
+
+
+def test_wait_succeeds_after_rollout_completes_and_targets_are_healthy():
+    old = deployment("ecs-svc/1", status="ACTIVE", running=2)
+    in_progress = aws_service([deployment("ecs-svc/2", rollout="IN_PROGRESS", running=1), old])
+    completed = aws_service([deployment("ecs-svc/2")])
+    result = run_wait([in_progress, completed, completed], target_states=[("healthy", "initial"), ("healthy", "healthy")])
+    assert svc.primary_deployment(result)["id"] == "ecs-svc/2"
+
+
+def test_circuit_breaker_rollback_is_a_failure():
+    # The breaker tripped: ECS started a rollback deployment (now PRIMARY); ours is ACTIVE and FAILED.
+    ours = deployment("ecs-svc/2", status="ACTIVE", rollout="FAILED", running=0)
+    ours["rolloutStateReason"] = "ECS deployment circuit breaker: tasks failed to start."
+    rolled_back = aws_service([deployment("ecs-svc/3", rollout="IN_PROGRESS"), ours])
+    rolled_back["events"] = [{"id": "e2", "createdAt": NOW, "message": "(service x) rolling back to deployment ecs-svc/1."}]
+    with pytest.raises(svc.WaitError) as err:
+        run_wait([rolled_back], target_states=[])
+    assert err.value.timed_out is False
+    assert "no longer the PRIMARY" in str(err.value)
+    assert "rolling back" in err.value.details["events"][0]
+
+
+def test_failed_rollout_without_rollback_is_a_failure():
+    ours = deployment("ecs-svc/2", rollout="FAILED", running=0)
+    ours["rolloutStateReason"] = "ECS deployment circuit breaker: tasks failed to start."
+    with pytest.raises(svc.WaitError) as err:
+        run_wait([aws_service([ours])], target_states=[])
+    assert err.value.timed_out is False
+    assert "tasks failed to start" in err.value.details["rollout_state_reason"]
+
+
+def test_timeout_is_reported_as_timeout_with_events():
+    stuck = aws_service([deployment("ecs-svc/2", rollout="IN_PROGRESS", running=1)])
+    with pytest.raises(svc.WaitError) as err:
+        run_wait([stuck] * 3, target_states=[], delay=20, timeout=50)
+    assert err.value.timed_out is True
+    assert "timed out" in str(err.value)
+    assert err.value.details["rollout_state_reason"] == "ECS deployment ecs-svc/2 in_progress."
+    assert err.value.details["events"]
+
+
+def test_draining_targets_keep_waiting_then_time_out():
+    done = aws_service([deployment("ecs-svc/2")])
+    with pytest.raises(svc.WaitError) as err:
+        run_wait([done, done], target_states=[("healthy", "draining"), ("draining",)], delay=30, timeout=50)
+    assert err.value.timed_out is True
+    assert "draining" in err.value.details["targets_not_ready"][0]
+
+
+def test_scale_up_without_new_deployment_waits_for_running_count():
+    scaling = aws_service([deployment("ecs-svc/2", desired=4, running=2)], desired=4, running=2)
+    scaled = aws_service([deployment("ecs-svc/2", desired=4, running=4)], desired=4, running=4)
+    assert run_wait([scaling, scaled])["runningCount"] == 4
+
+
+def test_deployment_state_ignores_nothing_but_our_deployment():
+    service = aws_service([deployment("ecs-svc/2")])
+    assert svc.deployment_state(service, "ecs-svc/2")[0] == "done"
+    still_draining = copy.deepcopy(service)
+    still_draining["deployments"].append(deployment("ecs-svc/1", status="ACTIVE", running=1))
+    assert svc.deployment_state(still_draining, "ecs-svc/2")[0] == "waiting"
