@@ -29,6 +29,32 @@ IMPLICIT = {
     "ecr:PutImage": "image push",
     "ecr:BatchGetImage": "image existence check (manifest HEAD/GET)",
     "ecr:GetDownloadUrlForLayer": "image existence check",
+    # Paths the recorded life does not take (the local inventory declares no secrets, no task-role policy, no
+    # repository policy, and never edits the settings or tags of an existing resource).
+    "iam:PutRolePolicy": "execution role secrets policy / task role policy",
+    "iam:GetRolePolicy": "execution role secrets policy / task role policy",
+    "iam:DeleteRolePolicy": "execution role secrets policy removed; teardown of a role with inline policies",
+    "iam:ListRoleTags": "tag changes on an existing role",
+    "iam:TagRole": "tag changes on an existing role",
+    "iam:UntagRole": "tag changes on an existing role",
+    "ecr:SetRepositoryPolicy": "ecr_repository_policy / ecr_pull_account_ids",
+    "ecr:DeleteRepositoryPolicy": "repository policy removed",
+    "ecr:PutImageScanningConfiguration": "scan on push changed on an existing repository",
+    "ecr:PutImageTagMutability": "tag mutability changed on an existing repository",
+    "ecr:TagResource": "tag changes on an existing repository",
+    "ecr:UntagResource": "tag changes on an existing repository",
+    "ecs:UntagResource": "tag changes on an existing cluster or service",
+    "ecs:UpdateCluster": "settings changed on an existing cluster",
+    "ecs:PutClusterCapacityProviders": "capacity providers changed on an existing cluster",
+    "ecs:DeleteTaskDefinitions": "teardown of deregistered revisions",
+    "servicediscovery:TagResource": "tag changes on the namespace",
+    "servicediscovery:UntagResource": "tag changes on the namespace",
+    "elasticloadbalancing:RemoveTags": "tag changes on the ALB, listeners or target groups",
+    "elasticloadbalancing:DeleteRule": "a service removed from the ALB",
+    "elasticloadbalancing:ModifyLoadBalancerAttributes": "load balancer attributes changed",
+    "logs:TagResource": "tag changes on a log group",
+    "logs:UntagResource": "tag changes on a log group",
+    "application-autoscaling:DeleteScalingPolicy": "a scaling policy removed",
 }
 
 
