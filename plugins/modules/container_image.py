@@ -115,7 +115,7 @@ images:
   type: dict
   contains:
     image:
-      description: The reference to deploy, pinned by digest (C(null) in check mode when not built yet).
+      description: The reference to deploy, pinned by digest (in check mode, an image not built yet is named by its content tag).
       type: str
       sample: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/ielts-backend@sha256:0a1b...
     digest:
@@ -279,7 +279,10 @@ def main():
     images, rebuilt = {}, {image["name"] for image in todo + retag}
     for name, image in planned.items():
         digest = image["digest"]
-        images[name] = dict(image=f"{host}/{image['repository']}@{digest}" if digest else None, digest=digest,
+        # In check mode an image still to be built has no digest yet: name it by its content tag, so the task
+        # definition step can predict the new revision instead of failing.
+        ref = f"{host}/{image['repository']}@{digest}" if digest else f"{host}/{image['repository']}:{image['tag']}"
+        images[name] = dict(image=ref if digest or module.check_mode else None, digest=digest,
                             tag=image["tag"], tags=image["tags"], repository=image["repository"],
                             changed=name in rebuilt)
     extra = {}

@@ -118,7 +118,7 @@ def test_bad_input_fails_before_any_write(endpoint, apps, tmp_path):
     assert recap[1] == 1 and "bandup_services[1] (frontend)" in proc.stdout and "build.context" in proc.stdout
     (broken / "frontend").mkdir()
     proc, recap = playbook(endpoint, broken, "playbooks/image.yml")
-    assert recap[1] == 1 and "build.dockerfile Dockerfile is not a file" in proc.stdout
+    assert recap[1] == 1 and "(frontend).build.dockerfile" in proc.stdout and "does not exist" in proc.stdout
     assert ecr_writes() == []
     assert registry_tags(endpoint) == {repo: {} for repo in REPOS}
 

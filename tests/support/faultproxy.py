@@ -7,7 +7,8 @@ Each request, with probability --rate, gets one of (in equal shares):
   - a 400 ThrottlingException in the shape of the request's protocol (JSON or query/XML),
   - a 500 InternalError / 503 ServiceUnavailable,
   - a dropped connection (closed without a response),
-none of which reaches the upstream; otherwise it is forwarded unchanged. Calls to /moto-api pass untouched.
+none of which reaches the upstream; otherwise it is forwarded unchanged. Calls to /moto-api pass untouched;
+GET /faultproxy/counts answers the counters so far.
 It prints "listening on PORT" and, when --state-file is given, writes counters there on exit (SIGTERM).
 """
 import argparse
@@ -72,6 +73,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def _handle(self):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
+        if self.path == "/faultproxy/counts":
+            with LOCK:
+                payload = json.dumps(COUNTS).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+            return
         json_protocol = "json" in (self.headers.get("Content-Type") or "") or "X-Amz-Target" in self.headers
         if not self.path.startswith("/moto-api") and self._fault(json_protocol):
             return
