@@ -59,9 +59,10 @@ integration: ## pytest driving ansible-playbook against local endpoints the test
 	$(BIN)/pytest tests/integration -q
 
 SCENARIOS ?= $(notdir $(wildcard molecule/*))
-molecule: ## every molecule scenario (or SCENARIOS="a b"), each against a fresh local endpoint it starts and stops
+molecule: ## every molecule scenario (or SCENARIOS="a b"), each reset and run against a fresh local endpoint
 	@for s in $(SCENARIOS); do \
 	  echo "== molecule scenario $$s"; \
+	  $(BIN)/molecule reset -s $$s >/dev/null 2>&1 || true; \
 	  $(PY) scripts/local_endpoint.py run --state-dir .local/molecule-$$s -- $(BIN)/molecule test -s $$s || exit 1; \
 	done
 
