@@ -6,15 +6,12 @@ from __future__ import annotations
 
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
+from ansible_collections.bandup.ecs.plugins.module_utils import ecs_cluster
+
 
 @AWSRetry.jittered_backoff()
 def _describe_azs(ec2):
     return ec2.describe_availability_zones(AllAvailabilityZones=False)["AvailabilityZones"]
-
-
-@AWSRetry.jittered_backoff()
-def _describe_cluster(ecs, cluster):
-    return ecs.describe_clusters(clusters=[cluster], include=["TAGS"])["clusters"]
 
 
 def region_azs(ec2):
@@ -23,8 +20,6 @@ def region_azs(ec2):
 
 
 def cluster_tag(ecs, cluster, key):
-    """Value of tag ``key`` on the ACTIVE cluster, or None when the cluster or the tag does not exist."""
-    for found in _describe_cluster(ecs, cluster):
-        if found.get("status") == "ACTIVE":
-            return {t["key"]: t["value"] for t in found.get("tags", [])}.get(key)
-    return None
+    """Value of tag ``key`` on the cluster, or None when the cluster or the tag does not exist."""
+    found = ecs_cluster.describe_cluster(ecs, cluster)
+    return ecs_cluster.tags(found).get(key) if found else None

@@ -7,6 +7,8 @@ from __future__ import annotations
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
+from ansible_collections.bandup.ecs.plugins.module_utils import ecs_service
+
 # Recorded by the service role with every change ("server" or "client"), for endpoints that report no
 # deployments[].serviceConnectConfiguration.
 SC_ROLE_TAG = "bandup:sc-role"
@@ -14,11 +16,6 @@ SC_ROLE_TAG = "bandup:sc-role"
 
 def _chunks(items, size):
     return [items[i:i + size] for i in range(0, len(items), size)]
-
-
-@AWSRetry.jittered_backoff()
-def _describe_services(ecs, cluster, names):
-    return ecs.describe_services(cluster=cluster, services=names, include=["TAGS"])["services"]
 
 
 @AWSRetry.jittered_backoff()
@@ -52,13 +49,10 @@ def _target_groups(elb, lb_arn):
 def read_services(ecs, cluster, names):
     """ACTIVE services by name (DescribeServices takes 10 at a time); a missing cluster means none."""
     found = {}
-    try:
-        for chunk in _chunks(names, 10):
-            for svc in _describe_services(ecs, cluster, chunk):
-                if svc.get("status") == "ACTIVE":
-                    found[svc["serviceName"]] = svc
-    except is_boto3_error_code("ClusterNotFoundException"):
-        return {}
+    for chunk in _chunks(names, 10):
+        for svc in ecs_service.describe_services(ecs, cluster, chunk):
+            if svc.get("status") == "ACTIVE":
+                found[svc["serviceName"]] = svc
     return found
 
 

@@ -119,7 +119,6 @@ topology:
       elements: dict
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.bandup.ecs.plugins.module_utils.live_state import cluster_tag, region_azs
@@ -151,8 +150,6 @@ def main():
         try:
             azs = region_azs(module.client("ec2"))
             live_active_az = cluster_tag(module.client("ecs"), params["name"], ACTIVE_AZ_TAG)
-        except is_boto3_error_code("ClusterNotFoundException"):
-            live_active_az = None
         except Exception as err:  # pylint: disable=broad-except
             module.fail_json_aws(err, msg="Could not read the region's availability zones or the cluster's tags")
     try:
