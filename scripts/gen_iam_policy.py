@@ -51,7 +51,11 @@ IMPLICIT = {
     "servicediscovery:UntagResource": "tag changes on the namespace",
     "elasticloadbalancing:RemoveTags": "tag changes on the ALB, listeners or target groups",
     "elasticloadbalancing:DeleteRule": "a service removed from the ALB",
-    "elasticloadbalancing:ModifyLoadBalancerAttributes": "load balancer attributes changed",
+    "elasticloadbalancing:AddTags": "tag changes on an existing ALB or target group, and the target group's "
+                                    "bandup:last-applied record when its attributes change (load_balancer module)",
+    "elasticloadbalancing:ModifyTargetGroup": "health check changed on an existing target group",
+    "elasticloadbalancing:SetSubnets": "subnets of an existing ALB changed",
+    "elasticloadbalancing:SetSecurityGroups": "security groups of an existing ALB changed",
     "logs:TagResource": "tag changes on a log group",
     "logs:UntagResource": "tag changes on a log group",
     "application-autoscaling:DeleteScalingPolicy": "a scaling policy removed",

@@ -13,6 +13,13 @@ from __future__ import annotations
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
+# Argument specs of the non-forward default actions, shared by the modules that take a listener's default action.
+REDIRECT_OPTION = dict(type="dict", options=dict(
+    protocol=dict(type="str", default="HTTPS"), port=dict(type="str", default="443"),
+    status_code=dict(type="str", choices=["HTTP_301", "HTTP_302"], default="HTTP_301")))
+FIXED_RESPONSE_OPTION = dict(type="dict", options=dict(
+    status_code=dict(type="str", default="404"), content_type=dict(type="str", default="text/plain"),
+    message_body=dict(type="str", default="Not Found")))
 REDIRECT_DEFAULTS = {"Host": "#{host}", "Path": "/#{path}", "Query": "#{query}", "Port": "#{port}",
                      "Protocol": "#{protocol}"}
 
@@ -38,13 +45,17 @@ def _call(elbv2, operation, **params):
     return getattr(elbv2, operation)(**params)
 
 
+def list_listeners(elbv2, load_balancer_arn):
+    """Every listener of the load balancer ([] when it does not exist)."""
+    try:
+        return _describe_listeners(elbv2, LoadBalancerArn=load_balancer_arn)
+    except is_boto3_error_code("LoadBalancerNotFound"):
+        return []
+
+
 def find_listener(elbv2, load_balancer_arn, port):
     """The listener of the load balancer on ``port``, or None."""
-    try:
-        listeners = _describe_listeners(elbv2, LoadBalancerArn=load_balancer_arn)
-    except is_boto3_error_code("LoadBalancerNotFound"):
-        return None
-    return next((lst for lst in listeners if lst["Port"] == port), None)
+    return next((lst for lst in list_listeners(elbv2, load_balancer_arn) if lst["Port"] == port), None)
 
 
 def get_listener(elbv2, listener_arn):
@@ -87,6 +98,39 @@ def forward_action(weights):
     return {"Type": "forward", "ForwardConfig": {
         "TargetGroups": [{"TargetGroupArn": arn, "Weight": weight} for arn, weight in sorted(weights.items())],
         "TargetGroupStickinessConfig": {"Enabled": False}}}
+
+
+def to_action(spec):
+    """An API action from the module option shape: one of ``forward`` ([{target_group_arn, weight}]),
+    ``redirect`` ({protocol, port, status_code}) or ``fixed_response`` ({status_code, content_type, message_body})."""
+    if spec.get("fixed_response"):
+        fixed = spec["fixed_response"]
+        return {"Type": "fixed-response", "FixedResponseConfig": {
+            "StatusCode": fixed["status_code"], "ContentType": fixed["content_type"], "MessageBody": fixed["message_body"]}}
+    if spec.get("redirect"):
+        red = spec["redirect"]
+        return {"Type": "redirect", "RedirectConfig": {"Protocol": red["protocol"], "Port": red["port"],
+                                                       "StatusCode": red["status_code"]}}
+    return forward_action({tg["target_group_arn"]: tg["weight"] for tg in spec["forward"]})
+
+
+def desired_listener(params):
+    """CreateListener parameters (without the load balancer) from {port, protocol, certificate_arn, ssl_policy,
+    default_action}."""
+    desired = {"Port": params["port"], "Protocol": params["protocol"],
+               "DefaultActions": [to_action(params["default_action"])]}
+    if params.get("certificate_arn"):
+        desired["Certificates"] = [{"CertificateArn": params["certificate_arn"]}]
+    if params.get("ssl_policy"):
+        desired["SslPolicy"] = params["ssl_policy"]
+    return desired
+
+
+def desired_rules(rules):
+    """CreateRule parameters from [{priority, path_patterns, forward}]."""
+    return [{"Priority": rule["priority"],
+             "Conditions": [{"Field": "path-pattern", "PathPatternConfig": {"Values": rule["path_patterns"]}}],
+             "Actions": [to_action(rule)]} for rule in rules]
 
 
 def conditions_key(conditions):

@@ -187,41 +187,9 @@ FORWARD = dict(type="list", elements="dict", options=dict(
 ACTIONS = ["forward", "redirect", "fixed_response"]
 DEFAULT_ACTION = dict(
     forward=FORWARD,
-    redirect=dict(type="dict", options=dict(
-        protocol=dict(type="str", default="HTTPS"), port=dict(type="str", default="443"),
-        status_code=dict(type="str", choices=["HTTP_301", "HTTP_302"], default="HTTP_301"))),
-    fixed_response=dict(type="dict", options=dict(
-        status_code=dict(type="str", default="404"), content_type=dict(type="str", default="text/plain"),
-        message_body=dict(type="str", default="Not Found"))),
+    redirect=lst.REDIRECT_OPTION,
+    fixed_response=lst.FIXED_RESPONSE_OPTION,
 )
-
-
-def to_action(spec):
-    if spec.get("fixed_response"):
-        fixed = spec["fixed_response"]
-        return {"Type": "fixed-response", "FixedResponseConfig": {
-            "StatusCode": fixed["status_code"], "ContentType": fixed["content_type"], "MessageBody": fixed["message_body"]}}
-    if spec.get("redirect"):
-        red = spec["redirect"]
-        return {"Type": "redirect", "RedirectConfig": {"Protocol": red["protocol"], "Port": red["port"],
-                                                       "StatusCode": red["status_code"]}}
-    return lst.forward_action({tg["target_group_arn"]: tg["weight"] for tg in spec["forward"]})
-
-
-def desired_listener(params):
-    desired = {"Port": params["port"], "Protocol": params["protocol"],
-               "DefaultActions": [to_action(params["default_action"])]}
-    if params["certificate_arn"]:
-        desired["Certificates"] = [{"CertificateArn": params["certificate_arn"]}]
-    if params["ssl_policy"]:
-        desired["SslPolicy"] = params["ssl_policy"]
-    return desired
-
-
-def desired_rules(params):
-    return [{"Priority": rule["priority"],
-             "Conditions": [{"Field": "path-pattern", "PathPatternConfig": {"Values": rule["path_patterns"]}}],
-             "Actions": [to_action(rule)]} for rule in params["rules"]]
 
 
 def check_input(module):
@@ -240,8 +208,8 @@ def check_input(module):
 
 def ensure_present(module, elbv2, live):
     params = module.params
-    desired = desired_listener(params)
-    rules = desired_rules(params)
+    desired = lst.desired_listener(params)
+    rules = lst.desired_rules(params["rules"])
     changes = {"listener": {}, "create_rules": [], "modify_rules": [], "delete_rules": []}
     if live is None:
         changes["listener"] = {"create": params["port"]}
