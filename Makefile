@@ -55,8 +55,11 @@ sanity: ## ansible-test sanity on a copy of the tracked tree laid out as ansible
 unit:
 	$(BIN)/pytest tests/unit -q
 
-integration: ## pytest driving ansible-playbook against local endpoints the tests start and stop
-	$(BIN)/pytest tests/integration -q
+integration: ## pytest driving ansible-playbook against local endpoints the tests start and stop (not the slow ones)
+	$(BIN)/pytest tests/integration -q -m "not slow"
+
+test-slow: ## the slow integration tests (a converge killed at several points, then rerun), each on its own endpoint
+	$(BIN)/pytest tests/integration -q -m slow
 
 SCENARIOS ?= $(notdir $(wildcard molecule/*))
 molecule: ## every molecule scenario (or SCENARIOS="a b"), each reset and run against a fresh local endpoint

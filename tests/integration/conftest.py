@@ -1,8 +1,10 @@
 """End-to-end tests: the real ansible-playbook against a local AWS endpoint started for the test module."""
+import contextlib
 import json
 import os
 import subprocess
 import sys
+import urllib.request
 
 import pytest
 
@@ -10,6 +12,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 sys.path.insert(0, ROOT)
 
 from tests.support import recording  # noqa: E402  pylint: disable=wrong-import-position
+from tests.support.census import census  # noqa: E402  pylint: disable=wrong-import-position
 
 VENV_BIN = os.path.dirname(sys.executable)
 
@@ -20,6 +23,7 @@ class Endpoint:
     def __init__(self, state_dir):
         self.state_dir = state_dir
         self.env = None
+        self.url = None  # the endpoint itself (self.env may point the playbooks at a proxy in front of it)
         self.history = []  # every call recorded on this endpoint, across start_recording() resets
         self.recording = False
 
@@ -37,18 +41,21 @@ class Endpoint:
         env["ANSIBLE_NOCOLOR"] = "1"
         env["ANSIBLE_FORCE_COLOR"] = "0"
         self.env = env
+        self.url = env["AWS_ENDPOINT_URL"]
         return self
 
     def down(self):
         subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "local_endpoint.py"), "down",
                         "--state-dir", self.state_dir], check=False, capture_output=True)
 
+    def census(self):
+        """{kind: count} of every resource the account holds (tests/support/census.py)."""
+        return census(self.url)
+
     def reset(self):
         """Forget every resource (moto's reset) so a test starts from an empty account."""
-        import urllib.request
-
-        urllib.request.urlopen(urllib.request.Request(self.env["AWS_ENDPOINT_URL"] + "/moto-api/reset",
-                                                      method="POST", data=b""), timeout=30).read()
+        request = urllib.request.Request(self.url + "/moto-api/reset", method="POST", data=b"")
+        urllib.request.urlopen(request, timeout=30).read()
 
     def start_recording(self):
         """Start a fresh record (what was recorded so far is kept in self.history)."""
@@ -94,6 +101,10 @@ class _env:
             os.environ["AWS_ENDPOINT_URL"] = self.saved
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: long end-to-end runs, left to `make test-slow` (pytest -m slow)")
+
+
 @pytest.fixture(scope="module")
 def endpoint(tmp_path_factory):
     ep = Endpoint(str(tmp_path_factory.mktemp("endpoint"))).up()
@@ -101,6 +112,48 @@ def endpoint(tmp_path_factory):
         yield ep
     finally:
         ep.down()
+
+
+@pytest.fixture
+def fresh_endpoint(tmp_path):
+    """An endpoint for one test alone: an empty account and an empty registry."""
+    ep = Endpoint(str(tmp_path / "endpoint")).up()
+    try:
+        yield ep
+    finally:
+        ep.down()
+
+
+@contextlib.contextmanager
+def fault_proxy(endpoint, *options):
+    """The endpoint's playbooks go through tests/support/faultproxy.py (started with `options`) meanwhile.
+
+    Yields the proxy's URL; boto3 gets more attempts, as a user facing an unreliable network would set."""
+    proxy = subprocess.Popen([sys.executable, os.path.join(ROOT, "tests", "support", "faultproxy.py"),
+                              "--upstream", endpoint.url, *options], stdout=subprocess.PIPE, text=True)
+    original = endpoint.env
+    try:
+        url = f"http://127.0.0.1:{int(proxy.stdout.readline().split()[-1])}"
+        endpoint.env = dict(original, AWS_ENDPOINT_URL=url, AWS_MAX_ATTEMPTS="10", AWS_RETRY_MODE="standard")
+        yield url
+    finally:
+        endpoint.env = original
+        proxy.terminate()
+        proxy.wait(timeout=30)
+
+
+def proxy_report(url, what="counts"):
+    """GET /faultproxy/counts (counters) or /faultproxy/lost (actions whose response was lost) from the proxy."""
+    with urllib.request.urlopen(f"{url}/faultproxy/{what}", timeout=10) as response:
+        return json.load(response)
+
+
+@pytest.fixture(scope="session")
+def apps():
+    """The fixture images' build contexts, ready (busybox copied in by tests/fixtures/apps/prepare.yml)."""
+    subprocess.run([os.path.join(VENV_BIN, "ansible-playbook"), os.path.join(ROOT, "tests", "fixtures", "apps",
+                                                                              "prepare.yml")],
+                   check=True, capture_output=True)
 
 
 def recap(output):

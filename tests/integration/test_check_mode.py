@@ -3,14 +3,11 @@
 On an empty account and on a converged one, `site.yml --check` must make zero mutating calls (the endpoint's
 request record), and every task it reports as changed must really change in the run that follows.
 """
-import os
 import re
-import subprocess
-import sys
 
 import pytest
 
-from conftest import ROOT, recap
+from conftest import recap
 
 TASK_RE = re.compile(r"^TASK \[(?P<name>.+?)\] \*+$")
 
@@ -27,12 +24,7 @@ def changed_tasks(output):
     return changed
 
 
-@pytest.fixture(scope="module", autouse=True)
-def fixture_apps():
-    subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"),
-                    os.path.join(ROOT, "tests", "fixtures", "apps", "prepare.yml")], check=True, capture_output=True)
-
-
+@pytest.mark.usefixtures("apps")
 def test_check_mode_writes_nothing_and_predicts_the_real_run(endpoint):
     endpoint.start_recording()
     dry = endpoint.playbook("site.yml", "--check", "--diff")

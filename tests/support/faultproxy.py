@@ -1,20 +1,28 @@
 #!/usr/bin/env python3
 """A fault-injecting HTTP proxy between boto3 and the local AWS endpoint (test support).
 
-    faultproxy.py --upstream http://127.0.0.1:5000 --rate 0.2 [--seed 7] [--port 0] [--state-file F]
+    faultproxy.py --upstream http://127.0.0.1:5000 --rate 0.2 [--kinds throttle,5xx,drop] [--lose-first-writes]
+                  [--spare CreateVpc,...] [--seed 7] [--port 0] [--state-file F]
 
-Each request, with probability --rate, gets one of (in equal shares):
-  - a 400 ThrottlingException in the shape of the request's protocol (JSON or query/XML),
-  - a 500 InternalError / 503 ServiceUnavailable,
-  - a dropped connection (closed without a response),
-none of which reaches the upstream; otherwise it is forwarded unchanged. Calls to /moto-api pass untouched;
-GET /faultproxy/counts answers the counters so far.
+Each request, with probability --rate, gets one of the --kinds (in equal shares):
+  - throttle: a 400 ThrottlingException in the shape of the request's protocol (JSON or query/XML),
+  - 5xx: a 500 InternalError / 503 ServiceUnavailable,
+  - drop: a dropped connection (closed without a response),
+  - lost (not in the default kinds): the request IS forwarded, then the connection is closed before the response
+    is returned, as when a response is lost on the way back: the write happened, the client does not know;
+the first three never reach the upstream; otherwise the request is forwarded unchanged.
+With --lose-first-writes, besides, the response of the first call of each distinct write action (CreateVpc,
+RegisterTaskDefinition...) is lost, except for the actions --spare names: which creates does a client's retry (or
+the next run) duplicate?
+Calls to /moto-api pass untouched; GET /faultproxy/counts answers the counters so far, GET /faultproxy/lost the
+actions whose response was lost (in order).
 It prints "listening on PORT" and, when --state-file is given, writes counters there on exit (SIGTERM).
 """
 import argparse
 import http.client
 import http.server
 import json
+import os
 import random
 import signal
 import socketserver
@@ -22,7 +30,13 @@ import sys
 import threading
 import urllib.parse
 
-COUNTS = {"forwarded": 0, "throttle": 0, "5xx": 0, "drop": 0}
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import recording  # noqa: E402  pylint: disable=wrong-import-position  (this directory's, run as a script)
+
+KINDS = ("throttle", "5xx", "drop", "lost")
+DEFAULT_KINDS = ("throttle", "5xx", "drop")
+COUNTS = dict({"forwarded": 0}, **{kind: 0 for kind in KINDS})
+LOST = []
 LOCK = threading.Lock()
 
 
@@ -38,20 +52,30 @@ class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     upstream = None
     rate = 0.0
+    kinds = DEFAULT_KINDS
+    lose_first_writes = False
     rng = random.Random()
+    seen_writes = set()
 
     def log_message(self, *args):  # quiet
         pass
 
-    def _fault(self, json_protocol):
+    def _roll(self):
         with LOCK:
             roll = self.rng.random()
-            kind = self.rng.choice(["throttle", "5xx", "drop"]) if roll < self.rate else None
+            kind = self.rng.choice(self.kinds) if roll < self.rate else None
             if kind:
                 COUNTS[kind] += 1
+        return kind
+
+    def _drop(self):
+        self.close_connection = True
+        self.connection.close()
+
+    def _fault(self, kind, json_protocol):
+        """Answer an injected fault that does not reach the upstream; False when the request must be forwarded."""
         if kind == "drop":
-            self.close_connection = True
-            self.connection.close()
+            self._drop()
             return True
         if kind == "throttle":
             ctype, body = _error_body(json_protocol, "ThrottlingException", "Rate exceeded")
@@ -60,7 +84,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             status = self.rng.choice([500, 503])
             code = "InternalError" if status == 500 else "ServiceUnavailable"
             ctype, body = _error_body(json_protocol, code, "injected fault")
-        else:
+        else:  # none, or lost (forwarded first)
             return False
         self.send_response(status)
         self.send_header("Content-Type", ctype)
@@ -73,9 +97,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def _handle(self):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        if self.path == "/faultproxy/counts":
+        if self.path in ("/faultproxy/counts", "/faultproxy/lost"):
             with LOCK:
-                payload = json.dumps(COUNTS).encode()
+                payload = json.dumps(COUNTS if self.path.endswith("counts") else LOST).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(payload)))
@@ -83,7 +107,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(payload)
             return
         json_protocol = "json" in (self.headers.get("Content-Type") or "") or "X-Amz-Target" in self.headers
-        if not self.path.startswith("/moto-api") and self._fault(json_protocol):
+        kind = None if self.path.startswith("/moto-api") else self._roll()
+        action = recording.action({"headers": dict(self.headers.items()), "url": self.path,
+                                   "body": body.decode("utf-8", "replace")})
+        if kind is None and self.lose_first_writes and not self.path.startswith("/moto-api") \
+                and not recording.is_read(action):
+            with LOCK:
+                if action not in self.seen_writes:
+                    self.seen_writes.add(action)
+                    COUNTS["lost"] += 1
+                    kind = "lost"
+        if self._fault(kind, json_protocol):
             return
         target = urllib.parse.urlparse(self.upstream)
         conn = http.client.HTTPConnection(target.hostname, target.port, timeout=120)
@@ -91,6 +125,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         conn.request(self.command, self.path, body=body, headers=headers)
         response = conn.getresponse()
         payload = response.read()
+        conn.close()
+        if kind == "lost":
+            with LOCK:
+                LOST.append(action)
+            self._drop()
+            return
         self.send_response(response.status)
         for key, value in response.getheaders():
             if key.lower() not in ("transfer-encoding", "connection", "content-length"):
@@ -98,7 +138,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)
-        conn.close()
         with LOCK:
             COUNTS["forwarded"] += 1
 
@@ -114,11 +153,20 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--upstream", required=True)
     parser.add_argument("--rate", type=float, default=0.2)
+    parser.add_argument("--kinds", default=",".join(DEFAULT_KINDS),
+                        help=f"comma-separated fault kinds among {', '.join(KINDS)}")
+    parser.add_argument("--lose-first-writes", action="store_true")
+    parser.add_argument("--spare", default="", help="with --lose-first-writes: comma-separated actions left alone")
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--state-file")
     args = parser.parse_args()
+    kinds = tuple(args.kinds.split(","))
+    if not kinds or set(kinds) - set(KINDS):
+        parser.error(f"--kinds: choose among {', '.join(KINDS)}")
     Handler.upstream, Handler.rate, Handler.rng = args.upstream, args.rate, random.Random(args.seed)
+    Handler.kinds, Handler.lose_first_writes = kinds, args.lose_first_writes
+    Handler.seen_writes = set(filter(None, args.spare.split(",")))
     server = Server(("127.0.0.1", args.port), Handler)
 
     def finish(*_):

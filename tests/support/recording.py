@@ -40,7 +40,8 @@ def stop():
     _post("/moto-api/recorder/stop-recording")
 
 
-def _action(entry):
+def action(entry):
+    """The API action of a recorded request: X-Amz-Target (JSON protocols) or the Action field (query protocol)."""
     headers = {k.lower(): v for k, v in entry.get("headers", {}).items()}
     if "x-amz-target" in headers:
         return headers["x-amz-target"].rsplit(".", 1)[-1]
@@ -71,7 +72,7 @@ def calls():
             continue
         auth = {k.lower(): v for k, v in entry.get("headers", {}).items()}.get("authorization", "")
         match = SCOPE_RE.search(auth)
-        out.append({"service": match.group(1) if match else "?", "action": _action(entry)})
+        out.append({"service": match.group(1) if match else "?", "action": action(entry)})
     return out
 
 
