@@ -80,8 +80,8 @@ demo: setup ## the whole deployment against the local endpoint, then the summary
 	@echo; cat .local/status/summary.txt; echo
 	@echo "picture: .local/status/topology.svg (source: topology.mmd, topology.dot); stop the endpoint: make local-down"
 
-bench:
-	@echo "make bench: not yet (issue G)"; exit 1
+bench: setup ## site.yml vs the stock-module playbook (benchmarks/stock) on fresh local endpoints: medians of 5 runs, ratios, benchmarks/results.md
+	$(PY) benchmarks/bench.py
 
 clean:
-	rm -rf $(VENV) .local .collections tests/output
+	rm -rf $(VENV) .local .bench .collections tests/output
