@@ -14,6 +14,24 @@ METRICS = {
     "requests": "ALBRequestCountPerTarget",
 }
 RETRY = AWSRetry.jittered_backoff()
+# The autoscaling options of one service, shared by M(bandup.ecs.ecs_service_scaling) and M(bandup.ecs.ecs_services).
+SCALING_OPTIONS = dict(
+    state=dict(type="str", choices=["present", "absent"], default="present"),
+    min_capacity=dict(type="int"),
+    max_capacity=dict(type="int"),
+    policies=dict(type="list", elements="dict", default=[], options=dict(
+        name=dict(type="str", required=True),
+        metric=dict(type="str", choices=list(METRICS), required=True),
+        target_value=dict(type="float", required=True),
+        resource_label=dict(type="str"),
+        scale_in_cooldown=dict(type="int", default=300),
+        scale_out_cooldown=dict(type="int", default=60),
+    )),
+)
+
+
+class ScalingError(Exception):
+    """Bad autoscaling options; the message names the option."""
 
 
 def resource_id(cluster, service):
@@ -39,18 +57,57 @@ def config_matches(desired, live):
     return desired == live
 
 
+def wanted_policies(params):
+    """Check the options of state=present; {policy name: configuration}. Raises ScalingError naming the option."""
+    if params["min_capacity"] is None or params["max_capacity"] is None:
+        raise ScalingError("min_capacity, max_capacity: required with state=present")
+    if not 0 <= params["min_capacity"] <= params["max_capacity"]:
+        raise ScalingError(f"min_capacity: {params['min_capacity']} must be between 0 and max_capacity "
+                           f"{params['max_capacity']}")
+    wanted = {}
+    for idx, policy in enumerate(params["policies"]):
+        if policy["metric"] == "requests" and not policy.get("resource_label"):
+            raise ScalingError(f"policies[{idx}].resource_label: required for metric requests")
+        wanted[policy["name"]] = policy_config(policy)
+    return wanted
+
+
 @RETRY
+def scalable_targets(client, rids):
+    """{resource id: scalable target} of the given resource ids: one DescribeScalableTargets (paginated)."""
+    found = {}
+    for page in client.get_paginator("describe_scalable_targets").paginate(
+            ServiceNamespace=NAMESPACE, ResourceIds=list(rids), ScalableDimension=DIMENSION):
+        found.update((t["ResourceId"], t) for t in page["ScalableTargets"])
+    return found
+
+
 def scalable_target(client, rid):
-    found = client.describe_scalable_targets(ServiceNamespace=NAMESPACE, ResourceIds=[rid],
-                                             ScalableDimension=DIMENSION)["ScalableTargets"]
-    return found[0] if found else None
+    return scalable_targets(client, [rid]).get(rid)
 
 
 @RETRY
+def policies_of(client, rids):
+    """{resource id: {policy name: policy}} for ``rids``.
+
+    DescribeScalingPolicies filters by one resource id at most: with one id it filters by it, with more it reads
+    the namespace's policies of this dimension once (paginated) and keeps those of ``rids``.
+    """
+    out = {rid: {} for rid in rids}
+    if not out:
+        return out
+    query = dict(ServiceNamespace=NAMESPACE, ScalableDimension=DIMENSION)
+    if len(out) == 1:
+        query["ResourceId"] = next(iter(out))
+    for page in client.get_paginator("describe_scaling_policies").paginate(**query):
+        for policy in page["ScalingPolicies"]:
+            if policy["ResourceId"] in out:
+                out[policy["ResourceId"]][policy["PolicyName"]] = policy
+    return out
+
+
 def policies(client, rid):
-    found = client.describe_scaling_policies(ServiceNamespace=NAMESPACE, ResourceId=rid,
-                                             ScalableDimension=DIMENSION)["ScalingPolicies"]
-    return {p["PolicyName"]: p for p in found}
+    return policies_of(client, [rid])[rid]
 
 
 @RETRY
@@ -74,6 +131,16 @@ def put_policy(client, rid, name, config):
 def delete_policy(client, rid, name):
     client.delete_scaling_policy(PolicyName=name, ServiceNamespace=NAMESPACE, ResourceId=rid,
                                  ScalableDimension=DIMENSION)
+
+
+def apply(client, rid, min_capacity, max_capacity, register, put, delete):
+    """Write what ``plan`` decided."""
+    if register:
+        register_target(client, rid, min_capacity, max_capacity)
+    for name in delete:
+        delete_policy(client, rid, name)
+    for name, config in put.items():
+        put_policy(client, rid, name, config)
 
 
 def plan(target, live_policies, min_capacity, max_capacity, wanted):

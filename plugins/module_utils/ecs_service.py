@@ -11,7 +11,10 @@ Comparing desired with live state
   Only what the user set is compared (``_matches`` is a subset test), so AWS defaults added to a
   response never count as a difference.
 
-Pure functions on dicts plus small API wrappers; the module file decides what to do.
+Pure functions on dicts plus small API wrappers, and the steps of converging one service (``plan_present``,
+``apply_plan``, ``settle``) that both M(bandup.ecs.ecs_service) (one service) and M(bandup.ecs.ecs_services)
+(many services, batched reads) use; failures are raised (``ServiceError``, ``WaitError``) and the module
+files turn them into one ``fail_json``.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import hashlib
 import json
 import time
 
+from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
@@ -35,6 +39,65 @@ SPEC_FIELDS = (
 )
 NOT_READY_TARGET_STATES = ("initial", "unhealthy", "draining", "unused", "unavailable")
 RETRY = AWSRetry.jittered_backoff()
+
+
+# The options of one service, shared by M(bandup.ecs.ecs_service) and each entry of M(bandup.ecs.ecs_services).
+SERVICE_OPTIONS = dict(
+    name=dict(type="str", required=True),
+    task_definition=dict(type="str"),
+    desired_count=dict(type="int"),
+    force_desired_count=dict(type="bool", default=False),
+    availability_zone=dict(type="str"),
+    network=dict(type="dict", options=dict(
+        subnets=dict(type="list", elements="str", required=True),
+        security_groups=dict(type="list", elements="str", required=True),
+        assign_public_ip=dict(type="bool", default=False),
+    )),
+    capacity_provider_strategy=dict(
+        type="list", elements="dict", default=[{"capacity_provider": "FARGATE", "weight": 1, "base": 0}],
+        options=dict(capacity_provider=dict(type="str", required=True), weight=dict(type="int", default=1),
+                     base=dict(type="int", default=0))),
+    load_balancers=dict(type="list", elements="dict", default=[], options=dict(
+        target_group_arn=dict(type="str", required=True),
+        container_name=dict(type="str", required=True),
+        container_port=dict(type="int", required=True),
+    )),
+    service_connect=dict(type="dict", options=dict(
+        enabled=dict(type="bool", default=True),
+        namespace=dict(type="str"),
+        services=dict(type="list", elements="dict", options=dict(
+            port_name=dict(type="str", required=True),
+            discovery_name=dict(type="str"),
+            client_aliases=dict(type="list", elements="dict", options=dict(
+                port=dict(type="int", required=True),
+                dns_name=dict(type="str"),
+            )),
+        )),
+    )),
+    deployment=dict(type="dict", default={}, options=dict(
+        minimum_healthy_percent=dict(type="int", default=100),
+        maximum_percent=dict(type="int", default=200),
+        circuit_breaker=dict(type="bool", default=True),
+        rollback=dict(type="bool", default=True),
+    )),
+    health_check_grace_period=dict(type="int"),
+    availability_zone_rebalancing=dict(type="str", choices=["ENABLED", "DISABLED"]),
+    propagate_tags=dict(type="str", choices=["SERVICE", "TASK_DEFINITION", "NONE"]),
+    enable_ecs_managed_tags=dict(type="bool"),
+    platform_version=dict(type="str"),
+    deployment_token=dict(type="str", no_log=False),
+    force_new_deployment=dict(type="bool", default=False),
+    tags=dict(type="dict", default={}),
+    purge_tags=dict(type="bool", default=False),
+)
+
+
+class ServiceError(Exception):
+    """Bad input or a change that must not be made; ``result`` goes into the failure."""
+
+    def __init__(self, msg, **result):
+        super().__init__(msg)
+        self.result = result
 
 
 class WaitError(Exception):
@@ -146,6 +209,36 @@ def check_service_connect(sc):
 
 # ---------------------------------------------------------------- live spec (from DescribeServices)
 
+def tag_dict(service):
+    return {t["key"]: t["value"] for t in (service or {}).get("tags", [])}
+
+
+def placement_state(service):
+    """What the service role needs to know of a placement (None: missing or INACTIVE): role, Service Connect role, counts.
+
+    ``service_connect_server`` comes from the PRIMARY deployment when the response reports Service Connect,
+    else from the ``bandup:sc-role`` tag that the service role records with each change.
+    """
+    if not service or service.get("status") == "INACTIVE":
+        return {"exists": False, "desired_count": 0, "running_count": 0, "role": None,
+                "service_connect_server": False, "tags": {}, "task_definition": None}
+    tags = tag_dict(service)
+    sc = (primary_deployment(service) or {}).get("serviceConnectConfiguration")
+    server = bool(endpoints(sc)[0]) if sc is not None else tags.get(SC_ROLE_TAG) == "server"
+    return {"exists": True, "desired_count": service["desiredCount"], "running_count": service.get("runningCount", 0),
+            "role": tags.get(ROLE_TAG), "service_connect_server": server, "tags": tags,
+            "task_definition": service.get("taskDefinition")}
+
+
+def result_of(service):
+    """A DescribeServices entry as modules return it: snake_case, tags as a dict; {} for none."""
+    if not service:
+        return {}
+    out = camel_dict_to_snake_dict(dict(service, tags=[]))
+    out["tags"] = tag_dict(service)
+    return out
+
+
 def primary_deployment(service):
     return next((d for d in service.get("deployments", []) if d.get("status") == "PRIMARY"), None)
 
@@ -225,20 +318,21 @@ def describe_service(ecs, cluster, name):
     return next((s for s in describe_services(ecs, cluster, [name]) if s.get("status") != "INACTIVE"), None)
 
 
+def describe_many(ecs, cluster, names):
+    """{name: service} of the ACTIVE or DRAINING services among ``names``: one DescribeServices per 10 names."""
+    found = {}
+    for start in range(0, len(names), 10):
+        for service in describe_services(ecs, cluster, names[start:start + 10]):
+            if service.get("status") != "INACTIVE":
+                found[service["serviceName"]] = service
+    return found
+
+
 @RETRY
 def subnet_azs(ec2, subnet_ids):
     """{subnet id: availability zone} for the given subnets."""
     subnets = ec2.describe_subnets(SubnetIds=subnet_ids)["Subnets"]
     return {s["SubnetId"]: s["AvailabilityZone"] for s in subnets}
-
-
-@RETRY
-def scalable_target_exists(autoscaling, cluster, name):
-    """True if Application Auto Scaling owns this service's desired count."""
-    targets = autoscaling.describe_scalable_targets(
-        ServiceNamespace="ecs", ResourceIds=[f"service/{cluster}/{name}"],
-        ScalableDimension="ecs:service:DesiredCount")["ScalableTargets"]
-    return bool(targets)
 
 
 @RETRY
@@ -367,3 +461,145 @@ def wait_inactive(ecs, cluster, name, deadline, delay, sleep=time.sleep, clock=t
         if clock() + delay > deadline:
             raise WaitError(f"service {name}: timed out waiting for it to become INACTIVE", True, {})
         sleep(delay)
+
+
+# ---------------------------------------------------------------- converging one service (state=present)
+
+def check_options(params):
+    """Checks of one service's options that need no API call; raises ServiceError naming the option."""
+    for key in ("task_definition", "network", "availability_zone"):
+        if params[key] is None:
+            raise ServiceError(f"{key}: required with state=present")
+    msg = check_service_connect(service_connect_spec(params["service_connect"]))
+    if msg:
+        raise ServiceError(msg)
+    sc = params["service_connect"]
+    if sc and sc["enabled"] and not sc.get("namespace"):
+        raise ServiceError("service_connect.namespace: required when Service Connect is enabled")
+    if not params["network"]["subnets"]:
+        raise ServiceError("network.subnets: at least one subnet is required")
+
+
+def check_subnets(ec2, services):
+    """One DescribeSubnets for the subnets of ``services`` (option dicts): each must lie in its availability_zone.
+
+    Run before a write that sets the network (create, or a changed networkConfiguration): a subnet's AZ never
+    changes, so a service whose network is unchanged needs no new check.
+    """
+    try:
+        azs = subnet_azs(ec2, sorted({s for params in services for s in params["network"]["subnets"]}))
+    except is_boto3_error_code("InvalidSubnetID.NotFound") as err:
+        raise ServiceError(f"network.subnets: a subnet does not exist ({err})") from err
+    for params in services:
+        for subnet in params["network"]["subnets"]:
+            if azs.get(subnet) != params["availability_zone"]:
+                raise ServiceError(f"network.subnets: {subnet} is in {azs.get(subnet)}, not in availability_zone "
+                                   f"{params['availability_zone']}; a service is pinned to one AZ by its subnets",
+                                   service_name=params["name"])
+
+
+def plan_present(params, existing, autoscaled):
+    """What converging one service takes, decided from its DescribeServices entry (``existing``, None if missing).
+
+    ``params`` are the service's options with ``task_definition`` an ARN; ``autoscaled()`` says whether a scalable
+    target owns the desired count (asked only when the count differs). Returns a dict with ``action`` (create,
+    update or none), ``fields`` (what changes), ``owner`` of the desired count, ``diff``, and what
+    ``apply_plan`` sends. Raises ServiceError when the change must not be made. No API call of its own.
+    """
+    spec = build_spec(params, params["task_definition"])
+    tags = dict(params["tags"], **{LAST_APPLIED_TAG: last_applied(spec, params["deployment_token"])})
+    plan = dict(name=params["name"], spec=spec, tags=tags, existing=existing, desired_count=params["desired_count"],
+                update={}, redeploy=False, add_tags={}, remove_tags=[], owner="module")
+    if existing is None:
+        if params["desired_count"] is None:
+            raise ServiceError("desired_count: required to create the service")
+        after = dict(spec, desiredCount=params["desired_count"], tags=tags)
+        return dict(plan, action="create", fields=sorted(after), diff={"before": {}, "after": after})
+    if existing.get("status") == "DRAINING":
+        raise ServiceError(f"service {params['name']} is DRAINING (being deleted); run again once it is INACTIVE")
+    live_tags = tag_dict(existing)
+    record = live_tags.get(LAST_APPLIED_TAG)
+    if existing.get("launchType") and "capacityProviderStrategy" not in existing and record is None:
+        raise ServiceError(f"capacity_provider_strategy: service {params['name']} uses launch type "
+                           f"{existing['launchType']}; moving it to a capacity provider strategy needs the service "
+                           "recreated (state=absent, then present)")
+    live = live_spec(existing)
+    update = {k: spec[k] for k in compare(spec, live, record)}
+    owner = "module"
+    if params["desired_count"] is not None and existing["desiredCount"] != params["desired_count"]:
+        if params["force_desired_count"] or not autoscaled():
+            update["desiredCount"] = params["desired_count"]
+        else:
+            owner = "autoscaling"
+    # A new deployment token (e.g. a Service Connect endpoint moved) redeploys; a first record does not.
+    old_token = record_parts(record)[1]
+    redeploy = params["force_new_deployment"] or (
+        old_token is not None and old_token != record_parts(tags[LAST_APPLIED_TAG])[1])
+    add_tags = {k: v for k, v in tags.items() if live_tags.get(k) != v}
+    remove_tags = [k for k in live_tags if params["purge_tags"] and k not in tags]
+    fields = sorted(update) + (["forceNewDeployment"] if redeploy else [])
+    diff = {"before": dict({k: live.get(k, existing.get(k)) for k in update}, tags=live_tags),
+            "after": dict(update, tags=dict({k: v for k, v in live_tags.items() if k not in remove_tags}, **add_tags))}
+    action = "update" if fields or add_tags or remove_tags else "none"
+    return dict(plan, action=action, update=update, redeploy=redeploy, add_tags=add_tags, remove_tags=remove_tags,
+                fields=fields, owner=owner, diff=diff)
+
+
+def sets_network(plan):
+    """True when the plan writes the network configuration (then its subnets are checked first)."""
+    return plan["action"] == "create" or "networkConfiguration" in plan["update"]
+
+
+def check_endpoints_free(ecs, cluster, name, spec):
+    """Raise before writing a Service Connect server config whose names another service of the cluster owns."""
+    names, aliases = endpoints(spec.get("serviceConnectConfiguration"))
+    if not names and not aliases:
+        return
+    owners = endpoint_owners(ecs, cluster, name)
+    for key in names + aliases:
+        if key in owners:
+            raise ServiceError(f"service_connect.services: '{key}' is already served by service {owners[key]} "
+                               "in this cluster; Service Connect names are unique in a namespace: make that "
+                               "service a client (or delete it) first")
+
+
+def apply_plan(ecs, cluster, plan):
+    """Make the writes of ``plan`` (not ``none``); return the service as the last write answered."""
+    if plan["action"] == "create":
+        check_endpoints_free(ecs, cluster, plan["name"], plan["spec"])
+        return create_service(ecs, dict(plan["spec"], cluster=cluster, serviceName=plan["name"],
+                                        desiredCount=plan["desired_count"], schedulingStrategy="REPLICA",
+                                        tags=[{"key": k, "value": v} for k, v in plan["tags"].items()]))
+    existing = plan["existing"]
+    if "serviceConnectConfiguration" in plan["update"]:
+        check_endpoints_free(ecs, cluster, plan["name"], plan["spec"])
+    service = existing
+    if plan["update"] or plan["redeploy"]:
+        service = update_service(ecs, dict(plan["update"], cluster=cluster, service=plan["name"],
+                                           forceNewDeployment=plan["redeploy"]))
+    if plan["remove_tags"]:
+        untag_service(ecs, existing["serviceArn"], plan["remove_tags"])
+    if plan["add_tags"]:
+        tag_service(ecs, existing["serviceArn"], plan["add_tags"])
+    return service
+
+
+def settle(ecs, elbv2, cluster, service, wrote, wait, deadline, delay, steady_targets=True):
+    """The service to report and its tracked deployment id, after ``apply_plan`` (``wrote``) or with nothing to change.
+
+    With ``wait`` the PRIMARY deployment that ``service`` shows is followed until done (``wait_for_deployment``).
+    Without a write ``service`` is a fresh DescribeServices answer; with ``steady_targets=False`` a deployment that
+    this answer already shows done (COMPLETED, alone, running its desired count) is not polled further and its
+    target health is not read. ``elbv2`` is a callable returning the client (made only when needed).
+    Raises WaitError.
+    """
+    name = service["serviceName"]
+    deployment_id = (primary_deployment(service) or {}).get("id")
+    if wait and deployment_id:
+        if not wrote and not steady_targets and deployment_state(service, deployment_id)[0] == "done":
+            return service, deployment_id
+        return wait_for_deployment(ecs, elbv2(), cluster, name, deployment_id, deadline, delay,
+                                   service=None if wrote else service), deployment_id
+    if wrote:
+        service = describe_service(ecs, cluster, name) or service
+    return service, deployment_id

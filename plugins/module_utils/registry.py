@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import ssl
+import threading
 import urllib.error
 
-from ansible.module_utils.urls import open_url
+from ansible.module_utils.urls import Request, make_context
 
 MANIFEST_TYPES = (
     "application/vnd.oci.image.index.v1+json",
@@ -36,13 +38,25 @@ class Registry:
         self.timeout = timeout
         self._auth = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
         self._scheme = None if not tls_verify else "https"
+        # One TLS context for every request (Request.open would build one per request, loading the CA store each
+        # time); plain HTTP gets a bare one, since Request.open always wants a context and HTTP never uses it.
+        self._contexts = {}
+        self._lock = threading.Lock()
+
+    def _context(self, scheme):
+        with self._lock:
+            if scheme not in self._contexts:
+                self._contexts[scheme] = (make_context(validate_certs=self.tls_verify) if scheme == "https"
+                                          else ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT))
+            return self._contexts[scheme]
 
     def _open(self, scheme, method, path, data=None, content_type=None):
         headers = {"Authorization": self._auth, "Accept": ", ".join(MANIFEST_TYPES)}
         if content_type:
             headers["Content-Type"] = content_type
-        return open_url(f"{scheme}://{self.host}{path}", method=method, timeout=self.timeout, data=data,
-                        validate_certs=self.tls_verify, follow_redirects="safe", headers=headers)
+        return Request().open(method, f"{scheme}://{self.host}{path}", timeout=self.timeout, data=data,
+                              validate_certs=self.tls_verify, follow_redirects="safe", headers=headers,
+                              context=self._context(scheme))
 
     def request(self, method, path, data=None, content_type=None):
         """(status, headers, body); 404 is a status, not an error."""

@@ -178,9 +178,11 @@ def git_sha(module, context):
 
 
 def plan(module, registry):
-    """Per image: its tags and the digest already in the registry (None when it must be built)."""
-    planned = {}
-    for image in module.params["images"]:
+    """Per image: its tags and the digest already in the registry (None when it must be built).
+
+    The images are looked at concurrently (content hash, then one manifest HEAD each).
+    """
+    def one(image):
         tag = builders.content_tag(image["context"], image["dockerfile"], image["args"], image["target"])
         tags = [tag]
         if module.params["tag_git_sha"]:
@@ -188,8 +190,11 @@ def plan(module, registry):
         digest = registry.manifest_digest(image["repository"], tag)
         # Extra tags (git sha) that already exist are left alone: immutable repositories refuse them.
         missing = [extra for extra in tags[1:] if registry.manifest_digest(image["repository"], extra) is None]
-        planned[image["name"]] = dict(image, tag=tag, tags=tags, digest=digest, missing=missing)
-    return planned
+        return dict(image, tag=tag, tags=tags, digest=digest, missing=missing)
+
+    images = module.params["images"]
+    with ThreadPoolExecutor(max_workers=max(1, min(len(images), 8))) as pool:
+        return {image["name"]: planned for image, planned in zip(images, pool.map(one, images))}
 
 
 def build_and_push(runner, builder, host, registry, image, secrets):

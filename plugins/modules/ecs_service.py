@@ -13,8 +13,9 @@ description:
   - Creates, updates or deletes one ECS service. Every managed field that differs is applied with
     C(UpdateService), including network, deployment, load balancer and Service Connect changes that
     M(community.aws.ecs_service) ignores on an existing service.
-  - The service is pinned to one availability zone by its subnets; the module checks with C(DescribeSubnets)
-    that every subnet lies in I(availability_zone) before any write.
+  - The service is pinned to one availability zone by its subnets; before a write that sets the network (create,
+    or changed subnets, security groups or public IP) the module checks with C(DescribeSubnets) that every subnet
+    lies in I(availability_zone).
   - Fields that C(DescribeServices) reports are compared with their live value (drift is detected). Fields it
     does not report (Service Connect is reported only per deployment, and some endpoints omit more) are compared
     with the last-applied record, the tag C(bandup:last-applied) holding a hash of the spec applied last.
@@ -320,164 +321,51 @@ try:
 except ImportError:
     pass  # handled by AnsibleAWSModule
 
-from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.bandup.ecs.plugins.module_utils import ecs_scaling as scaling
 from ansible_collections.bandup.ecs.plugins.module_utils import ecs_service as svc
 
 
-def _fail_wait(module, err, **result):
-    module.fail_json(msg=str(err), timed_out=err.timed_out, **dict(result, **err.details))
-
-
-def _result(service, **extra):
-    if not service:
-        return dict(service={}, **extra)
-    tags = {t["key"]: t["value"] for t in service.get("tags", [])}
-    out = camel_dict_to_snake_dict(dict(service, tags=[]))
-    out["tags"] = tags
-    return dict(service=out, **extra)
-
-
-def validate(module, ec2):
-    """Semantic checks before any write; each message names the option."""
-    params = module.params
-    for key in ("task_definition", "network", "availability_zone"):
-        if params[key] is None:
-            module.fail_json(msg=f"{key}: required with state=present")
-    msg = svc.check_service_connect(svc.service_connect_spec(params["service_connect"]))
-    if msg:
-        module.fail_json(msg=msg)
-    sc = params["service_connect"]
-    if sc and sc["enabled"] and not sc.get("namespace"):
-        module.fail_json(msg="service_connect.namespace: required when Service Connect is enabled")
-    subnets = params["network"]["subnets"]
-    if not subnets:
-        module.fail_json(msg="network.subnets: at least one subnet is required")
-    try:
-        azs = svc.subnet_azs(ec2, subnets)
-    except is_boto3_error_code("InvalidSubnetID.NotFound") as err:
-        module.fail_json_aws(err, msg="network.subnets: a subnet does not exist")
-    for subnet in subnets:
-        if azs.get(subnet) != params["availability_zone"]:
-            module.fail_json(msg=f"network.subnets: {subnet} is in {azs.get(subnet)}, not in availability_zone "
-                                 f"{params['availability_zone']}; a service is pinned to one AZ by its subnets")
-
-
-def check_endpoints_free(module, ecs, spec):
-    """Fail before writing a Service Connect server config whose names another service of the cluster owns."""
-    names, aliases = svc.endpoints(spec.get("serviceConnectConfiguration"))
-    if not names and not aliases:
-        return
-    owners = svc.endpoint_owners(ecs, module.params["cluster"], module.params["name"])
-    for key in names + aliases:
-        if key in owners:
-            module.fail_json(msg=f"service_connect.services: '{key}' is already served by service {owners[key]} "
-                                 "in this cluster; Service Connect names are unique in a namespace: make that "
-                                 "service a client (or delete it) first")
+def done(module, service, plan, changed, **extra):
+    result = dict(changed=changed, changed_fields=plan["fields"], desired_count_owner=plan["owner"], **extra)
+    if module._diff:
+        result["diff"] = plan["diff"]
+    module.exit_json(service=svc.result_of(service), **result)
 
 
 def ensure_present(module, ecs, existing, deadline):
-    params = module.params
-    validate(module, module.client("ec2"))
-    task_definition = params["task_definition"]
-    if not task_definition.startswith("arn:"):
-        task_definition = svc.resolve_task_definition(ecs, task_definition)
-    spec = svc.build_spec(params, task_definition)
-    token = params["deployment_token"]
-    tags = dict(params["tags"], **{svc.LAST_APPLIED_TAG: svc.last_applied(spec, token)})
-
-    if existing is None:
-        if params["desired_count"] is None:
-            module.fail_json(msg="desired_count: required to create the service")
-        after = dict(spec, desiredCount=params["desired_count"], tags=tags)
-        if module.check_mode:
-            done(module, {}, sorted(after), "module", {"before": {}, "after": after})
-        check_endpoints_free(module, ecs, spec)
-        request = dict(spec, cluster=params["cluster"], serviceName=params["name"],
-                       desiredCount=params["desired_count"], schedulingStrategy="REPLICA",
-                       tags=[{"key": k, "value": v} for k, v in tags.items()])
-        service = svc.create_service(ecs, request)
-        finish(module, ecs, service, sorted(after), "module", {"before": {}, "after": after}, deadline)
-
-    if existing.get("status") == "DRAINING":
-        module.fail_json(msg=f"service {params['name']} is DRAINING (being deleted); run again once it is INACTIVE")
-    live_tags = {t["key"]: t["value"] for t in existing.get("tags", [])}
-    record = live_tags.get(svc.LAST_APPLIED_TAG)
-    if existing.get("launchType") and "capacityProviderStrategy" not in existing and record is None:
-        module.fail_json(msg=f"capacity_provider_strategy: service {params['name']} uses launch type "
-                             f"{existing['launchType']}; moving it to a capacity provider strategy needs the service "
-                             "recreated (state=absent, then present)")
-    live = svc.live_spec(existing)
-    update = {k: spec[k] for k in svc.compare(spec, live, record)}
-    owner = "module"
-    if params["desired_count"] is not None and existing["desiredCount"] != params["desired_count"]:
-        if params["force_desired_count"] or not svc.scalable_target_exists(
-                module.client("application-autoscaling"), params["cluster"], params["name"]):
-            update["desiredCount"] = params["desired_count"]
-        else:
-            owner = "autoscaling"
-    # A new deployment token (e.g. a Service Connect endpoint moved) redeploys; a first record does not.
-    old_token = svc.record_parts(record)[1]
-    redeploy = params["force_new_deployment"] or (
-        old_token is not None and old_token != svc.record_parts(tags[svc.LAST_APPLIED_TAG])[1])
-    add_tags = {k: v for k, v in tags.items() if live_tags.get(k) != v}
-    remove_tags = [k for k in live_tags if params["purge_tags"] and k not in tags]
-    fields = sorted(update) + (["forceNewDeployment"] if redeploy else [])
-    diff = {"before": dict({k: live.get(k, existing.get(k)) for k in update}, tags=live_tags),
-            "after": dict(update, tags=dict({k: v for k, v in live_tags.items() if k not in remove_tags}, **add_tags))}
-    if not (fields or add_tags or remove_tags):
-        if params["wait"] and not module.check_mode:
-            # Nothing to change: still make sure the current deployment is healthy (an interrupted run may
-            # have left one in progress) before the caller moves traffic.
-            finish(module, ecs, existing, [], owner, diff, deadline, changed=False, fresh=True)
-        done(module, existing, [], owner, diff, changed=False)
+    params = dict(module.params)
+    svc.check_options(params)
+    if not params["task_definition"].startswith("arn:"):
+        params["task_definition"] = svc.resolve_task_definition(ecs, params["task_definition"])
+    rid = scaling.resource_id(params["cluster"], params["name"])
+    plan = svc.plan_present(params, existing, lambda: scaling.scalable_target(
+        module.client("application-autoscaling"), rid) is not None)
+    wrote = plan["action"] != "none"
+    if svc.sets_network(plan):
+        svc.check_subnets(module.client("ec2"), [params])
     if module.check_mode:
-        done(module, existing, fields, owner, diff)
-    if "serviceConnectConfiguration" in update:
-        check_endpoints_free(module, ecs, spec)
-    service = existing
-    if update or redeploy:
-        service = svc.update_service(ecs, dict(update, cluster=params["cluster"], service=params["name"],
-                                               forceNewDeployment=redeploy))
-    if remove_tags:
-        svc.untag_service(ecs, existing["serviceArn"], remove_tags)
-    if add_tags:
-        svc.tag_service(ecs, existing["serviceArn"], add_tags)
-    finish(module, ecs, service, fields, owner, diff, deadline)
-
-
-def done(module, service, fields, owner, diff, changed=True, **extra):
-    result = dict(changed=changed, changed_fields=fields, desired_count_owner=owner, **extra)
-    if module._diff:
-        result["diff"] = diff
-    module.exit_json(**dict(result, **_result(service)))
-
-
-def finish(module, ecs, service, fields, owner, diff, deadline, changed=True, fresh=False):
-    """Wait for the deployment that ``service`` (the write's answer) shows as PRIMARY, then exit."""
-    primary = svc.primary_deployment(service) or {}
-    extra = dict(deployment_id=primary.get("id"))
-    if module.params["wait"] and primary.get("id"):
-        try:
-            service = svc.wait_for_deployment(ecs, module.client("elbv2"), module.params["cluster"],
-                                              module.params["name"], primary["id"], deadline,
-                                              module.params["wait_delay"], service=service if fresh else None)
-        except svc.WaitError as err:
-            _fail_wait(module, err, changed=changed, changed_fields=fields, **extra)
-    elif not fresh:
-        service = svc.describe_service(ecs, module.params["cluster"], module.params["name"]) or service
-    done(module, service, fields, owner, diff, changed=changed, **extra)
+        done(module, existing, plan, wrote)
+    service = svc.apply_plan(ecs, params["cluster"], plan) if wrote else existing
+    extra = dict(deployment_id=(svc.primary_deployment(service) or {}).get("id"))
+    try:
+        service, extra["deployment_id"] = svc.settle(ecs, lambda: module.client("elbv2"), params["cluster"], service,
+                                                     wrote, params["wait"], deadline, params["wait_delay"])
+    except svc.WaitError as err:
+        module.fail_json(msg=str(err), timed_out=err.timed_out, changed=wrote, changed_fields=plan["fields"],
+                         **dict(extra, **err.details))
+    done(module, service, plan, wrote, **extra)
 
 
 def ensure_absent(module, ecs, existing, deadline):
     params = module.params
     if existing is None:
-        module.exit_json(changed=False, **_result({}))
-    diff = {"before": {"serviceName": params["name"], "desiredCount": existing["desiredCount"]}, "after": {}}
+        module.exit_json(changed=False, service={})
+    plan = dict(fields=[], owner=None, diff={"before": {"serviceName": params["name"],
+                                                        "desiredCount": existing["desiredCount"]}, "after": {}})
     if module.check_mode:
-        done(module, existing, [], None, diff)
+        done(module, existing, plan, True)
     if existing["status"] == "ACTIVE":
         if existing["desiredCount"]:
             svc.update_service(ecs, dict(cluster=params["cluster"], service=params["name"], desiredCount=0))
@@ -486,60 +374,15 @@ def ensure_absent(module, ecs, existing, deadline):
         try:
             svc.wait_inactive(ecs, params["cluster"], params["name"], deadline, params["wait_delay"])
         except svc.WaitError as err:
-            _fail_wait(module, err, changed=True)
-    done(module, {}, [], None, diff)
+            module.fail_json(msg=str(err), timed_out=err.timed_out, changed=True, **err.details)
+    done(module, {}, plan, True)
 
 
 def main():
     argument_spec = dict(
-        name=dict(type="str", required=True),
+        svc.SERVICE_OPTIONS,
         cluster=dict(type="str", required=True),
         state=dict(type="str", choices=["present", "absent"], default="present"),
-        task_definition=dict(type="str"),
-        desired_count=dict(type="int"),
-        force_desired_count=dict(type="bool", default=False),
-        availability_zone=dict(type="str"),
-        network=dict(type="dict", options=dict(
-            subnets=dict(type="list", elements="str", required=True),
-            security_groups=dict(type="list", elements="str", required=True),
-            assign_public_ip=dict(type="bool", default=False),
-        )),
-        capacity_provider_strategy=dict(
-            type="list", elements="dict", default=[{"capacity_provider": "FARGATE", "weight": 1, "base": 0}],
-            options=dict(capacity_provider=dict(type="str", required=True), weight=dict(type="int", default=1),
-                         base=dict(type="int", default=0))),
-        load_balancers=dict(type="list", elements="dict", default=[], options=dict(
-            target_group_arn=dict(type="str", required=True),
-            container_name=dict(type="str", required=True),
-            container_port=dict(type="int", required=True),
-        )),
-        service_connect=dict(type="dict", options=dict(
-            enabled=dict(type="bool", default=True),
-            namespace=dict(type="str"),
-            services=dict(type="list", elements="dict", options=dict(
-                port_name=dict(type="str", required=True),
-                discovery_name=dict(type="str"),
-                client_aliases=dict(type="list", elements="dict", options=dict(
-                    port=dict(type="int", required=True),
-                    dns_name=dict(type="str"),
-                )),
-            )),
-        )),
-        deployment=dict(type="dict", default={}, options=dict(
-            minimum_healthy_percent=dict(type="int", default=100),
-            maximum_percent=dict(type="int", default=200),
-            circuit_breaker=dict(type="bool", default=True),
-            rollback=dict(type="bool", default=True),
-        )),
-        health_check_grace_period=dict(type="int"),
-        availability_zone_rebalancing=dict(type="str", choices=["ENABLED", "DISABLED"]),
-        propagate_tags=dict(type="str", choices=["SERVICE", "TASK_DEFINITION", "NONE"]),
-        enable_ecs_managed_tags=dict(type="bool"),
-        platform_version=dict(type="str"),
-        deployment_token=dict(type="str", no_log=False),
-        force_new_deployment=dict(type="bool", default=False),
-        tags=dict(type="dict", default={}),
-        purge_tags=dict(type="bool", default=False),
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=900),
         wait_delay=dict(type="int", default=15),
@@ -552,8 +395,8 @@ def main():
         if module.params["state"] == "absent":
             ensure_absent(module, ecs, existing, deadline)
         ensure_present(module, ecs, existing, deadline)
-    except svc.WaitError as err:
-        _fail_wait(module, err)
+    except svc.ServiceError as err:
+        module.fail_json(msg=str(err), **err.result)
     except (BotoCoreError, ClientError) as err:
         module.fail_json_aws(err, msg=f"ECS service {module.params['name']}")
 

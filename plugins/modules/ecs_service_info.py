@@ -58,13 +58,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.bandup.ecs.plugins.module_utils import ecs_service as svc
 
 
-def state(service):
-    tags = {t["key"]: t["value"] for t in service.get("tags", [])}
-    sc = (svc.primary_deployment(service) or {}).get("serviceConnectConfiguration")
-    server = bool(svc.endpoints(sc)[0]) if sc is not None else tags.get(svc.SC_ROLE_TAG) == "server"
-    return {"exists": True, "desired_count": service["desiredCount"], "running_count": service.get("runningCount", 0),
-            "role": tags.get(svc.ROLE_TAG), "service_connect_server": server, "tags": tags,
-            "task_definition": service.get("taskDefinition")}
+state = svc.placement_state
 
 
 def main():
@@ -80,12 +74,8 @@ def main():
         found = svc.describe_services(module.client("ecs"), module.params["cluster"], names)
     except (BotoCoreError, ClientError) as err:
         module.fail_json_aws(err, msg="Failed to describe the services")
-    services = {n: {"exists": False, "desired_count": 0, "running_count": 0, "role": None,
-                    "service_connect_server": False, "tags": {}, "task_definition": None} for n in names}
-    for service in found:
-        if service.get("status") != "INACTIVE":
-            services[service["serviceName"]] = state(service)
-    module.exit_json(changed=False, services=services)
+    live = {s["serviceName"]: s for s in found if s.get("status") != "INACTIVE"}
+    module.exit_json(changed=False, services={n: state(live.get(n)) for n in names})
 
 
 if __name__ == "__main__":

@@ -117,27 +117,16 @@ from ansible_collections.bandup.ecs.plugins.module_utils import ecs_scaling as s
 
 def ensure_present(module, client, rid):
     params = module.params
-    if params["min_capacity"] is None or params["max_capacity"] is None:
-        module.fail_json(msg="min_capacity, max_capacity: required with state=present")
-    if not 0 <= params["min_capacity"] <= params["max_capacity"]:
-        module.fail_json(msg=f"min_capacity: {params['min_capacity']} must be between 0 and max_capacity "
-                             f"{params['max_capacity']}")
-    wanted = {}
-    for idx, policy in enumerate(params["policies"]):
-        if policy["metric"] == "requests" and not policy.get("resource_label"):
-            module.fail_json(msg=f"policies[{idx}].resource_label: required for metric requests")
-        wanted[policy["name"]] = scaling.policy_config(policy)
+    try:
+        wanted = scaling.wanted_policies(params)
+    except scaling.ScalingError as err:
+        module.fail_json(msg=str(err))
     target = scaling.scalable_target(client, rid)
     live = scaling.policies(client, rid) if target else {}
     register, put, delete = scaling.plan(target, live, params["min_capacity"], params["max_capacity"], wanted)
     changed = bool(register or put or delete)
     if changed and not module.check_mode:
-        if register:
-            scaling.register_target(client, rid, params["min_capacity"], params["max_capacity"])
-        for name in delete:
-            scaling.delete_policy(client, rid, name)
-        for name, config in put.items():
-            scaling.put_policy(client, rid, name, config)
+        scaling.apply(client, rid, params["min_capacity"], params["max_capacity"], register, put, delete)
     result = dict(changed=changed, resource_id=rid, policies={"put": sorted(put), "deleted": delete})
     if module._diff:
         result["diff"] = {
@@ -155,21 +144,8 @@ def ensure_absent(module, client, rid):
 
 def main():
     module = AnsibleAWSModule(
-        argument_spec=dict(
-            cluster=dict(type="str", required=True),
-            service=dict(type="str", required=True),
-            state=dict(type="str", choices=["present", "absent"], default="present"),
-            min_capacity=dict(type="int"),
-            max_capacity=dict(type="int"),
-            policies=dict(type="list", elements="dict", default=[], options=dict(
-                name=dict(type="str", required=True),
-                metric=dict(type="str", choices=list(scaling.METRICS), required=True),
-                target_value=dict(type="float", required=True),
-                resource_label=dict(type="str"),
-                scale_in_cooldown=dict(type="int", default=300),
-                scale_out_cooldown=dict(type="int", default=60),
-            )),
-        ),
+        argument_spec=dict(cluster=dict(type="str", required=True), service=dict(type="str", required=True),
+                           **scaling.SCALING_OPTIONS),
         supports_check_mode=True,
     )
     client = module.client("application-autoscaling")

@@ -57,13 +57,13 @@ class Clients:
             stub.assert_no_pending_responses()
 
 
-def run(args, clients):
-    """Run the module; return (result, failed)."""
+def run(args, clients, module=ecs_service):
+    """Run the module (ecs_service unless told); return (result, failed)."""
     with patch_module_args(args), mock.patch.object(AnsibleAWSModule, "client", side_effect=clients.client), \
             mock.patch.object(AnsibleAWSModule, "exit_json", side_effect=SystemExit) as exit_json, \
             mock.patch.object(AnsibleAWSModule, "fail_json", side_effect=SystemExit) as fail_json:
         with pytest.raises(SystemExit):
-            ecs_service.main()
+            module.main()
     clients.check()
     called = fail_json if fail_json.called else exit_json
     return called.call_args.kwargs, fail_json.called
@@ -145,9 +145,9 @@ def test_discovery_name_owned_by_another_service_fails_before_create():
 
 
 def test_no_change_on_real_aws_response_makes_no_write():
+    """Exactly DescribeServices, then the health of the steady deployment's targets (the subnets are not re-read)."""
     clients = Clients()
     describe(clients, aws_service(tags=recorded()))
-    clients["ec2"].add_response("describe_subnets", SUBNETS_IN_A, {"SubnetIds": ["subnet-0a", "subnet-0b"]})
     healthy(clients)
     result, failed = run(ARGS, clients)
     assert not failed and result["changed"] is False and result["changed_fields"] == []
@@ -156,7 +156,6 @@ def test_no_change_on_real_aws_response_makes_no_write():
 def test_no_change_on_emulator_response_makes_no_write():
     clients = Clients()
     describe(clients, dict(emulator_service(), tags=[{"key": k, "value": v} for k, v in recorded().items()]))
-    clients["ec2"].add_response("describe_subnets", SUBNETS_IN_A, {"SubnetIds": ["subnet-0a", "subnet-0b"]})
     healthy(clients)
     result, failed = run(ARGS, clients)
     assert not failed and result["changed"] is False
@@ -166,7 +165,6 @@ def test_desired_count_left_to_autoscaling():
     clients = Clients()
     describe(clients, aws_service([deployment("ecs-svc/1", desired=5, running=5, sc=sc_live())], desired=5,
                                   running=5, tags=recorded()))
-    clients["ec2"].add_response("describe_subnets", SUBNETS_IN_A, {"SubnetIds": ["subnet-0a", "subnet-0b"]})
     clients["application-autoscaling"].add_response("describe_scalable_targets", {"ScalableTargets": [{
         "ServiceNamespace": "ecs", "ResourceId": f"service/{CLUSTER}/{NAME}", "ScalableDimension": "ecs:service:DesiredCount",
         "MinCapacity": 2, "MaxCapacity": 8, "RoleARN": "arn:aws:iam::123456789012:role/x", "CreationTime": "2026-11-27"}]},
@@ -184,7 +182,6 @@ def test_desired_count_applied_without_scalable_target_and_check_mode_writes_not
     for check_mode in (True, False):
         clients = Clients()
         describe(clients, live)
-        clients["ec2"].add_response("describe_subnets", SUBNETS_IN_A, {"SubnetIds": ["subnet-0a", "subnet-0b"]})
         clients["application-autoscaling"].add_response("describe_scalable_targets", {"ScalableTargets": []})
         if not check_mode:
             clients["ecs"].add_response("update_service", {"service": dict(live, desiredCount=2)}, {
@@ -204,7 +201,6 @@ def test_new_deployment_token_redeploys_client():
                                                                      svc.LAST_APPLIED_TAG: old_record})
     clients = Clients()
     describe(clients, live)
-    clients["ec2"].add_response("describe_subnets", SUBNETS_IN_A, {"SubnetIds": ["subnet-0a", "subnet-0b"]})
     clients["ecs"].add_response("update_service", {"service": aws_service([deployment("ecs-svc/2", sc=client_sc)])},
                                 {"cluster": CLUSTER, "service": NAME, "forceNewDeployment": True})
     clients["ecs"].add_response("tag_resource", {}, {"resourceArn": live["serviceArn"], "tags": [
@@ -221,7 +217,6 @@ def test_wait_timeout_fails_with_timed_out_and_events():
     stuck = aws_service([deployment("ecs-svc/1", rollout="IN_PROGRESS", running=0, sc=sc_live())], running=0,
                         tags=recorded())
     describe(clients, stuck)
-    clients["ec2"].add_response("describe_subnets", SUBNETS_IN_A, {"SubnetIds": ["subnet-0a", "subnet-0b"]})
     result, failed = run(dict(ARGS, wait_timeout=0, wait_delay=5), clients)
     assert failed and result["timed_out"] is True
     assert result["events"] and "in_progress" in result["rollout_state_reason"]
@@ -231,7 +226,17 @@ def test_launch_type_service_not_created_here_is_refused():
     clients = Clients()
     legacy = dict(emulator_service(), launchType="FARGATE")
     describe(clients, legacy)
-    clients["ec2"].add_response("describe_subnets", SUBNETS_IN_A, {"SubnetIds": ["subnet-0a", "subnet-0b"]})
     result, failed = run(ARGS, clients)
     assert failed and result["msg"].startswith("capacity_provider_strategy: service")
     assert json.dumps(result)  # serializable
+
+
+def test_changed_subnets_are_checked_before_the_update():
+    clients = Clients()
+    moved = dict(ARGS, network={"subnets": ["subnet-0c"], "security_groups": ["sg-1"]})
+    describe(clients, aws_service(tags=recorded()))
+    clients["ec2"].add_response("describe_subnets", {"Subnets": [dict(SUBNETS_IN_A["Subnets"][0], SubnetId="subnet-0c",
+                                                                      AvailabilityZone="eu-west-1b")]},
+                                {"SubnetIds": ["subnet-0c"]})
+    result, failed = run(moved, clients)
+    assert failed and result["msg"].startswith("network.subnets: subnet-0c is in eu-west-1b")
