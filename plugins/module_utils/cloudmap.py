@@ -8,6 +8,7 @@ import time
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
@@ -90,3 +91,33 @@ def tag_resource(client, arn, tags):
 @retry
 def untag_resource(client, arn, keys):
     client.untag_resource(ResourceARN=arn, TagKeys=list(keys))
+
+
+def namespace_result(namespace, tags):
+    return {"id": namespace["Id"], "arn": namespace["Arn"], "name": namespace["Name"], "tags": tags}
+
+
+def ensure_http_namespace(client, name, description, tags, purge_tags, check_mode, wait_timeout):
+    """Find the HTTP namespace ``name`` or create it, and converge its tags (``tags`` None: not managed).
+
+    Returns (changed, namespace as ``namespace_result``, diff). In check mode a namespace that does not exist yet
+    is only ``{"name": name}``.
+    """
+    live = find_http_namespace(client, name)
+    if live is None:
+        diff = {"before": {}, "after": {"name": name, "tags": tags or {}}}
+        if check_mode:
+            return True, {"name": name}, diff
+        operation = create_http_namespace(client, name, description, tags)
+        namespace = get_namespace(client, wait_operation(client, operation, wait_timeout)["Targets"]["NAMESPACE"])
+        return True, namespace_result(namespace, get_tags(client, namespace["Arn"])), diff
+    live_tags = get_tags(client, live["Arn"])
+    to_set, to_remove = compare_aws_tags(live_tags, tags, purge_tags) if tags is not None else ({}, [])
+    after_tags = {k: v for k, v in dict(live_tags, **to_set).items() if k not in to_remove}
+    diff = {"before": {"name": live["Name"], "tags": live_tags}, "after": {"name": live["Name"], "tags": after_tags}}
+    if not check_mode:
+        if to_set:
+            tag_resource(client, live["Arn"], to_set)
+        if to_remove:
+            untag_resource(client, live["Arn"], to_remove)
+    return bool(to_set or to_remove), namespace_result(live, after_tags), diff

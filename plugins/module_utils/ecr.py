@@ -25,6 +25,22 @@ def describe_repository(client, name):
 
 
 @retry
+def _describe_repositories(client, names):
+    return client.describe_repositories(repositoryNames=names)["repositories"]
+
+
+def describe_repositories(client, names):
+    """{name: repository} of those of ``names`` (at most 100) that exist. One call when all exist; ECR fails the
+    whole call when one is missing, then each name is described on its own."""
+    try:
+        repos = _describe_repositories(client, list(names))
+    except is_boto3_error_code("RepositoryNotFoundException"):
+        repos = [] if len(names) == 1 else [repo for repo in map(lambda name: describe_repository(client, name), names)
+                                            if repo]
+    return {repo["repositoryName"]: repo for repo in repos}
+
+
+@retry
 def create_repository(client, name, mutability, scan_on_push, encryption, tags):
     kwargs = dict(repositoryName=name, imageTagMutability=mutability,
                   imageScanningConfiguration={"scanOnPush": scan_on_push}, encryptionConfiguration=encryption)

@@ -81,39 +81,8 @@ namespace:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
 from ansible_collections.bandup.ecs.plugins.module_utils import cloudmap
-
-
-def result(namespace, tags):
-    return {"id": namespace["Id"], "arn": namespace["Arn"], "name": namespace["Name"], "tags": tags}
-
-
-def ensure_present(module, client, live):
-    params = module.params
-    if live is None:
-        tags = params["tags"] or {}
-        diff = {"before": {}, "after": {"name": params["name"], "tags": tags}}
-        if module.check_mode:
-            module.exit_json(changed=True, diff=diff, namespace={"name": params["name"]})
-        operation = cloudmap.create_http_namespace(client, params["name"], params["description"], tags)
-        namespace_id = cloudmap.wait_operation(client, operation, params["wait_timeout"])["Targets"]["NAMESPACE"]
-        namespace = cloudmap.get_namespace(client, namespace_id)
-        module.exit_json(changed=True, diff=diff, namespace=result(namespace, cloudmap.get_tags(client, namespace["Arn"])))
-    live_tags = cloudmap.get_tags(client, live["Arn"])
-    to_set, to_remove = ({}, [])
-    if params["tags"] is not None:
-        to_set, to_remove = compare_aws_tags(live_tags, params["tags"], params["purge_tags"])
-    after_tags = {k: v for k, v in dict(live_tags, **to_set).items() if k not in to_remove}
-    changed = bool(to_set or to_remove)
-    diff = {"before": {"name": live["Name"], "tags": live_tags}, "after": {"name": live["Name"], "tags": after_tags}}
-    if changed and not module.check_mode:
-        if to_set:
-            cloudmap.tag_resource(client, live["Arn"], to_set)
-        if to_remove:
-            cloudmap.untag_resource(client, live["Arn"], to_remove)
-    module.exit_json(changed=changed, diff=diff, namespace=result(live, after_tags))
 
 
 def ensure_absent(module, client, live):
@@ -139,11 +108,14 @@ def main():
         supports_check_mode=True,
     )
     client = module.client("servicediscovery", retry_decorator=AWSRetry.jittered_backoff())
+    params = module.params
     try:
-        live = cloudmap.find_http_namespace(client, module.params["name"])
-        if module.params["state"] == "present":
-            ensure_present(module, client, live)
-        ensure_absent(module, client, live)
+        if params["state"] == "present":
+            changed, namespace, diff = cloudmap.ensure_http_namespace(
+                client, params["name"], params["description"], params["tags"], params["purge_tags"],
+                module.check_mode, params["wait_timeout"])
+            module.exit_json(changed=changed, diff=diff, namespace=namespace)
+        ensure_absent(module, client, cloudmap.find_http_namespace(client, params["name"]))
     except cloudmap.OperationError as err:
         module.fail_json(msg=f"Cloud Map namespace {module.params['name']}: {err}")
     except Exception as err:  # pylint: disable=broad-except

@@ -13,14 +13,19 @@ description:
   - Creates or updates a private Amazon ECR repository with its scan on push, tag mutability, encryption,
     lifecycle policy, repository policy and tags. Compares each setting with the live repository and writes only
     what differs.
-  - An option left unset (C(lifecycle_policy), C(repository_policy)) is not managed.
+  - An option left unset (C(lifecycle_policy), C(repository_policy)) is not managed, and not read.
+  - I(repositories) manages several repositories with the same settings in one run, with one
+    C(DescribeRepositories) for all of them, then per repository C(ListTagsForResource) and the policies it manages.
 author:
   - Bandup platform team (@bandup)
 options:
   name:
-    description: Repository name.
+    description: Repository name. Exactly one of I(name) and I(repositories) is required.
     type: str
-    required: true
+  repositories:
+    description: Names of several repositories (at most 100) that get the same settings.
+    type: list
+    elements: str
   state:
     description: Whether the repository exists.
     type: str
@@ -90,6 +95,12 @@ EXAMPLES = r"""
       bandup:managed-by: bandup.ecs
   register: repo
 
+- name: Two repositories with the same settings, in one run
+  bandup.ecs.ecr_repository:
+    repositories: [ielts-backend, ielts-frontend]
+    tags:
+      bandup:managed-by: bandup.ecs
+
 - name: Remove it
   bandup.ecs.ecr_repository:
     name: ielts-backend
@@ -124,11 +135,11 @@ repository:
       type: dict
       sample: {"bandup:managed-by": "bandup.ecs"}
 lifecycle_policy:
-  description: The lifecycle policy in force.
+  description: The lifecycle policy in force; C(None) when not managed (not read).
   returned: when I(state=present)
   type: dict
 repository_policy:
-  description: The repository policy in force.
+  description: The repository policy in force; C(None) when not managed (not read).
   returned: when I(state=present)
   type: dict
 writes:
@@ -137,6 +148,17 @@ writes:
   type: list
   elements: str
   sample: ["create", "lifecycle_policy"]
+name:
+  description: Repository name.
+  returned: always
+  type: str
+repositories:
+  description:
+    - With I(repositories), one result per name in the same order, each with the keys above (and C(changed));
+      the top-level keys above are then not returned, except C(changed).
+  returned: with I(repositories)
+  type: list
+  elements: dict
 """
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
@@ -150,26 +172,39 @@ from ansible_collections.bandup.ecs.plugins.module_utils import ecr
 from ansible_collections.bandup.ecs.plugins.module_utils.topology import ECR_NAME_RE
 
 
-def live_state(client, name):
-    repo = ecr.describe_repository(client, name)
-    if repo is None:
-        return None
-    return {
-        "repo": repo,
-        "scan_on_push": repo.get("imageScanningConfiguration", {}).get("scanOnPush", False),
-        "image_tag_mutability": repo.get("imageTagMutability"),
-        "encryption": repo.get("encryptionConfiguration", {"encryptionType": "AES256"}),
-        "lifecycle_policy": ecr.get_policy(client, name, "lifecycle_policy"),
-        "repository_policy": ecr.get_policy(client, name, "repository_policy"),
-        "tags": ecr.get_tags(client, repo["repositoryArn"]),
-    }
+def managed_policies(params):
+    """The policy kinds this run manages, so reads them: set, or unset with purge."""
+    return [kind for kind in ecr.POLICIES if params[kind] is not None or params["purge_" + kind]]
+
+
+def live_states(client, names, policies):
+    """{name: live state or None}: one DescribeRepositories for all names, then per repository its tags and the
+    policies of the kinds ``policies`` (the others are absent from the state)."""
+    repos = ecr.describe_repositories(client, names)
+    states = {}
+    for name in names:
+        repo = states[name] = repos.get(name)
+        if repo is not None:
+            states[name] = {
+                "repo": repo,
+                "scan_on_push": repo.get("imageScanningConfiguration", {}).get("scanOnPush", False),
+                "image_tag_mutability": repo.get("imageTagMutability"),
+                "encryption": repo.get("encryptionConfiguration", {"encryptionType": "AES256"}),
+            }
+            states[name].update({kind: ecr.get_policy(client, name, kind) for kind in policies})
+            states[name]["tags"] = ecr.get_tags(client, repo["repositoryArn"])
+    return states
+
+
+def live_state(client, name, policies=tuple(ecr.POLICIES)):
+    return live_states(client, [name], policies)[name]
 
 
 def summary(state):
     if state is None:
         return {}
     return {key: state[key] for key in ("scan_on_push", "image_tag_mutability", "encryption", "lifecycle_policy",
-                                        "repository_policy", "tags")}
+                                        "repository_policy", "tags") if key in state}
 
 
 def encryption_matches(live, wanted):
@@ -179,13 +214,13 @@ def encryption_matches(live, wanted):
     return not key or live_key == key or live_key.endswith("/" + key)
 
 
-def desired(module, client, live):
+def desired(module, client, live, name=None):
     """The state after the run and the list of writes it needs: [(what, callable)]."""
-    params, name = module.params, module.params["name"]
+    params, name = module.params, name or module.params["name"]
     encryption = {"encryptionType": params["encryption_type"]}
     if params["kms_key"]:
         encryption["kmsKey"] = params["kms_key"]
-    after = dict(summary(live) or {"lifecycle_policy": None, "repository_policy": None, "tags": {}})
+    after = dict(summary(live) or {"tags": {}})
     after.update(scan_on_push=params["scan_on_push"], image_tag_mutability=params["image_tag_mutability"])
     writes = []
     if live is None:
@@ -202,7 +237,7 @@ def desired(module, client, live):
             writes.append(("image_tag_mutability",
                            lambda: ecr.put_tag_mutability(client, name, params["image_tag_mutability"])))
     for key in ecr.POLICIES:
-        wanted, current = params[key], after[key]
+        wanted, current = params[key], after.get(key)
         if wanted is not None and (current is None or compare_policies(current, wanted)):
             after[key] = wanted
             writes.append((key, lambda key=key, wanted=wanted: ecr.put_policy(client, name, key, wanted)))
@@ -225,35 +260,35 @@ def desired(module, client, live):
 def result(state):
     repo = camel_dict_to_snake_dict(state["repo"])
     repo["tags"] = state["tags"]
-    return dict(repository=repo, lifecycle_policy=state["lifecycle_policy"],
-                repository_policy=state["repository_policy"])
+    return dict(repository=repo, lifecycle_policy=state.get("lifecycle_policy"),
+                repository_policy=state.get("repository_policy"))
 
 
-def ensure_present(module, client, live):
-    after, writes = desired(module, client, live)
-    diff = {"diff": {"before": summary(live), "after": after}} if module._diff else {}
-    changed = bool(writes)
-    if module.check_mode or not changed:
-        extra = result(live) if live else {}
-        module.exit_json(changed=changed, writes=[write[0] for write in writes], **diff, **extra)
+def ensure_present(module, client, name, live):
+    """The result of one repository (I(changed), I(writes), I(diff), I(repository)...), writing what differs."""
+    after, writes = desired(module, client, live, name)
+    diff = {"before": summary(live), "after": after}
+    out = dict(changed=bool(writes), writes=[write[0] for write in writes], diff=diff)
+    if module.check_mode or not writes:
+        return dict(out, **(result(live) if live else {}))
     for _what, write in writes:
         write()
-    module.exit_json(changed=True, writes=[write[0] for write in writes], **diff,
-                     **result(live_state(client, module.params["name"])))
+    return dict(out, **result(live_state(client, name, managed_policies(module.params))))
 
 
-def ensure_absent(module, client, live):
+def ensure_absent(module, client, name, live):
     if live is None:
-        module.exit_json(changed=False)
+        return dict(changed=False)
     if not module.check_mode:
-        ecr.delete_repository(client, module.params["name"], module.params["force_delete"])
-    module.exit_json(changed=True, **({"diff": {"before": summary(live), "after": {}}} if module._diff else {}))
+        ecr.delete_repository(client, name, module.params["force_delete"])
+    return dict(changed=True, diff={"before": summary(live), "after": {}})
 
 
 def main():
     module = AnsibleAWSModule(
         argument_spec=dict(
-            name=dict(type="str", required=True),
+            name=dict(type="str"),
+            repositories=dict(type="list", elements="str"),
             state=dict(type="str", choices=["present", "absent"], default="present"),
             force_delete=dict(type="bool", default=False),
             scan_on_push=dict(type="bool", default=True),
@@ -267,26 +302,36 @@ def main():
             tags=dict(type="dict", aliases=["resource_tags"]),
             purge_tags=dict(type="bool", default=False),
         ),
+        mutually_exclusive=[("name", "repositories")],
+        required_one_of=[("name", "repositories")],
         supports_check_mode=True,
     )
     params = module.params
-    name = params["name"]
-    if not 2 <= len(name) <= 256 or not ECR_NAME_RE.match(name):
-        module.fail_json(msg=f"name: '{name}' is not a valid ECR repository name (2-256 of lowercase letters, "
-                             "digits, '.', '_', '-' and '/' separated components)")
+    names = [params["name"]] if params["name"] else params["repositories"]
+    for name in names:
+        if not 2 <= len(name) <= 256 or not ECR_NAME_RE.match(name):
+            module.fail_json(msg=f"name: '{name}' is not a valid ECR repository name (2-256 of lowercase letters, "
+                                 "digits, '.', '_', '-' and '/' separated components)")
     if params["kms_key"] and params["encryption_type"] != "KMS":
         module.fail_json(msg="kms_key: only valid with encryption_type KMS")
     for key in ("lifecycle_policy", "repository_policy"):
         if params[key] is not None:
             params[key] = module.from_json(params[key])
     client = module.client("ecr", retry_decorator=AWSRetry.jittered_backoff())
+    ensure = ensure_present if params["state"] == "present" else ensure_absent
+    results = []
     try:
-        live = live_state(client, name)
-        if params["state"] == "present":
-            ensure_present(module, client, live)
-        ensure_absent(module, client, live)
+        states = live_states(client, names, managed_policies(params) if params["state"] == "present" else [])
+        for name in names:
+            results.append(dict(ensure(module, client, name, states[name]), name=name))
     except Exception as err:  # pylint: disable=broad-except
-        module.fail_json_aws(err, msg=f"ECR repository {name}")
+        module.fail_json_aws(err, msg=f"ECR repository {', '.join(names)}")
+    if not module._diff:
+        for item in results:
+            item.pop("diff", None)
+    if params["name"]:
+        module.exit_json(**results[0])
+    module.exit_json(changed=any(item["changed"] for item in results), repositories=results)
 
 
 if __name__ == "__main__":

@@ -57,7 +57,27 @@ options:
     description:
       - ARN of the AWS Cloud Map namespace set as the cluster's Service Connect default (C(serviceConnectDefaults)).
       - ECS reports the ARN, so give the ARN; a name is accepted by ECS but always counts as a difference.
+      - Mutually exclusive with I(service_connect_http_namespace).
     type: str
+  service_connect_http_namespace:
+    description:
+      - The AWS Cloud Map HTTP namespace to find by name, or create, and set as the cluster's Service Connect
+        default (what M(bandup.ecs.cloudmap_namespace) does, in the same run). It is tagged with I(tags); its tags
+        not in I(tags) are kept.
+      - With I(state=absent) the namespace is left alone (delete it with M(bandup.ecs.cloudmap_namespace)).
+    type: dict
+    suboptions:
+      name:
+        description: Namespace name.
+        type: str
+        required: true
+      description:
+        description: Description, used at creation only.
+        type: str
+      wait_timeout:
+        description: Seconds to wait for the asynchronous namespace creation.
+        type: int
+        default: 300
   tags:
     description: Tags on the cluster.
     type: dict
@@ -90,6 +110,18 @@ EXAMPLES = r"""
       bandup:managed-by: bandup.ecs
     initial_tags:
       bandup:active-az: eu-west-1a
+
+- name: The same, creating the Service Connect namespace in the same run
+  bandup.ecs.ecs_cluster:
+    name: bandup-prod
+    capacity_providers: [FARGATE, FARGATE_SPOT]
+    container_insights: enabled
+    service_connect_http_namespace:
+      name: bandup-prod
+      description: Service Connect namespace of bandup-prod
+    tags:
+      bandup:managed-by: bandup.ecs
+  register: cluster
 """
 
 RETURN = r"""
@@ -119,8 +151,32 @@ cluster:
       description: Tags.
       type: dict
       sample: {"bandup:active-az": "eu-west-1a"}
+namespace:
+  description:
+    - The namespace of I(service_connect_http_namespace) (in check mode, only C(name) for one that does not exist
+      yet).
+  returned: with I(service_connect_http_namespace) and I(state=present)
+  type: dict
+  contains:
+    id:
+      description: Namespace id.
+      type: str
+      sample: ns-abcdefghijklmnop
+    arn:
+      description: Namespace ARN.
+      type: str
+      sample: arn:aws:servicediscovery:eu-west-1:123456789012:namespace/ns-abcdefghijklmnop
+    name:
+      description: Name.
+      type: str
+      sample: bandup-prod
+    tags:
+      description: Tags.
+      type: dict
 differences:
-  description: The managed settings that differed from the live cluster (C(create) for a new cluster).
+  description:
+    - The managed settings that differed from the live cluster (C(create) for a new cluster), and C(namespace)
+      when the namespace of I(service_connect_http_namespace) was created or retagged.
   returned: always
   type: list
   elements: str
@@ -133,6 +189,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
+from ansible_collections.bandup.ecs.plugins.module_utils import cloudmap
 from ansible_collections.bandup.ecs.plugins.module_utils import ecs_cluster as api
 
 
@@ -150,18 +207,36 @@ def wanted_tags(params, live_tags):
     return wanted
 
 
+def ensure_namespace(module):
+    """Find or create the namespace of I(service_connect_http_namespace): ({"namespace": ...}, its changes, diff)."""
+    wanted = module.params["service_connect_http_namespace"]
+    if wanted is None:
+        return {}, [], {}
+    client = module.client("servicediscovery", retry_decorator=AWSRetry.jittered_backoff())
+    try:
+        changed, namespace, diff = cloudmap.ensure_http_namespace(
+            client, wanted["name"], wanted["description"], module.params["tags"], False, module.check_mode,
+            wanted["wait_timeout"])
+    except cloudmap.OperationError as err:
+        module.fail_json(msg=f"service_connect_http_namespace: Cloud Map namespace {wanted['name']}: {err}")
+    # In check mode a namespace to be created has no ARN yet: ECS also accepts the name.
+    module.params["service_connect_namespace"] = namespace.get("arn", wanted["name"])
+    return {"namespace": namespace}, ["namespace"] if changed else [], {"namespace": diff}
+
+
 def ensure_present(module, client, live):
     params, name = module.params, module.params["name"]
+    namespace, ns_changes, ns_diff = ensure_namespace(module)
     spec = api.desired_spec(params["capacity_providers"], params["default_capacity_provider_strategy"],
                             params["container_insights"], params["service_connect_namespace"])
     if live is None:
         tags = wanted_tags(params, {})
         diff = {"before": {}, "after": dict({k: v for k, v in spec.items() if v is not None}, tags=tags)}
         if module.check_mode:
-            module.exit_json(changed=True, differences=["create"], diff=diff)
+            module.exit_json(changed=True, differences=["create"] + ns_changes, diff=diff, **namespace)
         api.create_cluster(client, name, spec, tags)
-        module.exit_json(changed=True, differences=["create"], diff=diff,
-                         cluster=result(api.describe_cluster(client, name)))
+        module.exit_json(changed=True, differences=["create"] + ns_changes, diff=diff,
+                         cluster=result(api.describe_cluster(client, name)), **namespace)
 
     before = api.live_spec(live)
     live_tags = api.tags(live)
@@ -175,8 +250,11 @@ def ensure_present(module, client, live):
     if to_set or to_remove:
         changes.append("tags")
     diff = {"before": dict(before, tags=live_tags), "after": dict(after, tags=after_tags)}
+    if ns_diff:
+        diff = {side: dict(diff[side], namespace=ns_diff["namespace"][side]) for side in diff}
     if module.check_mode or not changes:
-        module.exit_json(changed=bool(changes), differences=changes, diff=diff, cluster=result(live))
+        changes += ns_changes
+        module.exit_json(changed=bool(changes), differences=changes, diff=diff, cluster=result(live), **namespace)
     if "capacityProviders" in changes or "defaultCapacityProviderStrategy" in changes:
         api.put_capacity_providers(client, name, after["capacityProviders"], after["defaultCapacityProviderStrategy"])
     if "containerInsights" in changes or "serviceConnectNamespace" in changes:
@@ -187,7 +265,8 @@ def ensure_present(module, client, live):
         api.tag_resource(client, live["clusterArn"], to_set)
     if to_remove:
         api.untag_resource(client, live["clusterArn"], to_remove)
-    module.exit_json(changed=True, differences=changes, diff=diff, cluster=result(api.describe_cluster(client, name)))
+    module.exit_json(changed=True, differences=changes + ns_changes, diff=diff,
+                     cluster=result(api.describe_cluster(client, name)), **namespace)
 
 
 def ensure_absent(module, client, live):
@@ -211,10 +290,16 @@ def main():
             )),
             container_insights=dict(type="str", choices=["enhanced", "enabled", "disabled"]),
             service_connect_namespace=dict(type="str"),
+            service_connect_http_namespace=dict(type="dict", options=dict(
+                name=dict(type="str", required=True),
+                description=dict(type="str"),
+                wait_timeout=dict(type="int", default=300),
+            )),
             tags=dict(type="dict", aliases=["resource_tags"]),
             purge_tags=dict(type="bool", default=False),
             initial_tags=dict(type="dict"),
         ),
+        mutually_exclusive=[("service_connect_namespace", "service_connect_http_namespace")],
         supports_check_mode=True,
     )
     params = module.params

@@ -18,13 +18,39 @@ description:
     the module fails when there is none.
   - CPU and memory are checked against the Fargate sizes when I(requires_compatibilities) includes C(FARGATE).
   - Optionally deregisters ACTIVE revisions older than the newest I(keep_revisions).
+  - I(task_definitions) handles several families in one run (one C(DescribeTaskDefinition) each when nothing
+    changed); the other options apply to every family, its entries override the per-family ones.
 author:
   - Bandup platform team (@bandup)
 options:
   family:
-    description: Task definition family.
+    description: Task definition family. Exactly one of I(family) and I(task_definitions) is required.
     type: str
-    required: true
+  task_definitions:
+    description: Several families in one run, each with its own per-family options.
+    type: list
+    elements: dict
+    suboptions:
+      family:
+        description: Task definition family.
+        type: str
+        required: true
+      container_definitions:
+        description: As I(container_definitions).
+        type: list
+        elements: dict
+      cpu:
+        description: As I(cpu).
+        type: int
+      memory:
+        description: As I(memory).
+        type: int
+      execution_role_arn:
+        description: As I(execution_role_arn).
+        type: str
+      task_role_arn:
+        description: As I(task_role_arn).
+        type: str
   state:
     description: C(present) registers when needed; C(absent) deregisters every ACTIVE revision of the family.
     type: str
@@ -103,12 +129,27 @@ EXAMPLES = r"""
       bandup:managed-by: bandup.ecs
     keep_revisions: 10
   register: taskdef
+
+- name: Both families in one run
+  bandup.ecs.ecs_taskdefinition:
+    task_definitions:
+      - family: bandup-prod-backend
+        cpu: 1024
+        memory: 2048
+        container_definitions: [{name: backend, image: "{{ backend_image }}"}]
+      - family: bandup-prod-frontend
+        cpu: 512
+        memory: 1024
+        container_definitions: [{name: frontend, image: "{{ frontend_image }}"}]
+    tags:
+      bandup:managed-by: bandup.ecs
+  register: taskdefs
 """
 
 RETURN = r"""
 task_definition:
   description: The registered (or unchanged latest) revision as ECS describes it (camelCase keys).
-  returned: when I(state=present), except in check mode for a new family
+  returned: when I(family) and I(state=present), except in check mode for a new family
   type: dict
 arn:
   description: ARN of the revision in force.
@@ -131,15 +172,22 @@ image:
   type: str
 differences:
   description: Fields that differ from the latest ACTIVE revision (C(create) for a new family, C(tags) for tags only).
-  returned: always
+  returned: with I(family)
   type: list
   elements: str
   sample: ["containerDefinitions[0].environment"]
 deregistered:
   description: ARNs deregistered because of I(keep_revisions) or I(state=absent).
-  returned: always
+  returned: with I(family)
   type: list
   elements: str
+task_definitions:
+  description:
+    - With I(task_definitions), one result per entry in the same order, each with the keys above
+      (C(family) always); the top-level keys above are then not returned, except C(changed).
+  returned: with I(task_definitions)
+  type: list
+  elements: dict
 """
 
 import copy
@@ -168,18 +216,26 @@ def desired_definition(params):
     return {k: v for k, v in definition.items() if v is not None}
 
 
-def validate(module):
+def family_params(module):
+    """One params dict per family: I(family) alone, or each I(task_definitions) entry over the shared options."""
     params = module.params
+    if params["family"]:
+        return [params]
+    return [dict(params, **{k: v for k, v in entry.items() if v is not None}) for entry in params["task_definitions"]]
+
+
+def validate(module, params):
+    where = f"family {params['family']}: " if module.params["task_definitions"] else ""
     if params["state"] == "absent":
         return
     if not params["container_definitions"]:
-        module.fail_json(msg="container_definitions: at least one container is required with state=present")
+        module.fail_json(msg=f"{where}container_definitions: at least one container is required with state=present")
     names = [c.get("name") for c in params["container_definitions"]]
     if not all(names) or len(set(names)) != len(names):
-        module.fail_json(msg=f"container_definitions: every container needs a unique name (got {names})")
+        module.fail_json(msg=f"{where}container_definitions: every container needs a unique name (got {names})")
     if "FARGATE" in params["requires_compatibilities"]:
         if params["cpu"] is None or params["memory"] is None:
-            module.fail_json(msg="cpu and memory: required for FARGATE")
+            module.fail_json(msg=f"{where}cpu and memory: required for FARGATE")
         try:
             fargate_check(f"family {params['family']}", params["cpu"], params["memory"])
         except TopologyError as err:
@@ -192,11 +248,12 @@ def validate(module):
         module.fail_json(msg="keep_revisions: must be 0 (keep all) or more")
 
 
-def prune_revisions(module, client, keep, current_arn):
-    """Deregister ACTIVE revisions beyond the newest ``keep`` (never ``current_arn``)."""
-    if not keep:
+def prune_revisions(module, client, params, current_arn):
+    """Deregister ACTIVE revisions beyond the newest ``keep_revisions`` (never ``current_arn``)."""
+    if not params["keep_revisions"]:
         return []
-    old = [arn for arn in taskdef.active_revisions(client, module.params["family"])[keep:] if arn != current_arn]
+    old = [arn for arn in taskdef.active_revisions(client, params["family"])[params["keep_revisions"]:]
+           if arn != current_arn]
     if not module.check_mode:
         for arn in old:
             taskdef.deregister(client, arn)
@@ -209,8 +266,9 @@ def output(definition, **extra):
                 **extra)
 
 
-def ensure_present(module, client, live, live_tags):
-    params = module.params
+def ensure_present(module, client, params):
+    """The result of one family (I(changed), I(differences), I(diff), ...), registering or tagging when needed."""
+    live, live_tags = taskdef.describe_latest(client, params["family"])
     wanted = desired_definition(params)
     missing = taskdef.fill_images(wanted["containerDefinitions"], live)
     if missing:
@@ -226,55 +284,72 @@ def ensure_present(module, client, live, live_tags):
         changes = ["tags"]
         diff = {"before": {"tags": live_tags}, "after": {"tags": dict(live_tags, **missing_tags)}}
     if module.check_mode and live is None:
-        module.exit_json(changed=True, differences=changes, diff=diff, image=image, deregistered=[])
+        return dict(changed=True, differences=changes, diff=diff, image=image, deregistered=[])
     current = live
     if changes == ["tags"]:
         if not module.check_mode:
             taskdef.tag_resource(client, live["taskDefinitionArn"], missing_tags)
     elif changes and not module.check_mode:
         current = taskdef.register(client, wanted, params["tags"])
-    deregistered = prune_revisions(module, client, params["keep_revisions"], current["taskDefinitionArn"])
-    module.exit_json(changed=bool(changes or deregistered), differences=changes, diff=diff,
-                     deregistered=deregistered, **output(current, image=image))
+    deregistered = prune_revisions(module, client, params, current["taskDefinitionArn"])
+    return dict(changed=bool(changes or deregistered), differences=changes, diff=diff,
+                deregistered=deregistered, **output(current, image=image))
 
 
-def ensure_absent(module, client):
-    arns = taskdef.active_revisions(client, module.params["family"])
+def ensure_absent(module, client, params):
+    arns = taskdef.active_revisions(client, params["family"])
     if not module.check_mode:
         for arn in arns:
             taskdef.deregister(client, arn)
-    module.exit_json(changed=bool(arns), differences=["delete"] if arns else [], deregistered=arns)
+    return dict(changed=bool(arns), differences=["delete"] if arns else [], deregistered=arns)
 
 
 def main():
+    per_family = dict(
+        container_definitions=dict(type="list", elements="dict"),
+        cpu=dict(type="int"),
+        memory=dict(type="int"),
+        execution_role_arn=dict(type="str"),
+        task_role_arn=dict(type="str"),
+    )
     module = AnsibleAWSModule(
         argument_spec=dict(
-            family=dict(type="str", required=True),
+            family=dict(type="str"),
+            task_definitions=dict(type="list", elements="dict", options=dict(
+                family=dict(type="str", required=True), **per_family)),
             state=dict(type="str", choices=["present", "absent"], default="present"),
-            container_definitions=dict(type="list", elements="dict"),
-            cpu=dict(type="int"),
-            memory=dict(type="int"),
             network_mode=dict(type="str", choices=["awsvpc", "bridge", "host", "none"], default="awsvpc"),
             requires_compatibilities=dict(type="list", elements="str", default=["FARGATE"]),
-            execution_role_arn=dict(type="str"),
-            task_role_arn=dict(type="str"),
             cpu_architecture=dict(type="str", choices=["X86_64", "ARM64"], default="X86_64"),
             operating_system_family=dict(type="str", default="LINUX"),
             ephemeral_storage=dict(type="int"),
             tags=dict(type="dict", aliases=["resource_tags"]),
             keep_revisions=dict(type="int", default=0),
+            **per_family,
         ),
+        mutually_exclusive=[("family", "task_definitions")],
+        required_one_of=[("family", "task_definitions")],
         supports_check_mode=True,
     )
-    validate(module)
+    families = family_params(module)
+    for params in families:
+        validate(module, params)
     client = module.client("ecs", retry_decorator=AWSRetry.jittered_backoff())
-    try:
-        if module.params["state"] == "absent":
-            ensure_absent(module, client)
-        live, live_tags = taskdef.describe_latest(client, module.params["family"])
-        ensure_present(module, client, live, live_tags)
-    except Exception as err:  # pylint: disable=broad-except
-        module.fail_json_aws(err, msg=f"ECS task definition {module.params['family']}")
+    ensure = ensure_present if module.params["state"] == "present" else ensure_absent
+    results = []
+    for params in families:
+        try:
+            results.append(ensure(module, client, params))
+        except Exception as err:  # pylint: disable=broad-except
+            module.fail_json_aws(err, msg=f"ECS task definition {params['family']}")
+    if module.params["family"]:
+        module.exit_json(**results[0])
+    diff = {"before": {}, "after": {}}
+    for params, result in zip(families, results):
+        result["family"] = params["family"]
+        for side, value in result.pop("diff", {}).items():
+            diff[side][params["family"]] = value
+    module.exit_json(changed=any(r["changed"] for r in results), task_definitions=results, diff=diff)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,8 @@ from botocore.stub import Stubber
 
 from ansible_collections.bandup.ecs.plugins.modules import ecr_repository as mod
 
+from conftest import run_module
+
 ARN = "arn:aws:ecr:eu-west-1:123456789012:repository/ielts-backend"
 POLICY = {"rules": [{"rulePriority": 1, "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed",
                                                        "countUnit": "days", "countNumber": 14},
@@ -121,3 +123,89 @@ def test_policy_calls_send_the_api_fields(client):
         assert mod.ecr.delete_policy(client, "r1", "lifecycle_policy") is None
         assert mod.ecr.delete_policy(client, "r1", "repository_policy") is True
     stub.assert_no_pending_responses()
+
+
+def repository(name, **overrides):
+    return dict({"repositoryArn": f"arn:aws:ecr:us-east-1:123456789012:repository/{name}",
+                 "registryId": "123456789012", "repositoryName": name,
+                 "repositoryUri": f"123456789012.dkr.ecr.us-east-1.amazonaws.com/{name}",
+                 "imageTagMutability": "IMMUTABLE", "imageScanningConfiguration": {"scanOnPush": True},
+                 "encryptionConfiguration": {"encryptionType": "AES256"}}, **overrides)
+
+
+TAGS = {"bandup:managed-by": "bandup.ecs"}
+
+
+def read_settings(ecr, name):
+    ecr.add_response("get_lifecycle_policy", {"lifecyclePolicyText": json.dumps(POLICY), "repositoryName": name},
+                     {"repositoryName": name})
+    ecr.add_response("list_tags_for_resource", {"tags": [{"Key": "bandup:managed-by", "Value": "bandup.ecs"}]},
+                     {"resourceArn": repository(name)["repositoryArn"]})
+
+
+def run_repositories(capsys, **params):
+    return run_module(mod, dict(dict(repositories=["app-a", "app-b"], lifecycle_policy=POLICY, tags=TAGS,
+                                     region="us-east-1"), **params), capsys)
+
+
+def test_repositories_no_op_is_one_describe_and_two_reads_each(aws, capsys):
+    ecr = aws["ecr"]
+    ecr.add_response("describe_repositories", {"repositories": [repository("app-a"), repository("app-b")]},
+                     {"repositoryNames": ["app-a", "app-b"]})
+    read_settings(ecr, "app-a")
+    read_settings(ecr, "app-b")
+    out = run_repositories(capsys)
+    assert out["changed"] is False
+    assert [(r["name"], r["repository"]["repository_uri"], r["writes"]) for r in out["repositories"]] == [
+        ("app-a", repository("app-a")["repositoryUri"], []), ("app-b", repository("app-b")["repositoryUri"], [])]
+    assert out["repositories"][0]["repository_policy"] is None
+
+
+def missing_b(ecr):
+    ecr.add_client_error("describe_repositories", "RepositoryNotFoundException",
+                         expected_params={"repositoryNames": ["app-a", "app-b"]})
+    ecr.add_response("describe_repositories", {"repositories": [repository("app-a")]}, {"repositoryNames": ["app-a"]})
+    ecr.add_client_error("describe_repositories", "RepositoryNotFoundException",
+                         expected_params={"repositoryNames": ["app-b"]})
+    read_settings(ecr, "app-a")
+
+
+def test_repositories_create_the_missing_one(aws, capsys):
+    ecr = aws["ecr"]
+    missing_b(ecr)
+    ecr.add_response("create_repository", {"repository": repository("app-b")}, {
+        "repositoryName": "app-b", "imageTagMutability": "IMMUTABLE", "imageScanningConfiguration": {"scanOnPush": True},
+        "encryptionConfiguration": {"encryptionType": "AES256"},
+        "tags": [{"Key": "bandup:managed-by", "Value": "bandup.ecs"}]})
+    ecr.add_response("put_lifecycle_policy", {}, {"repositoryName": "app-b",
+                                                  "lifecyclePolicyText": json.dumps(POLICY, sort_keys=True)})
+    ecr.add_response("describe_repositories", {"repositories": [repository("app-b")]}, {"repositoryNames": ["app-b"]})
+    read_settings(ecr, "app-b")
+    out = run_repositories(capsys)
+    assert out["changed"] is True
+    assert [(r["name"], r["writes"]) for r in out["repositories"]] == [
+        ("app-a", []), ("app-b", ["create", "lifecycle_policy"])]
+    assert out["repositories"][1]["repository"]["repository_arn"].endswith("/app-b")
+
+
+def test_repositories_check_mode_writes_nothing(aws, capsys):
+    missing_b(aws["ecr"])
+    out = run_repositories(capsys, _ansible_check_mode=True)
+    assert out["changed"] is True and out["repositories"][1]["writes"] == ["create", "lifecycle_policy"]
+    assert "repository" not in out["repositories"][1]
+
+
+def test_repositories_change_one_setting(aws, capsys):
+    ecr = aws["ecr"]
+    ecr.add_response("describe_repositories", {"repositories": [
+        repository("app-a"), repository("app-b", imageScanningConfiguration={"scanOnPush": False})]},
+        {"repositoryNames": ["app-a", "app-b"]})
+    read_settings(ecr, "app-a")
+    read_settings(ecr, "app-b")
+    ecr.add_response("put_image_scanning_configuration", {}, {"repositoryName": "app-b",
+                                                              "imageScanningConfiguration": {"scanOnPush": True}})
+    ecr.add_response("describe_repositories", {"repositories": [repository("app-b")]}, {"repositoryNames": ["app-b"]})
+    read_settings(ecr, "app-b")
+    out = run_repositories(capsys, _ansible_diff=True)
+    assert [r["writes"] for r in out["repositories"]] == [[], ["scan_on_push"]]
+    assert out["repositories"][1]["diff"]["before"]["scan_on_push"] is False

@@ -102,3 +102,74 @@ def test_insights_and_strategy_changes(ecs, capsys):
 def test_strategy_must_use_a_listed_provider(ecs, capsys):
     out = run(args(default_capacity_provider_strategy=[{"capacity_provider": "EC2"}]), capsys)
     assert out["failed"] is True and "default_capacity_provider_strategy[0].capacity_provider" in out["msg"]
+
+
+NAMESPACE = {"Id": "ns-abcdefghijklmnop", "Arn": NS, "Name": "bandup", "Type": "HTTP"}
+
+
+def namespace_args(**override):
+    params = args(service_connect_http_namespace={"name": "bandup"})
+    del params["service_connect_namespace"]
+    params.update(override)
+    return params
+
+
+def describe_with(aws, cluster):
+    aws["ecs"].add_response("describe_clusters", {"clusters": [cluster] if cluster else [], "failures": []},
+                            {"clusters": ["bandup"], "include": ["TAGS", "SETTINGS"]})
+
+
+def test_namespace_no_op_is_three_reads(aws, capsys):
+    describe_with(aws, LIVE)
+    aws["servicediscovery"].add_response("list_namespaces", {"Namespaces": [
+        {"Id": "ns-other", "Arn": NS.replace("abcdefghijklmnop", "other"), "Name": "bandup", "Type": "DNS_PRIVATE"},
+        NAMESPACE]})
+    aws["servicediscovery"].add_response("list_tags_for_resource", {"Tags": [
+        {"Key": "bandup:managed-by", "Value": "bandup.ecs"}]}, {"ResourceARN": NS})
+    out = run(namespace_args(), capsys)
+    assert out["changed"] is False and out["differences"] == []
+    assert out["namespace"] == {"id": "ns-abcdefghijklmnop", "arn": NS, "name": "bandup", "tags": TAGS}
+
+
+def test_namespace_and_cluster_created_in_one_run(aws, capsys):
+    sd = aws["servicediscovery"]
+    describe_with(aws, None)
+    sd.add_response("list_namespaces", {"Namespaces": []})
+    sd.add_response("create_http_namespace", {"OperationId": "op-1"}, {
+        "Name": "bandup", "Tags": [{"Key": "bandup:managed-by", "Value": "bandup.ecs"}]})
+    sd.add_response("get_operation", {"Operation": {"Id": "op-1", "Status": "SUCCESS",
+                                                    "Targets": {"NAMESPACE": "ns-abcdefghijklmnop"}}},
+                    {"OperationId": "op-1"})
+    sd.add_response("get_namespace", {"Namespace": NAMESPACE}, {"Id": "ns-abcdefghijklmnop"})
+    sd.add_response("list_tags_for_resource", {"Tags": [{"Key": "bandup:managed-by", "Value": "bandup.ecs"}]},
+                    {"ResourceARN": NS})
+    aws["ecs"].add_response("create_cluster", {"cluster": LIVE}, {
+        "clusterName": "bandup", "capacityProviders": ["FARGATE", "FARGATE_SPOT"],
+        "defaultCapacityProviderStrategy": [{"capacityProvider": "FARGATE", "weight": 1, "base": 0}],
+        "settings": [{"name": "containerInsights", "value": "enabled"}],
+        "serviceConnectDefaults": {"namespace": NS},
+        "tags": [{"key": "bandup:managed-by", "value": "bandup.ecs"}, {"key": "bandup:active-az", "value": "us-east-1a"}],
+    })
+    describe_with(aws, LIVE)
+    out = run(namespace_args(), capsys)
+    assert out["changed"] is True and out["differences"] == ["create", "namespace"]
+    assert out["namespace"]["arn"] == NS and out["cluster"]["cluster_arn"] == ARN
+
+
+def test_namespace_check_mode_on_a_new_deployment_writes_nothing(aws, capsys):
+    describe_with(aws, None)
+    aws["servicediscovery"].add_response("list_namespaces", {"Namespaces": []})
+    out = run(namespace_args(_ansible_check_mode=True), capsys)
+    assert out["changed"] is True and out["differences"] == ["create", "namespace"]
+    assert out["namespace"] == {"name": "bandup"} and "cluster" not in out
+
+
+def test_namespace_tag_missing_is_added(aws, capsys):
+    describe_with(aws, LIVE)
+    aws["servicediscovery"].add_response("list_namespaces", {"Namespaces": [NAMESPACE]})
+    aws["servicediscovery"].add_response("list_tags_for_resource", {"Tags": []}, {"ResourceARN": NS})
+    aws["servicediscovery"].add_response("tag_resource", {}, {
+        "ResourceARN": NS, "Tags": [{"Key": "bandup:managed-by", "Value": "bandup.ecs"}]})
+    out = run(namespace_args(), capsys)
+    assert out["changed"] is True and out["differences"] == ["namespace"]
+    assert out["namespace"]["tags"] == TAGS

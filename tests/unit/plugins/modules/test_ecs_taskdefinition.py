@@ -118,3 +118,70 @@ def test_fargate_size_fails_before_any_call(ecs, capsys):
 def test_ephemeral_storage_range(ecs, capsys):
     out = run(args(ephemeral_storage=20), capsys)
     assert out["failed"] is True and "ephemeral_storage: 20 GiB is outside 21-200" in out["msg"]
+
+
+def other_family(definition, family="bandup-worker"):
+    """``definition`` (described or desired) under another family name."""
+    out = copy.deepcopy(definition)
+    out["family"] = family
+    if "taskDefinitionArn" in out:
+        out["taskDefinitionArn"] = out["taskDefinitionArn"].replace("bandup-backend", family)
+    return out
+
+
+def entries():
+    """task_definitions entries for bandup-backend and bandup-worker (both as DESCRIBED)."""
+    base = {k: v for k, v in args().items() if k in ("cpu", "memory", "container_definitions", "execution_role_arn",
+                                                      "task_role_arn")}
+    return [dict(copy.deepcopy(base), family="bandup-backend"), dict(copy.deepcopy(base), family="bandup-worker")]
+
+
+def describe_family(ecs, family, definition):
+    ecs.add_response("describe_task_definition", {"taskDefinition": definition, "tags": AWS_TAGS},
+                     {"taskDefinition": family, "include": ["TAGS"]})
+
+
+def test_task_definitions_no_op_is_one_describe_per_family(ecs, capsys):
+    describe(ecs)
+    describe_family(ecs, "bandup-worker", other_family(DESCRIBED))
+    out = run(dict(task_definitions=entries(), tags=TAGS, region="us-east-1"), capsys)
+    assert out["changed"] is False
+    assert [(r["family"], r["revision"], r["changed"]) for r in out["task_definitions"]] == [
+        ("bandup-backend", 7, False), ("bandup-worker", 7, False)]
+
+
+def test_task_definitions_register_only_the_changed_family(ecs, capsys):
+    params = dict(task_definitions=entries(), tags=TAGS, region="us-east-1", _ansible_diff=True)
+    params["task_definitions"][1]["cpu"] = 2048
+    params["task_definitions"][1]["memory"] = 4096
+    describe(ecs)
+    describe_family(ecs, "bandup-worker", other_family(DESCRIBED))
+    expected = other_family(DESIRED)
+    expected.update(cpu="2048", memory="4096", tags=AWS_TAGS)
+    registered = dict(other_family(DESCRIBED), revision=8, cpu="2048", memory="4096")
+    registered["taskDefinitionArn"] = registered["taskDefinitionArn"][:-1] + "8"
+    ecs.add_response("register_task_definition", {"taskDefinition": registered}, expected)
+    out = run(params, capsys)
+    assert out["changed"] is True
+    assert [(r["family"], r["revision"], r["differences"]) for r in out["task_definitions"]] == [
+        ("bandup-backend", 7, []), ("bandup-worker", 8, ["cpu", "memory"])]
+    assert out["diff"]["before"]["bandup-worker"]["cpu"] == "1024"
+    assert out["diff"]["after"]["bandup-worker"]["cpu"] == "2048"
+
+
+def test_task_definitions_check_mode_new_family(ecs, capsys):
+    describe(ecs)
+    ecs.add_client_error("describe_task_definition", "ClientException", "Unable to describe task definition.",
+                         expected_params={"taskDefinition": "bandup-worker", "include": ["TAGS"]})
+    out = run(dict(task_definitions=entries(), tags=TAGS, region="us-east-1", _ansible_check_mode=True), capsys)
+    assert out["changed"] is True
+    assert [(r["family"], r["changed"], r["differences"]) for r in out["task_definitions"]] == [
+        ("bandup-backend", False, []), ("bandup-worker", True, ["create"])]
+    assert "arn" not in out["task_definitions"][1]
+
+
+def test_task_definitions_bad_entry_fails_before_any_call(ecs, capsys):
+    params = dict(task_definitions=entries(), region="us-east-1")
+    params["task_definitions"][1]["memory"] = 512
+    out = run(params, capsys)
+    assert out["failed"] is True and out["msg"].startswith("family bandup-worker.memory: 512 MiB")
