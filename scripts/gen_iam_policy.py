@@ -62,6 +62,15 @@ IMPLICIT = {
     "logs:TagResource": "tag changes on a log group",
     "logs:UntagResource": "tag changes on a log group",
     "application-autoscaling:DeleteScalingPolicy": "a scaling policy removed",
+    # bandup.ecs.network creates every resource with its tags (TagSpecifications), which IAM authorizes as
+    # ec2:CreateTags, and repairs drift of an existing network.
+    "ec2:CreateTags": "tags on create (TagSpecifications); tags added to an existing network resource",
+    "ec2:ReplaceRoute": "a default route that points elsewhere",
+    "ec2:DeleteRoute": "network_nat_gateways turned off",
+    "ec2:ReplaceRouteTableAssociation": "a subnet on another route table",
+    "ec2:DisassociateRouteTable": "another subnet on a managed route table",
+    "ec2:RevokeSecurityGroupIngress": "a rule removed from a security group",
+    "ec2:UpdateSecurityGroupRuleDescriptionsIngress": "a rule description changed",
 }
 
 

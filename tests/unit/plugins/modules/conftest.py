@@ -9,14 +9,23 @@ from ansible.module_utils.testing import patch_module_args
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 
-@pytest.fixture(name="ecs")
-def fixture_ecs(monkeypatch):
-    """A botocore Stubber on the ECS client every module.client() call returns; fails on unused responses."""
-    client = boto3.client("ecs", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+def stubbed(monkeypatch, service):
+    """A botocore Stubber on the ``service`` client every module.client() call returns; fails on unused responses."""
+    client = boto3.client(service, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
     monkeypatch.setattr(AnsibleAWSModule, "client", lambda self, *a, **kw: client)
     with Stubber(client) as stubber:
         yield stubber
         stubber.assert_no_pending_responses()
+
+
+@pytest.fixture(name="ecs")
+def fixture_ecs(monkeypatch):
+    yield from stubbed(monkeypatch, "ecs")
+
+
+@pytest.fixture(name="ec2")
+def fixture_ec2(monkeypatch):
+    yield from stubbed(monkeypatch, "ec2")
 
 
 def run_module(module, params, capsys):
