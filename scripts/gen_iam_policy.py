@@ -40,11 +40,14 @@ IMPLICIT = {
     "iam:TagRole": "tag changes on an existing role",
     "iam:UntagRole": "tag changes on an existing role",
     "ecr:SetRepositoryPolicy": "ecr_repository_policy / ecr_pull_account_ids",
-    "ecr:GetRepositoryPolicy": "ecr_repository_policy / ecr_pull_account_ids (read only when managed)",
+    "ecr:GetRepositoryPolicy": "ecr_repository_policy / ecr_pull_account_ids (read only when managed and the "
+                               "repository's bandup:last-applied record differs from it)",
+    "ecr:GetLifecyclePolicy": "lifecycle policy read only when the repository's bandup:last-applied record differs "
+                              "from it (a repository created by an older version, a changed policy)",
     "ecr:DeleteRepositoryPolicy": "repository policy removed",
     "ecr:PutImageScanningConfiguration": "scan on push changed on an existing repository",
     "ecr:PutImageTagMutability": "tag mutability changed on an existing repository",
-    "ecr:TagResource": "tag changes on an existing repository",
+    "ecr:TagResource": "tag changes on an existing repository; the bandup:last-applied record of its policies",
     "ecr:UntagResource": "tag changes on an existing repository",
     "ecs:UntagResource": "tag changes on an existing cluster or service",
     "ecs:UpdateCluster": "settings changed on an existing cluster",

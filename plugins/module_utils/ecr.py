@@ -1,10 +1,12 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""ECR API calls of bandup.ecs: one small function per call, "not found" is None."""
+"""ECR API calls of bandup.ecs: one small function per call, "not found" is None; and the last-applied record of
+the repository policies (a tag, so that a converge that changes nothing need not read them)."""
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from urllib.parse import urlparse
 
@@ -13,6 +15,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
+LAST_APPLIED_TAG = "bandup:last-applied"  # the record of the policies this code applied (see policy_hash)
 retry = AWSRetry.jittered_backoff()
 
 
@@ -76,6 +79,23 @@ POLICIES = {
     "repository_policy": ("get_repository_policy", "policyText", "set_repository_policy",
                           "delete_repository_policy", "RepositoryPolicyNotFoundException"),
 }
+
+
+def policy_hash(policy):
+    """A short hash of a policy document; whitespace and key order do not count."""
+    return hashlib.sha256(json.dumps(policy, sort_keys=True, separators=(",", ":")).encode()).hexdigest()[:16]
+
+
+def parse_record(value):
+    """{policy kind: hash} of a last-applied record, the tag value 'lifecycle=<hash> repository=<hash>' (a tag value
+    allows letters, digits, spaces and _.:/=+-@ only)."""
+    pairs = (item.partition("=") for item in (value or "").split())
+    return {name + "_policy": digest for name, _sep, digest in pairs if name + "_policy" in POLICIES and digest}
+
+
+def format_record(record):
+    """The tag value of a {policy kind: hash} record; '' when empty."""
+    return " ".join(f"{kind[:-len('_policy')]}={digest}" for kind, digest in sorted(record.items()))
 
 
 @retry

@@ -15,7 +15,17 @@ description:
     what differs.
   - An option left unset (C(lifecycle_policy), C(repository_policy)) is not managed, and not read.
   - I(repositories) manages several repositories with the same settings in one run, with one
-    C(DescribeRepositories) for all of them, then per repository C(ListTagsForResource) and the policies it manages.
+    C(DescribeRepositories) for all of them, then per repository C(ListTagsForResource) and the policies it manages
+    and must read (see the last-applied record below).
+  - I(lifecycle_policy) and I(repository_policy) are compared with the last-applied record, the repository tag
+    C(bandup:last-applied) that holds a short hash of each policy this module set (e.g.
+    C(lifecycle=<hash> repository=<hash>)). A policy is read (C(GetLifecyclePolicy), C(GetRepositoryPolicy)) only
+    when its hash in the record differs from the hash of the desired policy, so a policy edited outside this module
+    is not corrected until the desired policy changes or the tag is removed. A repository without the record (e.g.
+    created by an older version) gets it on the next run, which then reports a C(tags) write.
+  - The record tag is the module's own, so I(purge_tags) never removes it and I(tags) cannot set it. A policy that
+    is unset and purged (I(purge_lifecycle_policy), I(purge_repository_policy)) is always read, and dropped from
+    the record.
 author:
   - Bandup platform team (@bandup)
 options:
@@ -135,11 +145,16 @@ repository:
       type: dict
       sample: {"bandup:managed-by": "bandup.ecs"}
 lifecycle_policy:
-  description: The lifecycle policy in force; C(None) when not managed (not read).
+  description:
+    - The lifecycle policy in force; C(None) when not managed (not read).
+    - When the last-applied record matches I(lifecycle_policy), the policy is not read and this is I(lifecycle_policy).
   returned: when I(state=present)
   type: dict
 repository_policy:
-  description: The repository policy in force; C(None) when not managed (not read).
+  description:
+    - The repository policy in force; C(None) when not managed (not read).
+    - When the last-applied record matches I(repository_policy), the policy is not read and this is
+      I(repository_policy).
   returned: when I(state=present)
   type: dict
 writes:
@@ -147,7 +162,7 @@ writes:
   returned: when I(state=present)
   type: list
   elements: str
-  sample: ["create", "lifecycle_policy"]
+  sample: ["create", "lifecycle_policy", "tags"]
 name:
   description: Repository name.
   returned: always
@@ -177,27 +192,34 @@ def managed_policies(params):
     return [kind for kind in ecr.POLICIES if params[kind] is not None or params["purge_" + kind]]
 
 
-def live_states(client, names, policies):
+def live_states(client, names, policies, wanted=None):
     """{name: live state or None}: one DescribeRepositories for all names, then per repository its tags and the
-    policies of the kinds ``policies`` (the others are absent from the state)."""
+    policies of the kinds ``policies`` (the others are absent from the state). A kind that ``wanted`` ({kind: policy
+    or None}, e.g. the module parameters) sets and whose hash in the repository's last-applied record is the hash of
+    that policy is not read: the state holds the wanted policy."""
     repos = ecr.describe_repositories(client, names)
     states = {}
     for name in names:
         repo = states[name] = repos.get(name)
         if repo is not None:
+            tags = ecr.get_tags(client, repo["repositoryArn"])
+            record = ecr.parse_record(tags.get(ecr.LAST_APPLIED_TAG))
             states[name] = {
                 "repo": repo,
                 "scan_on_push": repo.get("imageScanningConfiguration", {}).get("scanOnPush", False),
                 "image_tag_mutability": repo.get("imageTagMutability"),
                 "encryption": repo.get("encryptionConfiguration", {"encryptionType": "AES256"}),
+                "tags": tags,
             }
-            states[name].update({kind: ecr.get_policy(client, name, kind) for kind in policies})
-            states[name]["tags"] = ecr.get_tags(client, repo["repositoryArn"])
+            for kind in policies:
+                policy = (wanted or {}).get(kind)
+                trusted = policy is not None and record.get(kind) == ecr.policy_hash(policy)
+                states[name][kind] = policy if trusted else ecr.get_policy(client, name, kind)
     return states
 
 
-def live_state(client, name, policies=tuple(ecr.POLICIES)):
-    return live_states(client, [name], policies)[name]
+def live_state(client, name, policies=tuple(ecr.POLICIES), wanted=None):
+    return live_states(client, [name], policies, wanted)[name]
 
 
 def summary(state):
@@ -214,6 +236,10 @@ def encryption_matches(live, wanted):
     return not key or live_key == key or live_key.endswith("/" + key)
 
 
+def without_record(tags):
+    return {k: v for k, v in tags.items() if k != ecr.LAST_APPLIED_TAG}
+
+
 def desired(module, client, live, name=None):
     """The state after the run and the list of writes it needs: [(what, callable)]."""
     params, name = module.params, name or module.params["name"]
@@ -222,11 +248,12 @@ def desired(module, client, live, name=None):
         encryption["kmsKey"] = params["kms_key"]
     after = dict(summary(live) or {"tags": {}})
     after.update(scan_on_push=params["scan_on_push"], image_tag_mutability=params["image_tag_mutability"])
-    writes = []
+    writes, created = [], {}
     if live is None:
         after["encryption"] = encryption
-        writes.append(("create", lambda: ecr.create_repository(
-            client, name, params["image_tag_mutability"], params["scan_on_push"], encryption, params["tags"])))
+        writes.append(("create", lambda: created.update(ecr.create_repository(
+            client, name, params["image_tag_mutability"], params["scan_on_push"], encryption,
+            without_record(params["tags"] or {})))))
     else:
         if not encryption_matches(live["encryption"], encryption):
             module.fail_json(msg=f"encryption_type: repository '{name}' is encrypted with {live['encryption']}; "
@@ -236,6 +263,8 @@ def desired(module, client, live, name=None):
         if live["image_tag_mutability"] != params["image_tag_mutability"]:
             writes.append(("image_tag_mutability",
                            lambda: ecr.put_tag_mutability(client, name, params["image_tag_mutability"])))
+    live_tags = live["tags"] if live else without_record(params["tags"] or {})  # a new one: its create tags
+    record = ecr.parse_record(live_tags.get(ecr.LAST_APPLIED_TAG))
     for key in ecr.POLICIES:
         wanted, current = params[key], after.get(key)
         if wanted is not None and (current is None or compare_policies(current, wanted)):
@@ -244,16 +273,28 @@ def desired(module, client, live, name=None):
         elif wanted is None and current is not None and params["purge_" + key]:
             after[key] = None
             writes.append((key, lambda key=key: ecr.delete_policy(client, name, key)))
+        if wanted is not None:
+            record[key] = ecr.policy_hash(wanted)
+        elif params["purge_" + key]:
+            record.pop(key, None)
+    # The record is the module's own tag, never purged. It is written after the policies, so a failed or
+    # interrupted policy write leaves the old record and the next run reads the policy again; for a new repository
+    # that is a TagResource after the create and the policies, not a tag of CreateRepository.
+    to_set, to_remove = {}, []
     if params["tags"] is not None and live is not None:
-        to_set, to_remove = compare_aws_tags(live["tags"], params["tags"], params["purge_tags"])
-        arn = live["repo"]["repositoryArn"]
-        if to_set:
-            writes.append(("tags", lambda: ecr.tag_repository(client, arn, to_set)))
-        if to_remove:
-            writes.append(("tags", lambda: ecr.untag_repository(client, arn, to_remove)))
-        after["tags"] = {k: v for k, v in dict(live["tags"], **to_set).items() if k not in to_remove}
-    elif live is None:
-        after["tags"] = params["tags"] or {}
+        to_set, to_remove = compare_aws_tags(without_record(live_tags), without_record(params["tags"]),
+                                             params["purge_tags"])
+    record = ecr.format_record(record)
+    if record and live_tags.get(ecr.LAST_APPLIED_TAG) != record:
+        to_set[ecr.LAST_APPLIED_TAG] = record
+    elif not record and ecr.LAST_APPLIED_TAG in live_tags:
+        to_remove.append(ecr.LAST_APPLIED_TAG)
+    arn = (lambda: live["repo"]["repositoryArn"]) if live else (lambda: created["repositoryArn"])
+    if to_set:
+        writes.append(("tags", lambda: ecr.tag_repository(client, arn(), to_set)))
+    if to_remove:
+        writes.append(("tags", lambda: ecr.untag_repository(client, arn(), to_remove)))
+    after["tags"] = {k: v for k, v in dict(live_tags, **to_set).items() if k not in to_remove}
     return after, writes
 
 
@@ -273,7 +314,7 @@ def ensure_present(module, client, name, live):
         return dict(out, **(result(live) if live else {}))
     for _what, write in writes:
         write()
-    return dict(out, **result(live_state(client, name, managed_policies(module.params))))
+    return dict(out, **result(live_state(client, name, managed_policies(module.params), module.params)))
 
 
 def ensure_absent(module, client, name, live):
@@ -321,7 +362,7 @@ def main():
     ensure = ensure_present if params["state"] == "present" else ensure_absent
     results = []
     try:
-        states = live_states(client, names, managed_policies(params) if params["state"] == "present" else [])
+        states = live_states(client, names, managed_policies(params) if params["state"] == "present" else [], params)
         for name in names:
             results.append(dict(ensure(module, client, name, states[name]), name=name))
     except Exception as err:  # pylint: disable=broad-except

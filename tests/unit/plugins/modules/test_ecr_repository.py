@@ -1,5 +1,6 @@
 """ecr_repository: which writes a desired state needs against a live repository (ECR response shapes)."""
 import json
+import re
 
 import boto3
 import pytest
@@ -13,6 +14,8 @@ ARN = "arn:aws:ecr:eu-west-1:123456789012:repository/ielts-backend"
 POLICY = {"rules": [{"rulePriority": 1, "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed",
                                                        "countUnit": "days", "countNumber": 14},
                      "action": {"type": "expire"}}]}
+RECORD_TAG = "bandup:last-applied"
+RECORD = "lifecycle=" + mod.ecr.policy_hash(POLICY)
 
 
 class Failed(Exception):
@@ -39,7 +42,8 @@ def client():
 def live(**overrides):
     state = {"repo": {"repositoryArn": ARN, "repositoryName": "ielts-backend"}, "scan_on_push": True,
              "image_tag_mutability": "IMMUTABLE", "encryption": {"encryptionType": "AES256"},
-             "lifecycle_policy": POLICY, "repository_policy": None, "tags": {"bandup:managed-by": "bandup.ecs"}}
+             "lifecycle_policy": POLICY, "repository_policy": None,
+             "tags": {"bandup:managed-by": "bandup.ecs", RECORD_TAG: RECORD}}
     state.update(overrides)
     return state
 
@@ -56,9 +60,9 @@ def test_live_state_reads_the_ecr_shapes(client):
         "imageTagMutability": "MUTABLE", "imageScanningConfiguration": {"scanOnPush": False},
         "encryptionConfiguration": {"encryptionType": "KMS", "kmsKey": "arn:aws:kms:eu-west-1:123456789012:key/k1"}}]},
         {"repositoryNames": ["ielts-backend"]})
+    stub.add_response("list_tags_for_resource", {"tags": [{"Key": "a", "Value": "b"}]}, {"resourceArn": ARN})
     stub.add_client_error("get_lifecycle_policy", "LifecyclePolicyNotFoundException")
     stub.add_response("get_repository_policy", {"policyText": '{"Version": "2012-10-17", "Statement": []}'})
-    stub.add_response("list_tags_for_resource", {"tags": [{"Key": "a", "Value": "b"}]}, {"resourceArn": ARN})
     with stub:
         state = mod.live_state(client, "ielts-backend")
     stub.assert_no_pending_responses()
@@ -96,8 +100,20 @@ def test_unset_policies_and_tags_are_left_alone_unless_purged(client):
                   tags={}, purge_tags=True) == ["lifecycle_policy", "repository_policy", "tags"]
 
 
-def test_new_repository_is_one_create(client):
-    assert writes(client, None, lifecycle_policy=POLICY, tags={"a": "b"}) == ["create", "lifecycle_policy"]
+def test_new_repository_gets_the_record_after_its_policies(client):
+    assert writes(client, None, lifecycle_policy=POLICY, tags={"a": "b"}) == ["create", "lifecycle_policy", "tags"]
+    assert writes(client, None, tags={"a": "b"}) == ["create"]  # no policy, no record
+
+
+def test_record_hash_ignores_key_order_and_whitespace_and_fits_a_tag_value():
+    other_order = json.loads(json.dumps(POLICY, sort_keys=True, indent=4))
+    other_order["rules"][0] = dict(reversed(list(other_order["rules"][0].items())))
+    assert mod.ecr.policy_hash(other_order) == mod.ecr.policy_hash(POLICY)
+    assert mod.ecr.policy_hash(dict(POLICY, rules=[])) != mod.ecr.policy_hash(POLICY)
+    record = {"lifecycle_policy": mod.ecr.policy_hash(POLICY), "repository_policy": mod.ecr.policy_hash({})}
+    value = mod.ecr.format_record(record)
+    assert mod.ecr.parse_record(value) == record and mod.ecr.parse_record(None) == {}
+    assert len(value) <= 256 and re.fullmatch(r"[\w .:/=+@-]+", value)  # the characters a tag value allows
 
 
 def test_encryption_cannot_change(client):
@@ -136,11 +152,30 @@ def repository(name, **overrides):
 TAGS = {"bandup:managed-by": "bandup.ecs"}
 
 
-def read_settings(ecr, name):
-    ecr.add_response("get_lifecycle_policy", {"lifecyclePolicyText": json.dumps(POLICY), "repositoryName": name},
-                     {"repositoryName": name})
-    ecr.add_response("list_tags_for_resource", {"tags": [{"Key": "bandup:managed-by", "Value": "bandup.ecs"}]},
+def read_settings(ecr, name, record=RECORD, policy=POLICY, read=None):
+    """The reads of one repository: its tags (with ``record``), then its lifecycle policy (``policy``, None: not
+    found) if ``read``, by default unless the record is the one of POLICY (the module parameter of most tests)."""
+    tags = dict(TAGS, **({RECORD_TAG: record} if record else {}))
+    ecr.add_response("list_tags_for_resource", {"tags": [{"Key": k, "Value": v} for k, v in tags.items()]},
                      {"resourceArn": repository(name)["repositoryArn"]})
+    if read is False or (read is None and record == RECORD):
+        return
+    if policy is None:
+        ecr.add_client_error("get_lifecycle_policy", "LifecyclePolicyNotFoundException",
+                             expected_params={"repositoryName": name})
+    else:
+        ecr.add_response("get_lifecycle_policy", {"lifecyclePolicyText": json.dumps(policy), "repositoryName": name},
+                         {"repositoryName": name})
+
+
+def tag_record(ecr, name, record=RECORD, **tags):
+    ecr.add_response("tag_resource", {}, {"resourceArn": repository(name)["repositoryArn"], "tags": [
+        {"Key": k, "Value": v} for k, v in dict(tags, **{RECORD_TAG: record}).items()]})
+
+
+def describe(ecr, *names):
+    ecr.add_response("describe_repositories", {"repositories": [repository(name) for name in names]},
+                     {"repositoryNames": list(names)})
 
 
 def run_repositories(capsys, **params):
@@ -148,17 +183,106 @@ def run_repositories(capsys, **params):
                                      region="us-east-1"), **params), capsys)
 
 
-def test_repositories_no_op_is_one_describe_and_two_reads_each(aws, capsys):
+def test_repositories_no_op_is_one_describe_and_one_tag_read_each(aws, capsys):
     ecr = aws["ecr"]
-    ecr.add_response("describe_repositories", {"repositories": [repository("app-a"), repository("app-b")]},
-                     {"repositoryNames": ["app-a", "app-b"]})
-    read_settings(ecr, "app-a")
+    describe(ecr, "app-a", "app-b")
+    read_settings(ecr, "app-a")  # the record matches: no GetLifecyclePolicy (the Stubber fails on one)
     read_settings(ecr, "app-b")
-    out = run_repositories(capsys)
+    out = run_repositories(capsys, _ansible_diff=True)
     assert out["changed"] is False
     assert [(r["name"], r["repository"]["repository_uri"], r["writes"]) for r in out["repositories"]] == [
         ("app-a", repository("app-a")["repositoryUri"], []), ("app-b", repository("app-b")["repositoryUri"], [])]
     assert out["repositories"][0]["repository_policy"] is None
+    assert out["repositories"][0]["lifecycle_policy"] == POLICY  # trusted from the record: the wanted policy
+    assert all(r["diff"]["before"] == r["diff"]["after"] for r in out["repositories"])
+
+
+def test_repository_without_a_record_reads_the_policy_and_writes_only_the_record(aws, capsys):
+    ecr = aws["ecr"]
+    describe(ecr, "app-a", "app-b")
+    read_settings(ecr, "app-a", record=None)  # created by an older version: read live, same policy
+    read_settings(ecr, "app-b")
+    tag_record(ecr, "app-a")
+    describe(ecr, "app-a")
+    read_settings(ecr, "app-a")
+    out = run_repositories(capsys)
+    assert out["changed"] is True
+    assert [r["writes"] for r in out["repositories"]] == [["tags"], []]
+    assert out["repositories"][0]["repository"]["tags"] == dict(TAGS, **{RECORD_TAG: RECORD})
+
+
+def test_stale_record_reads_puts_the_new_policy_and_updates_the_record(aws, capsys):
+    ecr = aws["ecr"]
+    new_policy = {"rules": [dict(POLICY["rules"][0], selection=dict(POLICY["rules"][0]["selection"], countNumber=7))]}
+    new_record = "lifecycle=" + mod.ecr.policy_hash(new_policy)
+    describe(ecr, "app-a")
+    read_settings(ecr, "app-a", read=True)  # the record of POLICY, not of new_policy: read
+    ecr.add_response("put_lifecycle_policy", {}, {"repositoryName": "app-a",
+                                                  "lifecyclePolicyText": json.dumps(new_policy, sort_keys=True)})
+    tag_record(ecr, "app-a", new_record)
+    describe(ecr, "app-a")
+    read_settings(ecr, "app-a", record=new_record, read=False)
+    out = run_module(mod, dict(name="app-a", lifecycle_policy=new_policy, tags=TAGS, region="us-east-1",
+                               _ansible_diff=True), capsys)
+    assert out["changed"] is True and out["writes"] == ["lifecycle_policy", "tags"]
+    assert out["diff"]["after"]["tags"][RECORD_TAG] == new_record
+    assert out["lifecycle_policy"] == new_policy
+
+
+def test_purged_policy_is_read_deleted_and_dropped_from_the_record(aws, capsys):
+    ecr = aws["ecr"]
+    repo_policy = {"Version": "2012-10-17", "Statement": []}
+    both = mod.ecr.format_record({"lifecycle_policy": mod.ecr.policy_hash(POLICY),
+                                  "repository_policy": mod.ecr.policy_hash(repo_policy)})
+    describe(ecr, "app-a")
+    read_settings(ecr, "app-a", record=both, read=True)  # purged: read although the record names it
+    ecr.add_response("delete_lifecycle_policy", {}, {"repositoryName": "app-a"})
+    tag_record(ecr, "app-a", "repository=" + mod.ecr.policy_hash(repo_policy))
+    describe(ecr, "app-a")
+    read_settings(ecr, "app-a", record="repository=" + mod.ecr.policy_hash(repo_policy), policy=None)
+    out = run_module(mod, dict(name="app-a", purge_lifecycle_policy=True, repository_policy=repo_policy,
+                               region="us-east-1"), capsys)
+    assert out["writes"] == ["lifecycle_policy", "tags"]
+    assert out["lifecycle_policy"] is None and out["repository_policy"] == repo_policy
+
+
+def test_purging_the_last_policy_removes_the_record(aws, capsys):
+    ecr = aws["ecr"]
+    describe(ecr, "app-a")
+    read_settings(ecr, "app-a", policy=None, read=True)  # purged: read, deleted by hand already
+    ecr.add_response("untag_resource", {}, {"resourceArn": repository("app-a")["repositoryArn"],
+                                            "tagKeys": [RECORD_TAG]})
+    describe(ecr, "app-a")
+    read_settings(ecr, "app-a", record=None, policy=None, read=True)
+    out = run_module(mod, dict(name="app-a", purge_lifecycle_policy=True, region="us-east-1"), capsys)
+    assert out["writes"] == ["tags"] and RECORD_TAG not in out["repository"]["tags"]
+
+
+def test_purge_tags_keeps_the_record(aws, capsys):
+    ecr = aws["ecr"]
+    describe(ecr, "app-a")
+    read_settings(ecr, "app-a")
+    ecr.add_response("tag_resource", {}, {"resourceArn": repository("app-a")["repositoryArn"],
+                                          "tags": [{"Key": "env", "Value": "prod"}]})
+    ecr.add_response("untag_resource", {}, {"resourceArn": repository("app-a")["repositoryArn"],
+                                            "tagKeys": ["bandup:managed-by"]})
+    describe(ecr, "app-a")
+    read_settings(ecr, "app-a")
+    out = run_module(mod, dict(name="app-a", lifecycle_policy=POLICY, tags={"env": "prod"}, purge_tags=True,
+                               region="us-east-1", _ansible_diff=True), capsys)
+    assert out["writes"] == ["tags", "tags"]
+    assert out["diff"]["after"]["tags"] == {"env": "prod", RECORD_TAG: RECORD}
+
+
+def test_check_mode_reads_but_writes_no_record(aws, capsys):
+    ecr = aws["ecr"]
+    describe(ecr, "app-a", "app-b")
+    read_settings(ecr, "app-a", record=None)
+    read_settings(ecr, "app-b", record="lifecycle=0123456789abcdef")  # stale: read
+    out = run_repositories(capsys, _ansible_check_mode=True, _ansible_diff=True)
+    assert out["changed"] is True and [r["writes"] for r in out["repositories"]] == [["tags"], ["tags"]]
+    assert [r["diff"]["after"]["tags"][RECORD_TAG] for r in out["repositories"]] == [RECORD, RECORD]
+    assert RECORD_TAG not in out["repositories"][0]["diff"]["before"]["tags"]
 
 
 def missing_b(ecr):
@@ -179,19 +303,20 @@ def test_repositories_create_the_missing_one(aws, capsys):
         "tags": [{"Key": "bandup:managed-by", "Value": "bandup.ecs"}]})
     ecr.add_response("put_lifecycle_policy", {}, {"repositoryName": "app-b",
                                                   "lifecyclePolicyText": json.dumps(POLICY, sort_keys=True)})
-    ecr.add_response("describe_repositories", {"repositories": [repository("app-b")]}, {"repositoryNames": ["app-b"]})
+    tag_record(ecr, "app-b")  # after the policy: a failed put leaves no record that would hide it
+    describe(ecr, "app-b")
     read_settings(ecr, "app-b")
     out = run_repositories(capsys)
     assert out["changed"] is True
     assert [(r["name"], r["writes"]) for r in out["repositories"]] == [
-        ("app-a", []), ("app-b", ["create", "lifecycle_policy"])]
+        ("app-a", []), ("app-b", ["create", "lifecycle_policy", "tags"])]
     assert out["repositories"][1]["repository"]["repository_arn"].endswith("/app-b")
 
 
 def test_repositories_check_mode_writes_nothing(aws, capsys):
     missing_b(aws["ecr"])
     out = run_repositories(capsys, _ansible_check_mode=True)
-    assert out["changed"] is True and out["repositories"][1]["writes"] == ["create", "lifecycle_policy"]
+    assert out["changed"] is True and out["repositories"][1]["writes"] == ["create", "lifecycle_policy", "tags"]
     assert "repository" not in out["repositories"][1]
 
 
@@ -204,7 +329,7 @@ def test_repositories_change_one_setting(aws, capsys):
     read_settings(ecr, "app-b")
     ecr.add_response("put_image_scanning_configuration", {}, {"repositoryName": "app-b",
                                                               "imageScanningConfiguration": {"scanOnPush": True}})
-    ecr.add_response("describe_repositories", {"repositories": [repository("app-b")]}, {"repositoryNames": ["app-b"]})
+    describe(ecr, "app-b")
     read_settings(ecr, "app-b")
     out = run_repositories(capsys, _ansible_diff=True)
     assert [r["writes"] for r in out["repositories"]] == [[], ["scan_on_push"]]
