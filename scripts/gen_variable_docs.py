@@ -50,7 +50,8 @@ def render():
            "starts with the name of the role that owns it.", ""]
     for role in roles:
         with open(os.path.join(roles_dir, role, "meta", "argument_specs.yml")) as handle:
-            main = yaml.safe_load(handle)["argument_specs"]["main"]
+            specs = yaml.safe_load(handle)["argument_specs"]
+            main = specs.get("main") or specs["topology"]  # bandup's variables are the `topology` entry point
         out += [f"## Role `bandup.ecs.{role}`", "", _text(main.get("short_description")), ""]
         if main.get("description"):
             out += [_text(main["description"]), ""]

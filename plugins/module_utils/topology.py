@@ -173,12 +173,13 @@ def _check_service(idx, svc, seen_sc):
 
 
 def build_topology(name, region, active_az, standby_az, services, ecr_prefix="ielts-", azs_in_region=None,
-                   live_active_az=None):
+                   live_active_az=None, tags=None):
     """Validate the inventory and return the topology dict every role reads.
 
     ``azs_in_region`` (optional) is the region's AZ names, when the caller looked them up.
     ``live_active_az`` (optional) is the cluster's ``bandup:active-az`` tag: once the deployment exists, which AZ is
     active is live state owned by the failover, and the inventory's ``bandup_active_az`` is only the initial placement.
+    ``tags`` (optional) are the user's extra tags (``bandup_tags``); the collection's own ``bandup:*`` tags win.
     """
     _check_name("bandup_name", name, 20)
     for var, az in (("bandup_active_az", active_az), ("bandup_standby_az", standby_az)):
@@ -274,6 +275,7 @@ def build_topology(name, region, active_az, standby_az, services, ecr_prefix="ie
         "namespace": name,
         "load_balancer": name,
         "alb_security_group": f"{name}-alb",
-        "tags": {"bandup:managed-by": "bandup.ecs", "bandup:deployment": name},
+        "tags": dict({k: str(v) for k, v in (tags or {}).items()},
+                     **{"bandup:managed-by": "bandup.ecs", "bandup:deployment": name}),
         "services": out_services,
     }

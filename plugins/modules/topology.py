@@ -50,7 +50,8 @@ options:
   lookup_live:
     description:
       - Check the AZs against the region and read the live active AZ from the cluster tag.
-      - With C(false) the module makes no AWS call at all.
+      - With C(false) the module makes no AWS call at all. The C(bandup.ecs.topology) filter returns the same
+        topology without starting a module; the C(bandup) role uses it when no role of the run reads the AZs.
     type: bool
     default: true
 extends_documentation_fragment:
@@ -155,11 +156,10 @@ def main():
     try:
         topology = build_topology(
             params["name"], module.region, params["active_az"], params["standby_az"], params["services"],
-            ecr_prefix=params["ecr_prefix"], azs_in_region=azs, live_active_az=live_active_az,
+            ecr_prefix=params["ecr_prefix"], azs_in_region=azs, live_active_az=live_active_az, tags=params["tags"],
         )
     except TopologyError as err:
         module.fail_json(msg=str(err))
-    topology["tags"] = dict({k: str(v) for k, v in params["tags"].items()}, **topology["tags"])
     module.exit_json(changed=False, topology=topology)
 
 

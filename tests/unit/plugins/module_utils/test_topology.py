@@ -133,7 +133,7 @@ def _spec_defaults(options):
 
 def test_argument_spec_defaults_match_the_code():
     with open(os.path.join(ROOT, "roles", "bandup", "meta", "argument_specs.yml")) as handle:
-        spec = yaml.safe_load(handle)["argument_specs"]["main"]["options"]["bandup_services"]["options"]
+        spec = yaml.safe_load(handle)["argument_specs"]["topology"]["options"]["bandup_services"]["options"]
     documented = _spec_defaults(spec)
     for key in ("name", "port", "health_path", "cpu", "memory"):
         assert spec[key]["required"] is True

@@ -1,0 +1,84 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+name: topology
+short_description: Validate a Bandup deployment and derive every resource name, without AWS
+version_added: 0.1.0
+description:
+  - The topology of the C(bandup.ecs.topology) module with I(lookup_live=false), computed on the controller
+    without starting a module, with the same checks (Fargate CPU/memory pairs, name limits, counts, Service Connect
+    uniqueness, ports, service dependencies) and the same resource names, from the same code.
+  - It reads nothing from AWS, so the AZs are not checked against the region and the active AZ is the inventory's
+    (C(active_az_source=inventory)), not the cluster's C(bandup:active-az) tag. The C(bandup) role uses it only
+    for runs whose roles need neither (C(--tags ecr), C(--tags image)).
+  - Fails with the variable's name on bad input, like the module.
+author:
+  - Bandup platform team (@bandup)
+positional: _input
+options:
+  _input:
+    description: The C(bandup_services) list.
+    type: list
+    elements: dict
+    required: true
+  name:
+    description: Deployment name (C(bandup_name)).
+    type: str
+    required: true
+  region:
+    description: AWS region (C(bandup_region)).
+    type: str
+    required: true
+  active_az:
+    description: C(bandup_active_az).
+    type: str
+    required: true
+  standby_az:
+    description: C(bandup_standby_az).
+    type: str
+    required: true
+  ecr_prefix:
+    description: C(bandup_ecr_prefix).
+    type: str
+    default: ielts-
+  tags:
+    description: C(bandup_tags).
+    type: dict
+    default: {}
+"""
+
+EXAMPLES = r"""
+- name: The topology of an image-only run
+  ansible.builtin.set_fact:
+    bandup_topology: >-
+      {{ bandup_services | bandup.ecs.topology(name=bandup_name, region=bandup_region, active_az=bandup_active_az,
+         standby_az=bandup_standby_az, ecr_prefix=bandup_ecr_prefix, tags=bandup_tags) }}
+"""
+
+RETURN = r"""
+_value:
+  description: The topology, as the C(topology) return value of the C(bandup.ecs.topology) module.
+  type: dict
+"""
+
+import copy
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.bandup.ecs.plugins.module_utils.topology import TopologyError, build_topology
+
+
+def _topology(services, name, region, active_az, standby_az, ecr_prefix="ielts-", tags=None):
+    try:
+        return build_topology(name, region, active_az, standby_az, copy.deepcopy(services), ecr_prefix=ecr_prefix, tags=tags)
+    except TopologyError as err:
+        raise AnsibleFilterError(str(err)) from err
+
+
+class FilterModule:
+    def filters(self):
+        return {"topology": _topology}
