@@ -104,6 +104,16 @@ options:
     description: Deregister ACTIVE revisions older than the newest I(keep_revisions); C(0) keeps all.
     type: int
     default: 0
+  task_roles:
+    description:
+      - The log groups and the execution and task roles of the families, ensured first in the same run, with the
+        options of M(bandup.ecs.ecs_task_roles) (I(services), I(log_retention_days), I(execution_managed_policies),
+        I(secrets_policy_name), I(task_policy_name), I(tags)), checked the same way.
+      - A family without I(execution_role_arn) or I(task_role_arn) gets the ARNs of the roles of the
+        I(task_roles.services) entry with its C(family).
+      - One module run instead of two; the C(task_definition) role uses it.
+    type: dict
+    version_added: 0.2.0
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -129,6 +139,23 @@ EXAMPLES = r"""
       bandup:managed-by: bandup.ecs
     keep_revisions: 10
   register: taskdef
+
+- name: Log groups, roles and the task definition of the backend in one run
+  bandup.ecs.ecs_taskdefinition:
+    task_roles:
+      services:
+        - name: backend
+          family: bandup-prod-backend
+          log_group: /ecs/bandup-prod/backend
+          execution_role: bandup-prod-backend-execution
+          task_role: bandup-prod-backend-task
+      tags:
+        bandup:managed-by: bandup.ecs
+    task_definitions:
+      - family: bandup-prod-backend
+        cpu: 1024
+        memory: 2048
+        container_definitions: [{name: backend, image: "{{ backend_image }}"}]
 
 - name: Both families in one run
   bandup.ecs.ecs_taskdefinition:
@@ -187,7 +214,17 @@ task_definitions:
       (C(family) always); the top-level keys above are then not returned, except C(changed).
   returned: with I(task_definitions)
   type: list
-  elements: dict
+  elements: dicttask_roles:
+  description: With I(task_roles), the C(services) and C(changes) that M(bandup.ecs.ecs_task_roles) returns.
+  returned: with I(task_roles)
+  type: dict
+  sample:
+    changes: []
+    services:
+      backend:
+        log_group: /ecs/bandup-prod/backend
+        execution_role_arn: arn:aws:iam::123456789012:role/bandup-prod-backend-execution
+        task_role_arn: arn:aws:iam::123456789012:role/bandup-prod-backend-task
 """
 
 import copy
@@ -195,6 +232,9 @@ import copy
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+from ansible_collections.bandup.ecs.plugins.module_utils import task_roles
 from ansible_collections.bandup.ecs.plugins.module_utils import taskdef
 from ansible_collections.bandup.ecs.plugins.module_utils.topology import TopologyError, fargate_check
 
@@ -325,6 +365,7 @@ def main():
             ephemeral_storage=dict(type="int"),
             tags=dict(type="dict", aliases=["resource_tags"]),
             keep_revisions=dict(type="int", default=0),
+            task_roles=dict(type="dict"),
             **per_family,
         ),
         mutually_exclusive=[("family", "task_definitions")],
@@ -334,6 +375,18 @@ def main():
     families = family_params(module)
     for params in families:
         validate(module, params)
+    roles = None
+    if module.params["task_roles"] is not None:
+        checked = ArgumentSpecValidator(task_roles.ARGUMENT_SPEC).validate(module.params["task_roles"])
+        if checked.error_messages:
+            module.fail_json(msg="task_roles: " + "; ".join(checked.error_messages))
+        plan, services = task_roles.converge(module, checked.validated_parameters)
+        roles = dict(changes=plan.changes, services=services)
+        by_family = {svc["family"]: services[svc["name"]] for svc in checked.validated_parameters["services"]}
+        for params in families:
+            arns = by_family.get(params["family"], {})
+            for key in ("execution_role_arn", "task_role_arn"):
+                params[key] = params[key] or arns.get(key)
     client = module.client("ecs", retry_decorator=AWSRetry.jittered_backoff())
     ensure = ensure_present if module.params["state"] == "present" else ensure_absent
     results = []
@@ -342,14 +395,22 @@ def main():
             results.append(ensure(module, client, params))
         except Exception as err:  # pylint: disable=broad-except
             module.fail_json_aws(err, msg=f"ECS task definition {params['family']}")
+    extra = {} if roles is None else dict(task_roles=roles)
     if module.params["family"]:
-        module.exit_json(**results[0])
-    diff = {"before": {}, "after": {}}
+        if roles is not None:
+            diff = results[0].get("diff") or {"before": {}, "after": {}}
+            results[0]["changed"] = results[0]["changed"] or bool(roles["changes"])
+            results[0]["diff"] = {"before": dict(diff["before"], task_roles=plan.before),
+                                  "after": dict(diff["after"], task_roles=plan.after)}
+        module.exit_json(**results[0], **extra)
+    diff = {"before": {}, "after": {}} if roles is None else {"before": {"task_roles": plan.before},
+                                                                "after": {"task_roles": plan.after}}
     for params, result in zip(families, results):
         result["family"] = params["family"]
         for side, value in result.pop("diff", {}).items():
             diff[side][params["family"]] = value
-    module.exit_json(changed=any(r["changed"] for r in results), task_definitions=results, diff=diff)
+    changed = any(r["changed"] for r in results) or bool(roles and roles["changes"])
+    module.exit_json(changed=changed, task_definitions=results, diff=diff, **extra)
 
 
 if __name__ == "__main__":

@@ -185,3 +185,67 @@ def test_task_definitions_bad_entry_fails_before_any_call(ecs, capsys):
     params["task_definitions"][1]["memory"] = 512
     out = run(params, capsys)
     assert out["failed"] is True and out["msg"].startswith("family bandup-worker.memory: 512 MiB")
+
+
+# ---- task_roles: the log groups and roles in the same run, their ARNs filled in by family
+
+def roles_and_definitions(**override):
+    """task_roles for the backend (as test_ecs_task_roles.BACKEND) and its task definition without role ARNs."""
+    from test_ecs_task_roles import BACKEND
+
+    entry = {k: v for k, v in entries()[0].items() if k not in ("execution_role_arn", "task_role_arn")}
+    params = dict(task_roles=dict(services=[copy.deepcopy(BACKEND)], tags=TAGS), task_definitions=[entry],
+                  tags=TAGS, region="us-east-1")
+    params.update(override)
+    return params
+
+
+def read_backend_roles(aws, **read):
+    from test_ecs_task_roles import BACKEND, SECRETS_POLICY, TASK_POLICY, exec_description, log_group, read_attached, \
+        read_inline, read_log_groups, read_log_tags, read_role
+
+    read_log_groups(aws, [log_group(BACKEND["log_group"])], prefix=BACKEND["log_group"])
+    read_log_tags(aws, BACKEND["log_group"], tags=TAGS)
+    read_role(aws, BACKEND["execution_role"], exec_description(BACKEND), tags=[AWS_IAM_TAG])
+    read_attached(aws, BACKEND["execution_role"], read.get("managed", [MANAGED]))
+    read_inline(aws, BACKEND["execution_role"], "bandup-secrets", SECRETS_POLICY)
+    read_role(aws, BACKEND["task_role"], "ECS task role of bandup-backend (the application's own permissions)",
+              tags=[AWS_IAM_TAG])
+    read_inline(aws, BACKEND["task_role"], "bandup-task", TASK_POLICY)
+
+
+AWS_IAM_TAG = {"Key": "bandup:managed-by", "Value": "bandup.ecs"}
+MANAGED = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+
+
+def test_task_roles_no_op_fills_the_role_arns_by_family(aws, capsys):
+    read_backend_roles(aws)
+    aws["ecs"].add_response("describe_task_definition", {"taskDefinition": DESCRIBED, "tags": AWS_TAGS},
+                            {"taskDefinition": "bandup-backend", "include": ["TAGS"]})
+    out = run(roles_and_definitions(), capsys)
+    assert out["changed"] is False
+    assert out["task_roles"]["changes"] == []
+    assert out["task_roles"]["services"]["backend"]["execution_role_arn"] == DESIRED["executionRoleArn"]
+    assert [(r["family"], r["revision"], r["differences"]) for r in out["task_definitions"]] == [
+        ("bandup-backend", 7, [])]  # the ARNs from the roles equal the revision's: nothing to register
+
+
+def test_task_roles_change_alone_reports_changed(aws, capsys):
+    read_backend_roles(aws, managed=[])  # the managed policy was detached by hand
+    aws["iam"].add_response("attach_role_policy", {}, {"RoleName": "bandup-backend-execution", "PolicyArn": MANAGED})
+    aws["ecs"].add_response("describe_task_definition", {"taskDefinition": DESCRIBED, "tags": AWS_TAGS},
+                            {"taskDefinition": "bandup-backend", "include": ["TAGS"]})
+    out = run(roles_and_definitions(_ansible_diff=True), capsys)
+    assert out["changed"] is True
+    assert out["task_roles"]["changes"] == [f"role bandup-backend-execution: attach {MANAGED}"]
+    assert out["task_definitions"][0]["changed"] is False
+    assert out["diff"]["after"]["task_roles"]["role bandup-backend-execution"]["managed_policies"] == [MANAGED]
+
+
+def test_task_roles_bad_option_fails_before_any_call(aws, capsys):
+    params = roles_and_definitions()
+    del params["task_roles"]["services"][0]["log_group"]
+    params["task_roles"]["log_retention_days"] = "a month"
+    out = run(params, capsys)
+    assert out["failed"] is True and out["msg"].startswith("task_roles: ")
+    assert "log_group" in out["msg"] and "log_retention_days" in out["msg"]
