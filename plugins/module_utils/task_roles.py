@@ -226,6 +226,7 @@ def desired_roles(module, params):
         ]
     return out
 
+
 ARGUMENT_SPEC = dict(
     services=dict(type="list", elements="dict", required=True, options=dict(
         name=dict(type="str", required=True),

@@ -214,7 +214,8 @@ task_definitions:
       (C(family) always); the top-level keys above are then not returned, except C(changed).
   returned: with I(task_definitions)
   type: list
-  elements: dicttask_roles:
+  elements: dict
+task_roles:
   description: With I(task_roles), the C(services) and C(changes) that M(bandup.ecs.ecs_task_roles) returns.
   returned: with I(task_roles)
   type: dict
@@ -403,8 +404,9 @@ def main():
             results[0]["diff"] = {"before": dict(diff["before"], task_roles=plan.before),
                                   "after": dict(diff["after"], task_roles=plan.after)}
         module.exit_json(**results[0], **extra)
-    diff = {"before": {}, "after": {}} if roles is None else {"before": {"task_roles": plan.before},
-                                                                "after": {"task_roles": plan.after}}
+    diff = {"before": {}, "after": {}}
+    if roles is not None:
+        diff = {"before": {"task_roles": plan.before}, "after": {"task_roles": plan.after}}
     for params, result in zip(families, results):
         result["family"] = params["family"]
         for side, value in result.pop("diff", {}).items():
