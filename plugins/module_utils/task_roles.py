@@ -15,7 +15,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
-from ansible_collections.bandup.ecs.plugins.module_utils.taskdef import secrets_policy
+from ansible_collections.bandup.ecs.plugins.module_utils.secrets_policy import secrets_policy
 
 retry = AWSRetry.jittered_backoff()
 

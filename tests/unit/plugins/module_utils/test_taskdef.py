@@ -11,6 +11,7 @@ import datetime
 
 import pytest
 
+from ansible_collections.bandup.ecs.plugins.module_utils import secrets_policy as secrets
 from ansible_collections.bandup.ecs.plugins.module_utils import taskdef
 
 IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/ielts-backend@sha256:" + "a" * 64
@@ -185,7 +186,7 @@ def test_revision_of():
 
 
 def test_secrets_policy_scoped_to_the_arns():
-    policy = taskdef.secrets_policy([SSM, SECRET + ":password:AWSCURRENT:", SECRET])
+    policy = secrets.secrets_policy([SSM, SECRET + ":password:AWSCURRENT:", SECRET])
     assert policy == {"Version": "2012-10-17", "Statement": [
         {"Sid": "ReadSecrets", "Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"], "Resource": [SECRET]},
         {"Sid": "ReadSsmParameters", "Effect": "Allow", "Action": ["ssm:GetParameters"], "Resource": [SSM]},
@@ -193,16 +194,16 @@ def test_secrets_policy_scoped_to_the_arns():
 
 
 def test_secrets_policy_only_ssm():
-    policy = taskdef.secrets_policy([SSM])
+    policy = secrets.secrets_policy([SSM])
     assert [s["Action"] for s in policy["Statement"]] == [["ssm:GetParameters"]]
 
 
 def test_no_secrets_no_policy():
-    assert taskdef.secrets_policy([]) is None
+    assert secrets.secrets_policy([]) is None
 
 
 @pytest.mark.parametrize("arn", ["arn:aws:s3:::bucket/key", "arn:aws:ssm:us-east-1:123456789012:document/x",
                                  "not-an-arn", "arn:aws:secretsmanager:us-east-1:123456789012:secret"])
 def test_secrets_policy_refuses_other_arns(arn):
     with pytest.raises(ValueError, match="ARN"):
-        taskdef.secrets_policy([arn])
+        secrets.secrets_policy([arn])
