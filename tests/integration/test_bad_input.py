@@ -95,3 +95,19 @@ def test_refused_before_any_write(endpoint, extra_vars, expected):
 def test_catalogue_is_large_and_distinct():
     assert len(CASES) >= 30
     assert len({c[0] for c in CASES}) == len(CASES)
+
+
+def test_partial_rollout_checks_the_roles_it_runs(endpoint):
+    """--tags ecr checks the shared variables and the ecr role's, before any write; a bad variable of a role the run
+    does not select does not stop it; and the topology of an ecr/image-only run is derived without any AWS read
+    (no EC2 or ECS call: those roles need neither the AZs nor the live active AZ)."""
+    endpoint.start_recording()
+    bad_ecr = endpoint.playbook("site.yml", "--tags", "ecr", extra_vars={"ecr_image_tag_mutability": "SOMETIMES"})
+    assert bad_ecr.returncode != 0 and "ecr_image_tag_mutability" in bad_ecr.stdout, bad_ecr.stdout[-3000:]
+    bad_shared = endpoint.playbook("site.yml", "--tags", "ecr", extra_vars=services(1, cpu=300))
+    assert bad_shared.returncode != 0 and "bandup_services[1] (frontend).cpu: 300" in bad_shared.stdout
+    assert endpoint.recorded()["writes"] == []
+    endpoint.start_recording()
+    ecr_only = endpoint.playbook("site.yml", "--tags", "ecr", extra_vars={"alb_deregistration_delay": "forever"})
+    assert ecr_only.returncode == 0, ecr_only.stdout[-3000:]
+    assert {call["service"] for call in endpoint.recorded()["calls"]} == {"ecr"}
