@@ -6,15 +6,16 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 ---
 name: topology
-short_description: Validate a Bandup deployment and derive every resource name, without AWS
+short_description: Validate a Bandup deployment and derive every resource name, on the controller
 version_added: 0.1.0
 description:
-  - The topology of the C(bandup.ecs.topology) module with I(lookup_live=false), computed on the controller
+  - The topology of the C(bandup.ecs.topology) module, computed on the controller
     without starting a module, with the same checks (Fargate CPU/memory pairs, name limits, counts, Service Connect
     uniqueness, ports, service dependencies) and the same resource names, from the same code.
-  - It reads nothing from AWS, so the AZs are not checked against the region and the active AZ is the inventory's
-    (C(active_az_source=inventory)), not the cluster's C(bandup:active-az) tag. The C(bandup) role uses it only
-    for runs whose roles need neither (C(--tags ecr), C(--tags image)).
+  - It reads nothing from AWS itself. Given I(live) (the C(bandup.ecs.live_state) lookup) it checks the AZs against
+    the region and takes the active AZ from the cluster's C(bandup:active-az) tag, as the module does; without
+    it the active AZ is the inventory's (C(active_az_source=inventory)). The C(bandup) role passes I(live) unless
+    the run's roles need neither (C(--tags ecr), C(--tags image)).
   - Fails with the variable's name on bad input, like the module.
 author:
   - Bandup platform team (@bandup)
@@ -49,6 +50,12 @@ options:
     description: C(bandup_tags).
     type: dict
     default: {}
+  live:
+    description:
+      - What the C(bandup.ecs.live_state) lookup returns (C(azs_in_region), C(live_active_az)); the AZs are then
+        checked against the region and the active AZ is the cluster's C(bandup:active-az) tag once it exists.
+      - Without it nothing live is checked and the active AZ is the inventory's.
+    type: dict
 """
 
 EXAMPLES = r"""
@@ -72,9 +79,12 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.bandup.ecs.plugins.module_utils.topology import TopologyError, build_topology
 
 
-def _topology(services, name, region, active_az, standby_az, ecr_prefix="ielts-", tags=None):
+def _topology(services, name, region, active_az, standby_az, ecr_prefix="ielts-", tags=None, live=None):
+    live = live or {}
     try:
-        return build_topology(name, region, active_az, standby_az, copy.deepcopy(services), ecr_prefix=ecr_prefix, tags=tags)
+        return build_topology(name, region, active_az, standby_az, copy.deepcopy(services), ecr_prefix=ecr_prefix,
+                              tags=tags, azs_in_region=live.get("azs_in_region"),
+                              live_active_az=live.get("live_active_az"))
     except TopologyError as err:
         raise AnsibleFilterError(str(err)) from err
 

@@ -50,8 +50,9 @@ options:
   lookup_live:
     description:
       - Check the AZs against the region and read the live active AZ from the cluster tag.
-      - With C(false) the module makes no AWS call at all. The C(bandup.ecs.topology) filter returns the same
-        topology without starting a module; the C(bandup) role uses it when no role of the run reads the AZs.
+      - With C(false) the module makes no AWS call at all.
+      - The C(bandup.ecs.topology) filter with the C(bandup.ecs.live_state) lookup returns the same topology without
+        starting a module; the C(bandup) role derives it that way.
     type: bool
     default: true
 extends_documentation_fragment:

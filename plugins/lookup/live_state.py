@@ -1,0 +1,75 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+name: live_state
+short_description: The live facts a Bandup topology needs, the region's AZs and the cluster's active AZ
+version_added: 0.1.0
+description:
+  - Two read-only calls from the controller, C(ec2:DescribeAvailabilityZones) and C(ecs:DescribeClusters) with
+    tags, like M(bandup.ecs.topology) with I(lookup_live=true) makes them, without starting a module.
+  - Returns one dict with C(azs_in_region) (the region's available AZ names) and C(live_active_az) (the cluster's
+    C(bandup:active-az) tag, C(None) when the cluster or the tag does not exist yet), the I(live) input of the
+    C(bandup.ecs.topology) filter. The C(bandup) role derives the topology this way.
+author:
+  - Bandup platform team (@bandup)
+options:
+  _terms:
+    description: The deployment name (C(bandup_name)), which is the ECS cluster name.
+    type: list
+    elements: str
+    required: true
+extends_documentation_fragment:
+  - amazon.aws.boto3
+  - amazon.aws.common.plugins
+  - amazon.aws.region.plugins
+"""
+
+EXAMPLES = r"""
+- name: The topology, checked against the region and the live active AZ
+  ansible.builtin.set_fact:
+    bandup_topology: >-
+      {{ bandup_services | bandup.ecs.topology(name=bandup_name, region=bandup_region, active_az=bandup_active_az,
+         standby_az=bandup_standby_az, live=query('bandup.ecs.live_state', bandup_name, region=bandup_region)[0]) }}
+"""
+
+RETURN = r"""
+_raw:
+  description: One dict per term.
+  type: list
+  elements: dict
+  contains:
+    azs_in_region:
+      description: Names of the region's available AZs.
+      type: list
+      elements: str
+      sample: [eu-west-1a, eu-west-1b, eu-west-1c]
+    live_active_az:
+      description: The cluster's C(bandup:active-az) tag, or C(None).
+      type: str
+      sample: eu-west-1b
+"""
+
+from ansible.errors import AnsibleLookupError
+
+from ansible_collections.amazon.aws.plugins.plugin_utils.lookup import AWSLookupBase
+
+from ansible_collections.bandup.ecs.plugins.module_utils.live_state import cluster_tag, region_azs
+from ansible_collections.bandup.ecs.plugins.module_utils.topology import ACTIVE_AZ_TAG
+
+
+class LookupModule(AWSLookupBase):
+    def run(self, terms, variables, **kwargs):
+        super().run(terms, variables, **kwargs)
+        if not self.region:
+            raise AnsibleLookupError("bandup_region: no AWS region given")
+        try:
+            azs = region_azs(self.client("ec2"))
+            ecs = self.client("ecs")
+            return [{"azs_in_region": azs, "live_active_az": cluster_tag(ecs, name, ACTIVE_AZ_TAG)} for name in terms]
+        except Exception as err:  # pylint: disable=broad-except
+            raise AnsibleLookupError(
+                f"Could not read the region's availability zones or the cluster's tags: {err}") from err

@@ -1,0 +1,65 @@
+"""The bandup.ecs.live_state lookup against botocore Stubbers (EC2, ECS): its two reads and what it returns."""
+import boto3
+import pytest
+from ansible.errors import AnsibleLookupError
+from botocore.stub import Stubber
+
+from ansible_collections.amazon.aws.plugins.plugin_utils.lookup import AWSLookupBase
+from ansible_collections.bandup.ecs.plugins.lookup.live_state import LookupModule
+from ansible_collections.bandup.ecs.plugins.filter.topology import FilterModule
+
+AZS = {"AvailabilityZones": [{"ZoneName": "us-east-1a", "State": "available"},
+                             {"ZoneName": "us-east-1b", "State": "available"}]}
+
+
+@pytest.fixture(name="aws")
+def fixture_aws(monkeypatch):
+    clients = {s: boto3.client(s, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+               for s in ("ec2", "ecs")}
+    stubbers = {s: Stubber(c) for s, c in clients.items()}
+    monkeypatch.setattr(LookupModule, "client", lambda self, service, *a, **kw: clients[service])
+    # the options (region, credentials) are ansible's and amazon.aws's: site.yml exercises them end to end
+    monkeypatch.setattr(AWSLookupBase, "run", lambda self, terms, variables, **kwargs: None)
+    monkeypatch.setattr(AWSLookupBase, "region", "us-east-1")
+    for stubber in stubbers.values():
+        stubber.activate()
+    yield stubbers
+    for stubber in stubbers.values():
+        stubber.assert_no_pending_responses()
+        stubber.deactivate()
+
+
+def cluster(tags):
+    return {"clusters": [{"clusterName": "bandup-test", "status": "ACTIVE",
+                          "tags": [{"key": k, "value": v} for k, v in tags.items()]}], "failures": []}
+
+
+def lookup(name="bandup-test"):
+    return LookupModule().run([name], {})
+
+
+def test_reads_the_azs_and_the_active_az_tag(aws):
+    aws["ec2"].add_response("describe_availability_zones", AZS, {"AllAvailabilityZones": False})
+    aws["ecs"].add_response("describe_clusters", cluster({"bandup:active-az": "us-east-1b"}),
+                            {"clusters": ["bandup-test"], "include": ["TAGS", "SETTINGS"]})
+    live = lookup()
+    assert live == [{"azs_in_region": ["us-east-1a", "us-east-1b"], "live_active_az": "us-east-1b"}]
+    # what the filter makes of it: the standby AZ of the inventory is active after a failover
+    services = [{"name": "web", "port": 80, "health_path": "/", "cpu": 256, "memory": 512, "image": "nginx",
+                 "alb": {"default_route": True}}]
+    topo = FilterModule().filters()["topology"](services, name="bandup-test", region="us-east-1",
+                                                active_az="us-east-1a", standby_az="us-east-1b", live=live[0])
+    assert (topo["active_az"], topo["active_az_source"]) == ("us-east-1b", "cluster tag")
+
+
+def test_no_cluster_yet(aws):
+    aws["ec2"].add_response("describe_availability_zones", AZS, {"AllAvailabilityZones": False})
+    aws["ecs"].add_response("describe_clusters", {"clusters": [], "failures": [
+        {"arn": "arn:aws:ecs:us-east-1:123456789012:cluster/bandup-test", "reason": "MISSING"}]})
+    assert lookup()[0]["live_active_az"] is None
+
+
+def test_an_aws_error_is_a_lookup_error(aws):
+    aws["ec2"].add_client_error("describe_availability_zones", "UnauthorizedOperation", "not allowed")
+    with pytest.raises(AnsibleLookupError, match="availability zones.*UnauthorizedOperation"):
+        lookup()
