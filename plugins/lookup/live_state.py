@@ -57,8 +57,7 @@ from ansible.errors import AnsibleLookupError
 
 from ansible_collections.amazon.aws.plugins.plugin_utils.lookup import AWSLookupBase
 
-from ansible_collections.bandup.ecs.plugins.module_utils.live_state import cluster_tag, region_azs
-from ansible_collections.bandup.ecs.plugins.module_utils.topology import ACTIVE_AZ_TAG
+from ansible_collections.bandup.ecs.plugins.module_utils.live_state import live_facts
 
 
 class LookupModule(AWSLookupBase):
@@ -67,9 +66,8 @@ class LookupModule(AWSLookupBase):
         if not self.region:
             raise AnsibleLookupError("bandup_region: no AWS region given")
         try:
-            azs = region_azs(self.client("ec2"))
-            ecs = self.client("ecs")
-            return [{"azs_in_region": azs, "live_active_az": cluster_tag(ecs, name, ACTIVE_AZ_TAG)} for name in terms]
+            ec2, ecs = self.client("ec2"), self.client("ecs")
+            return [live_facts(ec2, ecs, name) for name in terms]
         except Exception as err:  # pylint: disable=broad-except
             raise AnsibleLookupError(
                 f"Could not read the region's availability zones or the cluster's tags: {err}") from err

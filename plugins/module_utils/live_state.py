@@ -7,6 +7,7 @@ from __future__ import annotations
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.bandup.ecs.plugins.module_utils import ecs_cluster
+from ansible_collections.bandup.ecs.plugins.module_utils.topology import ACTIVE_AZ_TAG
 
 
 @AWSRetry.jittered_backoff()
@@ -23,3 +24,9 @@ def cluster_tag(ecs, cluster, key):
     """Value of tag ``key`` on the cluster, or None when the cluster or the tag does not exist."""
     found = ecs_cluster.describe_cluster(ecs, cluster)
     return ecs_cluster.tags(found).get(key) if found else None
+
+
+def live_facts(ec2, ecs, cluster):
+    """The two reads of the topology, as build_topology's keyword arguments: the region's AZs and the cluster's
+    active-AZ tag (None before the cluster exists). The topology module and the live_state lookup both call this."""
+    return {"azs_in_region": region_azs(ec2), "live_active_az": cluster_tag(ecs, cluster, ACTIVE_AZ_TAG)}

@@ -230,10 +230,9 @@ task_roles:
 
 import copy
 
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.bandup.ecs.plugins.module_utils import task_roles
 from ansible_collections.bandup.ecs.plugins.module_utils import taskdef

@@ -123,12 +123,8 @@ topology:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.bandup.ecs.plugins.module_utils.live_state import cluster_tag, region_azs
-from ansible_collections.bandup.ecs.plugins.module_utils.topology import (
-    ACTIVE_AZ_TAG,
-    TopologyError,
-    build_topology,
-)
+from ansible_collections.bandup.ecs.plugins.module_utils.live_state import live_facts
+from ansible_collections.bandup.ecs.plugins.module_utils.topology import TopologyError, build_topology
 
 
 def main():
@@ -147,17 +143,16 @@ def main():
     params = module.params
     if not module.region:
         module.fail_json(msg="bandup_region: no AWS region given")
-    azs, live_active_az = None, None
+    live = {}
     if params["lookup_live"]:
         try:
-            azs = region_azs(module.client("ec2"))
-            live_active_az = cluster_tag(module.client("ecs"), params["name"], ACTIVE_AZ_TAG)
+            live = live_facts(module.client("ec2"), module.client("ecs"), params["name"])
         except Exception as err:  # pylint: disable=broad-except
             module.fail_json_aws(err, msg="Could not read the region's availability zones or the cluster's tags")
     try:
         topology = build_topology(
             params["name"], module.region, params["active_az"], params["standby_az"], params["services"],
-            ecr_prefix=params["ecr_prefix"], azs_in_region=azs, live_active_az=live_active_az, tags=params["tags"],
+            ecr_prefix=params["ecr_prefix"], tags=params["tags"], **live,
         )
     except TopologyError as err:
         module.fail_json(msg=str(err))
