@@ -72,17 +72,26 @@ _value:
   type: dict
 """
 
-import copy
+from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.bandup.ecs.plugins.module_utils.topology import TopologyError, build_topology
 
 
+def _plain(value):
+    """A plain copy of templated input: dicts and lists, not deepcopy (which copies ansible's lazy containers whole)."""
+    if isinstance(value, Mapping):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    return value
+
+
 def _topology(services, name, region, active_az, standby_az, ecr_prefix="ielts-", tags=None, live=None):
     live = live or {}
     try:
-        return build_topology(name, region, active_az, standby_az, copy.deepcopy(services), ecr_prefix=ecr_prefix,
+        return build_topology(name, region, active_az, standby_az, _plain(services), ecr_prefix=ecr_prefix,
                               tags=tags, azs_in_region=live.get("azs_in_region"),
                               live_active_az=live.get("live_active_az"))
     except TopologyError as err:
