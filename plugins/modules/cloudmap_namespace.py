@@ -79,10 +79,10 @@ namespace:
       sample: {"bandup:managed-by": "bandup.ecs"}
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.bandup.ecs.plugins.module_utils import cloudmap
+from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
 
 
 def ensure_absent(module, client, live):
@@ -96,7 +96,7 @@ def ensure_absent(module, client, live):
 
 
 def main():
-    module = AnsibleAWSModule(
+    module = AWSModule(
         argument_spec=dict(
             name=dict(type="str", required=True),
             state=dict(type="str", choices=["present", "absent"], default="present"),

@@ -151,10 +151,10 @@ import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.bandup.ecs.plugins.module_utils import builders
+from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
 from ansible_collections.bandup.ecs.plugins.module_utils.ecr import authorization
 from ansible_collections.bandup.ecs.plugins.module_utils.registry import Registry, RegistryError
 
@@ -214,7 +214,7 @@ def build_and_push(runner, builder, host, registry, image, secrets):
 
 
 def main():
-    module = AnsibleAWSModule(
+    module = AWSModule(
         argument_spec=dict(
             images=dict(type="list", elements="dict", required=True, options=dict(
                 name=dict(type="str", required=True),

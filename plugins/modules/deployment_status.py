@@ -87,13 +87,13 @@ dot:
   type: str
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.bandup.ecs.plugins.module_utils import status
+from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
 
 
 def main():
-    module = AnsibleAWSModule(
+    module = AWSModule(
         argument_spec=dict(
             topology=dict(type="dict", required=True),
             prices=dict(type="dict", required=True),

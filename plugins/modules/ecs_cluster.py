@@ -185,12 +185,12 @@ differences:
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
 from ansible_collections.bandup.ecs.plugins.module_utils import cloudmap
 from ansible_collections.bandup.ecs.plugins.module_utils import ecs_cluster as api
+from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
 
 
 def result(cluster):
@@ -278,7 +278,7 @@ def ensure_absent(module, client, live):
 
 
 def main():
-    module = AnsibleAWSModule(
+    module = AWSModule(
         argument_spec=dict(
             name=dict(type="str", required=True),
             state=dict(type="str", choices=["present", "absent"], default="present"),

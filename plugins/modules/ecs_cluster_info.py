@@ -51,15 +51,15 @@ namespace:
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.bandup.ecs.plugins.module_utils import cloudmap
 from ansible_collections.bandup.ecs.plugins.module_utils import ecs_cluster as api
+from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
 
 
 def main():
-    module = AnsibleAWSModule(argument_spec=dict(name=dict(type="str", required=True)), supports_check_mode=True)
+    module = AWSModule(argument_spec=dict(name=dict(type="str", required=True)), supports_check_mode=True)
     ecs = module.client("ecs", retry_decorator=AWSRetry.jittered_backoff())
     servicediscovery = module.client("servicediscovery", retry_decorator=AWSRetry.jittered_backoff())
     try:

@@ -321,10 +321,10 @@ try:
 except ImportError:
     pass  # handled by AnsibleAWSModule
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.bandup.ecs.plugins.module_utils import ecs_scaling as scaling
 from ansible_collections.bandup.ecs.plugins.module_utils import ecs_service as svc
+from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
 
 
 def done(module, service, plan, changed, **extra):
@@ -387,7 +387,7 @@ def main():
         wait_timeout=dict(type="int", default=900),
         wait_delay=dict(type="int", default=15),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = AWSModule(argument_spec=argument_spec, supports_check_mode=True)
     deadline = time.monotonic() + module.params["wait_timeout"]
     ecs = module.client("ecs")
     try:

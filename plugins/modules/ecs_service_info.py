@@ -53,16 +53,16 @@ try:
 except ImportError:
     pass  # handled by AnsibleAWSModule
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.bandup.ecs.plugins.module_utils import ecs_service as svc
+from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
 
 
 state = svc.placement_state
 
 
 def main():
-    module = AnsibleAWSModule(
+    module = AWSModule(
         argument_spec=dict(cluster=dict(type="str", required=True),
                            names=dict(type="list", elements="str", required=True)),
         supports_check_mode=True,

@@ -110,9 +110,9 @@ try:
 except ImportError:
     pass  # handled by AnsibleAWSModule
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.bandup.ecs.plugins.module_utils import ecs_scaling as scaling
+from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
 
 
 def ensure_present(module, client, rid):
@@ -143,7 +143,7 @@ def ensure_absent(module, client, rid):
 
 
 def main():
-    module = AnsibleAWSModule(
+    module = AWSModule(
         argument_spec=dict(cluster=dict(type="str", required=True), service=dict(type="str", required=True),
                            **scaling.SCALING_OPTIONS),
         supports_check_mode=True,

@@ -176,10 +176,10 @@ except ImportError:
     pass  # handled by AnsibleAWSModule
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.bandup.ecs.plugins.module_utils import ecs_scaling as scaling
 from ansible_collections.bandup.ecs.plugins.module_utils import ecs_service as svc
+from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
 
 ENTRY_OPTIONS = dict(
     svc.SERVICE_OPTIONS,
@@ -341,7 +341,7 @@ class Run:
 
 
 def main():
-    module = AnsibleAWSModule(
+    module = AWSModule(
         argument_spec=dict(
             cluster=dict(type="str", required=True),
             services=dict(type="list", elements="dict", required=True),

@@ -129,13 +129,13 @@ changes:
   sample: ["log group /ecs/bandup-prod/backend: create", "role bandup-prod-backend-execution: policy bandup-secrets"]
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.bandup.ecs.plugins.module_utils import task_roles as api
+from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
 
 
 def main():
-    module = AnsibleAWSModule(argument_spec=api.ARGUMENT_SPEC, supports_check_mode=True)
+    module = AWSModule(argument_spec=api.ARGUMENT_SPEC, supports_check_mode=True)
     plan, services = api.converge(module, module.params)
     diff = {"diff": {"before": plan.before, "after": plan.after}} if module._diff else {}
     module.exit_json(changed=bool(plan.changes), changes=plan.changes, services=services, **diff)

@@ -231,11 +231,11 @@ task_roles:
 import copy
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.bandup.ecs.plugins.module_utils import task_roles
 from ansible_collections.bandup.ecs.plugins.module_utils import taskdef
+from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
 from ansible_collections.bandup.ecs.plugins.module_utils.topology import TopologyError, fargate_check
 
 
@@ -352,7 +352,7 @@ def main():
         execution_role_arn=dict(type="str"),
         task_role_arn=dict(type="str"),
     )
-    module = AnsibleAWSModule(
+    module = AWSModule(
         argument_spec=dict(
             family=dict(type="str"),
             task_definitions=dict(type="list", elements="dict", options=dict(

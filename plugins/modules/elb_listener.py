@@ -178,9 +178,9 @@ try:
 except ImportError:
     pass  # handled by AnsibleAWSModule
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.bandup.ecs.plugins.module_utils import elb_listener as lst
+from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
 
 FORWARD = dict(type="list", elements="dict", options=dict(
     target_group_arn=dict(type="str", required=True), weight=dict(type="int", default=1)))
@@ -260,7 +260,7 @@ def main():
         tags=dict(type="dict", default={}),
         state=dict(type="str", choices=["present", "absent"], default="present"),
     )
-    module = AnsibleAWSModule(
+    module = AWSModule(
         argument_spec=argument_spec,
         supports_check_mode=True,
         required_if=[["state", "present", ["default_action"]], ["protocol", "HTTPS", ["certificate_arn"]]],

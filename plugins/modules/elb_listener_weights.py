@@ -55,13 +55,13 @@ try:
 except ImportError:
     pass  # handled by AnsibleAWSModule
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.bandup.ecs.plugins.module_utils import elb_listener as lst
+from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
 
 
 def main():
-    module = AnsibleAWSModule(
+    module = AWSModule(
         argument_spec=dict(listener_arn=dict(type="str", required=True), weights=dict(type="dict", required=True)),
         supports_check_mode=True,
     )

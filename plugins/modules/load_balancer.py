@@ -316,11 +316,11 @@ try:
 except ImportError:
     pass  # handled by AnsibleAWSModule
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.bandup.ecs.plugins.module_utils import ecs_service as svc
 from ansible_collections.bandup.ecs.plugins.module_utils import elb_listener as lst
 from ansible_collections.bandup.ecs.plugins.module_utils import load_balancer as lb
+from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
 
 ACTIVE_WEIGHT = 100
 STANDBY_WEIGHT = 0
@@ -638,7 +638,7 @@ class Run:
 
 
 def main():
-    module = AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    module = AWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     check_input(module)
     elbv2 = module.client("elbv2")
     run = Run(module, elbv2, lambda: module.client("ecs"))

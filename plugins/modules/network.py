@@ -215,10 +215,10 @@ changes:
 
 import ipaddress
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.bandup.ecs.plugins.module_utils import network as api
+from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
 
 
 class Run:
@@ -569,7 +569,7 @@ def check_params(module, params):
 def main():
     rule = dict(proto=dict(type="str", default="tcp"), ports=dict(type="list", elements="int", default=[]),
                 cidr_ip=dict(type="str"), group_name=dict(type="str"), rule_desc=dict(type="str"))
-    module = AnsibleAWSModule(
+    module = AWSModule(
         argument_spec=dict(
             name=dict(type="str", required=True),
             tags=dict(type="dict", required=True),

@@ -121,14 +121,14 @@ topology:
       elements: dict
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
 from ansible_collections.bandup.ecs.plugins.module_utils.live_state import live_facts
 from ansible_collections.bandup.ecs.plugins.module_utils.topology import TopologyError, build_topology
 
 
 def main():
-    module = AnsibleAWSModule(
+    module = AWSModule(
         argument_spec=dict(
             name=dict(type="str", required=True),
             active_az=dict(type="str", required=True),

@@ -1,4 +1,4 @@
-"""Shared by the module tests: a stubbed ECS client handed to every AnsibleAWSModule, and a module runner."""
+"""Shared by the module tests: a stubbed ECS client handed to every AWSModule, and a module runner."""
 import json
 
 import boto3
@@ -6,13 +6,13 @@ import pytest
 from botocore.stub import Stubber
 
 from ansible.module_utils.testing import patch_module_args
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
 
 
 def stubbed(monkeypatch, service):
     """A botocore Stubber on the ``service`` client every module.client() call returns; fails on unused responses."""
     client = boto3.client(service, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
-    monkeypatch.setattr(AnsibleAWSModule, "client", lambda self, *a, **kw: client)
+    monkeypatch.setattr(AWSModule, "client", lambda self, *a, **kw: client)
     with Stubber(client) as stubber:
         yield stubber
         stubber.assert_no_pending_responses()
@@ -50,7 +50,7 @@ def fixture_aws(monkeypatch):
     """For modules with several clients: ``aws["iam"]`` is the Stubber of the IAM client module.client("iam")
     returns, and so on; fails on unused responses."""
     stubbers = _Stubbers()
-    monkeypatch.setattr(AnsibleAWSModule, "client", lambda self, service, *a, **kw: stubbers[service].client)
+    monkeypatch.setattr(AWSModule, "client", lambda self, service, *a, **kw: stubbers[service].client)
     yield stubbers
     for stubber in stubbers.values():
         stubber.assert_no_pending_responses()

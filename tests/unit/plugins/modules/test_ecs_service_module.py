@@ -9,7 +9,7 @@ import pytest
 from ansible.module_utils.testing import patch_module_args
 from botocore.stub import ANY, Stubber
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
 from ansible_collections.bandup.ecs.plugins.module_utils import ecs_service as svc
 from ansible_collections.bandup.ecs.plugins.modules import ecs_service
 
@@ -37,7 +37,7 @@ SUBNETS_IN_A = {"Subnets": [
 
 
 class Clients:
-    """Real boto3 clients behind Stubbers, handed out by AnsibleAWSModule.client()."""
+    """Real boto3 clients behind Stubbers, handed out by AWSModule.client()."""
 
     def __init__(self):
         self.clients = {n: boto3.client(n, region_name="eu-west-1", aws_access_key_id="x", aws_secret_access_key="x")
@@ -59,9 +59,9 @@ class Clients:
 
 def run(args, clients, module=ecs_service):
     """Run the module (ecs_service unless told); return (result, failed)."""
-    with patch_module_args(args), mock.patch.object(AnsibleAWSModule, "client", side_effect=clients.client), \
-            mock.patch.object(AnsibleAWSModule, "exit_json", side_effect=SystemExit) as exit_json, \
-            mock.patch.object(AnsibleAWSModule, "fail_json", side_effect=SystemExit) as fail_json:
+    with patch_module_args(args), mock.patch.object(AWSModule, "client", side_effect=clients.client), \
+            mock.patch.object(AWSModule, "exit_json", side_effect=SystemExit) as exit_json, \
+            mock.patch.object(AWSModule, "fail_json", side_effect=SystemExit) as fail_json:
         with pytest.raises(SystemExit):
             module.main()
     clients.check()

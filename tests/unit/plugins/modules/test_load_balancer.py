@@ -6,7 +6,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
 from ansible_collections.bandup.ecs.plugins.module_utils import load_balancer as lb
 from ansible_collections.bandup.ecs.plugins.modules import load_balancer
 
@@ -27,7 +27,7 @@ def fixture_aws(monkeypatch):
     """{service: Stubber} for the elbv2 and ecs clients module.client() returns; fails on unused responses."""
     clients = {name: boto3.client(name, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
                for name in ("elbv2", "ecs")}
-    monkeypatch.setattr(AnsibleAWSModule, "client", lambda self, name, *a, **kw: clients[name])
+    monkeypatch.setattr(AWSModule, "client", lambda self, name, *a, **kw: clients[name])
     stubbers = {name: Stubber(client) for name, client in clients.items()}
     for stubber in stubbers.values():
         stubber.activate()

@@ -1,0 +1,68 @@
+"""AWSModule.client(): the clients of one module run share a boto3 session and get AnsibleAWSModule's settings."""
+import json
+
+import boto3
+import pytest
+
+from ansible.module_utils.testing import patch_module_args
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry, RetryingBotoClientWrapper
+from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
+
+CREDENTIALS = {"access_key": "AKIDEXAMPLE", "secret_key": "secret"}
+
+
+def module(**params):
+    with patch_module_args(dict(CREDENTIALS, **params)):
+        return AWSModule(argument_spec={})
+
+
+@pytest.fixture(name="sessions")
+def fixture_sessions(monkeypatch):
+    """Every boto3 Session created, in order."""
+    made = []
+    real = boto3.session.Session
+
+    def counting(*args, **kwargs):
+        made.append(real(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(boto3.session, "Session", counting)
+    return made
+
+
+def test_clients_share_one_session(sessions):
+    aws = module(region="eu-west-1", endpoint_url="http://127.0.0.1:5000")
+    ecs, iam, logs = aws.client("ecs"), aws.client("iam"), aws.client("logs")
+    assert len(sessions) == 1
+    assert [c.meta.service_model.service_name for c in (ecs, iam, logs)] == ["ecs", "iam", "logs"]
+    assert ecs.meta.region_name == "eu-west-1"
+    assert ecs.meta.endpoint_url == "http://127.0.0.1:5000"
+    credentials = ecs._request_signer._credentials  # pylint: disable=protected-access
+    assert (credentials.access_key, credentials.secret_key) == ("AKIDEXAMPLE", "secret")
+
+
+def test_same_settings_as_ansible_aws_module(sessions, monkeypatch):
+    params = dict(region="eu-west-1", aws_config={"connect_timeout": 7})
+    ours = module(**params).client("ecs")
+    with patch_module_args(dict(CREDENTIALS, **params)):
+        stock = AnsibleAWSModule(argument_spec={}).client("ecs")
+    assert ours.meta.config.user_agent == stock.meta.config.user_agent
+    assert ours.meta.config.user_agent.startswith("APN/1.0 Ansible/")
+    assert ours.meta.config.connect_timeout == stock.meta.config.connect_timeout == 7
+    assert ours.meta.region_name == stock.meta.region_name
+
+
+def test_retry_decorator_wraps_the_client(sessions):
+    wrapped = module(region="eu-west-1").client("ecs", retry_decorator=AWSRetry.jittered_backoff())
+    assert isinstance(wrapped, RetryingBotoClientWrapper)
+
+
+def test_no_region_fails_with_the_module_message(monkeypatch, capsys):
+    for var in ("AWS_REGION", "AWS_DEFAULT_REGION", "EC2_REGION"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    with patch_module_args(CREDENTIALS), pytest.raises(SystemExit):
+        AWSModule(argument_spec={}).client("ecs")
+    result = json.loads(capsys.readouterr().out)
+    assert result["failed"] and "requires a region" in result["msg"]
