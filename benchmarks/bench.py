@@ -300,15 +300,19 @@ def report(info, results, output):
     rows["image"]["per_image"] = round(rows["image"]["wall"] / images, 2)
     ratios = {case: {m: ratio(rows[case][m], rows["stock_" + case][m]) for m in ("wall", "calls", "peak_rss_mb")}
               for case in ("cold", "noop")}
+    # The checks compare unrounded values: 0.353x is over a 0.35x target even though the table shows 0.35x.
+    noop_ratio = rows["noop"]["wall"] / rows["stock_noop"]["wall"] if rows["stock_noop"]["wall"] else None
+    per_image = rows["image"]["wall"] / images
     checks = [
-        ("no-op time <= %.2fx stock" % TARGETS["noop_time_ratio"], f"{ratios['noop']['wall']}x",
-         ratios["noop"]["wall"] is not None and ratios["noop"]["wall"] <= TARGETS["noop_time_ratio"]),
+        ("no-op time <= %.2fx stock" % TARGETS["noop_time_ratio"],
+         f"{noop_ratio:.3f}x" if noop_ratio is not None else "n/a",
+         noop_ratio is not None and noop_ratio <= TARGETS["noop_time_ratio"]),
         ("no-op writes = 0 (every run)", str(rows["noop"]["max_writes"]), rows["noop"]["max_writes"] == 0),
         ("no-op API calls <= %d (every run)" % TARGETS["noop_calls"], str(rows["noop"]["max_calls"]),
          rows["noop"]["max_calls"] <= TARGETS["noop_calls"]),
         ("unchanged image step <= %.1f s per image" % TARGETS["image_seconds_per_image"],
          f"{rows['image']['per_image']} s ({images} images)",
-         rows["image"]["per_image"] <= TARGETS["image_seconds_per_image"]),
+         per_image <= TARGETS["image_seconds_per_image"]),
     ]
     data = {"machine": info, "runs": runs, "images": images, "medians": rows, "ratios": ratios,
             "checks": [{"check": c, "measured": m, "pass": ok} for c, m, ok in checks],
