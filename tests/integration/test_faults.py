@@ -37,8 +37,8 @@ def test_site_converges_through_faults_without_duplicates(endpoint):
 
 @pytest.mark.slow
 @pytest.mark.xfail(strict=True, reason="known: a lost CreateVpc response makes botocore's retry create a second VPC "
-                   "(no client token), and ec2_vpc_net then refuses every run ('2 VPCs that have the same name and "
-                   "CIDR'); see docs/reliability.md. Strict: remove this mark once the network role is fixed.")
+                   "(no client token), and bandup.ecs.network then refuses every run ('more than one VPC carries the "
+                   "tags'); see docs/reliability.md. Strict: remove this mark once the network role is fixed.")
 @pytest.mark.usefixtures("apps")
 def test_lost_responses(fresh_endpoint):
     """The first response of each write action is lost: reruns converge, and nothing is duplicated."""
