@@ -1,8 +1,6 @@
 """The bandup.ecs.live_state lookup against botocore Stubbers (EC2, ECS): its two reads and what it returns."""
-import boto3
 import pytest
 from ansible.errors import AnsibleLookupError
-from botocore.stub import Stubber
 
 from ansible_collections.amazon.aws.plugins.plugin_utils.lookup import AWSLookupBase
 from ansible_collections.bandup.ecs.plugins.lookup.live_state import LookupModule
@@ -13,20 +11,11 @@ AZS = {"AvailabilityZones": [{"ZoneName": "us-east-1a", "State": "available"},
 
 
 @pytest.fixture(name="aws")
-def fixture_aws(monkeypatch):
-    clients = {s: boto3.client(s, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
-               for s in ("ec2", "ecs")}
-    stubbers = {s: Stubber(c) for s, c in clients.items()}
-    monkeypatch.setattr(LookupModule, "client", lambda self, service, *a, **kw: clients[service])
+def fixture_aws(monkeypatch, stub_clients):
     # the options (region, credentials) are ansible's and amazon.aws's: site.yml exercises them end to end
     monkeypatch.setattr(AWSLookupBase, "run", lambda self, terms, variables, **kwargs: None)
     monkeypatch.setattr(AWSLookupBase, "region", "us-east-1")
-    for stubber in stubbers.values():
-        stubber.activate()
-    yield stubbers
-    for stubber in stubbers.values():
-        stubber.assert_no_pending_responses()
-        stubber.deactivate()
+    return stub_clients(LookupModule)
 
 
 def cluster(tags):

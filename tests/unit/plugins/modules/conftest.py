@@ -35,23 +35,8 @@ def run_module(module, params, capsys):
     return json.loads(capsys.readouterr().out)
 
 
-class _Stubbers(dict):
-    """Service name -> an active Stubber, created on first use."""
-
-    def __missing__(self, service):
-        client = boto3.client(service, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
-        stubber = self[service] = Stubber(client)
-        stubber.activate()
-        return stubber
-
-
 @pytest.fixture(name="aws")
-def fixture_aws(monkeypatch):
+def fixture_aws(stub_clients):
     """For modules with several clients: ``aws["iam"]`` is the Stubber of the IAM client module.client("iam")
     returns, and so on; fails on unused responses."""
-    stubbers = _Stubbers()
-    monkeypatch.setattr(AWSModule, "client", lambda self, service, *a, **kw: stubbers[service].client)
-    yield stubbers
-    for stubber in stubbers.values():
-        stubber.assert_no_pending_responses()
-        stubber.deactivate()
+    return stub_clients(AWSModule)

@@ -2,11 +2,8 @@
 half-created resources, a weight change that follows the services' live roles, and check mode."""
 import copy
 
-import boto3
 import pytest
-from botocore.stub import Stubber
 
-from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
 from ansible_collections.bandup.ecs.plugins.module_utils import load_balancer as lb
 from ansible_collections.bandup.ecs.plugins.modules import load_balancer
 
@@ -20,21 +17,6 @@ RULE10 = f"arn:aws:elasticloadbalancing:us-east-1:{ACCOUNT}:listener-rule/app/ba
 RULE_DEFAULT = f"arn:aws:elasticloadbalancing:us-east-1:{ACCOUNT}:listener-rule/app/bandup/50dc6c495c0c9188/f2f7dc8efc522ab2/0000000000000000"
 TAGS = {"bandup:deployment": "bandup"}
 RECORD = lb.attributes_record({"deregistration_delay.timeout_seconds": "30"})
-
-
-@pytest.fixture(name="aws")
-def fixture_aws(monkeypatch):
-    """{service: Stubber} for the elbv2 and ecs clients module.client() returns; fails on unused responses."""
-    clients = {name: boto3.client(name, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
-               for name in ("elbv2", "ecs")}
-    monkeypatch.setattr(AWSModule, "client", lambda self, name, *a, **kw: clients[name])
-    stubbers = {name: Stubber(client) for name, client in clients.items()}
-    for stubber in stubbers.values():
-        stubber.activate()
-    yield stubbers
-    for stubber in stubbers.values():
-        stubber.assert_no_pending_responses()
-        stubber.deactivate()
 
 
 def forward(role_a="active", role_b="standby"):
