@@ -231,6 +231,7 @@ task_roles:
 import copy
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.bandup.ecs.plugins.module_utils import task_roles

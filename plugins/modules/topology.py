@@ -121,7 +121,6 @@ topology:
       elements: dict
 """
 
-
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
 from ansible_collections.bandup.ecs.plugins.module_utils.live_state import live_facts
 from ansible_collections.bandup.ecs.plugins.module_utils.topology import TopologyError, build_topology
