@@ -52,8 +52,9 @@ options:
     default: {}
   live:
     description:
-      - What the C(bandup.ecs.live_state) lookup returns (C(azs_in_region), C(live_active_az)); the AZs are then
-        checked against the region and the active AZ is the cluster's C(bandup:active-az) tag once it exists.
+      - What the C(bandup.ecs.live_state) lookup returns (C(azs_in_region), C(live_active_az), C(live_evacuated_az));
+        the AZs are then checked against the region, the active AZ is the cluster's C(bandup:active-az) tag once it
+        exists, and the placements in an evacuated standby AZ are marked C(evacuated).
       - Without it nothing live is checked and the active AZ is the inventory's.
     type: dict
 """
@@ -93,7 +94,8 @@ def _topology(services, name, region, active_az, standby_az, ecr_prefix="ielts-"
     try:
         return build_topology(name, region, active_az, standby_az, _plain(services), ecr_prefix=ecr_prefix,
                               tags=tags, azs_in_region=live.get("azs_in_region"),
-                              live_active_az=live.get("live_active_az"))
+                              live_active_az=live.get("live_active_az"),
+                              live_evacuated_az=live.get("live_evacuated_az"))
     except TopologyError as err:
         raise AnsibleFilterError(str(err)) from err
 

@@ -216,20 +216,23 @@ def tag_dict(service):
 
 
 def placement_state(service):
-    """What the service role needs to know of a placement (None: missing or INACTIVE): role, Service Connect role, counts.
+    """What the service role needs to know of a placement (None: missing or INACTIVE): role, Service Connect role, counts,
+    and ``steady``: its PRIMARY deployment is COMPLETED, alone, and runs its desired count.
 
     ``service_connect_server`` comes from the PRIMARY deployment when the response reports Service Connect,
     else from the ``bandup:sc-role`` tag that the service role records with each change.
     """
     if not service or service.get("status") == "INACTIVE":
         return {"exists": False, "desired_count": 0, "running_count": 0, "role": None,
-                "service_connect_server": False, "tags": {}, "task_definition": None}
+                "service_connect_server": False, "tags": {}, "task_definition": None, "steady": False}
     tags = tag_dict(service)
     sc = (primary_deployment(service) or {}).get("serviceConnectConfiguration")
     server = bool(endpoints(sc)[0]) if sc is not None else tags.get(SC_ROLE_TAG) == "server"
+    primary = primary_deployment(service)
+    steady = bool(primary) and deployment_state(service, primary.get("id"))[0] == "done"
     return {"exists": True, "desired_count": service["desiredCount"], "running_count": service.get("runningCount", 0),
             "role": tags.get(ROLE_TAG), "service_connect_server": server, "tags": tags,
-            "task_definition": service.get("taskDefinition")}
+            "task_definition": service.get("taskDefinition"), "steady": steady}
 
 
 def result_of(service):
@@ -367,15 +370,35 @@ def _list_services(ecs, cluster):
     return arns
 
 
+def endpoint_claims(service):
+    """{discovery name or 'dns:port': 'primary' or 'draining'} of the Service Connect endpoints ``service`` holds.
+
+    The PRIMARY deployment's config holds its endpoints; an older deployment still running tasks holds its own
+    until those tasks are gone (a server turning client keeps serving while it drains), so nobody else may claim
+    them meanwhile.
+    """
+    claims = {}
+    for deployment in service.get("deployments", []):
+        primary = deployment.get("status") == "PRIMARY"
+        if not primary and not deployment.get("runningCount"):
+            continue
+        names, aliases = endpoints(deployment.get("serviceConnectConfiguration"))
+        for key in names + aliases:
+            if primary or key not in claims:
+                claims[key] = "primary" if primary else "draining"
+    return claims
+
+
 def endpoint_owners(ecs, cluster, name):
-    """{discovery name or 'dns:port': owning service} of every other service of the cluster (PRIMARY deployments)."""
+    """{discovery name or 'dns:port': (owning service, 'primary' or 'draining')} of every other service of the cluster."""
     owners = {}
     arns = [a for a in _list_services(ecs, cluster) if a.rsplit("/", 1)[-1] != name]
     for start in range(0, len(arns), 10):
         for service in describe_services(ecs, cluster, arns[start:start + 10]):
-            names, aliases = endpoints((primary_deployment(service) or {}).get("serviceConnectConfiguration"))
-            for key in names + aliases:
-                owners[key] = service["serviceName"]
+            if service.get("status") == "INACTIVE":
+                continue
+            for key, how in endpoint_claims(service).items():
+                owners[key] = (service["serviceName"], how)
     return owners
 
 
@@ -569,29 +592,51 @@ def sets_network(plan):
     return plan["action"] == "create" or "networkConfiguration" in plan["update"]
 
 
-def check_endpoints_free(ecs, cluster, name, spec):
-    """Raise before writing a Service Connect server config whose names another service of the cluster owns."""
+def check_endpoints_free(ecs, cluster, name, spec, deadline=None, delay=15, sleep=time.sleep, clock=time.monotonic):
+    """Before writing a Service Connect server config: raise when another service of the cluster owns its names.
+
+    A name that another service's PRIMARY deployment serves is refused at once (make that service a client
+    first). A name that only an older, draining deployment of another service still serves is released when its
+    tasks are gone: wait for that (polling every ``delay`` seconds) until ``deadline`` (a ``clock()`` value; None:
+    do not wait). Returns the number of polls waited.
+    """
     names, aliases = endpoints(spec.get("serviceConnectConfiguration"))
-    if not names and not aliases:
-        return
-    owners = endpoint_owners(ecs, cluster, name)
-    for key in names + aliases:
-        if key in owners:
-            raise ServiceError(f"service_connect.services: '{key}' is already served by service {owners[key]} "
-                               "in this cluster; Service Connect names are unique in a namespace: make that "
-                               "service a client (or delete it) first")
+    wanted = names + aliases
+    polls = 0
+    while wanted:
+        owners = endpoint_owners(ecs, cluster, name)
+        held = {key: owners[key] for key in wanted if key in owners}
+        for key, (owner, how) in held.items():
+            if how == "primary":
+                raise ServiceError(f"service_connect.services: '{key}' is already served by service {owner} "
+                                   "in this cluster; Service Connect names are unique in a namespace: make that "
+                                   "service a client (or delete it) first")
+        if not held:
+            break
+        if deadline is None or clock() + delay > deadline:
+            key, (owner, _how) = sorted(held.items())[0]
+            raise ServiceError(f"service_connect.services: '{key}' is still served by the draining deployment of "
+                               f"service {owner} (its tasks have not stopped after {polls} polls); run again once "
+                               "they have", timed_out=deadline is not None)
+        sleep(delay)
+        polls += 1
+    return polls
 
 
-def apply_plan(ecs, cluster, plan):
-    """Make the writes of ``plan`` (not ``none``); return the service as the last write answered."""
+def apply_plan(ecs, cluster, plan, deadline=None, delay=15):
+    """Make the writes of ``plan`` (not ``none``); return the service as the last write answered.
+
+    A Service Connect server config is written once no other service serves its names; until ``deadline`` this
+    waits for another service's draining deployment to release them (``check_endpoints_free``).
+    """
     if plan["action"] == "create":
-        check_endpoints_free(ecs, cluster, plan["name"], plan["spec"])
+        check_endpoints_free(ecs, cluster, plan["name"], plan["spec"], deadline, delay)
         return create_service(ecs, dict(plan["spec"], cluster=cluster, serviceName=plan["name"],
                                         desiredCount=plan["desired_count"], schedulingStrategy="REPLICA",
                                         tags=[{"key": k, "value": v} for k, v in plan["tags"].items()]))
     existing = plan["existing"]
     if "serviceConnectConfiguration" in plan["update"]:
-        check_endpoints_free(ecs, cluster, plan["name"], plan["spec"])
+        check_endpoints_free(ecs, cluster, plan["name"], plan["spec"], deadline, delay)
     service = existing
     if plan["update"] or plan["redeploy"]:
         service = update_service(ecs, dict(plan["update"], cluster=cluster, service=plan["name"],

@@ -1,13 +1,13 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Read-only lookups the topology needs: the region's AZs and the cluster's active-AZ tag."""
+"""Read-only lookups the topology needs: the region's AZs and the cluster's active-AZ and evacuated-AZ tags."""
 
 from __future__ import annotations
 
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.bandup.ecs.plugins.module_utils import ecs_cluster
-from ansible_collections.bandup.ecs.plugins.module_utils.topology import ACTIVE_AZ_TAG
+from ansible_collections.bandup.ecs.plugins.module_utils.topology import ACTIVE_AZ_TAG, EVACUATED_AZ_TAG
 
 
 @AWSRetry.jittered_backoff()
@@ -20,13 +20,17 @@ def region_azs(ec2):
     return [az["ZoneName"] for az in _describe_azs(ec2)]
 
 
-def cluster_tag(ecs, cluster, key):
-    """Value of tag ``key`` on the cluster, or None when the cluster or the tag does not exist."""
+def cluster_tags(ecs, cluster):
+    """The cluster's tags as a dict ({} when the cluster does not exist)."""
     found = ecs_cluster.describe_cluster(ecs, cluster)
-    return ecs_cluster.tags(found).get(key) if found else None
+    return ecs_cluster.tags(found) if found else {}
 
 
 def live_facts(ec2, ecs, cluster):
     """The two reads of the topology, as build_topology's keyword arguments: the region's AZs and the cluster's
-    active-AZ tag (None before the cluster exists). The topology module and the live_state lookup both call this."""
-    return {"azs_in_region": region_azs(ec2), "live_active_az": cluster_tag(ecs, cluster, ACTIVE_AZ_TAG)}
+    active-AZ and evacuated-AZ tags (None before the cluster exists). The topology module and the live_state lookup
+    both call this."""
+    azs = region_azs(ec2)
+    tags = cluster_tags(ecs, cluster)
+    return {"azs_in_region": azs, "live_active_az": tags.get(ACTIVE_AZ_TAG),
+            "live_evacuated_az": tags.get(EVACUATED_AZ_TAG)}

@@ -347,7 +347,11 @@ def ensure_present(module, ecs, existing, deadline):
         svc.check_subnets(module.client("ec2"), [params])
     if module.check_mode:
         done(module, existing, plan, wrote)
-    service = svc.apply_plan(ecs, params["cluster"], plan) if wrote else existing
+    if wrote:
+        service = svc.apply_plan(ecs, params["cluster"], plan, deadline if params["wait"] else None,
+                                 params["wait_delay"])
+    else:
+        service = existing
     extra = dict(deployment_id=(svc.primary_deployment(service) or {}).get("id"))
     try:
         service, extra["deployment_id"] = svc.settle(ecs, lambda: module.client("elbv2"), params["cluster"], service,

@@ -41,11 +41,14 @@ EXAMPLES = r"""
 
 RETURN = r"""
 services:
-  description: Service name to its state; C(exists=false) for a missing or INACTIVE service.
+  description:
+    - Service name to its state; C(exists=false) for a missing or INACTIVE service.
+    - C(steady) is true when the PRIMARY deployment is C(COMPLETED), alone, and runs the desired count.
   returned: always
   type: dict
   sample: {"prod-backend-a": {"exists": true, "desired_count": 2, "running_count": 2, "role": "active",
-           "service_connect_server": true, "tags": {"bandup:role": "active"}, "task_definition": "arn:..."}}
+           "service_connect_server": true, "tags": {"bandup:role": "active"}, "task_definition": "arn:...",
+           "steady": true}}
 """
 
 try:

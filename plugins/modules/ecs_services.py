@@ -42,6 +42,8 @@ options:
       - C(autoscaling) (dict, optional) takes the options of M(bandup.ecs.ecs_service_scaling) except C(cluster)
         and C(service) (C(state), C(min_capacity), C(max_capacity), C(policies)); it is applied after the service
         converged. Omit it to leave the service's autoscaling unmanaged.
+      - C(wait) (bool, optional) overrides I(wait) for this entry: C(false) sends its writes without waiting for its
+        deployment (e.g. a service in an impaired AZ, whose deployment cannot finish).
       - C(expect_live) (dict, optional) states the live role this service must already have; keys C(tags)
         (a dict; each key the live service carries must have this value) and C(service_connect_server) (bool;
         whether it serves Service Connect endpoints now, read from its PRIMARY deployment, else from the
@@ -50,7 +52,11 @@ options:
     elements: dict
     required: true
   wait:
-    description: Wait for each service's deployment before converging the next.
+    description:
+      - Wait for each service's deployment before converging the next (an entry's C(wait) overrides it).
+      - A Service Connect server config is written once no other service serves its names; with I(wait), a name
+        that another service's draining deployment still serves (a server that just turned client) is waited for
+        until its tasks have stopped, within I(wait_timeout).
     type: bool
     default: true
   wait_timeout:
@@ -155,7 +161,7 @@ live:
   returned: always
   type: dict
   sample: {"prod-backend-a": {"exists": true, "desired_count": 2, "running_count": 2, "role": "active",
-           "service_connect_server": true, "tags": {}, "task_definition": "arn:..."}}
+           "service_connect_server": true, "tags": {}, "task_definition": "arn:...", "steady": true}}
 held:
   description: Services whose live state differs from their C(expect_live); nothing was written when this is not empty.
   returned: always
@@ -185,6 +191,7 @@ ENTRY_OPTIONS = dict(
     svc.SERVICE_OPTIONS,
     autoscaling=dict(type="dict", options=scaling.SCALING_OPTIONS),
     expect_live=dict(type="dict", options=dict(tags=dict(type="dict"), service_connect_server=dict(type="bool"))),
+    wait=dict(type="bool"),
 )
 
 
@@ -297,16 +304,19 @@ class Run:
     def converge(self, entry, plan, rid, splan):
         """Write, wait and record one service; raises Failure when its deployment fails or times out."""
         name, wrote = entry["name"], plan["action"] != "none"
+        wait = self.params["wait"] if entry["wait"] is None else entry["wait"]
+        deadline = time.monotonic() + self.params["wait_timeout"]
         result = dict(changed=wrote or scaling_changed(splan), changed_fields=plan["fields"],
                       desired_count_owner=plan["owner"])
         service = plan["existing"]
         result["deployment_id"] = (svc.primary_deployment(service or {}) or {}).get("id")
         if not self.module.check_mode:
             try:
-                service = svc.apply_plan(self.client("ecs"), self.cluster, plan) if wrote else service
+                if wrote:
+                    service = svc.apply_plan(self.client("ecs"), self.cluster, plan, deadline, self.params["wait_delay"])
                 service, result["deployment_id"] = svc.settle(
                     self.client("ecs"), lambda: self.client("elbv2"), self.cluster, service, wrote,
-                    self.params["wait"], time.monotonic() + self.params["wait_timeout"], self.params["wait_delay"],
+                    wait, deadline, self.params["wait_delay"],
                     steady_targets=self.params["target_health"] == "always")
             except svc.ServiceError as err:
                 raise Failure(f"{name}: {err}", **err.result) from err

@@ -107,6 +107,12 @@ topology:
       description: Where C(active_az) came from, C(inventory) or C(cluster tag).
       type: str
       sample: cluster tag
+    evacuated_az:
+      description:
+        - The standby AZ a failover evacuated (the cluster's C(bandup:evacuated-az) tag) while its services have
+          not settled as standby again, else C(None). Nothing waits on the deployments of its placements.
+      type: str
+      sample: eu-west-1a
     tags:
       description: Tags the collection puts on everything it creates (teardown deletes only these).
       type: dict
@@ -116,7 +122,7 @@ topology:
         - One entry per service in dependency order (C(depends_on) first), every key of the input with
           defaults applied, plus C(family), C(repository), C(log_group), C(execution_role), C(task_role),
           C(security_group) and C(placements) (one per AZ with C(role), C(az), C(desired_count),
-          C(service_name), C(target_group_name), C(capacity_provider)).
+          C(service_name), C(target_group_name), C(capacity_provider), C(evacuated)).
       type: list
       elements: dict
 """

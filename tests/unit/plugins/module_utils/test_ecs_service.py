@@ -215,7 +215,66 @@ def test_endpoint_owners_reads_other_services_primary_deployments():
                           {"cluster": CLUSTER, "services": [other["serviceArn"]], "include": ["TAGS"]})
         owners = svc.endpoint_owners(ecs, CLUSTER, "bandup-prod-backend-a")
         stub.assert_no_pending_responses()
-    assert owners == {"backend": "bandup-prod-backend-b", "backend:8080": "bandup-prod-backend-b"}
+    assert owners == {"backend": ("bandup-prod-backend-b", "primary"),
+                      "backend:8080": ("bandup-prod-backend-b", "primary")}
+
+
+def test_a_draining_server_deployment_still_holds_its_endpoints():
+    """A server turning client keeps its endpoints while its old deployment runs tasks, not after."""
+    draining = deployment("ecs-svc/1", status="ACTIVE", rollout="COMPLETED", running=2, sc=sc_live())
+    client_primary = deployment("ecs-svc/2", rollout="IN_PROGRESS", running=0, sc={"enabled": True, "namespace": NS_ARN})
+    assert svc.endpoint_claims(aws_service(deployments=[client_primary, draining])) == {
+        "backend": "draining", "backend:8080": "draining"}
+    drained = dict(draining, runningCount=0)
+    assert svc.endpoint_claims(aws_service(deployments=[client_primary, drained])) == {}
+    assert svc.endpoint_claims(aws_service()) == {"backend": "primary", "backend:8080": "primary"}
+
+
+def owners_stub(stub, *answers):
+    """One ListServices + DescribeServices per answer (the other service as each poll sees it)."""
+    me = f"arn:aws:ecs:eu-west-1:123456789012:service/{CLUSTER}/bandup-prod-backend-b"
+    for other in answers:
+        stub.add_response("list_services", {"serviceArns": [me, other["serviceArn"]]}, {"cluster": CLUSTER})
+        stub.add_response("describe_services", {"services": [other], "failures": []},
+                          {"cluster": CLUSTER, "services": [other["serviceArn"]], "include": ["TAGS"]})
+
+
+def old_server(running):
+    """bandup-prod-backend-a turned client, its old server deployment draining with ``running`` tasks."""
+    return aws_service(deployments=[
+        deployment("ecs-svc/2", rollout="IN_PROGRESS", running=0, sc={"enabled": True, "namespace": NS_ARN}),
+        deployment("ecs-svc/1", status="ACTIVE", running=running, sc=sc_live())])
+
+
+def test_claim_waits_for_a_draining_deployment_to_release_the_endpoint():
+    ecs, clock, slept = client("ecs"), [0.0], []
+    with Stubber(ecs) as stub:
+        owners_stub(stub, old_server(2), old_server(1), old_server(0))
+        polls = svc.check_endpoints_free(ecs, CLUSTER, "bandup-prod-backend-b", spec(), deadline=100, delay=5,
+                                         sleep=lambda s: (slept.append(s), clock.__setitem__(0, clock[0] + s)),
+                                         clock=lambda: clock[0])
+        stub.assert_no_pending_responses()
+    assert polls == 2 and slept == [5, 5]
+
+
+def test_claim_of_a_draining_endpoint_times_out_naming_the_owner():
+    ecs, clock = client("ecs"), [0.0]
+    with Stubber(ecs) as stub:
+        owners_stub(stub, old_server(2), old_server(2))
+        with pytest.raises(svc.ServiceError, match="still served by the draining deployment of service "
+                                                   "bandup-prod-backend-a") as err:
+            svc.check_endpoints_free(ecs, CLUSTER, "bandup-prod-backend-b", spec(), deadline=8, delay=5,
+                                     sleep=lambda s: clock.__setitem__(0, clock[0] + s), clock=lambda: clock[0])
+    assert err.value.result == {"timed_out": True}
+
+
+def test_claim_of_an_endpoint_a_primary_deployment_serves_is_refused_at_once():
+    ecs = client("ecs")
+    with Stubber(ecs) as stub:
+        owners_stub(stub, aws_service())
+        with pytest.raises(svc.ServiceError, match="already served by service bandup-prod-backend-a"):
+            svc.check_endpoints_free(ecs, CLUSTER, "bandup-prod-backend-b", spec(), deadline=100, delay=5,
+                                     sleep=lambda s: pytest.fail("must not wait"), clock=lambda: 0)
 
 
 # ----------------------------------------------------------------- waiting

@@ -60,6 +60,18 @@ def test_live_tag_swaps_roles_and_keeps_names():
     assert result["active_az_source"] == "cluster tag"
 
 
+def test_evacuated_tag_marks_the_standby_placements_until_that_az_is_active_again():
+    result = topo(live_active_az="us-east-1b", live_evacuated_az="us-east-1a")
+    assert result["evacuated_az"] == "us-east-1a"
+    evacuated = {p["service_name"]: p["evacuated"] for s in result["services"] for p in s["placements"]}
+    assert evacuated == {"bandup-test-backend-a": True, "bandup-test-backend-b": False,
+                         "bandup-test-frontend-a": True, "bandup-test-frontend-b": False}
+    # failed back: the evacuated AZ is active again, so nothing is evacuated any more
+    back = topo(live_active_az="us-east-1a", live_evacuated_az="us-east-1a")
+    assert back["evacuated_az"] is None
+    assert not any(p["evacuated"] for s in back["services"] for p in s["placements"])
+
+
 def test_live_tag_outside_the_pair_is_refused():
     with pytest.raises(TopologyError, match="bandup_active_az: the cluster's bandup:active-az tag says 'us-east-1c'"):
         topo(live_active_az="us-east-1c")
