@@ -146,8 +146,10 @@ def _service_model(service):
     return _MODELS[service]
 
 
-def check_shape(shape, value, path="$"):
-    """Raise ValueError if ``value`` does not fit the botocore ``shape`` (unknown members, wrong types)."""
+def check_shape(shape, value, path="$", raw=False):
+    """Raise ValueError if ``value`` does not fit the botocore ``shape`` (unknown members, wrong types).
+
+    ``raw``: ``value`` is a decoded JSON answer (timestamps are numbers)."""
     kind = shape.type_name
     if value is None:
         raise ValueError(f"{path}: None where {shape.name} expected (omit the member instead)")
@@ -157,17 +159,17 @@ def check_shape(shape, value, path="$"):
         for key, item in value.items():
             if key not in shape.members:
                 raise ValueError(f"{path}: {shape.name} has no member {key!r}")
-            check_shape(shape.members[key], item, f"{path}.{key}")
+            check_shape(shape.members[key], item, f"{path}.{key}", raw)
     elif kind == "list":
         if not isinstance(value, list):
             raise ValueError(f"{path}: {type(value).__name__} where list {shape.name} expected")
         for index, item in enumerate(value):
-            check_shape(shape.member, item, f"{path}[{index}]")
+            check_shape(shape.member, item, f"{path}[{index}]", raw)
     elif kind == "map":
         if not isinstance(value, dict):
             raise ValueError(f"{path}: {type(value).__name__} where map expected")
         for key, item in value.items():
-            check_shape(shape.value, item, f"{path}[{key!r}]")
+            check_shape(shape.value, item, f"{path}[{key!r}]", raw)
     elif kind == "string":
         if not isinstance(value, str):
             raise ValueError(f"{path}: {type(value).__name__} where string expected")
@@ -180,7 +182,7 @@ def check_shape(shape, value, path="$"):
         if not isinstance(value, bool):
             raise ValueError(f"{path}: {type(value).__name__} where boolean expected")
     elif kind == "timestamp":
-        if not isinstance(value, datetime.datetime):
+        if not isinstance(value, (int, float) if raw else datetime.datetime):
             raise ValueError(f"{path}: {type(value).__name__} where timestamp expected")
     elif kind in ("float", "double"):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -461,6 +463,7 @@ class FxDeployment:
         self.reason = f"ECS deployment {self.id} in progress."
         self.created_at = self.updated_at = now()
         self.rollback_of = rollback_of
+        self.fresh = False
 
     def capacity_provider(self):
         strategy = self.config.get("capacityProviderStrategy") or []
@@ -594,6 +597,7 @@ class FxService:
         for old in self.deployments:
             old.status = "ACTIVE"
             old.updated_at = now()
+            old.fresh = True  # shown for at least one answer, even without tasks
         deployment = FxDeployment(dict(config), self.desired, rollback_of)
         if rollback_of:
             deployment.reason = f"ECS deployment circuit breaker: rolling back to deploymentId {rollback_of}."
@@ -641,7 +645,6 @@ class FxService:
         # 1. tasks move on
         registered, stopped = [], []
         for task in list(self.tasks):
-            was_live = task.live
             outcome = task.advance()
             deployment = self._deployment(task.deployment_id)
             if outcome == "failed" and deployment is not None:
@@ -649,15 +652,13 @@ class FxService:
                 deployment.updated_at = now()
             if outcome == "started" and task.load_balancers:
                 registered.append(task)
-            if was_live and not task.live or outcome in ("elb", "failed"):
+            if outcome == "elb":
                 stopped.append(task)
         for arn in sorted({lb["targetGroupArn"] for t in registered for lb in t.load_balancers}):
             count = sum(1 for t in registered if any(lb["targetGroupArn"] == arn for lb in t.load_balancers))
             self.event(f"registered {count} targets in (target-group {arn})")
-        elb_stopped = [t for t in stopped if t.stopped_reason and "ELB health checks" in t.stopped_reason]
-        if elb_stopped:
-            self.event(f"has stopped {len(elb_stopped)} running tasks: " +
-                       " ".join(f"(task {t.id})" for t in elb_stopped) + ".")
+        if stopped:
+            self.event(f"has stopped {len(stopped)} running tasks: " + " ".join(f"(task {t.id})" for t in stopped) + ".")
         primary = self.primary
         if self.status == "DRAINING":
             for task in self.tasks:
@@ -677,7 +678,7 @@ class FxService:
             primary.reason = "ECS deployment circuit breaker: tasks failed to start."
             primary.updated_at = now()
             self.event(f"(deployment {primary.id}) deployment failed: tasks failed to start.")
-            if breaker.get("rollback") and self.last_completed:
+            if breaker.get("rollback") and self.last_completed and not primary.rollback_of:
                 target_id, config = self.last_completed
                 self.config = dict(self.config, **config)
                 self.event(f"(deployment {primary.id}) rolling back to deployment {target_id}.")
@@ -723,8 +724,9 @@ class FxService:
                     self.event(f"deregistered {sum(1 for t in victims if t.load_balancers)} targets in "
                                f"(target-group {lb})")
         for deployment in self.deployments[1:]:
-            if not any(t.live for t in self.tasks if t.deployment_id == deployment.id):
+            if not deployment.fresh and not any(t.live for t in self.tasks if t.deployment_id == deployment.id):
                 self.deployments.remove(deployment)
+            deployment.fresh = False
         # 5. steady state
         healthy = [t for t in self.tasks if t.deployment_id == primary.id and t.healthy()]
         pending = [t for t in self.tasks if t.deployment_id == primary.id and t.live and not t.healthy()
@@ -899,7 +901,7 @@ def patch_ecs():
         if self._get_param("capacityProviders"):
             iam = _iam(self.current_account)
             if "AWSServiceRoleForECS" not in {r.name for r in iam.roles.values()}:
-                iam.create_service_linked_role("ecs.amazonaws.com", "", "")
+                _create_ecs_slr(iam)
                 raise _ecs_error("InvalidParameterException", "Unable to assume the service linked role. Please "
                                  "verify that the ECS service linked role exists.")
         return original_create_cluster(self)
@@ -1206,6 +1208,15 @@ def patch_servicediscovery():
     R.list_services = list_services
 
 
+def _create_ecs_slr(iam):
+    """AWSServiceRoleForECS as AWS names it (moto's create_service_linked_role would say AWSServiceRoleForecs)."""
+    document = {"Version": "2012-10-17", "Statement": [{"Action": ["sts:AssumeRole"], "Effect": "Allow",
+                                                        "Principal": {"Service": ["ecs.amazonaws.com"]}}]}
+    return iam.create_role("AWSServiceRoleForECS", json.dumps(document), "/aws-service-role/ecs.amazonaws.com/",
+                           permissions_boundary=None, description="Role to enable Amazon ECS to manage your cluster.",
+                           tags=[], max_session_duration="3600", linked_service="ecs.amazonaws.com")
+
+
 def patch_iam():
     from moto.iam.exceptions import InvalidInput
     from moto.iam.responses import IamResponse as R
@@ -1217,6 +1228,8 @@ def patch_iam():
             if any(r.name == "AWSServiceRoleForECS" for r in self.backend.roles.values()):
                 raise InvalidInput("Service role name AWSServiceRoleForECS has been taken in this account, please "
                                    "try a different suffix.")
+            from moto.core.responses import ActionResult
+            return ActionResult({"Role": _create_ecs_slr(self.backend)})
         return original(self)
 
     R.create_service_linked_role = create_service_linked_role
