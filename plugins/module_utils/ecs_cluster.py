@@ -17,6 +17,29 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_ta
 
 retry = AWSRetry.jittered_backoff()
 
+# ECS's answer while the service-linked role AWSServiceRoleForECS of an account is new (CreateCluster with capacity
+# providers creates it, and it takes moments to become usable); the same request succeeds a moment later.
+SERVICE_LINKED_ROLE_MESSAGE = "unable to assume the service linked role"
+SERVICE_LINKED_ROLE_PENDING = "ServiceLinkedRolePending"  # not an AWS code: what _ClusterRetry calls that answer
+
+
+class _ClusterRetry(AWSRetry):
+    """AWSRetry that also retries that one InvalidParameterException, told apart by its message (the code alone
+    also means a real input error, which must fail at once)."""
+
+    @staticmethod
+    def status_code_from_exception(error):
+        code = AWSRetry.status_code_from_exception(error)
+        message = (error.response.get("Error") or {}).get("Message") or ""
+        if code == "InvalidParameterException" and SERVICE_LINKED_ROLE_MESSAGE in message.lower():
+            return SERVICE_LINKED_ROLE_PENDING
+        return code
+
+
+# Bounded: 8 attempts, jittered waits doubling from 2 s up to 30 s (at most about two minutes in all).
+retry_service_linked_role = _ClusterRetry.jittered_backoff(retries=8, delay=2, max_delay=30,
+                                                           catch_extra_error_codes=[SERVICE_LINKED_ROLE_PENDING])
+
 
 def _strategy(items):
     return sorted(({"capacityProvider": i["capacityProvider"], "weight": int(i.get("weight", 0)),
@@ -63,7 +86,7 @@ def describe_cluster(client, name):
     return None
 
 
-@retry
+@retry_service_linked_role
 def create_cluster(client, name, spec, tag_dict):
     kwargs = dict(clusterName=name)
     if spec["capacityProviders"] is not None:
@@ -79,7 +102,7 @@ def create_cluster(client, name, spec, tag_dict):
     return client.create_cluster(**kwargs)["cluster"]
 
 
-@retry
+@retry_service_linked_role
 def put_capacity_providers(client, name, providers, strategy):
     client.put_cluster_capacity_providers(cluster=name, capacityProviders=providers,
                                           defaultCapacityProviderStrategy=strategy)

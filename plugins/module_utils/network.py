@@ -19,6 +19,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
+from ansible_collections.bandup.ecs.plugins.module_utils.once import write_once
+
 retry = AWSRetry.jittered_backoff()
 # States of a NAT gateway that still is (or will be) one.
 NAT_LIVE_STATES = ("pending", "available")
@@ -193,9 +195,21 @@ def create_tags(client, resource_id, tags):
     client.create_tags(Resources=[resource_id], Tags=ansible_dict_to_boto3_tag_list(tags))
 
 
-@retry
-def create_vpc(client, cidr, tags):
-    return client.create_vpc(CidrBlock=cidr, TagSpecifications=tag_spec("vpc", tags))["Vpc"]
+def _single(items):
+    return items[0] if len(items) == 1 else None
+
+
+def _first(items, test):
+    return next((item for item in items if test(item)), None)
+
+
+# The writes below that a lost response would duplicate or fail go through write_once (module_utils once): each
+# takes ``client`` (with botocore's retries, for the lookups) and ``once`` (a client without them).
+
+def create_vpc(client, once, cidr, tags, lookup_tags):
+    """CreateVpc; after a lost answer, the VPC carrying ``lookup_tags``."""
+    return write_once(lambda: once.create_vpc(CidrBlock=cidr, TagSpecifications=tag_spec("vpc", tags))["Vpc"],
+                      lambda: _single(describe_vpcs(client, tags=lookup_tags)))
 
 
 @retry
@@ -203,31 +217,54 @@ def set_vpc_attribute(client, vpc_id, attribute, value):
     client.modify_vpc_attribute(VpcId=vpc_id, **{attribute: {"Value": value}})
 
 
-@retry
-def create_subnet(client, vpc_id, cidr, az, tags):
-    return client.create_subnet(VpcId=vpc_id, CidrBlock=cidr, AvailabilityZone=az,
-                                TagSpecifications=tag_spec("subnet", tags))["Subnet"]
+def create_subnet(client, once, vpc_id, cidr, az, tags):
+    """CreateSubnet; after a lost answer, the VPC's subnet with ``cidr``."""
+    return write_once(lambda: once.create_subnet(VpcId=vpc_id, CidrBlock=cidr, AvailabilityZone=az,
+                                                 TagSpecifications=tag_spec("subnet", tags))["Subnet"],
+                      lambda: _first(describe_subnets(client, vpc_id=vpc_id), lambda s: s["CidrBlock"] == cidr))
+
+
+def create_internet_gateway(client, once, tags):
+    """CreateInternetGateway; after a lost answer, a detached gateway carrying ``tags``."""
+    return write_once(
+        lambda: once.create_internet_gateway(TagSpecifications=tag_spec("internet-gateway", tags))["InternetGateway"],
+        lambda: _first(describe_internet_gateways(client, tags), lambda g: not g.get("Attachments")))
 
 
 @retry
-def create_internet_gateway(client, tags):
-    return client.create_internet_gateway(TagSpecifications=tag_spec("internet-gateway", tags))["InternetGateway"]
+def _internet_gateway(client, igw_id):
+    return client.describe_internet_gateways(InternetGatewayIds=[igw_id])["InternetGateways"][0]
+
+
+def attach_internet_gateway(client, once, igw_id, vpc_id):
+    """AttachInternetGateway; after a lost answer, True if the gateway is attached to the VPC."""
+    return write_once(
+        lambda: once.attach_internet_gateway(InternetGatewayId=igw_id, VpcId=vpc_id),
+        lambda: any(a.get("VpcId") == vpc_id for a in _internet_gateway(client, igw_id).get("Attachments") or [])
+        or None)
+
+
+def allocate_address(client, once, tags):
+    """AllocateAddress; after a lost answer, an unassociated address carrying ``tags``."""
+    return write_once(
+        lambda: once.allocate_address(Domain="vpc", TagSpecifications=tag_spec("elastic-ip", tags))["AllocationId"],
+        lambda: (_first(describe_addresses(client, tags), lambda a: not a.get("AssociationId")) or {}).get(
+            "AllocationId"))
 
 
 @retry
-def attach_internet_gateway(client, igw_id, vpc_id):
-    client.attach_internet_gateway(InternetGatewayId=igw_id, VpcId=vpc_id)
+def _nat_gateways_in(client, subnet_id):
+    return _all(client, "describe_nat_gateways", "NatGateways", Filter=[
+        {"Name": "subnet-id", "Values": [subnet_id]}, {"Name": "state", "Values": list(NAT_LIVE_STATES)}])
 
 
-@retry
-def allocate_address(client, tags):
-    return client.allocate_address(Domain="vpc", TagSpecifications=tag_spec("elastic-ip", tags))["AllocationId"]
-
-
-@retry
-def create_nat_gateway(client, subnet_id, allocation_id, token, tags):
-    return client.create_nat_gateway(SubnetId=subnet_id, AllocationId=allocation_id, ClientToken=token,
-                                     TagSpecifications=tag_spec("natgateway", tags))["NatGateway"]
+def create_nat_gateway(client, once, subnet_id, allocation_id, token, tags):
+    """CreateNatGateway with a client token (AWS answers a resend with the same gateway); after a lost answer,
+    the subnet's live gateway all the same, for endpoints that ignore the token."""
+    return write_once(lambda: once.create_nat_gateway(SubnetId=subnet_id, AllocationId=allocation_id,
+                                                      ClientToken=token,
+                                                      TagSpecifications=tag_spec("natgateway", tags))["NatGateway"],
+                      lambda: _single(_nat_gateways_in(client, subnet_id)))
 
 
 def wait_nat_gateways(client, nat_ids, timeout):
@@ -236,14 +273,52 @@ def wait_nat_gateways(client, nat_ids, timeout):
         NatGatewayIds=list(nat_ids), WaiterConfig={"Delay": delay, "MaxAttempts": max(1, timeout // delay)})
 
 
-@retry
-def create_route_table(client, vpc_id, tags):
-    return client.create_route_table(VpcId=vpc_id, TagSpecifications=tag_spec("route-table", tags))["RouteTable"]
+def create_route_table(client, once, vpc_id, tags):
+    """CreateRouteTable; after a lost answer, the VPC's table carrying ``tags``."""
+    return write_once(
+        lambda: once.create_route_table(VpcId=vpc_id, TagSpecifications=tag_spec("route-table", tags))["RouteTable"],
+        lambda: _first(describe_route_tables(client, vpc_id), lambda t: has_tags(t, tags)))
 
 
 @retry
-def create_route(client, table_id, target):
-    client.create_route(RouteTableId=table_id, DestinationCidrBlock="0.0.0.0/0", **target)
+def _route_table(client, table_id):
+    return client.describe_route_tables(RouteTableIds=[table_id])["RouteTables"][0]
+
+
+def create_route(client, once, table_id, target):
+    """CreateRoute 0.0.0.0/0; after a lost answer, True if the table has that route to ``target``."""
+    return write_once(lambda: once.create_route(RouteTableId=table_id, DestinationCidrBlock="0.0.0.0/0", **target),
+                      lambda: route_target(default_route(_route_table(client, table_id))) == target or None)
+
+
+def associate_route_table(client, once, table_id, subnet_id):
+    """AssociateRouteTable; after a lost answer, True if the subnet is associated with the table."""
+    return write_once(
+        lambda: once.associate_route_table(RouteTableId=table_id, SubnetId=subnet_id),
+        lambda: subnet_associations([_route_table(client, table_id)]).get(subnet_id, (None, None))[1] == table_id
+        or None)
+
+
+@retry
+def _security_groups(client, vpc_id=None, name=None, group_id=None):
+    filters = [{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "group-name", "Values": [name]}] if vpc_id else \
+        [{"Name": "group-id", "Values": [group_id]}]
+    return _all(client, "describe_security_groups", "SecurityGroups", Filters=filters)
+
+
+def create_security_group(client, once, vpc_id, name, description, tags):
+    """CreateSecurityGroup, the group id; after a lost answer, the id of the VPC's group called ``name``."""
+    return write_once(lambda: once.create_security_group(VpcId=vpc_id, GroupName=name, Description=description,
+                                                         TagSpecifications=tag_spec("security-group", tags))["GroupId"],
+                      lambda: (_single(_security_groups(client, vpc_id=vpc_id, name=name)) or {}).get("GroupId"))
+
+
+def authorize_ingress(client, once, group_id, perms):
+    """AuthorizeSecurityGroupIngress; after a lost answer, True if the group has every rule of ``perms``."""
+    wanted = set(live_rules({"IpPermissions": perms}))
+    return write_once(lambda: once.authorize_security_group_ingress(GroupId=group_id, IpPermissions=perms),
+                      lambda: wanted <= set(live_rules(_single(_security_groups(client, group_id=group_id)) or {}))
+                      or None)
 
 
 @retry
@@ -261,11 +336,6 @@ def delete_route(client, table_id):
 
 
 @retry
-def associate_route_table(client, table_id, subnet_id):
-    client.associate_route_table(RouteTableId=table_id, SubnetId=subnet_id)
-
-
-@retry
 def replace_association(client, association_id, table_id):
     client.replace_route_table_association(AssociationId=association_id, RouteTableId=table_id)
 
@@ -273,17 +343,6 @@ def replace_association(client, association_id, table_id):
 @retry
 def disassociate_route_table(client, association_id):
     client.disassociate_route_table(AssociationId=association_id)
-
-
-@retry
-def create_security_group(client, vpc_id, name, description, tags):
-    return client.create_security_group(VpcId=vpc_id, GroupName=name, Description=description,
-                                        TagSpecifications=tag_spec("security-group", tags))["GroupId"]
-
-
-@retry
-def authorize_ingress(client, group_id, perms):
-    client.authorize_security_group_ingress(GroupId=group_id, IpPermissions=perms)
 
 
 @retry

@@ -16,6 +16,11 @@ description:
     not managed.
   - I(initial_tags) are set only when the cluster is created or the tag key is missing; an existing value is
     never changed (another playbook owns it, e.g. the failover's C(bandup:active-az)).
+  - In an account where the ECS service-linked role C(AWSServiceRoleForECS) does not exist yet, the first
+    C(CreateCluster) with capacity providers creates it and fails with C(InvalidParameterException) "Unable to assume
+    the service linked role"; the same request succeeds moments later. The module retries exactly that answer
+    (C(CreateCluster) and C(PutClusterCapacityProviders)), with jittered waits, for about two minutes at most; any
+    other C(InvalidParameterException) fails at once.
 author:
   - Bandup platform team (@bandup)
 options:

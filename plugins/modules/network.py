@@ -218,6 +218,7 @@ import ipaddress
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.bandup.ecs.plugins.module_utils import network as api
+from ansible_collections.bandup.ecs.plugins.module_utils import once
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
 
 
@@ -234,6 +235,14 @@ class Run:
         if self.module.check_mode:
             return None
         return func(self.client, *args)
+
+    def create(self, change, func, *args):
+        """Like ``write``, for a write that a blind resend would duplicate or fail (module_utils once.write_once):
+        ``func(client, once_client, *args)``, the second a client without botocore's retries."""
+        self.changes.append(change)
+        if self.module.check_mode:
+            return None
+        return func(self.client, once.client(self.module, "ec2"), *args)
 
     def item(self, key, before, after):
         if before is not None:
@@ -260,7 +269,7 @@ def ensure_vpc(run, params, vpcs, hostnames):
     wanted_tags = dict(tags, Name=name)
     after = {"cidr": cidr, "dns_hostnames": True, "tags": wanted_tags}
     if not vpcs:
-        vpc = run.write(f"create VPC {cidr}", api.create_vpc, cidr, wanted_tags)
+        vpc = run.create(f"create VPC {cidr}", api.create_vpc, cidr, wanted_tags, params["lookup_tags"])
         vpc_id = vpc["VpcId"] if vpc else None
         # A new VPC has DNS support on and DNS hostnames off.
         run.write("enable DNS hostnames", api.set_vpc_attribute, vpc_id, "EnableDnsHostnames", True)
@@ -295,7 +304,7 @@ def ensure_subnets(run, params, vpc_id, subnets):
         after = {"cidr": cidr, "az": az, "tags": tags}
         live = by_cidr.get(cidr)
         if live is None:
-            created = run.write(f"create {label}", api.create_subnet, vpc_id, cidr, az, tags)
+            created = run.create(f"create {label}", api.create_subnet, vpc_id, cidr, az, tags)
             if created:
                 out[tier][az] = created["SubnetId"]
             run.item(label, None, after)
@@ -316,13 +325,13 @@ def ensure_igw(run, params, vpc_id, igws):
     detached = [g for g in igws if not g.get("Attachments")]
     igw = (attached or detached or [None])[0]
     if igw is None:
-        created = run.write("create internet gateway", api.create_internet_gateway, tags)
+        created = run.create("create internet gateway", api.create_internet_gateway, tags)
         igw_id, before, tags_after = created["InternetGatewayId"] if created else None, None, tags
     else:
         igw_id, before = igw["InternetGatewayId"], {"attached": bool(attached), "tags": api.tags_of(igw)}
         tags_after = run.tags(f"internet gateway {igw_id}", igw_id, igw, tags)
     if not attached:
-        run.write("attach the internet gateway", api.attach_internet_gateway, igw_id, vpc_id)
+        run.create("attach the internet gateway", api.attach_internet_gateway, igw_id, vpc_id)
     run.item("internet gateway", before, {"attached": True, "tags": tags_after})
     return igw_id
 
@@ -355,10 +364,10 @@ def ensure_nats(run, params, public_subnets, nats):
         if addresses is None:
             addresses = api.describe_addresses(run.client, params["lookup_tags"])
         free = [a for a in addresses if api.tags_of(a).get("Name") == tags["Name"] and not a.get("AssociationId")]
-        allocation_id = free[0]["AllocationId"] if free else run.write(
+        allocation_id = free[0]["AllocationId"] if free else run.create(
             f"allocate an Elastic IP for {label}", api.allocate_address, tags)
         token = api.nat_client_token(params["name"], az, subnet_id)
-        nat = run.write(f"create {label}", api.create_nat_gateway, subnet_id, allocation_id, token, tags)
+        nat = run.create(f"create {label}", api.create_nat_gateway, subnet_id, allocation_id, token, tags)
         out[az] = nat["NatGatewayId"]
         pending.append(nat["NatGatewayId"])
     if pending and not run.module.check_mode:
@@ -403,7 +412,7 @@ def ensure_route_tables(run, params, vpc_id, tables, subnets, igw_id, nat_ids):
         live = find_route_table(tables, dict(params["lookup_tags"], Name=tags["Name"]))
         route, live_subnets = None, {}
         if live is None:
-            table = run.write(f"create {label}", api.create_route_table, vpc_id, tags)
+            table = run.create(f"create {label}", api.create_route_table, vpc_id, tags)
             table_id = table["RouteTableId"] if table else None
             run.item(label, None, after)
         else:
@@ -418,7 +427,7 @@ def ensure_route_tables(run, params, vpc_id, tables, subnets, igw_id, nat_ids):
         if target is None and route is not None:
             run.write(f"delete the default route of {label}", api.delete_route, table_id)
         elif target is not None and route is None:
-            run.write(f"route 0.0.0.0/0 of {label} to {_target(target)}", api.create_route, table_id, target)
+            run.create(f"route 0.0.0.0/0 of {label} to {_target(target)}", api.create_route, table_id, target)
         elif target is not None and (api.route_target(route) != target or route.get("State") == "blackhole"):
             run.write(f"route 0.0.0.0/0 of {label} to {_target(target)}", api.replace_route, table_id, target)
         for subnet_id in subnet_ids:
@@ -428,7 +437,7 @@ def ensure_route_tables(run, params, vpc_id, tables, subnets, igw_id, nat_ids):
                 run.write(f"move subnet {subnet_id} to {label}", api.replace_association,
                           associations[subnet_id][0], table_id)
             else:
-                run.write(f"associate subnet {subnet_id} with {label}", api.associate_route_table, table_id, subnet_id)
+                run.create(f"associate subnet {subnet_id} with {label}", api.associate_route_table, table_id, subnet_id)
         for subnet_id, association_id in live_subnets.items():
             if subnet_id not in planned:
                 run.write(f"disassociate subnet {subnet_id} from {label}", api.disassociate_route_table, association_id)
@@ -445,7 +454,7 @@ def ensure_security_groups(run, params, vpc_id, groups):
         live = by_name.get(spec["name"])
         if live is None:
             description = spec["description"] or f"bandup.ecs security group {spec['name']}"
-            group_id = run.write(f"create security group {spec['name']}", api.create_security_group,
+            group_id = run.create(f"create security group {spec['name']}", api.create_security_group,
                                  vpc_id, spec["name"], description, tags)
             tags_after[spec["name"]] = tags
         else:
@@ -476,7 +485,8 @@ def ensure_security_groups(run, params, vpc_id, groups):
         for verb, rules, func in changes:
             if rules:
                 text = ", ".join(sorted(api.rule_text(k, d, names) for k, d in rules.items()))
-                run.write(f"{verb} {spec['name']} {text}", func, ids[spec["name"]], api.permissions(rules))
+                write = run.create if func is api.authorize_ingress else run.write
+                write(f"{verb} {spec['name']} {text}", func, ids[spec["name"]], api.permissions(rules))
     return out
 
 

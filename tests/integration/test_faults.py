@@ -35,6 +35,24 @@ def test_site_converges_through_faults_without_duplicates(endpoint):
     assert endpoint.census() == LOCAL_DEPLOYMENT
 
 
+SERVICE_LINKED_ROLE_ERROR = ("CreateCluster=InvalidParameterException:Unable to assume the service linked role. "
+                             "Please verify that the ECS service linked role exists.")
+
+
+def test_first_cluster_of_a_new_account_survives_the_service_linked_role_error(fresh_endpoint):
+    """In an account without AWSServiceRoleForECS, AWS answers the first CreateCluster with capacity providers
+    "Unable to assume the service linked role" and accepts it moments later (issue 14, item 2): the cluster play
+    retries that answer and creates the cluster once."""
+    fresh_endpoint.start_recording()
+    with fault_proxy(fresh_endpoint, "--rate", "0", "--error-first", SERVICE_LINKED_ROLE_ERROR) as proxy:
+        result = fresh_endpoint.playbook("site.yml", "--tags", "cluster")
+        counts = proxy_report(proxy)
+    assert counts["error_first"] == 1, counts  # the error was really answered
+    assert result.returncode == 0, result.stdout[-6000:]
+    assert [c["action"] for c in fresh_endpoint.all_calls()].count("CreateCluster") == 1  # the retry reached AWS
+    assert fresh_endpoint.census()["clusters"] == 1
+
+
 @pytest.mark.slow
 @pytest.mark.xfail(strict=True, reason="known: a lost CreateVpc response makes botocore's retry create a second VPC "
                    "(no client token), and bandup.ecs.network then refuses every run ('more than one VPC carries the "

@@ -2,7 +2,8 @@
 """A fault-injecting HTTP proxy between boto3 and the local AWS endpoint (test support).
 
     faultproxy.py --upstream http://127.0.0.1:5000 --rate 0.2 [--kinds throttle,5xx,drop] [--lose-first-writes]
-                  [--spare CreateVpc,...] [--seed 7] [--port 0] [--state-file F]
+                  [--spare CreateVpc,...] [--error-first ACTION=CODE:MESSAGE ...] [--seed 7] [--port 0]
+                  [--state-file F]
 
 Each request, with probability --rate, gets one of the --kinds (in equal shares):
   - throttle: a 400 ThrottlingException in the shape of the request's protocol (JSON or query/XML),
@@ -11,6 +12,9 @@ Each request, with probability --rate, gets one of the --kinds (in equal shares)
   - lost (not in the default kinds): the request IS forwarded, then the connection is closed before the response
     is returned, as when a response is lost on the way back: the write happened, the client does not know;
 the first three never reach the upstream; otherwise the request is forwarded unchanged.
+With --error-first ACTION=CODE:MESSAGE (repeatable), the first call of ACTION is answered with a 400 CODE error
+carrying MESSAGE and does not reach the upstream, as AWS answers CreateCluster in an account whose ECS
+service-linked role is brand new.
 With --lose-first-writes, besides, the response of the first call of each distinct write action (CreateVpc,
 RegisterTaskDefinition...) is lost, except for the actions --spare names: which creates does a client's retry (or
 the next run) duplicate?
@@ -56,6 +60,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     lose_first_writes = False
     rng = random.Random()
     seen_writes = set()
+    error_first = {}  # action -> (code, message), until answered once
 
     def log_message(self, *args):  # quiet
         pass
@@ -86,13 +91,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
             ctype, body = _error_body(json_protocol, code, "injected fault")
         else:  # none, or lost (forwarded first)
             return False
+        self._send_error(status, ctype, body)
+        return True
+
+    def _send_error(self, status, ctype, body):
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("x-amzn-RequestId", "00000000-0000-0000-0000-000000000000")
         self.end_headers()
         self.wfile.write(body)
-        return True
 
     def _handle(self):
         length = int(self.headers.get("Content-Length") or 0)
@@ -117,6 +125,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     self.seen_writes.add(action)
                     COUNTS["lost"] += 1
                     kind = "lost"
+        with LOCK:
+            error = self.error_first.pop(action, None)
+        if error:
+            with LOCK:
+                COUNTS["error_first"] = COUNTS.get("error_first", 0) + 1
+            self._send_error(400, *_error_body(json_protocol, *error))
+            return
         if self._fault(kind, json_protocol):
             return
         target = urllib.parse.urlparse(self.upstream)
@@ -157,6 +172,8 @@ def main():
                         help=f"comma-separated fault kinds among {', '.join(KINDS)}")
     parser.add_argument("--lose-first-writes", action="store_true")
     parser.add_argument("--spare", default="", help="with --lose-first-writes: comma-separated actions left alone")
+    parser.add_argument("--error-first", action="append", default=[], metavar="ACTION=CODE:MESSAGE",
+                        help="answer the first call of ACTION with a 400 CODE error (repeatable)")
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--state-file")
@@ -167,6 +184,12 @@ def main():
     Handler.upstream, Handler.rate, Handler.rng = args.upstream, args.rate, random.Random(args.seed)
     Handler.kinds, Handler.lose_first_writes = kinds, args.lose_first_writes
     Handler.seen_writes = set(filter(None, args.spare.split(",")))
+    for spec in args.error_first:
+        action, _, error = spec.partition("=")
+        code, _, message = error.partition(":")
+        if not action or not code:
+            parser.error("--error-first: ACTION=CODE:MESSAGE")
+        Handler.error_first[action] = (code, message)
     server = Server(("127.0.0.1", args.port), Handler)
 
     def finish(*_):

@@ -173,3 +173,68 @@ def test_namespace_tag_missing_is_added(aws, capsys):
     out = run(namespace_args(), capsys)
     assert out["changed"] is True and out["differences"] == ["namespace"]
     assert out["namespace"]["tags"] == TAGS
+
+
+SERVICE_LINKED_ROLE_ERROR = ("Unable to assume the service linked role. Please verify that the ECS service linked "
+                             "role exists.")
+
+
+def create_params():
+    return {"clusterName": "bandup", "capacityProviders": ["FARGATE", "FARGATE_SPOT"],
+            "defaultCapacityProviderStrategy": [{"capacityProvider": "FARGATE", "weight": 1, "base": 0}],
+            "settings": [{"name": "containerInsights", "value": "enabled"}],
+            "serviceConnectDefaults": {"namespace": NS},
+            "tags": [{"key": "bandup:managed-by", "value": "bandup.ecs"},
+                     {"key": "bandup:active-az", "value": "us-east-1a"}]}
+
+
+@pytest.fixture(name="no_sleep")
+def fixture_no_sleep(monkeypatch):
+    from ansible_collections.amazon.aws.plugins.module_utils import cloud
+    slept = []
+    monkeypatch.setattr(cloud.time, "sleep", slept.append)
+    return slept
+
+
+def test_first_cluster_of_a_new_account_survives_the_service_linked_role_error(ecs, capsys, no_sleep):
+    """A fresh account: CreateCluster with capacity providers first fails while ECS's new service-linked role is
+    not usable yet (issue 14, item 2); the module retries that answer, and the cluster is created."""
+    describe(ecs, None)
+    for _ in range(2):
+        ecs.add_client_error("create_cluster", "InvalidParameterException", SERVICE_LINKED_ROLE_ERROR, 400,
+                             expected_params=create_params())
+    ecs.add_response("create_cluster", {"cluster": LIVE}, create_params())
+    describe(ecs, LIVE)
+    out = run(args(), capsys)
+    assert out["changed"] is True and out["differences"] == ["create"]
+    assert len(no_sleep) == 2 and all(0 <= wait <= 30 for wait in no_sleep)
+
+
+def test_the_service_linked_role_retry_is_bounded(ecs, capsys, no_sleep):
+    describe(ecs, None)
+    for _ in range(8):
+        ecs.add_client_error("create_cluster", "InvalidParameterException", SERVICE_LINKED_ROLE_ERROR, 400)
+    out = run(args(), capsys)
+    assert out["failed"] is True and "Unable to assume the service linked role" in out["msg"]
+    assert len(no_sleep) == 7 and sum(no_sleep) <= 2 + 4 + 8 + 16 + 30 + 30 + 30
+
+
+def test_any_other_invalid_parameter_fails_at_once(ecs, capsys, no_sleep):
+    describe(ecs, None)
+    ecs.add_client_error("create_cluster", "InvalidParameterException", "Capacity provider FOO does not exist.", 400)
+    out = run(args(), capsys)
+    assert out["failed"] is True and "FOO" in out["msg"] and no_sleep == []
+
+
+def test_put_capacity_providers_retries_the_service_linked_role_error_too(ecs, capsys, no_sleep):
+    live = dict(copy.deepcopy(LIVE), capacityProviders=[], defaultCapacityProviderStrategy=[])
+    describe(ecs, live)
+    put = {"cluster": "bandup", "capacityProviders": ["FARGATE", "FARGATE_SPOT"],
+           "defaultCapacityProviderStrategy": [{"capacityProvider": "FARGATE", "weight": 1, "base": 0}]}
+    ecs.add_client_error("put_cluster_capacity_providers", "InvalidParameterException", SERVICE_LINKED_ROLE_ERROR,
+                         400, expected_params=put)
+    ecs.add_response("put_cluster_capacity_providers", {"cluster": LIVE}, put)
+    describe(ecs, LIVE)
+    out = run(args(), capsys)
+    assert out["changed"] is True and out["differences"] == ["capacityProviders", "defaultCapacityProviderStrategy"]
+    assert len(no_sleep) == 1

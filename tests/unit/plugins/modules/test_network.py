@@ -8,6 +8,7 @@ import pytest
 from botocore.stub import ANY
 
 from ansible_collections.bandup.ecs.plugins.module_utils import network as api
+from ansible_collections.bandup.ecs.plugins.module_utils import once
 from ansible_collections.bandup.ecs.plugins.modules import network
 
 from conftest import run_module
@@ -305,6 +306,20 @@ def test_rerun_after_an_interruption_adopts_the_tagged_vpc(ec2, capsys):
     out = run_module(network, args(), capsys)
     assert out["changed"] is True and "create VPC 10.20.0.0/16" not in out["changes"]
     assert out["network"] == outputs()
+
+
+def test_create_vpc_without_an_answer_adopts_the_vpc_it_made(ec2, capsys, monkeypatch):
+    """CreateVpc answered by a 503 (outcome unknown, as after a lost response): the module looks the VPC up by its
+    tags and builds inside it; it neither sends CreateVpc again nor makes a second VPC (issue 14, item 7)."""
+    monkeypatch.setattr(once.time, "sleep", lambda seconds: None)
+    reads(ec2, live_vpc=False)
+    ec2.add_client_error("create_vpc", "ServiceUnavailable", "injected", 503)
+    ec2.add_response("describe_vpcs", {"Vpcs": [vpc()]}, {"Filters": TAG_FILTERS})
+    ec2.add_response("modify_vpc_attribute", {}, {"VpcId": VPC, "EnableDnsHostnames": {"Value": True}})
+    expect_create_inside_vpc(ec2, new_vpc=False)
+    out = run_module(network, args(), capsys)
+    assert out["network"] == outputs()
+    assert out["changes"].count("create VPC 10.20.0.0/16") == 1
 
 
 def test_rerun_reuses_a_detached_gateway_and_a_free_address(ec2, capsys):
