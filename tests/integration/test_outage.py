@@ -97,6 +97,14 @@ def names_of(body):
         [body["service"].rsplit("/", 1)[-1]] if "service" in body else [])
 
 
+def time_passes(endpoint, until, polls=10):
+    """Poll DescribeServices (the endpoint's clock) until ``until(services)`` holds, as minutes would pass on AWS."""
+    for _ in range(polls):
+        if until(services(endpoint)):
+            return
+    pytest.fail("the services did not get there: " + json.dumps(faithful.state(endpoint.url))[:3000])
+
+
 @pytest.fixture(scope="module")
 def converged(endpoint, apps):
     result = endpoint.playbook("site.yml")
@@ -110,12 +118,9 @@ def evacuated(converged):
     """AZ-1 impaired long enough for ECS to notice (its tasks failed their health checks and were stopped),
     then failover.yml with its defaults; the request record of that run."""
     faithful.impair_az(converged.url, AZ1)
-    for _ in range(10):  # time passes: ECS sees the targets fail and stops the tasks it cannot replace
-        live = services(converged)
-        if all(live[f"{NAME}-{app}-a"]["runningCount"] == 0 for app in ("backend", "frontend")):
-            break
-    else:
-        pytest.fail("the impaired AZ's tasks were not stopped: " + json.dumps(faithful.state(converged.url))[:3000])
+    # time passes: ECS sees the targets fail and stops the tasks it cannot replace
+    time_passes(converged, lambda live: all(live[f"{NAME}-{app}-a"]["runningCount"] == 0
+                                            for app in ("backend", "frontend")))
     converged.start_recording()
     result = converged.playbook("playbooks/failover.yml")
     assert result.returncode == 0, result.stdout[-6000:]
@@ -126,11 +131,18 @@ def evacuated(converged):
 def test_failover_finishes_without_waiting_on_the_impaired_az(converged, evacuated):
     polls = [names_of(body) for action, body in evacuated if action == "DescribeServices"]
     assert len(polls) <= MAX_FAILOVER_POLLS, len(polls)
-    # Once the impaired AZ's services were told to become clients, nothing polls them alone (waits on them).
-    release = next(i for i, (action, body) in enumerate(evacuated) if action == "UpdateService"
-                   and body["service"] == f"{NAME}-backend-a")
-    waited_on_impaired = [names for names in polls[release:] if names and all(n.endswith("-a") for n in names)]
-    assert not [n for n in waited_on_impaired if len(n) == 1], waited_on_impaired
+    # A wait polls one service again and again; an impaired AZ's service is read alone only once, right after a
+    # write to it (the answer the module reports), never polled.
+    impaired = {f"{NAME}-backend-a", f"{NAME}-frontend-a"}
+    for i, (action, body) in enumerate(evacuated):
+        if action == "DescribeServices" and len(names_of(body)) == 1 and names_of(body)[0] in impaired:
+            before = evacuated[i - 1]
+            assert before[0] in ("UpdateService", "TagResource") and names_of(before[1]) + [
+                before[1].get("resourceArn", "").rsplit("/", 1)[-1]] != [], (i, before)
+            assert names_of(body)[0] in names_of(before[1]) + [before[1].get("resourceArn", "").rsplit("/", 1)[-1]]
+    # the impaired AZ's services were written to
+    written = {names_of(body)[0] for action, body in evacuated if action == "UpdateService"}
+    assert impaired <= written, written
 
 
 def test_failover_moves_traffic_and_service_connect_to_the_healthy_az(converged, evacuated):
@@ -168,6 +180,9 @@ def test_rerun_and_converge_during_the_outage_change_nothing(converged, evacuate
 
 def test_after_the_outage_a_converge_settles_the_standby_and_failback_restores(converged, evacuated):
     faithful.restore_az(converged.url, AZ1)
+    # The evacuated AZ's deployments (without the circuit breaker) place their tasks and complete by themselves.
+    time_passes(converged, lambda live: all(primary(live[f"{NAME}-{app}-a"])["rolloutState"] == "COMPLETED"
+                                            for app in ("backend", "frontend")))
     result = converged.playbook("site.yml")
     assert result.returncode == 0, result.stdout[-5000:]
     assert "bandup:evacuated-az" not in cluster_tags(converged)
@@ -190,3 +205,25 @@ def test_after_the_outage_a_converge_settles_the_standby_and_failback_restores(c
     final = converged.playbook("site.yml")
     assert final.returncode == 0 and recap(final.stdout)["changed"] == 0, final.stdout[-5000:]
     assert converged.recorded()["writes"] == []
+
+
+def polls_after_write(record, name, is_write):
+    """DescribeServices naming ``name`` after the first request ``is_write`` matches, up to the next write."""
+    start = next(i for i, (action, body) in enumerate(record) if is_write(action, body))
+    count = 0
+    for action, body in record[start + 1:]:
+        if action in ("UpdateService", "CreateService"):
+            break
+        count += action == "DescribeServices" and name in names_of(body)
+    return count
+
+
+def test_service_connect_gap_in_polls(converged, evacuated):
+    """The Service Connect gap of the failover, in the endpoint's clock (polls): docs/failover.md quotes it."""
+    server = polls_after_write(evacuated, f"{NAME}-backend-b", lambda a, b: a == "UpdateService" and (
+        (b.get("serviceConnectConfiguration") or {}).get("services")))
+    client = polls_after_write(evacuated, f"{NAME}-frontend-b", lambda a, b: a == "UpdateService" and b.get(
+        "service") == f"{NAME}-frontend-b" and b.get("forceNewDeployment"))
+    print(f"service connect gap: backend-b serves after {server} polls, frontend-b redeployed after {client} polls")
+    # the model: a 2-task rollout behind the ALB completes on its 3rd or 4th poll (old tasks drained on the 4th)
+    assert 1 <= server <= 4 and 1 <= client <= 5, (server, client)
