@@ -154,26 +154,3 @@ def variants(service, operation, response):
     for label, variant in out:
         assert not problems(service, operation, variant), (label, problems(service, operation, variant))
     return out
-
-
-def response_paths(response, predicate):
-    """Paths of the values of ``response`` (any depth) for which ``predicate(value)`` holds."""
-    found = []
-
-    def visit(node, path):
-        if predicate(node):
-            found.append(path)
-        if isinstance(node, dict):
-            for key, item in node.items():
-                visit(item, path + (key,))
-        elif isinstance(node, list):
-            for idx, item in enumerate(node):
-                visit(item, path + (idx,))
-
-    visit(response, ())
-    return found
-
-
-def json_ready(value):
-    """``value`` with datetimes as ISO strings (to write a fixture)."""
-    return json.loads(json.dumps(value, default=lambda v: v.isoformat()))

@@ -10,7 +10,8 @@ import pytest
 import aws_shapes
 from ansible_collections.bandup.ecs.plugins.module_utils import ecs_scaling as scaling
 
-TARGETS = ("application-autoscaling", "DescribeScalableTargets", "application-autoscaling/DescribeScalableTargets.ecs-service")
+TARGETS = ("application-autoscaling", "DescribeScalableTargets",
+           "application-autoscaling/DescribeScalableTargets.ecs-service")
 POLICIES = ("application-autoscaling", "DescribeScalingPolicies",
             "application-autoscaling/DescribeScalingPolicies.target-tracking")
 LABEL = "app/bandup-prod/50dc6c495c0c9188/targetgroup/bandup-prod-backend-a/6d0ecf831eec9f09"

@@ -29,46 +29,36 @@ def options(**given):
     return result.validated_parameters
 
 
-# The options the service role passes for each recorded service (roles/service/vars/main.yml, service_entries).
+def placement(app, az, role, sc_role, revision, security_group, target_group, port, **given):
+    """The options the service role passes for one placement (roles/service/vars/main.yml, service_entries)."""
+    subnet = {"a": "subnet-0a1f2b3c4d5e6f701", "b": "subnet-0b2e3d4c5b6a7f802"}[az]
+    name = f"bandup-prod-{app}-{az}"
+    return options(
+        name=name, task_definition=f"{ARN}:task-definition/bandup-prod-{app}:{revision}",
+        availability_zone=f"eu-west-1{az}",
+        network={"subnets": [subnet], "security_groups": [security_group]},
+        load_balancers=[{"target_group_arn": f"{TG}/{name}/{target_group}", "container_name": app,
+                         "container_port": port}],
+        availability_zone_rebalancing="DISABLED", propagate_tags="SERVICE", enable_ecs_managed_tags=True,
+        tags=dict(TAGS, **{"bandup:service": app, "bandup:az": f"eu-west-1{az}", "bandup:role": role,
+                           "bandup:sc-role": sc_role}), **given)
+
+
 CASES = {
-    "server-mid-rollout": options(
-        name="bandup-prod-backend-a", task_definition=f"{ARN}:task-definition/bandup-prod-backend:8", desired_count=2,
-        availability_zone="eu-west-1a",
-        network={"subnets": ["subnet-0a1f2b3c4d5e6f701"], "security_groups": ["sg-0c1d2e3f4a5b6c7d8"]},
-        capacity_provider_strategy=[{"capacity_provider": "FARGATE"}],
-        load_balancers=[{"target_group_arn": f"{TG}/bandup-prod-backend-a/6d0ecf831eec9f09",
-                         "container_name": "backend", "container_port": 8080}],
-        service_connect=SERVER, deployment={}, health_check_grace_period=60,
-        availability_zone_rebalancing="DISABLED", propagate_tags="SERVICE", enable_ecs_managed_tags=True,
-        platform_version="LATEST",
-        tags=dict(TAGS, **{"bandup:service": "backend", "bandup:az": "eu-west-1a", "bandup:role": "active",
-                           "bandup:sc-role": "server"})),
-    "client": options(
-        name="bandup-prod-frontend-a", task_definition=f"{ARN}:task-definition/bandup-prod-frontend:12",
-        desired_count=2, availability_zone="eu-west-1a",
-        network={"subnets": ["subnet-0a1f2b3c4d5e6f701"], "security_groups": ["sg-0f9e8d7c6b5a49382"]},
-        capacity_provider_strategy=[{"capacity_provider": "FARGATE"}],
-        load_balancers=[{"target_group_arn": f"{TG}/bandup-prod-frontend-a/2a8f1c7be40d9e53",
-                         "container_name": "frontend", "container_port": 3000}],
-        service_connect={"namespace": NS_ARN}, deployment={}, health_check_grace_period=60,
-        availability_zone_rebalancing="DISABLED", propagate_tags="SERVICE", enable_ecs_managed_tags=True,
-        platform_version="LATEST", deployment_token="backend=bandup-prod-backend-a",
-        tags=dict(TAGS, **{"bandup:service": "frontend", "bandup:az": "eu-west-1a", "bandup:role": "active",
-                           "bandup:sc-role": "client"})),
-    "capacity-provider": options(
-        name="bandup-prod-backend-b", task_definition=f"{ARN}:task-definition/bandup-prod-backend:8", desired_count=1,
-        availability_zone="eu-west-1b",
-        network={"subnets": ["subnet-0b2e3d4c5b6a7f802"], "security_groups": ["sg-0c1d2e3f4a5b6c7d8"]},
-        capacity_provider_strategy=[{"capacity_provider": "FARGATE_SPOT"}],
-        load_balancers=[{"target_group_arn": f"{TG}/bandup-prod-backend-b/91c3e5a7d2f08b46",
-                         "container_name": "backend", "container_port": 8080}],
-        service_connect={"namespace": NS_ARN},
+    "server-mid-rollout": placement(
+        "backend", "a", "active", "server", 8, "sg-0c1d2e3f4a5b6c7d8", "6d0ecf831eec9f09", 8080, desired_count=2,
+        capacity_provider_strategy=[{"capacity_provider": "FARGATE"}], service_connect=SERVER,
+        health_check_grace_period=60, platform_version="LATEST"),
+    "client": placement(
+        "frontend", "a", "active", "client", 12, "sg-0f9e8d7c6b5a49382", "2a8f1c7be40d9e53", 3000, desired_count=2,
+        capacity_provider_strategy=[{"capacity_provider": "FARGATE"}], service_connect={"namespace": NS_ARN},
+        health_check_grace_period=60, platform_version="LATEST", deployment_token="backend=bandup-prod-backend-a"),
+    "capacity-provider": placement(
+        "backend", "b", "standby", "client", 8, "sg-0c1d2e3f4a5b6c7d8", "91c3e5a7d2f08b46", 8080, desired_count=1,
+        capacity_provider_strategy=[{"capacity_provider": "FARGATE_SPOT"}], service_connect={"namespace": NS_ARN},
         deployment={"minimum_healthy_percent": 50, "maximum_percent": 150, "circuit_breaker": False,
                     "rollback": False},
-        health_check_grace_period=120, availability_zone_rebalancing="DISABLED", propagate_tags="SERVICE",
-        enable_ecs_managed_tags=True, platform_version="1.4.0", deployment_token="backend=bandup-prod-backend-a",
-        tags=dict(TAGS, **{"bandup:service": "backend", "bandup:az": "eu-west-1b", "bandup:role": "standby",
-                           "bandup:sc-role": "client"})),
+        health_check_grace_period=120, platform_version="1.4.0", deployment_token="backend=bandup-prod-backend-a"),
 }
 
 
@@ -146,7 +136,8 @@ def change(case, **changes):
     return params
 
 
-SC_NO_ALIAS = {"enabled": True, "namespace": NS_ARN, "services": [{"port_name": "backend", "discovery_name": "backend"}]}
+SC_NO_ALIAS = {"enabled": True, "namespace": NS_ARN,
+               "services": [{"port_name": "backend", "discovery_name": "backend"}]}
 # (case, what changes, the changed options, the UpdateService fields that must be sent)
 SINGLE_CHANGES = [
     ("server-mid-rollout", "task definition", dict(task_definition=f"{ARN}:task-definition/bandup-prod-backend:9"),

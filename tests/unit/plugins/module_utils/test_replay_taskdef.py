@@ -26,14 +26,17 @@ PARAMS = {
         "portMappings": [{"name": "backend", "containerPort": 8080, "protocol": "tcp", "appProtocol": "http"}],
         "environment": [{"name": "SERVER_PORT", "value": "8080"}, {"name": "SPRING_PROFILES_ACTIVE", "value": "prod"}],
         "secrets": [
-            {"name": "DB_PASSWORD", "valueFrom": "arn:aws:ssm:eu-west-1:123456789012:parameter/bandup/prod/db-password"},
+            {"name": "DB_PASSWORD",
+             "valueFrom": "arn:aws:ssm:eu-west-1:123456789012:parameter/bandup/prod/db-password"},
             {"name": "JWT_SECRET",
              "valueFrom": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:bandup/prod/jwt-Q1w2E3"}],
-        "healthCheck": {"command": ["CMD-SHELL", "wget -q -O /dev/null http://localhost:8080/actuator/health || exit 1"],
+        "healthCheck": {"command": ["CMD-SHELL",
+                                    "wget -q -O /dev/null http://localhost:8080/actuator/health || exit 1"],
                         "interval": 30, "timeout": 5, "retries": 3, "startPeriod": 60},
         "stopTimeout": 30,
         "logConfiguration": {"logDriver": "awslogs", "options": {
-            "awslogs-group": "/ecs/bandup-prod/backend", "awslogs-region": "eu-west-1", "awslogs-stream-prefix": "ecs"}},
+            "awslogs-group": "/ecs/bandup-prod/backend", "awslogs-region": "eu-west-1",
+            "awslogs-stream-prefix": "ecs"}},
     }],
 }
 
@@ -121,6 +124,7 @@ SINGLE_CHANGES = [
 ]
 
 
-@pytest.mark.parametrize("path, value, field", SINGLE_CHANGES, ids=[c[2] + "=" + str(c[1])[:20] for c in SINGLE_CHANGES])
+@pytest.mark.parametrize("path, value, field", SINGLE_CHANGES,
+                         ids=[c[2] + "=" + str(c[1])[:20] for c in SINGLE_CHANGES])
 def test_a_single_changed_field_is_a_difference(path, value, field):
     assert differences(described(), desired(changed(path, value))) == [field]

@@ -46,7 +46,8 @@ def args():
         region="eu-west-1",
         target_groups=[target_group("backend-a", 8080, "/actuator/health"),
                        target_group("backend-b", 8080, "/actuator/health"),
-                       target_group("frontend-a", 3000, "/api/health"), target_group("frontend-b", 3000, "/api/health")],
+                       target_group("frontend-a", 3000, "/api/health"),
+                       target_group("frontend-b", 3000, "/api/health")],
         listeners=[{"port": 80, "default_action": {"forward": [
             {"target_group": "bandup-prod-frontend-a", "weight": 100},
             {"target_group": "bandup-prod-frontend-b", "weight": 0}]},
