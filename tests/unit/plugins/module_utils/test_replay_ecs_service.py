@@ -106,6 +106,21 @@ def test_no_op_plan_stays_empty_on_every_variant_of_the_answer(case):
     assert failed == []
 
 
+UNREPORTED = [("services", 0, key) for key in svc.SPEC_FIELDS if key != "serviceConnectConfiguration"] + [
+    ("services", 0, "deployments", 0, "serviceConnectConfiguration")]
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+@pytest.mark.parametrize("path", UNREPORTED, ids=[path[-1] for path in UNREPORTED])
+def test_a_field_the_endpoint_does_not_report_is_compared_with_the_record(case, path):
+    """An endpoint that does not model a field leaves it out: no-op while the record matches, sent once it does not."""
+    unreported = aws_shapes.without(response(case), [path])["services"][0]  # the fixtures report every field
+    params = CASES[case]
+    assert is_noop(plan(params, recorded(unreported, params)))
+    changed = dict(params, health_check_grace_period=params["health_check_grace_period"] + 1)
+    assert path[-1] in plan(changed, recorded(unreported, params))["fields"]
+
+
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_namespace_given_by_name_matches_the_arn_aws_reports(case):
     params = copy.deepcopy(CASES[case])
