@@ -17,6 +17,16 @@ SERVER = {"enabled": True, "namespace": NS_ARN, "services": [
     {"port_name": "backend", "discovery_name": "backend", "client_aliases": [{"port": 8080, "dns_name": "backend"}]}]}
 
 
+# The autoscaling entry the service role passes for the active backend (server-mid-rollout), recorded in
+# application-autoscaling/DescribeScalableTargets.ecs-service and DescribeScalingPolicies.target-tracking.
+LABEL = "app/bandup-prod/50dc6c495c0c9188/targetgroup/bandup-prod-backend-a/6d0ecf831eec9f09"
+COOLDOWNS = {"scale_in_cooldown": 300, "scale_out_cooldown": 60}
+AUTOSCALING = {"state": "present", "min_capacity": 2, "max_capacity": 6, "policies": [
+    dict(COOLDOWNS, name="cpu", metric="cpu", target_value=60),
+    dict(COOLDOWNS, name="memory", metric="memory", target_value=75),
+    dict(COOLDOWNS, name="requests", metric="requests", target_value=500, resource_label=LABEL)]}
+
+
 def options(**given):
     """The options of one service with the module's defaults filled in (as AnsibleModule hands them over)."""
     result = ArgumentSpecValidator(svc.SERVICE_OPTIONS).validate(given)

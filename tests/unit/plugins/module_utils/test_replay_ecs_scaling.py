@@ -9,22 +9,16 @@ import pytest
 
 import aws_shapes
 from ansible_collections.bandup.ecs.plugins.module_utils import ecs_scaling as scaling
+from replay_services import AUTOSCALING, COOLDOWNS
 
 TARGETS = ("application-autoscaling", "DescribeScalableTargets",
            "application-autoscaling/DescribeScalableTargets.ecs-service")
 POLICIES = ("application-autoscaling", "DescribeScalingPolicies",
             "application-autoscaling/DescribeScalingPolicies.target-tracking")
-LABEL = "app/bandup-prod/50dc6c495c0c9188/targetgroup/bandup-prod-backend-a/6d0ecf831eec9f09"
-COOLDOWNS = {"scale_in_cooldown": 300, "scale_out_cooldown": 60}
-# The autoscaling entry the service role passes for the active backend (roles/service/vars/main.yml).
-OPTIONS = {"state": "present", "min_capacity": 2, "max_capacity": 6, "policies": [
-    dict(COOLDOWNS, name="cpu", metric="cpu", target_value=60),
-    dict(COOLDOWNS, name="memory", metric="memory", target_value=75),
-    dict(COOLDOWNS, name="requests", metric="requests", target_value=500, resource_label=LABEL)]}
 
 
 def plan(targets, policies, options=None):
-    options = options or OPTIONS
+    options = options or AUTOSCALING
     live = {p["PolicyName"]: p for p in policies["ScalingPolicies"]}
     return scaling.plan(targets["ScalableTargets"][0], live, options["min_capacity"], options["max_capacity"],
                         scaling.wanted_policies(options))
@@ -80,7 +74,7 @@ def test_other_shapes_of_the_same_policy():
 
 
 def changed_options(**changes):
-    options = copy.deepcopy(OPTIONS)
+    options = copy.deepcopy(AUTOSCALING)
     for key, value in changes.items():
         if key in ("min_capacity", "max_capacity", "policies"):
             options[key] = value
@@ -96,8 +90,8 @@ SINGLE_CHANGES = [
     ("scale-in cooldown", changed_options(scale_in_cooldown=120), (False, ["cpu"], [])),
     ("scale-out cooldown", changed_options(scale_out_cooldown=30), (False, ["cpu"], [])),
     ("metric", changed_options(metric="memory"), (False, ["cpu"], [])),
-    ("policy removed", changed_options(policies=OPTIONS["policies"][:2]), (False, [], ["requests"])),
-    ("policy added", changed_options(policies=OPTIONS["policies"] + [
+    ("policy removed", changed_options(policies=AUTOSCALING["policies"][:2]), (False, [], ["requests"])),
+    ("policy added", changed_options(policies=AUTOSCALING["policies"] + [
         dict(COOLDOWNS, name="cpu-fast", metric="cpu", target_value=40)]), (False, ["cpu-fast"], [])),
 ]
 

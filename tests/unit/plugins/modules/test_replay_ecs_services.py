@@ -8,7 +8,7 @@ import pytest
 
 import aws_shapes
 from ansible_collections.bandup.ecs.plugins.modules import ecs_services
-from replay_services import CASES, recorded, response
+from replay_services import AUTOSCALING, CASES, recorded, response
 
 from conftest import run_module
 
@@ -17,12 +17,6 @@ DIM = "ecs:service:DesiredCount"
 ORDER = ("server-mid-rollout", "capacity-provider", "client")  # the server first, as the role orders them
 NAMES = [CASES[case]["name"] for case in ORDER]
 RIDS = [f"service/{CLUSTER}/{name}" for name in NAMES]
-LABEL = "app/bandup-prod/50dc6c495c0c9188/targetgroup/bandup-prod-backend-a/6d0ecf831eec9f09"
-COOLDOWNS = {"scale_in_cooldown": 300, "scale_out_cooldown": 60}
-AUTOSCALING = {"state": "present", "min_capacity": 2, "max_capacity": 6, "policies": [
-    dict(COOLDOWNS, name="cpu", metric="cpu", target_value=60),
-    dict(COOLDOWNS, name="memory", metric="memory", target_value=75),
-    dict(COOLDOWNS, name="requests", metric="requests", target_value=500, resource_label=LABEL)]}
 TARGETS = "application-autoscaling/DescribeScalableTargets.ecs-service"
 POLICIES = "application-autoscaling/DescribeScalingPolicies.target-tracking"
 
