@@ -32,6 +32,11 @@ def find_http_namespace(client, name):
     return None
 
 
+def namespace_arns(client, name):
+    """ARNs of the namespaces (any type) called ``name``."""
+    return [namespace["Arn"] for namespace in _list_namespaces(client) if namespace["Name"] == name]
+
+
 @retry
 def get_namespace(client, namespace_id):
     try:

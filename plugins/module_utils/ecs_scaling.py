@@ -14,6 +14,9 @@ METRICS = {
     "requests": "ALBRequestCountPerTarget",
 }
 RETRY = AWSRetry.jittered_backoff()
+# What Application Auto Scaling applies to an ECS service's target tracking policy for a member left out (its API
+# reference and the cooldown guide); an answer may leave these out at their default.
+TARGET_TRACKING_DEFAULTS = {"DisableScaleIn": False, "ScaleInCooldown": 300, "ScaleOutCooldown": 300}
 # The autoscaling options of one service, shared by M(bandup.ecs.ecs_service_scaling) and M(bandup.ecs.ecs_services).
 SCALING_OPTIONS = dict(
     state=dict(type="str", choices=["present", "absent"], default="present"),
@@ -143,11 +146,16 @@ def apply(client, rid, min_capacity, max_capacity, register, put, delete):
         put_policy(client, rid, name, config)
 
 
+def live_config(policy):
+    """The target tracking configuration of a DescribeScalingPolicies entry, members left out at their default."""
+    config = policy.get("TargetTrackingScalingPolicyConfiguration")
+    return None if config is None else dict(TARGET_TRACKING_DEFAULTS, **config)
+
+
 def plan(target, live_policies, min_capacity, max_capacity, wanted):
     """What to write: (register target?, {policy name: config to put}, [policy names to delete])."""
     register = target is None or (target["MinCapacity"], target["MaxCapacity"]) != (min_capacity, max_capacity)
     put = {name: config for name, config in wanted.items()
-           if name not in live_policies
-           or not config_matches(config, live_policies[name].get("TargetTrackingScalingPolicyConfiguration"))}
+           if name not in live_policies or not config_matches(config, live_config(live_policies[name]))}
     delete = sorted(name for name in live_policies if name not in wanted)
     return register, put, delete

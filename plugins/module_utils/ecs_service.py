@@ -299,7 +299,8 @@ def _matches(desired, live, key=None):
         # AWS answers with the namespace ARN when given a name; a name and an ARN cannot be compared offline.
         return True
     if key == "taskDefinition" and _is_arn(live) != _is_arn(desired):
-        return str(live).endswith("/" + str(desired))
+        # An ARN and 'family:revision' name the same revision when the ARN ends with it.
+        return str(live).rsplit("/", 1)[-1] == str(desired).rsplit("/", 1)[-1]
     if isinstance(desired, dict):
         return isinstance(live, dict) and all(_matches(v, live.get(k), k) for k, v in desired.items())
     if isinstance(desired, list):
@@ -574,8 +575,9 @@ def plan_present(params, existing, autoscaled):
         else:
             owner = "autoscaling"
     # A new deployment token (e.g. a Service Connect endpoint moved) redeploys; a first record does not.
+    # UpdateService starts no deployment for a capacity provider strategy alone: the running tasks would stay put.
     old_token = record_parts(record)[1]
-    redeploy = params["force_new_deployment"] or (
+    redeploy = params["force_new_deployment"] or "capacityProviderStrategy" in update or (
         old_token is not None and old_token != record_parts(tags[LAST_APPLIED_TAG])[1])
     add_tags = {k: v for k, v in tags.items() if live_tags.get(k) != v}
     remove_tags = [k for k in live_tags if params["purge_tags"] and k not in tags]

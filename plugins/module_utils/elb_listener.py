@@ -72,10 +72,15 @@ def list_rules(elbv2, listener_arn):
 
 
 def forward_weights(action):
-    """{target group ARN: weight} of a forward action; a lone ``TargetGroupArn`` has weight 1."""
+    """{target group ARN: weight} of a forward action; a lone ``TargetGroupArn`` has weight 1.
+
+    AWS reports every weight. An answer that leaves out the weight of some groups only leaves out zeros (a
+    serializer that omits zero values); one that leaves out all weights gives the groups equal weights.
+    """
     groups = (action.get("ForwardConfig") or {}).get("TargetGroups")
     if groups:
-        return {tg["TargetGroupArn"]: tg.get("Weight", 1) for tg in groups}
+        missing = 0 if any("Weight" in tg for tg in groups) else 1
+        return {tg["TargetGroupArn"]: tg.get("Weight", missing) for tg in groups}
     return {action["TargetGroupArn"]: 1}
 
 

@@ -5,9 +5,10 @@ role's secrets policy, and the API calls.
 
 DescribeTaskDefinition returns more than RegisterTaskDefinition was given: server fields (revision, status,
 registeredAt, requiresAttributes, compatibilities...) and defaults (protocol tcp, hostPort = containerPort under
-awsvpc, essential true, container cpu 0, health check interval/timeout/retries, empty lists). ``normalize``
-maps both the desired definition and a described one to the same form, so equal definitions compare equal and
-a re-run registers nothing (the community.aws ecs_taskdefinition issue #690).
+awsvpc, essential true, container cpu 0, false flags such as readonlyRootFilesystem, health check
+interval/timeout/retries, empty lists). ``normalize`` maps both the desired definition and a described one to the
+same form, so equal definitions compare equal and a re-run registers nothing (the community.aws
+ecs_taskdefinition issue #690).
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ INT_FIELDS = ("containerPort", "hostPort", "cpu", "memory", "memoryReservation",
               "interval", "timeout", "retries", "startPeriod", "sizeInGiB", "softLimit", "hardLimit")
 HEALTH_CHECK_DEFAULTS = {"interval": 30, "timeout": 5, "retries": 3, "startPeriod": 0}
 # Values AWS reports for a field that was not given; equal to leaving the field out.
-CONTAINER_DEFAULTS = {"essential": True, "cpu": 0, "versionConsistency": "enabled"}
+CONTAINER_DEFAULTS = {"essential": True, "cpu": 0, "versionConsistency": "enabled", "disableNetworking": False,
+                      "privileged": False, "readonlyRootFilesystem": False, "interactive": False,
+                      "pseudoTerminal": False}
 TASK_DEFAULTS = {"enableFaultInjection": False}
 # Lists whose order carries no meaning.
 SORTED_BY_NAME = ("environment", "secrets", "systemControls", "ulimits")

@@ -61,7 +61,9 @@ options:
   service_connect_namespace:
     description:
       - ARN of the AWS Cloud Map namespace set as the cluster's Service Connect default (C(serviceConnectDefaults)).
-      - ECS reports the ARN, so give the ARN; a name is accepted by ECS but always counts as a difference.
+      - ECS reports the ARN; a name is looked up among the account's Cloud Map namespaces (one
+        C(ListNamespaces)) and compared by its ARN. A name no namespace has yet is a difference (ECS creates an
+        HTTP namespace of that name).
       - Mutually exclusive with I(service_connect_http_namespace).
     type: str
   service_connect_http_namespace:
@@ -229,9 +231,22 @@ def ensure_namespace(module):
     return {"namespace": namespace}, ["namespace"] if changed else [], {"namespace": diff}
 
 
+def namespace_arn(module, namespace, live_arn):
+    """I(service_connect_namespace) as ECS reports it: the ARN of the namespace of that name (the live one when
+    several namespaces have it); the name itself when none has it yet."""
+    if namespace is None or namespace.startswith("arn:"):
+        return namespace
+    arns = cloudmap.namespace_arns(module.client("servicediscovery", retry_decorator=AWSRetry.jittered_backoff()),
+                                   namespace)
+    return live_arn if live_arn in arns else (arns[0] if arns else namespace)
+
+
 def ensure_present(module, client, live):
     params, name = module.params, module.params["name"]
     namespace, ns_changes, ns_diff = ensure_namespace(module)
+    if live is not None and not namespace:
+        params["service_connect_namespace"] = namespace_arn(module, params["service_connect_namespace"],
+                                                            api.live_spec(live)["serviceConnectNamespace"])
     spec = api.desired_spec(params["capacity_providers"], params["default_capacity_provider_strategy"],
                             params["container_insights"], params["service_connect_namespace"])
     if live is None:

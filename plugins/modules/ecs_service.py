@@ -78,7 +78,10 @@ options:
         type: bool
         default: false
   capacity_provider_strategy:
-    description: Capacity provider strategy (C(FARGATE) and/or C(FARGATE_SPOT)).
+    description:
+      - Capacity provider strategy (C(FARGATE) and/or C(FARGATE_SPOT)).
+      - A change is sent with C(forceNewDeployment), so the service is redeployed onto the new strategy
+        (UpdateService alone starts no deployment for it and leaves the running tasks where they are).
     type: list
     elements: dict
     default: [{capacity_provider: FARGATE, weight: 1, base: 0}]
@@ -153,7 +156,10 @@ options:
                 description: DNS name clients use.
                 type: str
   deployment:
-    description: Rolling deployment configuration.
+    description:
+      - Rolling deployment configuration.
+      - A change applies to the next deployment; on its own it starts none (UpdateService does not deploy for
+        it). Change I(task_definition) or set I(force_new_deployment) to deploy with it now.
     type: dict
     default: {}
     suboptions:

@@ -38,7 +38,8 @@ options:
         C(health_check_grace_period), C(availability_zone_rebalancing), C(propagate_tags),
         C(enable_ecs_managed_tags), C(platform_version), C(deployment_token), C(force_new_deployment), C(tags),
         C(purge_tags)), validated by the same argument spec, with the same defaults. C(task_definition),
-        C(network) and C(availability_zone) are required.
+        C(network) and C(availability_zone) are required. As there, a C(capacity_provider_strategy) change
+        redeploys the service (C(forceNewDeployment)) and a C(deployment) change applies to the next deployment.
       - C(autoscaling) (dict, optional) takes the options of M(bandup.ecs.ecs_service_scaling) except C(cluster)
         and C(service) (C(state), C(min_capacity), C(max_capacity), C(policies)); it is applied after the service
         converged. Omit it to leave the service's autoscaling unmanaged.
