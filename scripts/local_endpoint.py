@@ -92,7 +92,10 @@ def aws_command(plain_moto, port):
             "-H", "127.0.0.1", "-p", str(port)]
 
 
-def up(state_dir, plain_moto=False):
+def up(state_dir, plain_moto=None):
+    """Start the endpoint and the registry; ``plain_moto`` None: as BANDUP_ENDPOINT says (``moto`` or the default)."""
+    if plain_moto is None:
+        plain_moto = os.environ.get("BANDUP_ENDPOINT") == "moto"
     if os.path.exists(os.path.join(state_dir, "pids")):
         down(state_dir)
     os.makedirs(state_dir, exist_ok=True)

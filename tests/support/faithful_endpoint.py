@@ -642,6 +642,7 @@ class FxService:
     def tick(self):
         if self.status == "INACTIVE":
             return
+        live_before = any(t.live for t in self.tasks)
         # 1. tasks move on
         registered, stopped = [], []
         for task in list(self.tasks):
@@ -664,7 +665,7 @@ class FxService:
             for task in self.tasks:
                 if task.live:
                     task.stop("Scaling activity initiated by (deployment %s)" % task.deployment_id)
-            if not any(t.live for t in self.tasks):
+            if not live_before:
                 self.status = "INACTIVE"
                 self.deployments = [d for d in self.deployments if d.status == "PRIMARY"]
             return
@@ -1119,7 +1120,23 @@ def patch_ecs():
             task.stop(self._get_param("reason") or "Task stopped by user", "UserInitiated")
             return checked("ecs", "StopTask", {"task": task.render()})
 
+    original_delete_cluster = R.delete_cluster
+
+    def delete_cluster(self):
+        with LOCK:
+            cluster = self.ecs_backend._get_cluster(self._get_param("cluster"))
+            mine = [fx for key, fx in WORLD.services.items()
+                    if key[:3] == (self.current_account, self.region, cluster.name)]
+            if any(fx.status != "INACTIVE" for fx in mine):
+                raise _ecs_error("ClusterContainsServicesException",
+                                 "The Cluster cannot be deleted while Services are active.")
+            if any(t.live for fx in mine for t in fx.tasks):
+                raise _ecs_error("ClusterContainsTasksException",
+                                 "The Cluster cannot be deleted while Tasks are active.")
+        return original_delete_cluster(self)
+
     R.__faithful_original_update_service__ = R.update_service
+    R.delete_cluster = delete_cluster
     R.__faithful_original_stop_task__ = R.stop_task
     R.__faithful_mixed_describe_tasks__ = mixed_describe_tasks
     R.create_cluster = create_cluster

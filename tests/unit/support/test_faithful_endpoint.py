@@ -244,13 +244,17 @@ def test_desired_count_change_moves_running_count_without_a_deployment(aws):
     assert [d["id"] for d in aws.describe()["deployments"]] == [deployment]
 
 
-def test_delete_drains_then_inactive(aws):
+def test_delete_drains_then_inactive_and_the_cluster_waits_for_it(aws):
     aws.create(lb=False)
     aws.poll_until_completed()
+    assert _error(aws.ecs.delete_cluster, cluster=CLUSTER)["Code"] == "ClusterContainsServicesException"
     deleted = aws.ecs.delete_service(cluster=CLUSTER, service="web", force=True)["service"]
     assert deleted["status"] == "DRAINING"
+    assert _error(aws.ecs.delete_cluster, cluster=CLUSTER)["Code"] == "ClusterContainsServicesException"
+    assert aws.describe()["status"] == "DRAINING"  # its tasks are stopping
     assert aws.describe()["status"] == "INACTIVE"
     assert aws.ecs.list_services(cluster=CLUSTER)["serviceArns"] == []
+    aws.ecs.delete_cluster(cluster=CLUSTER)
 
 
 # ------------------------------------------------------------------------------------------ 3. tasks, 4. targets
