@@ -1,6 +1,11 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""AWS Cloud Map (servicediscovery) calls for the Service Connect namespace; "not found" is None."""
+"""AWS Cloud Map (servicediscovery) calls for the Service Connect namespace; "not found" is None.
+
+Service Connect creates a Cloud Map service in the namespace for each ``discoveryName`` it serves, and
+``DeleteNamespace`` answers ``ResourceInUse`` while the namespace holds services: ``delete_namespace_services``
+removes them first (each one's remaining instances deregistered, then the service deleted).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,9 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
 retry = AWSRetry.jittered_backoff()
+# Deleting a service whose instances were just deregistered, or a namespace whose services were just deleted, can
+# answer ResourceInUse for a moment: retried a few times (about a minute at most), then reported.
+retry_in_use = AWSRetry.jittered_backoff(retries=6, delay=2, max_delay=20, catch_extra_error_codes=["ResourceInUse"])
 
 
 class OperationError(Exception):
@@ -71,6 +79,55 @@ def create_http_namespace(client, name, description, tags):
 
 
 @retry
+def list_services(client, namespace_id):
+    """The namespace's services (ListServices summaries)."""
+    return client.get_paginator("list_services").paginate(
+        Filters=[{"Name": "NAMESPACE_ID", "Values": [namespace_id], "Condition": "EQ"}]).build_full_result()[
+        "Services"]
+
+
+@retry
+def list_instances(client, service_id):
+    try:
+        return client.get_paginator("list_instances").paginate(ServiceId=service_id).build_full_result()[
+            "Instances"]
+    except is_boto3_error_code("ServiceNotFound"):
+        return []
+
+
+@retry
+def deregister_instance(client, service_id, instance_id):
+    try:
+        return client.deregister_instance(ServiceId=service_id, InstanceId=instance_id)["OperationId"]
+    except is_boto3_error_code(["InstanceNotFound", "ServiceNotFound"]):
+        return None
+
+
+@retry_in_use
+def delete_service(client, service_id):
+    try:
+        client.delete_service(Id=service_id)
+    except is_boto3_error_code("ServiceNotFound"):
+        return None
+    return True
+
+
+def delete_namespace_services(client, namespace_id, check_mode, wait_timeout):
+    """Delete every service of the namespace, each after deregistering the instances it still has (the ECS
+    services are gone by then: what is left is stale). Returns the names of the services (to be) deleted."""
+    services = list_services(client, namespace_id)
+    if check_mode:
+        return sorted(service["Name"] for service in services)
+    for service in services:
+        operations = [deregister_instance(client, service["Id"], instance["Id"])
+                      for instance in list_instances(client, service["Id"])]
+        for operation in filter(None, operations):
+            wait_operation(client, operation, wait_timeout)
+        delete_service(client, service["Id"])
+    return sorted(service["Name"] for service in services)
+
+
+@retry_in_use
 def delete_namespace(client, namespace_id):
     try:
         return client.delete_namespace(Id=namespace_id)["OperationId"]
