@@ -10,12 +10,15 @@ removes them first (each one's remaining instances deregistered, then the servic
 from __future__ import annotations
 
 import time
+import uuid
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+
+from ansible_collections.bandup.ecs.plugins.module_utils.once import write_once
 
 retry = AWSRetry.jittered_backoff()
 # Deleting a service whose instances were just deregistered, or a namespace whose services were just deleted, can
@@ -68,14 +71,17 @@ def wait_operation(client, operation_id, timeout, delay=2):
         time.sleep(delay)
 
 
-@retry
-def create_http_namespace(client, name, description, tags):
-    kwargs = dict(Name=name)
+def create_http_namespace(client, name, description, tags, once=None):
+    """CreateHttpNamespace through ``once`` (a client without botocore's retries, module_utils once): its operation
+    id, or, after a lost answer, the namespace (ListNamespaces summary) that answer would have made. Every attempt
+    carries the same CreatorRequestId, so AWS answers a resend with the first request's operation."""
+    kwargs = dict(Name=name, CreatorRequestId=str(uuid.uuid4()))
     if description:
         kwargs["Description"] = description
     if tags:
         kwargs["Tags"] = ansible_dict_to_boto3_tag_list(tags)
-    return client.create_http_namespace(**kwargs)["OperationId"]
+    return write_once(lambda: (once or client).create_http_namespace(**kwargs)["OperationId"],
+                      lambda: find_http_namespace(client, name))
 
 
 @retry
@@ -154,8 +160,9 @@ def namespace_result(namespace, tags):
     return {"id": namespace["Id"], "arn": namespace["Arn"], "name": namespace["Name"], "tags": tags}
 
 
-def ensure_http_namespace(client, name, description, tags, purge_tags, check_mode, wait_timeout):
-    """Find the HTTP namespace ``name`` or create it, and converge its tags (``tags`` None: not managed).
+def ensure_http_namespace(client, name, description, tags, purge_tags, check_mode, wait_timeout, writer=None):
+    """Find the HTTP namespace ``name`` or create it (through ``writer()``, a client without botocore's retries,
+    made only then), and converge its tags (``tags`` None: not managed).
 
     Returns (changed, namespace as ``namespace_result``, diff). In check mode a namespace that does not exist yet
     is only ``{"name": name}``.
@@ -165,8 +172,10 @@ def ensure_http_namespace(client, name, description, tags, purge_tags, check_mod
         diff = {"before": {}, "after": {"name": name, "tags": tags or {}}}
         if check_mode:
             return True, {"name": name}, diff
-        operation = create_http_namespace(client, name, description, tags)
-        namespace = get_namespace(client, wait_operation(client, operation, wait_timeout)["Targets"]["NAMESPACE"])
+        created = create_http_namespace(client, name, description, tags, writer and writer())
+        namespace_id = created["Id"] if isinstance(created, dict) else wait_operation(
+            client, created, wait_timeout)["Targets"]["NAMESPACE"]
+        namespace = get_namespace(client, namespace_id)
         return True, namespace_result(namespace, get_tags(client, namespace["Arn"])), diff
     live_tags = get_tags(client, live["Arn"])
     to_set, to_remove = compare_aws_tags(live_tags, tags, purge_tags) if tags is not None else ({}, [])
