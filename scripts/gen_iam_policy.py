@@ -55,6 +55,11 @@ IMPLICIT = {
     "ecs:DeleteTaskDefinitions": "teardown of deregistered revisions",
     "servicediscovery:TagResource": "tag changes on the namespace",
     "servicediscovery:UntagResource": "tag changes on the namespace",
+    # Service Connect creates a Cloud Map service per discoveryName; the local endpoint's ECS creates none, so the
+    # recorded teardown lists the namespace's services (ListServices) and finds nothing to delete.
+    "servicediscovery:ListInstances": "teardown of a namespace holding Service Connect's Cloud Map services",
+    "servicediscovery:DeregisterInstance": "teardown: an instance still registered in such a service",
+    "servicediscovery:DeleteService": "teardown of a namespace holding Service Connect's Cloud Map services",
     "elasticloadbalancing:RemoveTags": "tag changes on the ALB, listeners or target groups",
     "elasticloadbalancing:DeleteRule": "a service removed from the ALB",
     "elasticloadbalancing:AddTags": "tag changes on an existing ALB or target group, and the target group's "

@@ -15,6 +15,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
+from ansible_collections.bandup.ecs.plugins.module_utils.once import write_once
+
 LAST_APPLIED_TAG = "bandup:last-applied"  # the record of the policies this code applied (see policy_hash)
 retry = AWSRetry.jittered_backoff()
 
@@ -43,13 +45,15 @@ def describe_repositories(client, names):
     return {repo["repositoryName"]: repo for repo in repos}
 
 
-@retry
-def create_repository(client, name, mutability, scan_on_push, encryption, tags):
+def create_repository(client, name, mutability, scan_on_push, encryption, tags, once=None):
+    """CreateRepository through ``once`` (a client without botocore's retries, module_utils once); after a lost
+    answer, the repository of that name (a resend would fail with RepositoryAlreadyExistsException)."""
     kwargs = dict(repositoryName=name, imageTagMutability=mutability,
                   imageScanningConfiguration={"scanOnPush": scan_on_push}, encryptionConfiguration=encryption)
     if tags:
         kwargs["tags"] = ansible_dict_to_boto3_tag_list(tags, "Key", "Value")
-    return client.create_repository(**kwargs)["repository"]
+    return write_once(lambda: (once or client).create_repository(**kwargs)["repository"],
+                      lambda: describe_repository(client, name))
 
 
 @retry

@@ -13,6 +13,8 @@ from __future__ import annotations
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
+from ansible_collections.bandup.ecs.plugins.module_utils.once import write_once
+
 # Argument specs of the non-forward default actions, shared by the modules that take a listener's default action.
 REDIRECT_OPTION = dict(type="dict", options=dict(
     protocol=dict(type="str", default="HTTPS"), port=dict(type="str", default="443"),
@@ -178,11 +180,14 @@ def rule_plan(live_rules, desired_rules, purge):
     return create, modify, delete
 
 
-def create_listener(elbv2, load_balancer_arn, desired, tags):
+def create_listener(elbv2, load_balancer_arn, desired, tags, once=None):
+    """CreateListener through ``once`` (a client without botocore's retries, module_utils once); after a lost
+    answer, the load balancer's listener on that port."""
     params = dict(desired, LoadBalancerArn=load_balancer_arn)
     if tags:
         params["Tags"] = [{"Key": k, "Value": v} for k, v in tags.items()]
-    return _call(elbv2, "create_listener", **params)["Listeners"][0]
+    return write_once(lambda: (once or elbv2).create_listener(**params)["Listeners"][0],
+                      lambda: find_listener(elbv2, load_balancer_arn, desired["Port"]))
 
 
 def modify_listener(elbv2, listener_arn, changes):
@@ -196,13 +201,20 @@ def delete_listener(elbv2, listener_arn):
         pass
 
 
-def apply_rules(elbv2, listener_arn, create, modify, delete):
+def _rule_at(elbv2, listener_arn, priority):
+    return next((r for r in list_rules(elbv2, listener_arn) if r["Priority"] == str(priority)), None)
+
+
+def apply_rules(elbv2, listener_arn, create, modify, delete, once=None):
+    """Rule writes; a CreateRule goes through ``once`` and, after a lost answer, is looked up by its priority (a
+    resend would fail with PriorityInUse)."""
     for arn in delete:
         _call(elbv2, "delete_rule", RuleArn=arn)
     for rule in modify:
         _call(elbv2, "modify_rule", RuleArn=rule["RuleArn"], Conditions=rule["Conditions"], Actions=rule["Actions"])
     for rule in create:
-        _call(elbv2, "create_rule", ListenerArn=listener_arn, **rule)
+        write_once(lambda rule=rule: (once or elbv2).create_rule(ListenerArn=listener_arn, **rule),
+                   lambda rule=rule: _rule_at(elbv2, listener_arn, rule["Priority"]))
 
 
 def reweighted(action, weights):

@@ -15,6 +15,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.bandup.ecs.plugins.module_utils import ecs_service as svc
+from ansible_collections.bandup.ecs.plugins.module_utils.once import write_once
 
 LAST_APPLIED_TAG = svc.LAST_APPLIED_TAG
 TAGS_PER_CALL = 20  # DescribeTags takes at most 20 ARNs
@@ -138,11 +139,14 @@ def api_tags(tags):
     return [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
 
 
-def create_load_balancer(elbv2, desired, tags):
+def create_load_balancer(elbv2, desired, tags, once=None):
+    """CreateLoadBalancer through ``once`` (a client without botocore's retries, module_utils once); after a lost
+    answer, the load balancer of that name (AWS treats a resend as idempotent, other endpoints may not)."""
     params = dict(desired, Type="application")
     if tags:
         params["Tags"] = api_tags(tags)
-    return _call(elbv2, "create_load_balancer", **params)["LoadBalancers"][0]
+    return write_once(lambda: (once or elbv2).create_load_balancer(**params)["LoadBalancers"][0],
+                      lambda: find_load_balancer(elbv2, desired["Name"]))
 
 
 def update_load_balancer(elbv2, arn, changes):
@@ -152,11 +156,13 @@ def update_load_balancer(elbv2, arn, changes):
         _call(elbv2, "set_security_groups", LoadBalancerArn=arn, SecurityGroups=changes["SecurityGroups"])
 
 
-def create_target_group(elbv2, desired, tags):
+def create_target_group(elbv2, desired, tags, once=None):
+    """CreateTargetGroup through ``once``; after a lost answer, the target group of that name."""
     params = dict(desired)
     if tags:
         params["Tags"] = api_tags(tags)
-    return _call(elbv2, "create_target_group", **params)["TargetGroups"][0]
+    return write_once(lambda: (once or elbv2).create_target_group(**params)["TargetGroups"][0],
+                      lambda: find_target_groups(elbv2, [desired["Name"]]).get(desired["Name"]))
 
 
 def modify_target_group(elbv2, arn, changes):

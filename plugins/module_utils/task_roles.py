@@ -5,6 +5,7 @@ converge(), what bandup.ecs.ecs_task_roles does (also run by bandup.ecs.ecs_task
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from urllib.parse import unquote
@@ -15,6 +16,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
+from ansible_collections.bandup.ecs.plugins.module_utils import once
+from ansible_collections.bandup.ecs.plugins.module_utils.once import write_once
 from ansible_collections.bandup.ecs.plugins.module_utils.secrets_policy import secrets_policy
 
 retry = AWSRetry.jittered_backoff()
@@ -53,10 +56,12 @@ def log_group_tags(client, arn):
     return client.list_tags_for_resource(resourceArn=arn).get("tags", {})
 
 
-@retry
-def create_log_group(client, name, tags):
+def create_log_group(client, name, tags, once=None):
+    """CreateLogGroup through ``once`` (a client without botocore's retries, module_utils once); after a lost
+    answer, the log group of that name (a resend would fail with ResourceAlreadyExistsException)."""
     kwargs = {"tags": tags} if tags else {}
-    client.create_log_group(logGroupName=name, **kwargs)
+    write_once(lambda: (once or client).create_log_group(logGroupName=name, **kwargs),
+               lambda: describe_log_groups(client, [name]).get(name))
 
 
 @retry
@@ -86,12 +91,13 @@ def role_tags(role):
     return boto3_tag_list_to_ansible_dict(role.get("Tags") or [])
 
 
-@retry
-def create_role(client, name, trust, description, tags):
+def create_role(client, name, trust, description, tags, once=None):
+    """CreateRole through ``once``; after a lost answer, the role of that name (a resend would fail with
+    EntityAlreadyExists)."""
     kwargs = dict(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust), Description=description)
     if tags:
         kwargs["Tags"] = ansible_dict_to_boto3_tag_list(tags)
-    return client.create_role(**kwargs)["Role"]
+    return write_once(lambda: (once or client).create_role(**kwargs)["Role"], lambda: get_role(client, name))
 
 
 @retry
@@ -159,12 +165,13 @@ class Plan:
         self.writes.append(write)
 
 
-def plan_log_group(plan, logs, name, live, live_tags, retention, tags):
+def plan_log_group(plan, logs, name, live, live_tags, retention, tags, writer=None):
+    """``writer``: service -> a client without botocore's retries (module_utils once), for the create."""
     label = f"log group {name}"
     plan.before[label] = {"retention": live.get("retentionInDays"), "tags": live_tags} if live else {}
     plan.after[label] = {"retention": retention, "tags": dict(live_tags, **tags)}
     if live is None:
-        plan.add(label, "create", lambda: create_log_group(logs, name, tags))
+        plan.add(label, "create", lambda: create_log_group(logs, name, tags, writer and writer("logs")))
     missing = {k: v for k, v in tags.items() if live_tags.get(k) != v}
     if live is not None and missing:
         plan.add(label, "tags", lambda: tag_log_group(logs, log_group_arn(live), missing))
@@ -172,9 +179,9 @@ def plan_log_group(plan, logs, name, live, live_tags, retention, tags):
         plan.add(label, "retention", lambda: put_retention(logs, name, retention))
 
 
-def plan_role(plan, iam, arns, role, live, managed, inline):
+def plan_role(plan, iam, arns, role, live, managed, inline, writer=None):
     """``role``: {name, description, tags}; ``managed``: (live ARNs, wanted ARNs) or None when not managed;
-    ``inline``: (policy name, live document, wanted document or None)."""
+    ``inline``: (policy name, live document, wanted document or None); ``writer`` as for plan_log_group."""
     name, label = role["name"], f"role {role['name']}"
     live_tags = role_tags(live) if live else {}
     policy_name, live_policy, wanted_policy = inline
@@ -186,7 +193,7 @@ def plan_role(plan, iam, arns, role, live, managed, inline):
                          "managed_policies": None if managed is None else sorted(managed[1])}
     if live is None:
         plan.add(label, "create", lambda: arns.update({name: create_role(
-            iam, name, ECS_TASKS_TRUST, role["description"], role["tags"])["Arn"]}))
+            iam, name, ECS_TASKS_TRUST, role["description"], role["tags"], writer and writer("iam"))["Arn"]}))
     else:
         if compare_policies(live["AssumeRolePolicyDocument"], ECS_TASKS_TRUST):
             plan.add(label, "trust policy", lambda: update_trust(iam, name, ECS_TASKS_TRUST))
@@ -259,19 +266,21 @@ def converge(module, params):
     logs = module.client("logs", retry_decorator=AWSRetry.jittered_backoff())
     iam = module.client("iam", retry_decorator=AWSRetry.jittered_backoff())
     plan, arns = Plan(), {}
+    writer = functools.partial(once.client, module)
     try:
         groups = describe_log_groups(logs, [svc["log_group"] for svc in params["services"]])
         for svc in params["services"]:
             live = groups.get(svc["log_group"])
             live_tags = log_group_tags(logs, log_group_arn(live)) if live else {}
-            plan_log_group(plan, logs, svc["log_group"], live, live_tags, params["log_retention_days"], tags)
+            plan_log_group(plan, logs, svc["log_group"], live, live_tags, params["log_retention_days"], tags,
+                           writer)
             for role, managed, policy_name, policy in wanted[svc["name"]]:
                 live = get_role(iam, role["name"])
                 arns[role["name"]] = live and live["Arn"]
                 live_managed = attached_policies(iam, role["name"]) if live and managed is not None else []
                 live_policy = get_role_policy(iam, role["name"], policy_name) if live else None
                 plan_role(plan, iam, arns, role, live, None if managed is None else (live_managed, managed),
-                          (policy_name, live_policy, policy))
+                          (policy_name, live_policy, policy), writer)
         if not module.check_mode:
             for write in plan.writes:
                 write()

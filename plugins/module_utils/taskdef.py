@@ -18,6 +18,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
+from ansible_collections.bandup.ecs.plugins.module_utils.once import write_once
+
 retry = AWSRetry.jittered_backoff()
 
 # The RegisterTaskDefinition fields (without tags): everything else in a described definition is server-owned.
@@ -139,12 +141,19 @@ def describe_latest(client, family):
     return response["taskDefinition"], boto3_tag_list_to_ansible_dict(response.get("tags") or [], "key", "value")
 
 
-@retry
-def register(client, definition, tags):
+def register(client, definition, tags, once=None):
+    """RegisterTaskDefinition through ``once`` (a client without botocore's retries, module_utils once). The API has
+    no client token: after a lost answer, the family's latest revision if it is this definition (a resend would
+    add a second, identical revision)."""
     kwargs = dict(definition)
     if tags:
         kwargs["tags"] = ansible_dict_to_boto3_tag_list(tags, "key", "value")
-    return client.register_task_definition(**kwargs)["taskDefinition"]
+
+    def registered():
+        latest = describe_latest(client, definition["family"])[0]
+        return latest if latest and not differences(normalize(latest), normalize(definition)) else None
+
+    return write_once(lambda: (once or client).register_task_definition(**kwargs)["taskDefinition"], registered)
 
 
 @retry

@@ -21,10 +21,21 @@ options:
     type: str
     required: true
   state:
-    description: Whether the namespace exists. Deleting fails while it has services.
+    description:
+      - Whether the namespace exists.
+      - Cloud Map refuses to delete a namespace that holds services (those ECS Service Connect creates, one per
+        C(discoveryName), stay after the ECS services are deleted); see I(delete_services).
     type: str
     choices: [present, absent]
     default: present
+  delete_services:
+    description:
+      - With I(state=absent), delete every service of the namespace first, each after deregistering the instances
+        it still has, then the namespace. Meant for a teardown that has already deleted the ECS services using
+        the namespace (ECS deregisters their tasks itself; what remains is stale).
+      - When false and the namespace holds services, the module fails naming them, before any write.
+    type: bool
+    default: false
   description:
     description: Description, used at creation only (Cloud Map cannot change it).
     type: str
@@ -53,9 +64,21 @@ EXAMPLES = r"""
     tags:
       bandup:managed-by: bandup.ecs
   register: namespace
+
+- name: Delete it with the services Service Connect created in it (after the ECS services are gone)
+  bandup.ecs.cloudmap_namespace:
+    name: bandup-prod
+    state: absent
+    delete_services: true
 """
 
 RETURN = r"""
+deleted_services:
+  description: The names of the namespace's services deleted (in check mode, to be deleted) before the namespace.
+  returned: when I(state=absent) and the namespace existed
+  type: list
+  elements: str
+  sample: ["backend"]
 namespace:
   description: The namespace. In check mode for a namespace that does not exist yet, only C(name).
   returned: when I(state=present)
@@ -82,17 +105,28 @@ namespace:
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.bandup.ecs.plugins.module_utils import cloudmap
+from ansible_collections.bandup.ecs.plugins.module_utils import once
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
 
 
 def ensure_absent(module, client, live):
     if live is None:
         module.exit_json(changed=False)
+    params = module.params
+    if params["delete_services"]:
+        deleted = cloudmap.delete_namespace_services(client, live["Id"], module.check_mode, params["wait_timeout"])
+    else:
+        deleted = []
+        services = cloudmap.list_services(client, live["Id"])
+        if services:
+            module.fail_json(msg=f"Cloud Map namespace {live['Name']} holds services "
+                                 f"{sorted(s['Name'] for s in services)}: set delete_services to delete them first")
     if not module.check_mode:
         operation = cloudmap.delete_namespace(client, live["Id"])
         if operation:
-            cloudmap.wait_operation(client, operation, module.params["wait_timeout"])
-    module.exit_json(changed=True, diff={"before": {"name": live["Name"]}, "after": {}})
+            cloudmap.wait_operation(client, operation, params["wait_timeout"])
+    diff = {"before": {"name": live["Name"], "services": deleted}, "after": {}}
+    module.exit_json(changed=True, deleted_services=deleted, diff=diff)
 
 
 def main():
@@ -103,6 +137,7 @@ def main():
             description=dict(type="str"),
             tags=dict(type="dict", aliases=["resource_tags"]),
             purge_tags=dict(type="bool", default=False),
+            delete_services=dict(type="bool", default=False),
             wait_timeout=dict(type="int", default=300),
         ),
         supports_check_mode=True,
@@ -113,7 +148,7 @@ def main():
         if params["state"] == "present":
             changed, namespace, diff = cloudmap.ensure_http_namespace(
                 client, params["name"], params["description"], params["tags"], params["purge_tags"],
-                module.check_mode, params["wait_timeout"])
+                module.check_mode, params["wait_timeout"], lambda: once.client(module, "servicediscovery"))
             module.exit_json(changed=changed, diff=diff, namespace=namespace)
         ensure_absent(module, client, cloudmap.find_http_namespace(client, params["name"]))
     except cloudmap.OperationError as err:

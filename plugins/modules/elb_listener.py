@@ -180,6 +180,7 @@ except ImportError:
 
 
 from ansible_collections.bandup.ecs.plugins.module_utils import elb_listener as lst
+from ansible_collections.bandup.ecs.plugins.module_utils import once
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
 
 FORWARD = dict(type="list", elements="dict", options=dict(
@@ -216,8 +217,9 @@ def ensure_present(module, elbv2, live):
         changes["create_rules"] = [r["Priority"] for r in rules]
         if module.check_mode:
             module.exit_json(changed=True, changes=changes)
-        live = lst.create_listener(elbv2, params["load_balancer_arn"], desired, params["tags"])
-        lst.apply_rules(elbv2, live["ListenerArn"], rules, [], [])
+        writer = once.client(module, "elbv2")
+        live = lst.create_listener(elbv2, params["load_balancer_arn"], desired, params["tags"], writer)
+        lst.apply_rules(elbv2, live["ListenerArn"], rules, [], [], writer)
         module.exit_json(changed=True, listener_arn=live["ListenerArn"], changes=changes)
 
     listener_changes = lst.listener_changes(live, desired)
@@ -232,7 +234,7 @@ def ensure_present(module, elbv2, live):
     if changed and not module.check_mode:
         if listener_changes:
             lst.modify_listener(elbv2, live["ListenerArn"], listener_changes)
-        lst.apply_rules(elbv2, live["ListenerArn"], create, modify, delete)
+        lst.apply_rules(elbv2, live["ListenerArn"], create, modify, delete, once.client(module, "elbv2"))
     module.exit_json(**result)
 
 

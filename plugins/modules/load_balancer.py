@@ -320,6 +320,7 @@ except ImportError:
 from ansible_collections.bandup.ecs.plugins.module_utils import ecs_service as svc
 from ansible_collections.bandup.ecs.plugins.module_utils import elb_listener as lst
 from ansible_collections.bandup.ecs.plugins.module_utils import load_balancer as lb
+from ansible_collections.bandup.ecs.plugins.module_utils import once
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
 
 ACTIVE_WEIGHT = 100
@@ -470,6 +471,10 @@ class Run:
         self.check = module.check_mode
         self.changes, self.before, self.after = [], {}, {}
 
+    def once_client(self):
+        """The elbv2 client without botocore's retries, for the creates a lost response would duplicate or fail."""
+        return once.client(self.module, "elbv2")
+
     def record(self, resource, change, before=None, after=None, **details):
         self.changes.append(dict(resource=resource, change=change, **details))
         self.before[resource] = before
@@ -487,7 +492,7 @@ class Run:
                 if self.check:
                     arns[name] = PENDING + name
                     continue
-                live = lb.create_target_group(self.elbv2, desired, want_tags)
+                live = lb.create_target_group(self.elbv2, desired, want_tags, self.once_client())
                 if attributes:
                     lb.modify_target_group_attributes(self.elbv2, live["TargetGroupArn"], attributes)
                 arns[name] = live["TargetGroupArn"]
@@ -533,7 +538,7 @@ class Run:
             self.record(f"load balancer {params['name']}", "create", None, dict(desired, Tags=params["tags"]))
             if self.check:
                 return None
-            return lb.create_load_balancer(self.elbv2, desired, params["tags"])
+            return lb.create_load_balancer(self.elbv2, desired, params["tags"], self.once_client())
         if live.get("Type", "application") != "application" or live["Scheme"] != params["scheme"]:
             self.module.fail_json(msg=f"scheme: load balancer {params['name']} exists as a {live.get('Type')} load "
                                       f"balancer with scheme {live['Scheme']}; the scheme cannot change in place")
@@ -572,8 +577,8 @@ class Run:
                 self.record(resource, "create", None, dict(desired, Rules=rules))
                 if self.check or lb_arn is None:
                     continue
-                live = lst.create_listener(self.elbv2, lb_arn, desired, self.params["tags"])
-                lst.apply_rules(self.elbv2, live["ListenerArn"], rules, [], [])
+                live = lst.create_listener(self.elbv2, lb_arn, desired, self.params["tags"], self.once_client())
+                lst.apply_rules(self.elbv2, live["ListenerArn"], rules, [], [], self.once_client())
                 listener_arns.append(live["ListenerArn"])
                 continue
             listener_arns.append(live["ListenerArn"])
@@ -594,7 +599,7 @@ class Run:
             if not self.check:
                 if changes:
                     lst.modify_listener(self.elbv2, live["ListenerArn"], changes)
-                lst.apply_rules(self.elbv2, live["ListenerArn"], create, modify, delete)
+                lst.apply_rules(self.elbv2, live["ListenerArn"], create, modify, delete, self.once_client())
         return listener_arns
 
     def roles(self):

@@ -455,7 +455,7 @@ def ensure_security_groups(run, params, vpc_id, groups):
         if live is None:
             description = spec["description"] or f"bandup.ecs security group {spec['name']}"
             group_id = run.create(f"create security group {spec['name']}", api.create_security_group,
-                                 vpc_id, spec["name"], description, tags)
+                                  vpc_id, spec["name"], description, tags)
             tags_after[spec["name"]] = tags
         else:
             group_id = live["GroupId"]

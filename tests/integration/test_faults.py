@@ -6,7 +6,10 @@ with AWS_MAX_ATTEMPTS as a user would set it) must carry the run through, and af
 exactly one of everything.
 
 The slow test_lost_responses goes further: the proxy forwards the first call of every write action and loses its
-response, so the client retries a write that happened. It reports which creates are then duplicated.
+response, as if the write happened and the answer never came back. The writes that a blind resend would duplicate
+(no client token: CreateVpc, CreateInternetGateway, CreateRouteTable, AllocateAddress, RegisterTaskDefinition...)
+or fail ("already exists") go out without botocore's retry and are looked up before being sent again
+(plugins/module_utils/once.py): nothing is duplicated. It reports which creates are duplicated if one is.
 """
 import pytest
 
@@ -54,9 +57,6 @@ def test_first_cluster_of_a_new_account_survives_the_service_linked_role_error(f
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="known: a lost CreateVpc response makes botocore's retry create a second VPC "
-                   "(no client token), and bandup.ecs.network then refuses every run ('more than one VPC carries the "
-                   "tags'); see docs/reliability.md. Strict: remove this mark once the network role is fixed.")
 @pytest.mark.usefixtures("apps")
 def test_lost_responses(fresh_endpoint):
     """The first response of each write action is lost: reruns converge, and nothing is duplicated."""

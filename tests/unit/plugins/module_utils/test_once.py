@@ -8,8 +8,14 @@ import botocore.exceptions
 import pytest
 from botocore.stub import Stubber
 
+from ansible_collections.bandup.ecs.plugins.module_utils import cloudmap as cloudmap_api
+from ansible_collections.bandup.ecs.plugins.module_utils import ecr as ecr_api
+from ansible_collections.bandup.ecs.plugins.module_utils import elb_listener as listener_api
+from ansible_collections.bandup.ecs.plugins.module_utils import load_balancer as lb_api
 from ansible_collections.bandup.ecs.plugins.module_utils import network as api
 from ansible_collections.bandup.ecs.plugins.module_utils import once
+from ansible_collections.bandup.ecs.plugins.module_utils import task_roles as roles_api
+from ansible_collections.bandup.ecs.plugins.module_utils import taskdef as taskdef_api
 
 TAGS = {"bandup:managed-by": "bandup.ecs", "bandup:deployment": "bandup", "Name": "bandup"}
 TAG_LIST = [{"Key": k, "Value": v} for k, v in TAGS.items()]
@@ -148,3 +154,89 @@ def test_the_once_client_has_no_botocore_retries_and_is_made_once(monkeypatch):
     module = Module()
     assert once.client(module, "ec2") is once.client(module, "ec2")
     assert made == [("ec2", {"config": {"retries": {"total_max_attempts": 1}}})]
+
+
+# The other creates of a converge that a lost response would duplicate (no client token) or fail ("already
+# exists"): each is looked up after a lost answer and not sent again.
+LB_ARN = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/bandup/50dc6c495c0c9188"
+LISTENER_ARN = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/bandup/50dc6c495c0c9188/f2f7dc8efc522ab2"
+TG = {"TargetGroupArn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/bandup-backend-a/73e2d6bc24d8a067",
+      "TargetGroupName": "bandup-backend-a", "Protocol": "HTTP", "Port": 8080, "VpcId": VPC, "TargetType": "ip"}
+LB = {"LoadBalancerArn": LB_ARN, "LoadBalancerName": "bandup", "Scheme": "internet-facing", "VpcId": VPC,
+      "State": {"Code": "provisioning"}, "Type": "application"}
+LISTENER = {"ListenerArn": LISTENER_ARN, "LoadBalancerArn": LB_ARN, "Port": 80, "Protocol": "HTTP",
+            "DefaultActions": [{"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404"}}]}
+RULE = {"RuleArn": LISTENER_ARN.replace(":listener/", ":listener-rule/") + "/9683b2d02a6cabee", "Priority": "10",
+        "Conditions": [{"Field": "path-pattern", "Values": ["/api/v1/*"]}], "IsDefault": False,
+        "Actions": [{"Type": "forward", "TargetGroupArn": TG["TargetGroupArn"]}]}
+REPOSITORY = {"repositoryArn": "arn:aws:ecr:us-east-1:123456789012:repository/ielts-backend",
+              "registryId": "123456789012", "repositoryName": "ielts-backend",
+              "repositoryUri": "123456789012.dkr.ecr.us-east-1.amazonaws.com/ielts-backend"}
+ROLE = {"Path": "/", "RoleName": "bandup-backend-execution", "RoleId": "AROAEXAMPLEEXAMPLE1",
+        "Arn": "arn:aws:iam::123456789012:role/bandup-backend-execution", "CreateDate": "2026-11-29T10:00:00Z",
+        "AssumeRolePolicyDocument": "%7B%7D"}
+TASK_DEFINITION = {"family": "bandup-backend", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"],
+                   "cpu": "1024", "memory": "2048",
+                   "containerDefinitions": [{"name": "backend", "image": "repo/backend@sha256:" + "a" * 64,
+                                             "essential": True}]}
+NAMESPACE = {"Id": "ns-abcdefghijklmnop", "Name": "bandup", "Type": "HTTP",
+             "Arn": "arn:aws:servicediscovery:us-east-1:123456789012:namespace/ns-abcdefghijklmnop"}
+
+OTHER_CASES = {
+    # client method: (service, call, lookup operation, its answer when the write happened, expected result)
+    "create_load_balancer": ("elbv2", lambda c, o: lb_api.create_load_balancer(
+        c, {"Name": "bandup", "Subnets": ["subnet-1", "subnet-2"]}, {}, o),
+        "describe_load_balancers", {"LoadBalancers": [LB]}, LB),
+    "create_target_group": ("elbv2", lambda c, o: lb_api.create_target_group(
+        c, {"Name": "bandup-backend-a", "Protocol": "HTTP", "Port": 8080, "VpcId": VPC, "TargetType": "ip"}, {}, o),
+        "describe_target_groups", {"TargetGroups": [TG]}, TG),
+    "create_listener": ("elbv2", lambda c, o: listener_api.create_listener(
+        c, LB_ARN, {"Port": 80, "Protocol": "HTTP", "DefaultActions": LISTENER["DefaultActions"]}, {}, o),
+        "describe_listeners", {"Listeners": [LISTENER]}, LISTENER),
+    "create_rule": ("elbv2", lambda c, o: listener_api.apply_rules(
+        c, LISTENER_ARN, [{"Priority": 10, "Conditions": RULE["Conditions"], "Actions": RULE["Actions"]}], [], [], o),
+        "describe_rules", {"Rules": [RULE]}, None),
+    "create_repository": ("ecr", lambda c, o: ecr_api.create_repository(
+        c, "ielts-backend", "IMMUTABLE", True, {"encryptionType": "AES256"}, {}, o),
+        "describe_repositories", {"repositories": [REPOSITORY]}, REPOSITORY),
+    "create_log_group": ("logs", lambda c, o: roles_api.create_log_group(c, "/ecs/bandup/backend", {}, o),
+                         "describe_log_groups", {"logGroups": [{"logGroupName": "/ecs/bandup/backend"}]}, None),
+    "create_role": ("iam", lambda c, o: roles_api.create_role(c, "bandup-backend-execution", {}, "role", {}, o)["Arn"],
+                    "get_role", {"Role": ROLE}, ROLE["Arn"]),
+    "register_task_definition": ("ecs", lambda c, o: taskdef_api.register(c, TASK_DEFINITION, {}, o)["family"],
+                                 "describe_task_definition", {"taskDefinition": dict(
+                                     TASK_DEFINITION, revision=3, status="ACTIVE",
+                                     taskDefinitionArn="arn:aws:ecs:us-east-1:123456789012:task-definition/"
+                                                       "bandup-backend:3")}, "bandup-backend"),
+    "create_http_namespace": ("servicediscovery", lambda c, o: cloudmap_api.create_http_namespace(
+        c, "bandup", None, {}, o), "list_namespaces", {"Namespaces": [NAMESPACE]}, NAMESPACE),
+}
+
+
+@pytest.mark.parametrize("method", sorted(OTHER_CASES))
+def test_other_creates_are_looked_up_after_a_lost_response(monkeypatch, method):
+    monkeypatch.setattr(once.time, "sleep", lambda seconds: None)
+    service, call, lookup, found, expected = OTHER_CASES[method]
+    client = boto3.client(service, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    with Stubber(client) as stubber:
+        stubber.add_response(lookup, found)  # and no answer for a second write
+        lossy = Lossy(client, method)
+        assert call(client, lossy) == expected
+        assert lossy.lost == [method]
+        stubber.assert_no_pending_responses()
+
+
+def test_a_lost_register_is_sent_again_when_the_latest_revision_is_another_definition(monkeypatch):
+    """The latest revision is the previous definition: the lost RegisterTaskDefinition did not happen."""
+    monkeypatch.setattr(once.time, "sleep", lambda seconds: None)
+    client = boto3.client("ecs", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    previous = dict(TASK_DEFINITION, cpu="512", memory="1024", revision=2, status="ACTIVE",
+                    taskDefinitionArn="arn:aws:ecs:us-east-1:123456789012:task-definition/bandup-backend:2")
+    new = dict(TASK_DEFINITION, revision=3, status="ACTIVE",
+               taskDefinitionArn="arn:aws:ecs:us-east-1:123456789012:task-definition/bandup-backend:3")
+    with Stubber(client) as stubber:
+        stubber.add_response("describe_task_definition", {"taskDefinition": previous})
+        stubber.add_response("register_task_definition", {"taskDefinition": new})
+        lossy = Lossy(client, "register_task_definition")
+        assert taskdef_api.register(client, TASK_DEFINITION, {}, lossy)["revision"] == 3
+        stubber.assert_no_pending_responses()

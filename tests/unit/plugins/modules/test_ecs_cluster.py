@@ -2,6 +2,7 @@
 import copy
 
 import pytest
+from botocore.stub import ANY
 
 from ansible_collections.bandup.ecs.plugins.modules import ecs_cluster
 
@@ -136,7 +137,7 @@ def test_namespace_and_cluster_created_in_one_run(aws, capsys):
     describe_with(aws, None)
     sd.add_response("list_namespaces", {"Namespaces": []})
     sd.add_response("create_http_namespace", {"OperationId": "op-1"}, {
-        "Name": "bandup", "Tags": [{"Key": "bandup:managed-by", "Value": "bandup.ecs"}]})
+        "Name": "bandup", "CreatorRequestId": ANY, "Tags": [{"Key": "bandup:managed-by", "Value": "bandup.ecs"}]})
     sd.add_response("get_operation", {"Operation": {"Id": "op-1", "Status": "SUCCESS",
                                                     "Targets": {"NAMESPACE": "ns-abcdefghijklmnop"}}},
                     {"OperationId": "op-1"})
