@@ -203,8 +203,9 @@ def test_new_deployment_token_redeploys_client():
     describe(clients, live)
     clients["ecs"].add_response("update_service", {"service": aws_service([deployment("ecs-svc/2", sc=client_sc)])},
                                 {"cluster": CLUSTER, "service": NAME, "forceNewDeployment": True})
+    # The record of the revisions that completed on the service rides along: ecs-svc/1 (revision 7) COMPLETED.
     clients["ecs"].add_response("tag_resource", {}, {"resourceArn": live["serviceArn"], "tags": [
-        {"key": svc.LAST_APPLIED_TAG, "value": new_record}]})
+        {"key": svc.LAST_APPLIED_TAG, "value": new_record}, {"key": "bandup:last-good", "value": "7"}]})
     describe(clients, aws_service([deployment("ecs-svc/2", sc=client_sc)]))
     healthy(clients)
     result, failed = run(client_args, clients)
