@@ -121,8 +121,8 @@ def redact(text, names=(), values=()):
         text = text.replace(value, "***")
     for name in sorted(names, key=len, reverse=True):
         text = re.sub(r"(\b" + re.escape(name) + r"[\"']?\s*[:=]\s*[\"']?)([^\s\"',;&]+)", r"\1***", text)
-    text = _KEY_VALUE.sub(r"\1***", text)
     text = _BEARER.sub(r"\1\2***", text)
+    text = _KEY_VALUE.sub(r"\1***", text)
     text = _URL_CREDENTIALS.sub(r"\1***\3", text)
     return _ACCESS_KEY.sub("***", text)
 

@@ -19,7 +19,7 @@ description:
     record that M(bandup.ecs.ecs_service) and M(bandup.ecs.ecs_services) keep on it, the tag C(bandup:last-good),
     written with every deployment they start. A revision that was deregistered (C(INACTIVE)) is skipped.
   - With I(revision), that revision of each service's family, which must exist and be C(ACTIVE).
-  - A service for which no revision can be chosen does not make the module fail: RV(problems) says why, naming the
+  - A service for which no revision can be chosen does not make the module fail; RV(problems) says why, naming the
     option, so that a playbook can stop before any write with its own variable names.
 author:
   - Bandup platform team (@bandup)

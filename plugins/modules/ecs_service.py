@@ -25,7 +25,7 @@ description:
   - With I(wait=true) the module follows the deployment that its own call started until it is the PRIMARY
     deployment, C(COMPLETED), running its desired count, with no target of its target groups initial,
     unhealthy, draining or unused. A circuit-breaker rollback or a C(FAILED) rollout is a failure.
-  - When the wait fails or times out, the message says why the deployment's tasks stopped: for its newest stopped
+  - When the wait fails or times out, the message says why the deployment's tasks stopped; for its newest stopped
     tasks (up to 3) the stopped reason, each container's exit code and reason, the container health check when it
     failed, and the last I(failure_log_lines) lines of the container's C(awslogs) stream
     (C(<awslogs-stream-prefix>/<container>/<task id>)), with secret-looking values replaced by C(***). These reads

@@ -64,7 +64,7 @@ options:
   failure_log_lines:
     description:
       - When a wait fails, how many of the last lines of each failing container's C(awslogs) stream the message
-        shows, per stopped task, as M(bandup.ecs.ecs_service) does (see there: stopped reasons, exit codes, health
+        shows, per stopped task, as M(bandup.ecs.ecs_service) does (see there; stopped reasons, exit codes, health
         checks, read only on that path). C(0) reads no logs.
     type: int
     default: 20
