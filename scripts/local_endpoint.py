@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""Embedded local AWS endpoint for tests and the demo: moto server + an OCI registry.
+"""Embedded local AWS endpoint for tests and the demo: the faithful endpoint (moto server) + an OCI registry.
 
-Both bind to 127.0.0.1 on free ports. The registry uses htpasswd auth and accepts the
+Both bind to 127.0.0.1 on free ports. The AWS side is tests/support/faithful_endpoint.py by default: moto's server
+with ECS services that deploy over polls and answer in the shapes AWS answers (see its docstring); ``--plain-moto``
+or ``BANDUP_ENDPOINT=moto`` start plain ``moto_server`` instead, for comparison. The registry uses htpasswd auth and accepts the
 credentials that the endpoint's ``ecr:GetAuthorizationToken`` hands out, so the collection
 logs in exactly as it would against real ECR.
 
-    local_endpoint.py up   [--state-dir DIR]    start both, write DIR/env, wait until they answer
+    local_endpoint.py up   [--state-dir DIR] [--plain-moto]    start both, write DIR/env, wait until they answer
     local_endpoint.py down [--state-dir DIR]    stop what DIR/pids names (by pid, never by name)
     local_endpoint.py run  [--state-dir DIR] -- CMD...   up, run CMD with the env, down
 
@@ -79,7 +81,18 @@ def moto_server_bin():
     return path if os.path.exists(path) else shutil.which("moto_server")
 
 
-def up(state_dir):
+def aws_command(plain_moto, port):
+    """The command line of the AWS endpoint: the faithful endpoint, or moto_server with ``plain_moto``."""
+    if plain_moto:
+        moto_bin = moto_server_bin()
+        if not moto_bin:
+            raise SystemExit("local endpoint: moto_server not found; run `make setup` first")
+        return [moto_bin, "-H", "127.0.0.1", "-p", str(port)]
+    return [sys.executable, os.path.join(ROOT, "tests", "support", "faithful_endpoint.py"),
+            "-H", "127.0.0.1", "-p", str(port)]
+
+
+def up(state_dir, plain_moto=False):
     if os.path.exists(os.path.join(state_dir, "pids")):
         down(state_dir)
     os.makedirs(state_dir, exist_ok=True)
@@ -92,8 +105,7 @@ def up(state_dir):
             os.remove(path)
     registry_bin = shutil.which("docker-registry") or shutil.which("registry")
     htpasswd_bin = shutil.which("htpasswd")
-    moto_bin = moto_server_bin()
-    for name, path in (("moto_server", moto_bin), ("docker-registry", registry_bin), ("htpasswd", htpasswd_bin)):
+    for name, path in (("docker-registry", registry_bin), ("htpasswd", htpasswd_bin)):
         if not path:
             raise SystemExit(f"local endpoint: {name} not found; run `make setup` first")
 
@@ -104,8 +116,10 @@ def up(state_dir):
         env = dict(os.environ, MOTO_IAM_LOAD_MANAGED_POLICIES="true",
                    MOTO_RECORDER_FILEPATH=os.path.join(state_dir, "moto_recording"),
                    MOTO_ECS_SERVICE_RUNNING=os.environ.get("MOTO_ECS_SERVICE_RUNNING", "2"))
-        pids["moto"] = start([moto_bin, "-H", "127.0.0.1", "-p", str(moto_port)],
-                             os.path.join(state_dir, "moto.log"), env)
+        command = aws_command(plain_moto, moto_port)
+        pids["moto"] = start(command, os.path.join(state_dir, "moto.log"), env)
+        # _alive() matches the program in argv[0] or argv[1]: the script, for the faithful endpoint
+        pids["moto"]["argv0"] = command[0] if plain_moto else command[1]
         endpoint = f"http://127.0.0.1:{moto_port}"
         wait_http(endpoint + "/moto-api/data.json")
 
@@ -142,12 +156,13 @@ def up(state_dir):
         "AWS_DEFAULT_REGION": REGION,
         "AWS_REGION": REGION,
         "BANDUP_REGISTRY": registry,
+        "BANDUP_ENDPOINT": "moto" if plain_moto else "faithful",
     }
     with open(os.path.join(state_dir, "env"), "w") as handle:
         handle.write("# written by scripts/local_endpoint.py; source it to target the local endpoint\n")
         for key, value in values.items():
             handle.write(f"export {key}={shlex.quote(value)}\n")
-    print(f"local endpoint up: AWS {endpoint}, registry {registry} (env in {state_dir}/env)")
+    print(f"local endpoint up: AWS {endpoint} ({'moto_server' if plain_moto else 'faithful endpoint'}), registry {registry} (env in {state_dir}/env)")
     return values
 
 
@@ -187,19 +202,21 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("action", choices=["up", "down", "run"])
     parser.add_argument("--state-dir", default=os.path.join(ROOT, ".local"))
+    parser.add_argument("--plain-moto", action="store_true", default=os.environ.get("BANDUP_ENDPOINT") == "moto",
+                        help="start plain moto_server instead of the faithful endpoint (also BANDUP_ENDPOINT=moto)")
     argv = sys.argv[1:]
     command = argv[argv.index("--") + 1:] if "--" in argv else []
     args = parser.parse_args(argv[:argv.index("--")] if "--" in argv else argv)
     state_dir = os.path.abspath(args.state_dir)
     if args.action == "up":
-        up(state_dir)
+        up(state_dir, args.plain_moto)
     elif args.action == "down":
         down(state_dir)
     else:
         if not command:
             parser.error("run needs a command after --")
         try:
-            values = up(state_dir)
+            values = up(state_dir, args.plain_moto)
             rc = subprocess.call(command, env=dict(os.environ, **values))
         finally:
             down(state_dir)

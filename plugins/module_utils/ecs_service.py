@@ -9,7 +9,9 @@ Comparing desired with live state
   (real drift is detected), and otherwise with the last-applied record: the tag ``bandup:last-applied``
   holds a short hash of the normalized spec this code applied last (like kubectl's annotation).
   Only what the user set is compared (``_matches`` is a subset test), so AWS defaults added to a
-  response never count as a difference.
+  response never count as a difference. Service Connect is the exception where absence has a meaning: a client
+  config has no ``services``, so a missing ``services`` (or ``clientAliases``) compares as empty, and a server
+  turning into a client (or back) is a difference.
 
 Pure functions on dicts plus small API wrappers, and the steps of converging one service (``plan_present``,
 ``apply_plan``, ``settle``) that both M(bandup.ecs.ecs_service) (one service) and M(bandup.ecs.ecs_services)
@@ -272,8 +274,25 @@ def _is_arn(value):
     return isinstance(value, str) and value.startswith("arn:")
 
 
+def _service_connect_comparable(sc):
+    """A serviceConnectConfiguration with the members whose absence means "none" made explicit.
+
+    A client's config has no ``services`` and an entry may have no ``clientAliases``: absent there means "no
+    services" / "no aliases", not "not managed", or a server turning into a client would compare as equal.
+    ``discoveryName`` defaults to the ``portName`` on AWS.
+    """
+    if not isinstance(sc, dict):
+        return sc
+    services = [dict(entry, discoveryName=entry.get("discoveryName") or entry.get("portName"),
+                     clientAliases=entry.get("clientAliases") or [])
+                for entry in sc.get("services") or []]
+    return dict(sc, services=services)
+
+
 def _matches(desired, live, key=None):
     """True if every value set in ``desired`` has the same value in ``live`` (extra live keys are defaults)."""
+    if key == "serviceConnectConfiguration":
+        desired, live = _service_connect_comparable(desired), _service_connect_comparable(live)
     if key == "namespace" and _is_arn(live) != _is_arn(desired):
         # AWS answers with the namespace ARN when given a name; a name and an ARN cannot be compared offline.
         return True

@@ -106,6 +106,49 @@ def test_service_connect_read_from_primary_not_from_old_deployment():
     assert svc.compare(spec(), svc.live_spec(service), record=None) == []
 
 
+def client_params():
+    return dict(PARAMS, service_connect={"enabled": True, "namespace": NS_ARN, "services": None})
+
+
+def test_server_turning_client_is_a_difference():
+    """AWS reports the server config under the PRIMARY deployment; a desired client config has no services."""
+    desired = svc.build_spec(client_params(), TD)
+    live = svc.live_spec(aws_service())
+    assert desired["serviceConnectConfiguration"] == {"enabled": True, "namespace": NS_ARN}
+    assert svc.compare(desired, live, record=svc.last_applied(desired)) == ["serviceConnectConfiguration"]
+
+
+def test_client_turning_server_is_a_difference():
+    service = aws_service(deployments=[deployment("ecs-svc/1", sc={"enabled": True, "namespace": NS_ARN})])
+    assert svc.compare(spec(), svc.live_spec(service), record=svc.last_applied(spec())) == [
+        "serviceConnectConfiguration"]
+
+
+@pytest.mark.parametrize("live_sc", [
+    {"enabled": True, "namespace": NS_ARN},
+    {"enabled": True, "namespace": NS_ARN, "services": []},
+    {"enabled": True, "namespace": NS_ARN, "services": [], "logConfiguration": {"logDriver": "awslogs"}},
+], ids=["absent", "empty", "with-log-config"])
+def test_client_config_matches_a_live_client(live_sc):
+    desired = svc.build_spec(client_params(), TD)
+    service = aws_service(deployments=[deployment("ecs-svc/1", sc=live_sc)])
+    assert svc.compare(desired, svc.live_spec(service), record=None) == []
+
+
+def test_removed_client_alias_is_a_difference():
+    params = copy.deepcopy(PARAMS)
+    params["service_connect"]["services"][0]["client_aliases"] = None
+    desired = svc.build_spec(params, TD)
+    assert svc.compare(desired, svc.live_spec(aws_service()), record=None) == ["serviceConnectConfiguration"]
+
+
+def test_discovery_name_defaults_to_the_port_name():
+    params = copy.deepcopy(PARAMS)
+    params["service_connect"]["services"][0]["discovery_name"] = None
+    desired = svc.build_spec(params, TD)
+    assert svc.compare(desired, svc.live_spec(aws_service()), record=None) == []
+
+
 def test_aws_defaults_are_not_differences_but_live_drift_is():
     service = aws_service()
     service["networkConfiguration"]["awsvpcConfiguration"]["subnets"] = ["subnet-0a", "subnet-0c"]

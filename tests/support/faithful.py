@@ -1,0 +1,54 @@
+"""Client of the faithful endpoint's control API (tests/support/faithful_endpoint.py), for tests.
+
+Every function takes the endpoint URL (``AWS_ENDPOINT_URL`` of a started local endpoint) and returns the JSON
+answer. On a plain moto endpoint (``BANDUP_ENDPOINT=moto``) these calls fail with HTTP 404.
+
+    impair_az(url, "us-east-1a")    tasks cannot be placed in that AZ; its tasks' targets turn unhealthy, then stop
+    restore_az(url, "us-east-1a")
+    fail_tasks(url, cluster, service, exit_code=1, reason=None, log_lines=(), health_check=False)
+    heal_tasks(url, cluster, service)
+    tick(url, cluster, service, count=1)    advance a service as `count` DescribeServices polls would
+    state(url)                      services, deployments, tasks, impaired AZs (for debugging)
+    reset(url)                      moto's /moto-api/reset (resets the layer too)
+"""
+import json
+import urllib.request
+
+
+def _call(url, path, body=None, method="POST"):
+    data = None if method == "GET" else json.dumps(body or {}).encode()
+    request = urllib.request.Request(url.rstrip("/") + path, data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        raw = response.read()
+    return json.loads(raw) if raw else {}
+
+
+def impair_az(url, az):
+    return _call(url, "/faithful-api/az/impair", {"az": az})
+
+
+def restore_az(url, az):
+    return _call(url, "/faithful-api/az/restore", {"az": az})
+
+
+def fail_tasks(url, cluster, service, exit_code=1, reason=None, log_lines=(), health_check=False):
+    return _call(url, "/faithful-api/tasks/fail", {"cluster": cluster, "service": service, "exit_code": exit_code,
+                                                   "reason": reason, "log_lines": list(log_lines),
+                                                   "health_check": health_check})
+
+
+def heal_tasks(url, cluster, service):
+    return _call(url, "/faithful-api/tasks/heal", {"cluster": cluster, "service": service})
+
+
+def tick(url, cluster, service, count=1):
+    return _call(url, "/faithful-api/tick", {"cluster": cluster, "service": service, "count": count})
+
+
+def state(url):
+    return _call(url, "/faithful-api/state", method="GET")
+
+
+def reset(url):
+    return _call(url, "/moto-api/reset")

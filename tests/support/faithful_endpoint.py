@@ -1,0 +1,1356 @@
+#!/usr/bin/env python3
+"""The AWS-faithful local endpoint: moto's server, with ECS services that behave like AWS ECS.
+
+    faithful_endpoint.py [-H 127.0.0.1] [-p PORT]
+
+Started by scripts/local_endpoint.py (the default endpoint of `make demo`, `make test`, molecule and `make bench`;
+``--plain-moto`` or ``BANDUP_ENDPOINT=moto`` start moto_server instead). It imports moto 5.2.5, replaces a few of
+moto's response handlers in this process, adds a control API under ``/faithful-api/``, then serves moto's app.
+This is a test fixture: nothing in plugins/, roles/ or inventories knows about it.
+
+What moto does and this layer changes (AWS behaviour from botocore's models and the ECS guide):
+
+* ECS services keep their state here (``FxService``): the service-level values as AWS reports them
+  (``deploymentConfiguration`` with the circuit breaker, ``capacityProviderStrategy`` and no ``launchType``
+  beside it, ``platformVersion``, ``healthCheckGracePeriodSeconds``, ``availabilityZoneRebalancing``,
+  ``propagateTags``, ``enableECSManagedTags``), and deployments. Service Connect is reported only under
+  ``deployments[].serviceConnectConfiguration`` (namespace as the Cloud Map ARN) and
+  ``deployments[].serviceConnectResources``; there is no top-level member.
+* A write that starts a deployment (CreateService; UpdateService with a new task definition, network, load
+  balancers, Service Connect, platform version, service registries, launch type, or forceNewDeployment) makes a new
+  PRIMARY deployment (IN_PROGRESS); the previous PRIMARY turns ACTIVE. UpdateService changing only
+  ``capacityProviderStrategy``, ``deploymentConfiguration``, ``desiredCount`` or other service properties starts
+  none (botocore's UpdateService documentation).
+* Time is counted in polls. Every DescribeServices that names a service advances it one step ("tick";
+  ``POST /faithful-api/tick`` advances without a DescribeServices). One tick does, in this order:
+    1. tasks move on: PENDING -> RUNNING (their load balancer targets register as ``initial``); a RUNNING task's
+       targets turn ``healthy`` on the next tick; a stopping task (DEACTIVATING, targets ``draining``) becomes
+       STOPPED (targets leave, the ENI is deleted). Failing tasks (``/faithful-api/tasks/fail``) stop instead of
+       running; tasks in an impaired AZ with a load balancer get ``unhealthy`` targets, and are stopped by "ECS"
+       on the second such tick.
+    2. the PRIMARY deployment starts the tasks it lacks (within ``maximumPercent``), spread over the subnets of its
+       network configuration whose AZ is not impaired, or stops the ones it has too many of;
+    3. tasks of older deployments stop as far as ``minimumHealthyPercent`` allows (counting healthy PRIMARY tasks);
+       an older deployment with no task left disappears;
+    4. the circuit breaker (when enabled, on an IN_PROGRESS PRIMARY): failed tasks and failed placements reaching
+       0.5 x desired (clamped 3..200) turn it FAILED; with rollback a new PRIMARY with the configuration of the last
+       COMPLETED deployment is created;
+    5. a PRIMARY alone with all its desired tasks RUNNING and healthy turns COMPLETED ("has reached a steady state.").
+  So a 2-task service behind a load balancer: CreateService, then poll 1 tasks PENDING, poll 2 RUNNING (targets
+  initial), poll 3 targets healthy -> COMPLETED. An update of it: poll 1 new tasks PENDING, poll 2 RUNNING
+  (initial), poll 3 healthy and the old tasks stop (draining), poll 4 old tasks STOPPED, old deployment gone,
+  PRIMARY COMPLETED. Without a load balancer one poll less. DeleteService: DRAINING, tasks stop, INACTIVE on
+  the tick after the last one stopped.
+* Tasks exist: ListTasks (serviceName, desiredStatus, default RUNNING) and DescribeTasks show them in botocore's
+  Task shape (startedBy the deployment id, group ``service:NAME``, an ENI with a private IP in the subnet).
+* DescribeTargetHealth of a target group shows the ``ip`` targets of the service tasks registered in it.
+* Service Connect: a server entry creates the Cloud Map service named by its discoveryName (default portName);
+  a discovery name or ``dnsName:port`` that another ECS service still serves in the namespace (its PRIMARY config,
+  or an ACTIVE deployment that has it and still has tasks) is refused with InvalidParameterException
+  "SC service is already used by <namespace arn> ...". Cloud Map services stay when the ECS service is deleted;
+  DeleteNamespace answers ResourceInUse while the namespace holds services; ListServices honours NAMESPACE_ID.
+* Service-linked role: a CreateCluster with capacity providers in an account without AWSServiceRoleForECS fails
+  once ("Unable to assume the service linked role ..."); the role then exists (as ECS creates it). A second
+  iam CreateServiceLinkedRole for ecs.amazonaws.com answers InvalidInput ("... has been taken ...").
+* Every response this layer shapes is checked against botocore's output shape for its operation before it is
+  sent (``check_shape``): a member the model does not have is a server error, not a silent drop.
+
+Control API (JSON in and out, on this endpoint's port; client: tests/support/faithful.py):
+    POST /faithful-api/az/impair   {"az": "us-east-1a"}          tasks cannot be placed there; its targets fail
+    POST /faithful-api/az/restore  {"az": "us-east-1a"}
+    POST /faithful-api/tasks/fail  {"cluster", "service", "exit_code": 1, "reason": "...", "log_lines": [...],
+                                    "health_check": false}   tasks started from now on fail (not rollback ones)
+    POST /faithful-api/tasks/heal  {"cluster", "service"}
+    POST /faithful-api/tick        {"cluster", "service", "count": 1}   advance a service without DescribeServices
+    GET  /faithful-api/state       services, deployments, tasks, impaired AZs, failing services
+/moto-api/reset also resets this layer.
+"""
+import argparse
+import datetime
+import ipaddress
+import json
+import math
+import os
+import random
+import signal
+import sys
+import threading
+import uuid
+
+LOCK = threading.RLock()
+STEADY = "has reached a steady state."
+PLACEMENT_FAILURE = ("was unable to place a task. Reason: Capacity is unavailable at this time. Please try again "
+                     "later or in a different availability zone.")
+DEPLOYING_FIELDS = ("taskDefinition", "networkConfiguration", "loadBalancers", "serviceConnectConfiguration",
+                    "platformVersion", "serviceRegistries", "launchType", "volumeConfigurations")
+DEFAULT_DEPLOYMENT_CONFIGURATION = {
+    "deploymentCircuitBreaker": {"enable": False, "rollback": False},
+    "maximumPercent": 200,
+    "minimumHealthyPercent": 100,
+    "strategy": "ROLLING",
+}
+FARGATE_PLATFORM = "1.4.0"
+
+
+def now():
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+class World:
+    """Everything the layer keeps besides moto's backends; reset with them."""
+
+    def __init__(self):
+        self.services = {}  # (account, region, cluster name, service name) -> FxService
+        self.impaired = set()  # AZ names
+        self.failing = {}  # (cluster name, service name) -> fail spec
+        self.ip_counter = {}  # subnet id -> next host index
+
+    def reset(self):
+        self.__init__()
+
+
+WORLD = World()
+
+
+# ----------------------------------------------------------------------------------------------- moto access
+
+def _backend(name, account, region):
+    from moto.backends import get_backend
+    return get_backend(name)[account][region]
+
+
+def _iam(account):
+    from moto.iam.models import iam_backends
+    return iam_backends[account]["global"]
+
+
+def _ecs_error(code, message):
+    from moto.ecs.exceptions import ECSException  # moto finds the error model by the exception's module
+    return ECSException(code, message)
+
+
+def _json_error(code, message):
+    from moto.core.exceptions import JsonRESTError
+    return JsonRESTError(code, message)
+
+
+# ----------------------------------------------------------------------------------------------- shape check
+
+_MODELS = {}
+
+
+def _service_model(service):
+    if service not in _MODELS:
+        import botocore.session
+        _MODELS[service] = botocore.session.get_session().get_service_model(service)
+    return _MODELS[service]
+
+
+def check_shape(shape, value, path="$", raw=False):
+    """Raise ValueError if ``value`` does not fit the botocore ``shape`` (unknown members, wrong types).
+
+    ``raw``: ``value`` is a decoded JSON answer (timestamps are numbers)."""
+    kind = shape.type_name
+    if value is None:
+        raise ValueError(f"{path}: None where {shape.name} expected (omit the member instead)")
+    if kind == "structure":
+        if not isinstance(value, dict):
+            raise ValueError(f"{path}: {type(value).__name__} where structure {shape.name} expected")
+        for key, item in value.items():
+            if key not in shape.members:
+                raise ValueError(f"{path}: {shape.name} has no member {key!r}")
+            check_shape(shape.members[key], item, f"{path}.{key}", raw)
+    elif kind == "list":
+        if not isinstance(value, list):
+            raise ValueError(f"{path}: {type(value).__name__} where list {shape.name} expected")
+        for index, item in enumerate(value):
+            check_shape(shape.member, item, f"{path}[{index}]", raw)
+    elif kind == "map":
+        if not isinstance(value, dict):
+            raise ValueError(f"{path}: {type(value).__name__} where map expected")
+        for key, item in value.items():
+            check_shape(shape.value, item, f"{path}[{key!r}]", raw)
+    elif kind == "string":
+        if not isinstance(value, str):
+            raise ValueError(f"{path}: {type(value).__name__} where string expected")
+        if shape.enum and value not in shape.enum:
+            raise ValueError(f"{path}: {value!r} is not one of {shape.enum}")
+    elif kind in ("integer", "long"):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"{path}: {type(value).__name__} where {kind} expected")
+    elif kind == "boolean":
+        if not isinstance(value, bool):
+            raise ValueError(f"{path}: {type(value).__name__} where boolean expected")
+    elif kind == "timestamp":
+        if not isinstance(value, (int, float) if raw else datetime.datetime):
+            raise ValueError(f"{path}: {type(value).__name__} where timestamp expected")
+    elif kind in ("float", "double"):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"{path}: {type(value).__name__} where {kind} expected")
+
+
+def checked(service, operation, result):
+    """``result`` after checking it against the output shape of ``operation``; an ActionResult for moto."""
+    from moto.core.responses import ActionResult
+    check_shape(_service_model(service).operation_model(operation).output_shape, result, operation)
+    return ActionResult(result)
+
+
+# ----------------------------------------------------------------------------------------------- helpers
+
+def _deployment_id():
+    return "ecs-svc/" + "".join(random.choice("0123456789") for _ in range(19))
+
+
+def _sorted_network(network):
+    if not network:
+        return None
+    vpc = dict(network.get("awsvpcConfiguration") or {})
+    vpc["subnets"] = sorted(vpc.get("subnets") or [])
+    vpc["securityGroups"] = sorted(vpc.get("securityGroups") or [])
+    vpc.setdefault("assignPublicIp", "DISABLED")
+    return {"awsvpcConfiguration": vpc}
+
+
+def _namespace(account, region, name_or_arn):
+    """The Cloud Map namespace (moto object) named by name, id or ARN, or None."""
+    sd = _backend("servicediscovery", account, region)
+    for ns in sd.namespaces.values():
+        if name_or_arn in (ns.name, ns.id, ns.arn):
+            return ns
+    return None
+
+
+def sc_endpoints(config):
+    """{discovery name, 'dnsName:port'} a Service Connect config serves (empty for a client)."""
+    keys = set()
+    if not config or not config.get("enabled"):
+        return keys
+    for entry in config.get("services") or []:
+        discovery = entry.get("discoveryName") or entry["portName"]
+        keys.add(discovery)
+        for alias in entry.get("clientAliases") or []:
+            keys.add(f"{alias.get('dnsName') or discovery}:{alias['port']}")
+    return keys
+
+
+def _deep_merge(base, extra):
+    out = dict(base)
+    for key, value in (extra or {}).items():
+        out[key] = _deep_merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) \
+            else value
+    return out
+
+
+# ----------------------------------------------------------------------------------------------- the model
+
+class FxTask:
+    def __init__(self, service, deployment, subnet, az, fail):
+        self.service = service
+        self.id = uuid.uuid4().hex
+        self.arn = f"arn:aws:ecs:{service.region}:{service.account}:task/{service.cluster}/{self.id}"
+        self.deployment_id = deployment.id
+        self.task_definition_arn = deployment.config["taskDefinition"]
+        self.capacity_provider = deployment.capacity_provider()
+        self.subnet = subnet
+        self.az = az
+        self.fail = fail  # the fail spec it was started under, or None
+        self.last_status = "PENDING"
+        self.desired_status = "RUNNING"
+        self.created_at = now()
+        self.started_at = self.stopping_at = self.stopped_at = None
+        self.ticks_running = 0
+        self.unhealthy_ticks = 0
+        self.health = "UNKNOWN"
+        self.stopped_reason = self.stop_code = None
+        self.exit = {}  # container name -> (exit code, reason)
+        self.load_balancers = list(deployment.config.get("loadBalancers") or [])
+        self.ip, self.eni_id, self.mac, self.dns = self._eni(deployment)
+        self.attachment_id = str(uuid.uuid4())
+
+    def _eni(self, deployment):
+        ec2 = _backend("ec2", self.service.account, self.service.region)
+        subnet = ec2.get_subnet(self.subnet)
+        network = ipaddress.ip_network(subnet.cidr_block)
+        index = WORLD.ip_counter.get(self.subnet, 10)
+        WORLD.ip_counter[self.subnet] = index + 1
+        ip = str(network.network_address + (index % (network.num_addresses - 5)) + 4)
+        groups = ((deployment.config.get("networkConfiguration") or {}).get("awsvpcConfiguration") or {}).get(
+            "securityGroups") or []
+        try:
+            eni = ec2.create_network_interface(subnet=self.subnet, private_ip_address=ip, group_ids=groups,
+                                               description=f"arn:aws:ecs:{self.service.region}:"
+                                                           f"{self.service.account}:attachment/{uuid.uuid4()}")
+            eni.status = "in-use"
+            return ip, eni.id, eni.mac_address, eni.private_dns_name
+        except Exception:  # noqa: BLE001 - an ENI is decoration; the task works without one
+            return ip, "eni-" + uuid.uuid4().hex[:17], "02:00:00:00:00:00", f"ip-{ip.replace('.', '-')}.ec2.internal"
+
+    def _release_eni(self):
+        try:
+            _backend("ec2", self.service.account, self.service.region).delete_network_interface(self.eni_id)
+        except Exception:  # noqa: BLE001
+            pass
+
+    @property
+    def live(self):
+        return self.last_status != "STOPPED"
+
+    def healthy(self):
+        """Counts as healthy for the deployment (running, targets healthy)."""
+        if self.last_status != "RUNNING" or self.desired_status != "RUNNING":
+            return False
+        if self.fail and self.fail.get("health_check"):
+            return False
+        if self.load_balancers:
+            return self.ticks_running >= 1 and self.az not in WORLD.impaired
+        return True
+
+    def target_state(self):
+        """(state, reason, description) of this task's targets, or None when it has none."""
+        if not self.load_balancers or self.last_status in ("PENDING", "STOPPED"):
+            return None
+        if self.last_status == "DEACTIVATING":
+            return "draining", "Target.DeregistrationInProgress", "Target deregistration is in progress"
+        if self.az in WORLD.impaired or (self.fail and self.fail.get("health_check") and self.ticks_running >= 1):
+            return "unhealthy", "Target.Timeout", "Request timed out"
+        if self.ticks_running < 1:
+            return "initial", "Elb.RegistrationInProgress", "Target registration is in progress"
+        return "healthy", None, None
+
+    def stop(self, reason, code="ServiceSchedulerInitiated"):
+        if self.desired_status == "STOPPED" and self.stopped_reason:
+            return
+        self.desired_status = "STOPPED"
+        self.stopped_reason = reason
+        self.stop_code = code
+        self.stopping_at = now()
+        if self.last_status == "RUNNING":
+            self.last_status = "DEACTIVATING"
+        else:
+            self._stopped()
+
+    def _stopped(self):
+        self.last_status = "STOPPED"
+        self.stopped_at = now()
+        self._release_eni()
+
+    def _exit_failed(self):
+        """The fail spec's essential container exits: the task stops, its logs are written."""
+        spec = self.fail
+        essential = self.service.essential_container(self.task_definition_arn)
+        self.exit[essential] = (int(spec.get("exit_code", 1)), spec.get("reason"))
+        self.started_at = self.started_at or now()
+        self.stop("Essential container in task exited", "EssentialContainerExited")
+        self._stopped()
+        self.service.write_logs(self, spec.get("log_lines") or [])
+
+    def advance(self):
+        """Step 1 of a tick for this task; returns 'failed' when it failed."""
+        if self.last_status == "DEACTIVATING":
+            self._stopped()
+            return None
+        if self.last_status == "PENDING":
+            if self.fail and not self.fail.get("health_check"):
+                self._exit_failed()
+                return "failed"
+            self.last_status = "RUNNING"
+            self.started_at = now()
+            self.health = "UNKNOWN"
+            return "started"
+        if self.last_status == "RUNNING" and self.desired_status == "RUNNING":
+            self.ticks_running += 1
+            if self.fail and self.fail.get("health_check"):
+                self.health = "UNHEALTHY"
+                if self.ticks_running >= 2:
+                    self.service.write_logs(self, self.fail.get("log_lines") or [])
+                    self.stop("Task failed container health checks", "TaskFailedToStart")
+                    return "failed"
+                return None
+            self.health = "HEALTHY" if self.service.has_health_check(self.task_definition_arn) else "UNKNOWN"
+            if self.load_balancers and self.az in WORLD.impaired:
+                self.unhealthy_ticks += 1
+                if self.unhealthy_ticks >= 2:
+                    self.stop(f"Task failed ELB health checks in (target-group "
+                              f"{self.load_balancers[0]['targetGroupArn']})", "ServiceSchedulerInitiated")
+                    return "elb"
+            else:
+                self.unhealthy_ticks = 0
+        return None
+
+    def render(self, include_tags=False):
+        svc = self.service
+        td = svc.task_definition(self.task_definition_arn)
+        containers = []
+        for cdef in (td.container_definitions if td else []):
+            name = cdef["name"]
+            container = {
+                "containerArn": f"arn:aws:ecs:{svc.region}:{svc.account}:container/{svc.cluster}/{self.id}/"
+                                f"{uuid.uuid5(uuid.NAMESPACE_URL, self.id + name)}",
+                "taskArn": self.arn,
+                "name": name,
+                "image": cdef.get("image", ""),
+                "lastStatus": {"DEACTIVATING": "RUNNING"}.get(self.last_status, self.last_status),
+                "networkInterfaces": [{"attachmentId": self.attachment_id, "privateIpv4Address": self.ip}],
+                "healthStatus": self.health if cdef.get("healthCheck") or (self.fail and self.fail.get(
+                    "health_check")) else "UNKNOWN",
+                "cpu": str(cdef.get("cpu", 0)),
+                "networkBindings": [],
+            }
+            if cdef.get("memory"):
+                container["memory"] = str(cdef["memory"])
+            if self.last_status == "STOPPED":
+                code, reason = self.exit.get(name, (0, None))
+                container["exitCode"] = code
+                if reason:
+                    container["reason"] = reason
+            containers.append(container)
+        details = [{"name": "subnetId", "value": self.subnet},
+                   {"name": "networkInterfaceId", "value": self.eni_id},
+                   {"name": "macAddress", "value": self.mac},
+                   {"name": "privateDnsName", "value": self.dns},
+                   {"name": "privateIPv4Address", "value": self.ip}]
+        task = {
+            "attachments": [{"id": self.attachment_id, "type": "ElasticNetworkInterface",
+                             "status": "DELETED" if self.last_status == "STOPPED" else "ATTACHED",
+                             "details": details}],
+            "attributes": [{"name": "ecs.cpu-architecture", "value": "x86_64"}],
+            "availabilityZone": self.az,
+            "clusterArn": svc.cluster_arn,
+            "connectivity": "CONNECTED",
+            "connectivityAt": self.created_at,
+            "containers": containers,
+            "cpu": str(td.cpu) if td and td.cpu else "256",
+            "memory": str(td.memory) if td and td.memory else "512",
+            "createdAt": self.created_at,
+            "desiredStatus": self.desired_status,
+            "enableExecuteCommand": False,
+            "group": f"service:{svc.name}",
+            "healthStatus": self.health,
+            "lastStatus": self.last_status,
+            "launchType": "FARGATE",
+            "platformVersion": FARGATE_PLATFORM,
+            "platformFamily": "Linux",
+            "startedBy": self.deployment_id,
+            "taskArn": self.arn,
+            "taskDefinitionArn": self.task_definition_arn,
+            "version": {"PENDING": 1, "RUNNING": 2, "DEACTIVATING": 3, "STOPPED": 4}[self.last_status],
+            "ephemeralStorage": {"sizeInGiB": 20},
+            "overrides": {"containerOverrides": [{"name": c["name"]} for c in containers], "inferenceAcceleratorOverrides": []},
+        }
+        if self.capacity_provider:
+            task["capacityProviderName"] = self.capacity_provider
+        for key, value in (("startedAt", self.started_at), ("stoppingAt", self.stopping_at),
+                           ("stoppedAt", self.stopped_at), ("executionStoppedAt", self.stopped_at),
+                           ("stoppedReason", self.stopped_reason), ("stopCode", self.stop_code)):
+            if value:
+                task[key] = value
+        if self.started_at:
+            task["pullStartedAt"] = task["pullStoppedAt"] = self.started_at
+        if include_tags:
+            task["tags"] = []
+        return task
+
+
+class FxDeployment:
+    def __init__(self, config, desired, rollback_of=None):
+        self.id = _deployment_id()
+        self.status = "PRIMARY"
+        self.config = config  # the deploying fields (DEPLOYING_FIELDS + capacityProviderStrategy)
+        self.desired = desired
+        self.failed = 0
+        self.rollout = "IN_PROGRESS"
+        self.reason = f"ECS deployment {self.id} in progress."
+        self.created_at = self.updated_at = now()
+        self.rollback_of = rollback_of
+        self.fresh = False
+
+    def capacity_provider(self):
+        strategy = self.config.get("capacityProviderStrategy") or []
+        if not strategy:
+            return None
+        based = [c for c in strategy if c.get("base")]
+        return (based or sorted(strategy, key=lambda c: -c.get("weight", 0)))[0]["capacityProvider"]
+
+    def render(self, tasks, sc_resources):
+        mine = [t for t in tasks if t.deployment_id == self.id]
+        out = {
+            "id": self.id,
+            "status": self.status,
+            "taskDefinition": self.config["taskDefinition"],
+            "desiredCount": self.desired if self.status == "PRIMARY" else sum(
+                1 for t in mine if t.desired_status == "RUNNING"),
+            "pendingCount": sum(1 for t in mine if t.last_status == "PENDING"),
+            "runningCount": sum(1 for t in mine if t.last_status == "RUNNING"),
+            "failedTasks": self.failed,
+            "createdAt": self.created_at,
+            "updatedAt": self.updated_at,
+            "platformVersion": FARGATE_PLATFORM,
+            "platformFamily": "Linux",
+            "rolloutState": self.rollout,
+            "rolloutStateReason": self.reason,
+        }
+        if self.config.get("capacityProviderStrategy"):
+            out["capacityProviderStrategy"] = self.config["capacityProviderStrategy"]
+        else:
+            out["launchType"] = self.config.get("launchType") or "FARGATE"
+        if self.config.get("networkConfiguration"):
+            out["networkConfiguration"] = self.config["networkConfiguration"]
+        sc = self.config.get("serviceConnectConfiguration")
+        if sc:
+            out["serviceConnectConfiguration"] = sc
+            resources = [r for r in sc_resources if r["discoveryName"] in {
+                e.get("discoveryName") or e["portName"] for e in sc.get("services") or []}]
+            if resources and sc.get("enabled"):
+                out["serviceConnectResources"] = resources
+        return out
+
+
+class FxService:
+    def __init__(self, account, region, moto_service, request):
+        self.account = account
+        self.region = region
+        self.moto = moto_service
+        self.cluster = moto_service.cluster_name
+        self.cluster_arn = moto_service.cluster_arn
+        self.name = moto_service.name
+        self.arn = moto_service.arn
+        self.status = "ACTIVE"
+        self.desired = int(request.get("desiredCount") or 0)
+        self.created_at = now()
+        self.events = []
+        self.tasks = []
+        self.deployments = []
+        self.last_completed = None
+        self.sc_resources = []  # {"discoveryName", "discoveryArn"} Service Connect created for this service
+        self.props = {
+            "deploymentConfiguration": _deep_merge(DEFAULT_DEPLOYMENT_CONFIGURATION,
+                                                   request.get("deploymentConfiguration")),
+            "healthCheckGracePeriodSeconds": int(request.get("healthCheckGracePeriodSeconds") or 0),
+            "availabilityZoneRebalancing": request.get("availabilityZoneRebalancing") or "ENABLED",
+            "propagateTags": request.get("propagateTags") or "NONE",
+            "enableECSManagedTags": bool(request.get("enableECSManagedTags", False)),
+            "enableExecuteCommand": bool(request.get("enableExecuteCommand", False)),
+            "schedulingStrategy": request.get("schedulingStrategy") or "REPLICA",
+            "placementConstraints": request.get("placementConstraints") or [],
+            "placementStrategy": request.get("placementStrategy") or [],
+        }
+        if request.get("role"):
+            self.props["roleArn"] = request["role"]
+        self.config = {}
+
+    # ------------------------------------------------------------------ task definitions, logs
+    def _ecs(self):
+        return _backend("ecs", self.account, self.region)
+
+    def task_definition(self, arn):
+        try:
+            return self._ecs().describe_task_definition(arn)
+        except Exception:  # noqa: BLE001
+            return None
+
+    def essential_container(self, arn):
+        td = self.task_definition(arn)
+        defs = td.container_definitions if td else []
+        for cdef in defs:
+            if cdef.get("essential", True):
+                return cdef["name"]
+        return defs[0]["name"] if defs else "app"
+
+    def has_health_check(self, arn):
+        td = self.task_definition(arn)
+        return bool(td and any(c.get("healthCheck") for c in td.container_definitions))
+
+    def write_logs(self, task, lines):
+        """The container's awslogs stream gets ``lines`` (CloudWatch Logs backend), as the awslogs driver would."""
+        if not lines:
+            return
+        td = self.task_definition(task.task_definition_arn)
+        logs = _backend("logs", self.account, self.region)
+        for cdef in (td.container_definitions if td else []):
+            conf = cdef.get("logConfiguration") or {}
+            options = conf.get("options") or {}
+            if conf.get("logDriver") != "awslogs" or "awslogs-group" not in options:
+                continue
+            group = options["awslogs-group"]
+            stream = f"{options.get('awslogs-stream-prefix', 'ecs')}/{cdef['name']}/{task.id}"
+            if group not in logs.groups:
+                if str(options.get("awslogs-create-group", "")).lower() != "true":
+                    continue
+                logs.create_log_group(group, {})
+            logs.ensure_log_stream(group, stream)
+            stamp = int(now().timestamp() * 1000)
+            logs.put_log_events(group, stream, [{"timestamp": stamp + i, "message": line}
+                                                for i, line in enumerate(lines)])
+
+    # ------------------------------------------------------------------ events
+    def event(self, message):
+        self.events.insert(0, {"id": str(uuid.uuid4()), "createdAt": now(), "message": f"(service {self.name}) {message}"})
+        del self.events[100:]
+
+    # ------------------------------------------------------------------ deployments
+    @property
+    def primary(self):
+        return self.deployments[0] if self.deployments else None
+
+    def deploy(self, config, rollback_of=None):
+        for old in self.deployments:
+            old.status = "ACTIVE"
+            old.updated_at = now()
+            old.fresh = True  # shown for at least one answer, even without tasks
+        deployment = FxDeployment(dict(config), self.desired, rollback_of)
+        if rollback_of:
+            deployment.reason = f"ECS deployment circuit breaker: rolling back to deploymentId {rollback_of}."
+        self.deployments.insert(0, deployment)
+        return deployment
+
+    def _threshold(self):
+        return min(200, max(3, math.ceil(0.5 * self.desired)))
+
+    def _subnet_azs(self, config):
+        ec2 = _backend("ec2", self.account, self.region)
+        subnets = ((config.get("networkConfiguration") or {}).get("awsvpcConfiguration") or {}).get("subnets") or []
+        out = []
+        for subnet_id in subnets:
+            try:
+                out.append((subnet_id, ec2.get_subnet(subnet_id).availability_zone))
+            except Exception:  # noqa: BLE001
+                continue
+        return out
+
+    def _place(self, deployment, count):
+        """Start ``count`` tasks of ``deployment``; returns how many could not be placed."""
+        places = [(s, az) for s, az in self._subnet_azs(deployment.config) if az not in WORLD.impaired]
+        if not places:
+            return count
+        started = []
+        per_az = {}
+        for task in self.tasks:
+            if task.live and task.desired_status == "RUNNING":
+                per_az[task.az] = per_az.get(task.az, 0) + 1
+        fail = WORLD.failing.get((self.cluster, self.name))
+        for _ in range(count):
+            subnet, az = min(places, key=lambda p: (per_az.get(p[1], 0), places.index(p)))
+            per_az[az] = per_az.get(az, 0) + 1
+            task = FxTask(self, deployment, subnet, az, None if deployment.rollback_of else fail)
+            self.tasks.append(task)
+            started.append(task)
+        if started:
+            self.event(f"has started {len(started)} tasks: " + " ".join(f"(task {t.id})" for t in started) + ".")
+        return 0
+
+    def tick(self):
+        if self.status == "INACTIVE":
+            return
+        # 1. tasks move on
+        registered, stopped = [], []
+        for task in list(self.tasks):
+            outcome = task.advance()
+            deployment = self._deployment(task.deployment_id)
+            if outcome == "failed" and deployment is not None:
+                deployment.failed += 1
+                deployment.updated_at = now()
+            if outcome == "started" and task.load_balancers:
+                registered.append(task)
+            if outcome == "elb":
+                stopped.append(task)
+        for arn in sorted({lb["targetGroupArn"] for t in registered for lb in t.load_balancers}):
+            count = sum(1 for t in registered if any(lb["targetGroupArn"] == arn for lb in t.load_balancers))
+            self.event(f"registered {count} targets in (target-group {arn})")
+        if stopped:
+            self.event(f"has stopped {len(stopped)} running tasks: " + " ".join(f"(task {t.id})" for t in stopped) + ".")
+        primary = self.primary
+        if self.status == "DRAINING":
+            for task in self.tasks:
+                if task.live:
+                    task.stop("Scaling activity initiated by (deployment %s)" % task.deployment_id)
+            if not any(t.live for t in self.tasks):
+                self.status = "INACTIVE"
+                self.deployments = [d for d in self.deployments if d.status == "PRIMARY"]
+            return
+        if primary is None:
+            return
+        dconf = self.props["deploymentConfiguration"]
+        # 2. the circuit breaker
+        breaker = dconf.get("deploymentCircuitBreaker") or {}
+        if primary.rollout == "IN_PROGRESS" and breaker.get("enable") and primary.failed >= self._threshold():
+            primary.rollout = "FAILED"
+            primary.reason = "ECS deployment circuit breaker: tasks failed to start."
+            primary.updated_at = now()
+            self.event(f"(deployment {primary.id}) deployment failed: tasks failed to start.")
+            if breaker.get("rollback") and self.last_completed and not primary.rollback_of:
+                target_id, config = self.last_completed
+                self.config = dict(self.config, **config)
+                self.event(f"(deployment {primary.id}) rolling back to deployment {target_id}.")
+                self.deploy(config, rollback_of=target_id)
+                self.moto.task_definition = config["taskDefinition"]
+            primary = self.primary
+        # 3. the PRIMARY deployment starts or stops tasks
+        primary.desired = self.desired
+        mine = [t for t in self.tasks if t.deployment_id == primary.id and t.live and t.desired_status == "RUNNING"]
+        need = self.desired - len(mine)
+        if primary.rollout != "FAILED" and need > 0:
+            live_all = sum(1 for t in self.tasks if t.live and t.desired_status == "RUNNING")
+            room = max(0, math.floor(self.desired * dconf.get("maximumPercent", 200) / 100) - live_all)
+            count = min(need, room) if room else 0
+            if count:
+                unplaced = self._place(primary, count)
+                if unplaced:
+                    self.event(PLACEMENT_FAILURE)
+                    if primary.rollout == "IN_PROGRESS":
+                        primary.failed += unplaced
+                        primary.updated_at = now()
+        elif need < 0:
+            surplus = sorted(mine, key=lambda t: (t.last_status == "RUNNING", t.created_at))[:-need]
+            for task in surplus:
+                task.stop(f"Scaling activity initiated by (deployment {primary.id})")
+            if surplus:
+                self.event(f"has stopped {len(surplus)} running tasks: " +
+                           " ".join(f"(task {t.id})" for t in surplus) + ".")
+        # 4. older deployments' tasks stop as far as minimumHealthyPercent allows
+        if primary.rollout != "FAILED":
+            old = [t for t in self.tasks if t.deployment_id != primary.id and t.live and t.desired_status == "RUNNING"]
+            healthy_primary = sum(1 for t in self.tasks if t.deployment_id == primary.id and t.healthy())
+            old_running = [t for t in old if t.last_status == "RUNNING"]
+            floor_count = math.ceil(self.desired * dconf.get("minimumHealthyPercent", 100) / 100)
+            can_stop = len(old) - len(old_running) + max(0, healthy_primary + len(old_running) - floor_count)
+            victims = sorted(old, key=lambda t: (t.last_status == "RUNNING", t.created_at))[:max(0, can_stop)]
+            for task in victims:
+                task.stop(f"Scaling activity initiated by (deployment {primary.id})")
+            if victims:
+                self.event(f"has stopped {len(victims)} running tasks: " +
+                           " ".join(f"(task {t.id})" for t in victims) + ".")
+                for lb in {lb["targetGroupArn"] for t in victims for lb in t.load_balancers}:
+                    self.event(f"deregistered {sum(1 for t in victims if t.load_balancers)} targets in "
+                               f"(target-group {lb})")
+        for deployment in self.deployments[1:]:
+            if not deployment.fresh and not any(t.live for t in self.tasks if t.deployment_id == deployment.id):
+                self.deployments.remove(deployment)
+            deployment.fresh = False
+        # 5. steady state
+        healthy = [t for t in self.tasks if t.deployment_id == primary.id and t.healthy()]
+        pending = [t for t in self.tasks if t.deployment_id == primary.id and t.live and not t.healthy()
+                   and t.desired_status == "RUNNING"]
+        if len(self.deployments) == 1 and len(healthy) == self.desired and not pending:
+            if primary.rollout == "IN_PROGRESS":
+                primary.rollout = "COMPLETED"
+                primary.reason = f"ECS deployment {primary.id} completed."
+                primary.updated_at = now()
+                self.last_completed = (primary.id, dict(primary.config))
+                self.event(STEADY)
+            elif primary.rollout == "COMPLETED" and not self.events[0]["message"].endswith(STEADY):
+                self.event(STEADY)
+
+    def _deployment(self, deployment_id):
+        return next((d for d in self.deployments if d.id == deployment_id), None)
+
+    # ------------------------------------------------------------------ Service Connect
+    def served(self):
+        """Endpoints this service still serves: its PRIMARY config's, and draining deployments' with tasks."""
+        if self.status == "INACTIVE" or not self.deployments:
+            return set(), None
+        primary = self.primary
+        keys = set(sc_endpoints(primary.config.get("serviceConnectConfiguration")))
+        namespace = (primary.config.get("serviceConnectConfiguration") or {}).get("namespace")
+        for deployment in self.deployments[1:]:
+            if any(t.live and t.last_status == "RUNNING" for t in self.tasks if t.deployment_id == deployment.id):
+                keys |= sc_endpoints(deployment.config.get("serviceConnectConfiguration"))
+        return keys, namespace
+
+    # ------------------------------------------------------------------ rendering
+    def render(self, include_tags=False):
+        running = sum(1 for t in self.tasks if t.last_status == "RUNNING")
+        pending = sum(1 for t in self.tasks if t.last_status == "PENDING")
+        out = {
+            "serviceArn": self.arn,
+            "serviceName": self.name,
+            "clusterArn": self.cluster_arn,
+            "loadBalancers": self.config.get("loadBalancers") or [],
+            "serviceRegistries": self.config.get("serviceRegistries") or [],
+            "status": self.status,
+            "desiredCount": self.desired,
+            "runningCount": running,
+            "pendingCount": pending,
+            "platformFamily": "Linux",
+            "taskDefinition": self.config.get("taskDefinition"),
+            "deploymentConfiguration": self.props["deploymentConfiguration"],
+            "deployments": [d.render(self.tasks, self.sc_resources) for d in self.deployments],
+            "events": list(self.events),
+            "createdAt": self.created_at,
+            "placementConstraints": self.props["placementConstraints"],
+            "placementStrategy": self.props["placementStrategy"],
+            "healthCheckGracePeriodSeconds": self.props["healthCheckGracePeriodSeconds"],
+            "schedulingStrategy": self.props["schedulingStrategy"],
+            "deploymentController": {"type": "ECS"},
+            "createdBy": f"arn:aws:iam::{self.account}:root",
+            "enableECSManagedTags": self.props["enableECSManagedTags"],
+            "propagateTags": self.props["propagateTags"],
+            "enableExecuteCommand": self.props["enableExecuteCommand"],
+            "availabilityZoneRebalancing": self.props["availabilityZoneRebalancing"],
+        }
+        if self.config.get("capacityProviderStrategy"):
+            out["capacityProviderStrategy"] = self.config["capacityProviderStrategy"]
+        else:
+            out["launchType"] = self.config.get("launchType") or "FARGATE"
+        out["platformVersion"] = self.config.get("platformVersion") or "LATEST"
+        if self.config.get("networkConfiguration"):
+            out["networkConfiguration"] = self.config["networkConfiguration"]
+        if self.props.get("roleArn"):
+            out["roleArn"] = self.props["roleArn"]
+        if self.primary:
+            out["currentServiceDeployment"] = (f"arn:aws:ecs:{self.region}:{self.account}:service-deployment/"
+                                               f"{self.cluster}/{self.name}/{self.primary.id.split('/')[-1]}")
+        if include_tags:
+            out["tags"] = list(self.moto.tags or [])
+        if out["taskDefinition"] is None:
+            del out["taskDefinition"]
+        return out
+
+    def dump(self):
+        return {
+            "cluster": self.cluster, "name": self.name, "status": self.status, "desiredCount": self.desired,
+            "deployments": [{"id": d.id, "status": d.status, "rolloutState": d.rollout, "failedTasks": d.failed,
+                             "taskDefinition": d.config.get("taskDefinition"), "rollbackOf": d.rollback_of,
+                             "serviceConnect": sorted(sc_endpoints(d.config.get("serviceConnectConfiguration")))}
+                            for d in self.deployments],
+            "tasks": [{"id": t.id, "deployment": t.deployment_id, "lastStatus": t.last_status,
+                       "desiredStatus": t.desired_status, "az": t.az, "ip": t.ip, "target": (t.target_state() or
+                                                                                        [None])[0],
+                       "stoppedReason": t.stopped_reason} for t in self.tasks],
+            "events": [e["message"] for e in self.events[:10]],
+        }
+
+
+# ----------------------------------------------------------------------------------------------- ECS handlers
+
+def _key(account, region, cluster, name):
+    return (account, region, cluster, name)
+
+
+def _fx(account, region, moto_service):
+    return WORLD.services.get(_key(account, region, moto_service.cluster_name, moto_service.name))
+
+
+def _normalize_sc(account, region, cluster, sc):
+    if sc is None:
+        return None
+    sc = json.loads(json.dumps(sc))
+    if not sc.get("enabled"):
+        return {"enabled": False}
+    namespace = sc.get("namespace") or (cluster.service_connect_defaults or {}).get("namespace")
+    if not namespace:
+        raise _ecs_error("InvalidParameterException",
+                         "Service Connect namespace must be specified when the cluster has no default namespace.")
+    ns = _namespace(account, region, namespace)
+    if ns is None:
+        raise _ecs_error("NamespaceNotFoundException", f"Namespace {namespace} not found.")
+    sc["namespace"] = ns.arn
+    return sc
+
+
+def _check_sc_free(account, region, sc, exclude=None):
+    """AWS's error when another live ECS service still serves a name or alias of ``sc`` in its namespace."""
+    wanted = sc_endpoints(sc)
+    if not wanted:
+        return
+    for key, other in WORLD.services.items():
+        if key[:2] != (account, region) or other is exclude:
+            continue
+        served, _ = other.served()
+        namespaces = {(d.config.get("serviceConnectConfiguration") or {}).get("namespace") for d in other.deployments}
+        clash = sorted(wanted & served) if sc["namespace"] in namespaces else []
+        if clash:
+            raise _ecs_error("InvalidParameterException",
+                             f"SC service is already used by {sc['namespace']} "
+                             f"(discovery name or alias {clash[0]!r} is served by service {other.name}).")
+
+
+def _ensure_cloud_map(fx, sc):
+    """Cloud Map services for the server entries of ``sc`` (created once, kept after the ECS service goes)."""
+    if not sc or not sc.get("enabled"):
+        return
+    sd = _backend("servicediscovery", fx.account, fx.region)
+    ns = _namespace(fx.account, fx.region, sc["namespace"])
+    for entry in sc.get("services") or []:
+        discovery = entry.get("discoveryName") or entry["portName"]
+        existing = next((s for s in sd.services.values() if s.namespace_id == ns.id and s.name == discovery), None)
+        if existing is None:
+            existing = sd.create_service(name=discovery, namespace_id=ns.id, creator_request_id=str(uuid.uuid4()),
+                                         description="Managed by arn:aws:ecs (Service Connect)", dns_config=None,
+                                         health_check_config=None, health_check_custom_config=None, tags=[],
+                                         service_type="HTTP")
+        if not any(r["discoveryName"] == discovery for r in fx.sc_resources):
+            fx.sc_resources.append({"discoveryName": discovery, "discoveryArn": existing.arn})
+
+
+def _deploying_config(request, current=None):
+    config = dict(current or {})
+    for field in DEPLOYING_FIELDS + ("capacityProviderStrategy",):
+        if request.get(field) is not None:
+            config[field] = request[field]
+    return config
+
+
+def patch_ecs():
+    from moto.ecs.responses import EC2ContainerServiceResponse as R
+
+    original_create_cluster = R.create_cluster
+    original_create_service = R.create_service
+
+    def create_cluster(self):
+        if self._get_param("capacityProviders"):
+            iam = _iam(self.current_account)
+            if "AWSServiceRoleForECS" not in {r.name for r in iam.roles.values()}:
+                _create_ecs_slr(iam)
+                raise _ecs_error("InvalidParameterException", "Unable to assume the service linked role. Please "
+                                 "verify that the ECS service linked role exists.")
+        return original_create_cluster(self)
+
+    def create_service(self):
+        with LOCK:
+            account, region = self.current_account, self.region
+            request = self._get_params()
+            backend = self.ecs_backend
+            cluster = backend._get_cluster(request.get("cluster") or "default")
+            if request.get("launchType") and request.get("capacityProviderStrategy"):
+                raise _ecs_error("InvalidParameterException", "Specifying both a launch type and capacity provider "
+                                 "strategy is not supported. Remove one and try again.")
+            old = WORLD.services.get(_key(account, region, cluster.name, request.get("serviceName")))
+            if old is not None and old.status == "DRAINING":
+                raise _ecs_error("InvalidParameterException", "Unable to Start a service that is still Draining.")
+            if old is not None and old.status == "ACTIVE":
+                raise _ecs_error("InvalidParameterException", "Creation of service was not idempotent.")
+            if not request.get("launchType") and not request.get("capacityProviderStrategy"):
+                if cluster.default_capacity_provider_strategy:
+                    request["capacityProviderStrategy"] = cluster.default_capacity_provider_strategy
+            sc = _normalize_sc(account, region, cluster, request.get("serviceConnectConfiguration"))
+            if sc:
+                _check_sc_free(account, region, sc)
+            original_create_service(self)  # moto validates and stores; its answer is replaced below
+            moto_service = backend._get_service(cluster.name, request["serviceName"])
+            fx = FxService(account, region, moto_service, request)
+            td = backend.describe_task_definition(request["taskDefinition"]) if request.get("taskDefinition") \
+                else None
+            config = _deploying_config(dict(request, serviceConnectConfiguration=sc,
+                                            networkConfiguration=_sorted_network(
+                                                request.get("networkConfiguration")),
+                                            taskDefinition=td.arn if td else None))
+            if not config.get("capacityProviderStrategy"):
+                config["launchType"] = request.get("launchType") or "FARGATE"
+            fx.config = config
+            WORLD.services[_key(account, region, cluster.name, fx.name)] = fx
+            _ensure_cloud_map(fx, sc)
+            fx.deploy(config)
+            return checked("ecs", "CreateService", {"service": fx.render()})
+
+    def update_service(self):
+        with LOCK:
+            account, region = self.current_account, self.region
+            request = self._get_params()
+            backend = self.ecs_backend
+            cluster = backend._get_cluster(request.get("cluster") or "default")
+            moto_service = backend._get_service(cluster.name, request["service"].split("/")[-1])
+            fx = _fx(account, region, moto_service)
+            if fx is None:
+                return R.__faithful_original_update_service__(self)
+            if fx.status != "ACTIVE":
+                raise _ecs_error("ServiceNotActiveException", "Service was not ACTIVE.")
+            if request.get("launchType") and request.get("capacityProviderStrategy"):
+                raise _ecs_error("InvalidParameterException", "Specifying both a launch type and capacity provider "
+                                 "strategy is not supported. Remove one and try again.")
+            new = {}
+            if request.get("taskDefinition"):
+                new["taskDefinition"] = backend.describe_task_definition(request["taskDefinition"]).arn
+            if request.get("networkConfiguration") is not None:
+                moto_service._validate_network(request["networkConfiguration"])
+                new["networkConfiguration"] = _sorted_network(request["networkConfiguration"])
+            if request.get("serviceConnectConfiguration") is not None:
+                new["serviceConnectConfiguration"] = _normalize_sc(account, region, cluster,
+                                                                   request["serviceConnectConfiguration"])
+                if new["serviceConnectConfiguration"].get("enabled"):
+                    _check_sc_free(account, region, new["serviceConnectConfiguration"], exclude=fx)
+            for field in ("loadBalancers", "platformVersion", "serviceRegistries", "capacityProviderStrategy",
+                          "volumeConfigurations"):
+                if request.get(field) is not None:
+                    new[field] = request[field]
+            if request.get("capacityProviderStrategy") is not None:
+                fx.config.pop("launchType", None)
+            before = {k: fx.primary.config.get(k) for k in DEPLOYING_FIELDS} if fx.primary else {}
+            fx.config = _deploying_config(new, fx.config)
+            props = fx.props
+            if request.get("deploymentConfiguration") is not None:
+                props["deploymentConfiguration"] = _deep_merge(DEFAULT_DEPLOYMENT_CONFIGURATION,
+                                                               request["deploymentConfiguration"])
+            for field in ("healthCheckGracePeriodSeconds", "availabilityZoneRebalancing", "propagateTags",
+                          "enableECSManagedTags", "enableExecuteCommand", "placementConstraints",
+                          "placementStrategy"):
+                if request.get(field) is not None:
+                    props[field] = request[field]
+            if request.get("desiredCount") is not None:
+                fx.desired = int(request["desiredCount"])
+                moto_service.desired_count = fx.desired
+            after = {k: fx.config.get(k) for k in DEPLOYING_FIELDS}
+            if fx.primary is None or before != after or request.get("forceNewDeployment"):
+                deploy_config = dict(fx.config)
+                fx.deploy(deploy_config)
+                moto_service.task_definition = fx.config.get("taskDefinition")
+                _ensure_cloud_map(fx, fx.config.get("serviceConnectConfiguration"))
+            else:
+                fx.primary.desired = fx.desired
+            return checked("ecs", "UpdateService", {"service": fx.render()})
+
+    def describe_services(self):
+        with LOCK:
+            account, region = self.current_account, self.region
+            names = self._get_param("services", [])
+            include_tags = "TAGS" in (self._get_param("include") or [])
+            services, failures = self.ecs_backend.describe_services(self._get_param("cluster", "default"), names)
+            out = []
+            for moto_service in services:
+                fx = _fx(account, region, moto_service)
+                if fx is None:
+                    continue
+                fx.tick()
+                out.append(fx.render(include_tags))
+            return checked("ecs", "DescribeServices", {"services": out, "failures": failures})
+
+    def delete_service(self):
+        with LOCK:
+            account, region = self.current_account, self.region
+            cluster = self._get_param("cluster", "default")
+            moto_service = self.ecs_backend._get_service(cluster, self._get_param("service"))
+            fx = _fx(account, region, moto_service)
+            if fx is None or fx.status != "ACTIVE":
+                if fx is not None and fx.status == "DRAINING":
+                    return checked("ecs", "DeleteService", {"service": fx.render()})
+                raise _ecs_error("ServiceNotActiveException", "Service was not ACTIVE.")
+            if fx.desired > 0 and not self._get_param("force", False):
+                raise _ecs_error("InvalidParameterException",
+                                 "The service cannot be stopped while it is scaled above 0.")
+            fx.desired = 0
+            fx.status = "DRAINING"
+            moto_service.desired_count = 0
+            moto_service.status = "INACTIVE"  # moto's own view: gone from moto's bookkeeping
+            for task in fx.tasks:
+                if task.live:
+                    task.stop(f"Scaling activity initiated by (deployment {task.deployment_id})")
+            return checked("ecs", "DeleteService", {"service": fx.render()})
+
+    def list_services(self):
+        with LOCK:
+            account, region = self.current_account, self.region
+            arns = []
+            for arn in self.ecs_backend.list_services(self._get_param("cluster", "default"),
+                                                      self._get_param("schedulingStrategy"),
+                                                      launch_type=self._get_param("launchType")):
+                name = arn.split("/")[-1]
+                cluster = arn.split("/")[-2] if arn.count("/") >= 2 else self._get_param("cluster", "default")
+                fx = WORLD.services.get(_key(account, region, cluster.split("/")[-1], name))
+                if fx is None or fx.status != "INACTIVE":
+                    arns.append(arn)
+            return checked("ecs", "ListServices", {"serviceArns": arns})
+
+    def _fx_tasks(account, region, cluster_name):
+        for key, fx in WORLD.services.items():
+            if key[:3] == (account, region, cluster_name):
+                yield from fx.tasks
+
+    def list_tasks(self):
+        with LOCK:
+            account, region = self.current_account, self.region
+            backend = self.ecs_backend
+            cluster = backend._get_cluster(self._get_param("cluster", "default"))
+            service = self._get_param("serviceName")
+            desired = self._get_param("desiredStatus") or "RUNNING"
+            started_by = self._get_param("startedBy")
+            family = self._get_param("family")
+            arns = []
+            for task in _fx_tasks(account, region, cluster.name):
+                if service and task.service.name != service.split("/")[-1]:
+                    continue
+                if task.desired_status != desired or (started_by and task.deployment_id != started_by):
+                    continue
+                if family and task.task_definition_arn.split("/")[-1].split(":")[0] != family:
+                    continue
+                arns.append(task.arn)
+            if not service:
+                arns += [t.task_arn for t in backend.list_tasks(cluster.name, self._get_param("containerInstance"),
+                                                                family, started_by, None, desired)]
+            return checked("ecs", "ListTasks", {"taskArns": arns})
+
+    def describe_tasks(self):
+        with LOCK:
+            account, region = self.current_account, self.region
+            backend = self.ecs_backend
+            cluster = backend._get_cluster(self._get_param("cluster", "default"))
+            wanted = self._get_param("tasks", [])
+            if not wanted:
+                raise _ecs_error("InvalidParameterException", "Tasks cannot be empty.")
+            include_tags = "TAGS" in (self._get_param("include") or [])
+            ours = {t.id: t for t in _fx_tasks(account, region, cluster.name)}
+            found, failures = [], []
+            rest = []
+            for ref in wanted:
+                task = ours.get(ref.split("/")[-1])
+                if task is not None:
+                    found.append(task.render(include_tags))
+                else:
+                    rest.append(ref)
+            if rest:
+                moto_tasks = backend.describe_tasks(cluster.name, rest)
+                known = {t.id for t in moto_tasks}
+                if moto_tasks:
+                    return R.__faithful_mixed_describe_tasks__(self, found, moto_tasks)
+                failures = [{"arn": ref, "reason": "MISSING"} for ref in rest if ref.split("/")[-1] not in known]
+            return checked("ecs", "DescribeTasks", {"tasks": found, "failures": failures})
+
+    def mixed_describe_tasks(self, found, moto_tasks):
+        from moto.core.responses import ActionResult
+        return ActionResult({"tasks": found + list(moto_tasks), "failures": []})
+
+    def stop_task(self):
+        with LOCK:
+            account, region = self.current_account, self.region
+            cluster = self.ecs_backend._get_cluster(self._get_param("cluster", "default"))
+            ref = self._get_param("task").split("/")[-1]
+            task = next((t for t in _fx_tasks(account, region, cluster.name) if t.id == ref), None)
+            if task is None:
+                return R.__faithful_original_stop_task__(self)
+            task.stop(self._get_param("reason") or "Task stopped by user", "UserInitiated")
+            return checked("ecs", "StopTask", {"task": task.render()})
+
+    R.__faithful_original_update_service__ = R.update_service
+    R.__faithful_original_stop_task__ = R.stop_task
+    R.__faithful_mixed_describe_tasks__ = mixed_describe_tasks
+    R.create_cluster = create_cluster
+    R.create_service = create_service
+    R.update_service = update_service
+    R.describe_services = describe_services
+    R.delete_service = delete_service
+    R.list_services = list_services
+    R.list_tasks = list_tasks
+    R.describe_tasks = describe_tasks
+    R.stop_task = stop_task
+
+
+# ----------------------------------------------------------------------------------------------- ELBv2
+
+def targets_of(account, region, target_group_arn):
+    """[(task, port, state tuple)] of the service tasks registered in the target group."""
+    out = []
+    for key, fx in WORLD.services.items():
+        if key[:2] != (account, region):
+            continue
+        for task in fx.tasks:
+            state = task.target_state()
+            if state is None:
+                continue
+            for lb in task.load_balancers:
+                if lb.get("targetGroupArn") == target_group_arn:
+                    out.append((task, lb.get("containerPort"), state))
+    return out
+
+
+def patch_elbv2():
+    from moto.elbv2.responses import ELBV2Response as R
+
+    original = R.describe_target_health
+
+    def describe_target_health(self):
+        with LOCK:
+            arn = self._get_param("TargetGroupArn")
+            ours = targets_of(self.current_account, self.region, arn)
+            if not ours:
+                return original(self)
+            self.elbv2_backend.describe_target_groups(None, [arn], [])  # TargetGroupNotFound like AWS
+            wanted = {(t["Id"], t.get("Port")) for t in self._get_param("Targets", [])}
+            out = []
+            for task, port, (state, reason, description) in ours:
+                if wanted and (task.ip, port) not in wanted and (task.ip, None) not in wanted:
+                    continue
+                health = {"State": state}
+                if reason:
+                    health["Reason"] = reason
+                    health["Description"] = description
+                out.append({"Target": {"Id": task.ip, "Port": port, "AvailabilityZone": task.az},
+                            "HealthCheckPort": str(port), "TargetHealth": health})
+            return checked("elbv2", "DescribeTargetHealth", {"TargetHealthDescriptions": out})
+
+    R.describe_target_health = describe_target_health
+
+
+# ----------------------------------------------------------------------------------------------- Cloud Map, IAM
+
+def patch_servicediscovery():
+    from moto.servicediscovery.responses import ServiceDiscoveryResponse as R
+
+    original_delete = R.delete_namespace
+
+    def delete_namespace(self):
+        with LOCK:
+            namespace_id = json.loads(self.body).get("Id")
+            backend = self.servicediscovery_backend
+            if any(s.namespace_id == namespace_id for s in backend.services.values()):
+                raise _json_error("ResourceInUse", f"Namespace {namespace_id} has associated services; "
+                                                   "delete them first.")
+            return original_delete(self)
+
+    def list_services(self):
+        filters = json.loads(self.body or "{}").get("Filters") or []
+        services = list(self.servicediscovery_backend.list_services())
+        for flt in filters:
+            if flt.get("Name") == "NAMESPACE_ID":
+                values = set(flt.get("Values") or [])
+                services = [s for s in services if s.namespace_id in values]
+        return json.dumps({"Services": [s.to_json() for s in services]})
+
+    R.delete_namespace = delete_namespace
+    R.list_services = list_services
+
+
+def _create_ecs_slr(iam):
+    """AWSServiceRoleForECS as AWS names it (moto's create_service_linked_role would say AWSServiceRoleForecs)."""
+    document = {"Version": "2012-10-17", "Statement": [{"Action": ["sts:AssumeRole"], "Effect": "Allow",
+                                                        "Principal": {"Service": ["ecs.amazonaws.com"]}}]}
+    return iam.create_role("AWSServiceRoleForECS", json.dumps(document), "/aws-service-role/ecs.amazonaws.com/",
+                           permissions_boundary=None, description="Role to enable Amazon ECS to manage your cluster.",
+                           tags=[], max_session_duration="3600", linked_service="ecs.amazonaws.com")
+
+
+def patch_iam():
+    from moto.iam.exceptions import InvalidInput
+    from moto.iam.responses import IamResponse as R
+
+    original = R.create_service_linked_role
+
+    def create_service_linked_role(self):
+        if self._get_param("AWSServiceName") == "ecs.amazonaws.com" and not self._get_param("CustomSuffix"):
+            if any(r.name == "AWSServiceRoleForECS" for r in self.backend.roles.values()):
+                raise InvalidInput("Service role name AWSServiceRoleForECS has been taken in this account, please "
+                                   "try a different suffix.")
+            from moto.core.responses import ActionResult
+            return ActionResult({"Role": _create_ecs_slr(self.backend)})
+        return original(self)
+
+    R.create_service_linked_role = create_service_linked_role
+
+
+def patch_reset():
+    from moto.moto_api._internal.models import MotoAPIBackend
+
+    original = MotoAPIBackend.reset
+
+    def reset(self):
+        with LOCK:
+            WORLD.reset()
+            return original(self)
+
+    MotoAPIBackend.reset = reset
+
+
+def patch_all():
+    patch_ecs()
+    patch_elbv2()
+    patch_servicediscovery()
+    patch_iam()
+    patch_reset()
+
+
+# ----------------------------------------------------------------------------------------------- control API
+
+def state():
+    return {
+        "impaired_azs": sorted(WORLD.impaired),
+        "failing": [{"cluster": c, "service": s, **spec} for (c, s), spec in WORLD.failing.items()],
+        "services": [fx.dump() for fx in WORLD.services.values()],
+    }
+
+
+def _find(body):
+    cluster = (body.get("cluster") or "default").split("/")[-1]
+    service = body["service"].split("/")[-1]
+    matches = [fx for key, fx in WORLD.services.items() if key[2:] == (cluster, service)]
+    return cluster, service, matches
+
+
+def control(method, path, body):
+    """(status, JSON-able answer) of a /faithful-api/ call."""
+    with LOCK:
+        if method == "GET" and path == "state":
+            return 200, state()
+        if method != "POST":
+            return 404, {"error": f"no {method} /faithful-api/{path}"}
+        if path in ("az/impair", "az/restore"):
+            if not body.get("az"):
+                return 400, {"error": "az: required"}
+            (WORLD.impaired.add if path == "az/impair" else WORLD.impaired.discard)(body["az"])
+            return 200, {"impaired_azs": sorted(WORLD.impaired)}
+        if path in ("tasks/fail", "tasks/heal", "tick"):
+            if not body.get("service"):
+                return 400, {"error": "service: required"}
+            cluster, service, matches = _find(body)
+            if path == "tasks/fail":
+                WORLD.failing[(cluster, service)] = {
+                    "exit_code": int(body.get("exit_code", 1)), "reason": body.get("reason"),
+                    "log_lines": list(body.get("log_lines") or []), "health_check": bool(body.get("health_check"))}
+                return 200, {"failing": sorted(f"{c}/{s}" for c, s in WORLD.failing)}
+            if path == "tasks/heal":
+                WORLD.failing.pop((cluster, service), None)
+                return 200, {"failing": sorted(f"{c}/{s}" for c, s in WORLD.failing)}
+            if not matches:
+                return 404, {"error": f"no service {service} in cluster {cluster}"}
+            for _ in range(int(body.get("count", 1))):
+                for fx in matches:
+                    fx.tick()
+            return 200, {"services": [fx.dump() for fx in matches]}
+        return 404, {"error": f"no POST /faithful-api/{path}"}
+
+
+class ControlApp:
+    """WSGI: /faithful-api/... here, everything else to moto's app."""
+
+    def __init__(self, moto_app):
+        self.moto_app = moto_app
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if not path.startswith("/faithful-api/"):
+            return self.moto_app(environ, start_response)
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        raw = environ["wsgi.input"].read(length) if length else b""
+        try:
+            body = json.loads(raw or b"{}")
+            status, answer = control(environ["REQUEST_METHOD"], path[len("/faithful-api/"):].strip("/"), body)
+        except (ValueError, TypeError, KeyError) as exc:
+            status, answer = 400, {"error": str(exc)}
+        data = json.dumps(answer, default=str).encode()
+        start_response(f"{status} {'OK' if status == 200 else 'Error'}",
+                       [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+        return [data]
+
+
+def make_app():
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+    patch_all()
+    app = DomainDispatcherApplication(create_backend_app)
+    app.debug = True
+    return ControlApp(app)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="moto server that answers like AWS ECS (see the module docstring)")
+    parser.add_argument("-H", "--host", default="127.0.0.1")
+    parser.add_argument("-p", "--port", type=int, default=5000)
+    args = parser.parse_args(argv)
+    os.environ.setdefault("MOTO_PORT", str(args.port))
+    from moto.moto_server.werkzeug_app import MotoRequestHandler
+    from werkzeug.serving import run_simple
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    run_simple(args.host, args.port, make_app(), threaded=True, request_handler=MotoRequestHandler)
+
+
+if __name__ == "__main__":
+    main()
