@@ -70,6 +70,10 @@ IMPLICIT = {
     "logs:TagResource": "tag changes on a log group",
     "logs:UntagResource": "tag changes on a log group",
     "application-autoscaling:DeleteScalingPolicy": "a scaling policy removed",
+    # Read only when a deployment's wait fails: why its tasks stopped (module_utils/rollout.py).
+    "ecs:ListTasks": "a failed rollout: the deployment's stopped tasks",
+    "ecs:DescribeTasks": "a failed rollout: stopped reason and exit codes of its tasks",
+    "logs:GetLogEvents": "a failed rollout: the last lines of the failing containers' awslogs streams",
     # bandup.ecs.network creates every resource with its tags (TagSpecifications), which IAM authorizes as
     # ec2:CreateTags, and repairs drift of an existing network.
     "ec2:CreateTags": "tags on create (TagSpecifications); tags added to an existing network resource",

@@ -28,6 +28,7 @@ import time
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.bandup.ecs.plugins.module_utils import rollout
 
 LAST_APPLIED_TAG = "bandup:last-applied"
 # Set by the service role: the placement's role and its Service Connect role (server or client).
@@ -580,7 +581,11 @@ def plan_present(params, existing, autoscaled):
     redeploy = params["force_new_deployment"] or "capacityProviderStrategy" in update or (
         old_token is not None and old_token != record_parts(tags[LAST_APPLIED_TAG])[1])
     add_tags = {k: v for k, v in tags.items() if live_tags.get(k) != v}
-    remove_tags = [k for k in live_tags if params["purge_tags"] and k not in tags]
+    if add_tags or "taskDefinition" in update:
+        # The revisions that completed on the service (rollout.good_record) ride along with the tags the module
+        # sends anyway when it starts a deployment; a no-op or a count change writes no record.
+        add_tags.update(rollout.good_record(existing, live_tags))
+    remove_tags = [k for k in live_tags if params["purge_tags"] and k not in tags and k != rollout.GOOD_TAG]
     fields = sorted(update) + (["forceNewDeployment"] if redeploy else [])
     diff = {"before": dict({k: live.get(k, existing.get(k)) for k in update}, tags=live_tags),
             "after": dict(update, tags=dict({k: v for k, v in live_tags.items() if k not in remove_tags}, **add_tags))}

@@ -25,6 +25,14 @@ description:
   - With I(wait=true) the module follows the deployment that its own call started until it is the PRIMARY
     deployment, C(COMPLETED), running its desired count, with no target of its target groups initial,
     unhealthy, draining or unused. A circuit-breaker rollback or a C(FAILED) rollout is a failure.
+  - When the wait fails or times out, the message says why the deployment's tasks stopped; for its newest stopped
+    tasks (up to 3) the stopped reason, each container's exit code and reason, the container health check when it
+    failed, and the last I(failure_log_lines) lines of the container's C(awslogs) stream
+    (C(<awslogs-stream-prefix>/<container>/<task id>)), with secret-looking values replaced by C(***). These reads
+    (C(ListTasks), C(DescribeTasks), C(DescribeTaskDefinition), C(logs:GetLogEvents)) happen only then.
+  - Every deployment the module starts also records, in the tag C(bandup:last-good) (sent with the
+    C(bandup:last-applied) record), the task definition revisions that completed on the service; see
+    M(bandup.ecs.ecs_rollback_info).
   - A service whose live response shows a launch type (and that this module did not create) cannot be moved
     to a Fargate capacity provider strategy in place; the module fails and says so.
 author:
@@ -226,6 +234,13 @@ options:
     description: Seconds between two polls.
     type: int
     default: 15
+  failure_log_lines:
+    description:
+      - When the wait fails, how many of the last lines of each failing container's C(awslogs) stream the message
+        shows, per stopped task (up to 3 tasks). C(0) reads no logs.
+    type: int
+    default: 20
+    version_added: 0.2.0
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -318,6 +333,19 @@ timed_out:
   description: True when the wait ran out of time (as opposed to a failed deployment or an API error).
   returned: on wait failure
   type: bool
+stopped_tasks:
+  description:
+    - The newest stopped tasks (up to 3) of the deployment waited for, newest first, as the failure message shows
+      them; log lines and reasons with secret-looking values replaced by C(***).
+  returned: on wait failure, when the deployment's stopped tasks could be read
+  type: list
+  elements: dict
+  sample: [{"task_id": "0123456789abcdef0", "stop_code": "EssentialContainerExited",
+            "stopped_reason": "Essential container in task exited", "stopped_at": "2026-11-29 14:00:00+00:00",
+            "task_definition": "arn:aws:ecs:eu-west-1:123456789012:task-definition/prod-backend:8",
+            "containers": [{"name": "backend", "exit_code": 1, "reason": "", "health_status": "UNKNOWN",
+                            "log_stream": "/ecs/prod/backend backend/backend/0123456789abcdef0",
+                            "log_lines": ["APPLICATION FAILED TO START"]}]}]
 """
 
 import time
@@ -330,6 +358,7 @@ except ImportError:
 
 from ansible_collections.bandup.ecs.plugins.module_utils import ecs_scaling as scaling
 from ansible_collections.bandup.ecs.plugins.module_utils import ecs_service as svc
+from ansible_collections.bandup.ecs.plugins.module_utils import rollout
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
 
 
@@ -363,8 +392,10 @@ def ensure_present(module, ecs, existing, deadline):
         service, extra["deployment_id"] = svc.settle(ecs, lambda: module.client("elbv2"), params["cluster"], service,
                                                      wrote, params["wait"], deadline, params["wait_delay"])
     except svc.WaitError as err:
-        module.fail_json(msg=str(err), timed_out=err.timed_out, changed=wrote, changed_fields=plan["fields"],
-                         **dict(extra, **err.details))
+        msg, details = rollout.failure(err, ecs, lambda: module.client("logs"), params["cluster"], params["name"],
+                                       params["failure_log_lines"])
+        module.fail_json(msg=msg, timed_out=err.timed_out, changed=wrote, changed_fields=plan["fields"],
+                         **dict(extra, **details))
     done(module, service, plan, wrote, **extra)
 
 
@@ -396,6 +427,7 @@ def main():
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=900),
         wait_delay=dict(type="int", default=15),
+        failure_log_lines=dict(type="int", default=20),
     )
     module = AWSModule(argument_spec=argument_spec, supports_check_mode=True)
     deadline = time.monotonic() + module.params["wait_timeout"]

@@ -68,6 +68,14 @@ options:
     description: Seconds between two polls.
     type: int
     default: 15
+  failure_log_lines:
+    description:
+      - When a wait fails, how many of the last lines of each failing container's C(awslogs) stream the message
+        shows, per stopped task, as M(bandup.ecs.ecs_service) does (see there; stopped reasons, exit codes, health
+        checks, read only on that path). C(0) reads no logs.
+    type: int
+    default: 20
+    version_added: 0.2.0
   target_health:
     description:
       - C(always) - with I(wait), read the health of every service's targets before calling it done, as
@@ -173,6 +181,13 @@ timed_out:
   description: True when a wait ran out of time (as opposed to a failed deployment or an API error).
   returned: on wait failure
   type: bool
+stopped_tasks:
+  description:
+    - The newest stopped tasks (up to 3) of the deployment whose wait failed, as in M(bandup.ecs.ecs_service)'s
+      RV(bandup.ecs.ecs_service#module:stopped_tasks).
+  returned: on wait failure, when the deployment's stopped tasks could be read
+  type: list
+  elements: dict
 """
 
 import time
@@ -186,6 +201,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.bandup.ecs.plugins.module_utils import ecs_scaling as scaling
 from ansible_collections.bandup.ecs.plugins.module_utils import ecs_service as svc
+from ansible_collections.bandup.ecs.plugins.module_utils import rollout
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
 
 ENTRY_OPTIONS = dict(
@@ -323,7 +339,9 @@ class Run:
                 raise Failure(f"{name}: {err}", **err.result) from err
             except svc.WaitError as err:
                 self.results[name] = dict(result, service=svc.result_of(service))
-                raise Failure(str(err), timed_out=err.timed_out, **err.details) from err
+                msg, details = rollout.failure(err, self.client("ecs"), lambda: self.client("logs"), self.cluster,
+                                               name, self.params["failure_log_lines"])
+                raise Failure(msg, timed_out=err.timed_out, **details) from err
         if splan is not None:
             auto = entry["autoscaling"]
             if not self.module.check_mode and scaling_changed(splan):
@@ -359,6 +377,7 @@ def main():
             wait=dict(type="bool", default=True),
             wait_timeout=dict(type="int", default=900),
             wait_delay=dict(type="int", default=15),
+            failure_log_lines=dict(type="int", default=20),
             target_health=dict(type="str", choices=["always", "after_change"], default="always"),
         ),
         supports_check_mode=True,

@@ -41,7 +41,7 @@ class Clients:
 
     def __init__(self):
         self.clients = {n: boto3.client(n, region_name="eu-west-1", aws_access_key_id="x", aws_secret_access_key="x")
-                        for n in ("ecs", "ec2", "elbv2", "application-autoscaling")}
+                        for n in ("ecs", "ec2", "elbv2", "application-autoscaling", "logs")}
         self.stubs = {n: Stubber(c) for n, c in self.clients.items()}
         for stub in self.stubs.values():
             stub.activate()
@@ -203,8 +203,9 @@ def test_new_deployment_token_redeploys_client():
     describe(clients, live)
     clients["ecs"].add_response("update_service", {"service": aws_service([deployment("ecs-svc/2", sc=client_sc)])},
                                 {"cluster": CLUSTER, "service": NAME, "forceNewDeployment": True})
+    # The record of the revisions that completed on the service rides along: ecs-svc/1 (revision 7) COMPLETED.
     clients["ecs"].add_response("tag_resource", {}, {"resourceArn": live["serviceArn"], "tags": [
-        {"key": svc.LAST_APPLIED_TAG, "value": new_record}]})
+        {"key": svc.LAST_APPLIED_TAG, "value": new_record}, {"key": "bandup:last-good", "value": "7"}]})
     describe(clients, aws_service([deployment("ecs-svc/2", sc=client_sc)]))
     healthy(clients)
     result, failed = run(client_args, clients)
@@ -212,14 +213,44 @@ def test_new_deployment_token_redeploys_client():
     assert result["deployment_id"] == "ecs-svc/2"
 
 
+def expect_stopped_task(clients, deployment_id, log_lines, name=NAME, task_definition=TD):
+    """The failure path's reads: one stopped task of ``deployment_id`` (backend exited 1) and its awslogs stream."""
+    task_arn = f"arn:aws:ecs:eu-west-1:123456789012:task/{CLUSTER}/0a1b2c3d4e5f"
+    clients["ecs"].add_response("list_tasks", {"taskArns": [task_arn]}, {
+        "cluster": CLUSTER, "serviceName": name, "desiredStatus": "STOPPED", "maxResults": 100})
+    clients["ecs"].add_response("describe_tasks", {"tasks": [{
+        "taskArn": task_arn, "taskDefinitionArn": task_definition, "startedBy": deployment_id, "lastStatus": "STOPPED",
+        "stopCode": "EssentialContainerExited", "stoppedReason": "Essential container in task exited",
+        "containers": [{"name": "backend", "exitCode": 1, "lastStatus": "STOPPED"}]}], "failures": []},
+        {"cluster": CLUSTER, "tasks": [task_arn]})
+    clients["ecs"].add_response("describe_task_definition", {"taskDefinition": {
+        "taskDefinitionArn": task_definition, "family": "bandup-prod-backend",
+        "revision": int(task_definition.rsplit(":", 1)[1]), "containerDefinitions": [{
+            "name": "backend", "image": "backend@sha256:ab",
+            "environment": [{"name": "SPRING_DATASOURCE_PASSWORD", "value": "hunter22"}],
+            "logConfiguration": {"logDriver": "awslogs", "options": {
+                "awslogs-group": "/ecs/bandup-prod/backend", "awslogs-stream-prefix": "backend"}}}]}},
+        {"taskDefinition": task_definition})
+    clients["logs"].add_response("get_log_events", {"events": [
+        {"timestamp": 1, "message": line, "ingestionTime": 2} for line in log_lines]}, {
+        "logGroupName": "/ecs/bandup-prod/backend", "logStreamName": "backend/backend/0a1b2c3d4e5f", "limit": 5,
+        "startFromHead": False})
+
+
 def test_wait_timeout_fails_with_timed_out_and_events():
     clients = Clients()
     stuck = aws_service([deployment("ecs-svc/1", rollout="IN_PROGRESS", running=0, sc=sc_live())], running=0,
                         tags=recorded())
     describe(clients, stuck)
-    result, failed = run(dict(ARGS, wait_timeout=0, wait_delay=5), clients)
+    expect_stopped_task(clients, "ecs-svc/1", ["booting", "password hunter22 rejected", "exiting with 1"])
+    result, failed = run(dict(ARGS, wait_timeout=0, wait_delay=5, failure_log_lines=5), clients)
     assert failed and result["timed_out"] is True
     assert result["events"] and "in_progress" in result["rollout_state_reason"]
+    assert "Stopped task 0a1b2c3d4e5f: Essential container in task exited; container backend: exit code 1" in \
+        result["msg"]
+    assert result["msg"].endswith("last 3 log lines of backend: booting | password *** rejected | exiting with 1.")
+    assert result["stopped_tasks"][0]["containers"][0]["exit_code"] == 1
+    assert "hunter22" not in repr(result)
 
 
 def test_launch_type_service_not_created_here_is_refused():

@@ -226,3 +226,33 @@ def test_bad_autoscaling_fails_before_any_write():
     bad = dict(ACTIVE, autoscaling={"min_capacity": 5, "max_capacity": 4})
     result, failed = run(dict(ARGS, services=[bad, STANDBY]), clients)
     assert failed and result["msg"].startswith(f"services[0] ({A}): min_capacity: 5")
+
+
+def test_circuit_breaker_rollback_records_the_good_revision_and_says_why_the_tasks_stopped():
+    """A deploy of revision 8 over a COMPLETED revision 7: the TagResource of the deploy carries bandup:last-good=7;
+    the breaker rolls 8 back and the failure names the stopped task's exit code and its last log line."""
+    td8 = TD.rsplit(":", 1)[0] + ":8"
+    entry = dict(ACTIVE, task_definition=td8)
+    params = ArgumentSpecValidator(ecs_services.ENTRY_OPTIONS).validate(copy.deepcopy(entry)).validated_parameters
+    new_record = svc.last_applied(svc.build_spec(params, td8))
+    clients = Clients()
+    describe(clients, [live_active(), live_standby()])
+    read_scaling(clients, [target(RID_A)], [cpu_policy(RID_A)])
+    started = _FIX.aws_service([dict(_FIX.deployment("ecs-svc/3", rollout="IN_PROGRESS", running=0), taskDefinition=td8),
+                                _FIX.deployment("ecs-svc/1", status="ACTIVE")], name=A)
+    clients["ecs"].add_response("update_service", {"service": started}, {
+        "cluster": CLUSTER, "service": A, "taskDefinition": td8, "forceNewDeployment": False})
+    clients["ecs"].add_response("tag_resource", {}, {"resourceArn": live_active()["serviceArn"], "tags": [
+        {"key": svc.LAST_APPLIED_TAG, "value": new_record}, {"key": "bandup:last-good", "value": "7"}]})
+    failed_dep = dict(_FIX.deployment("ecs-svc/3", status="ACTIVE", rollout="FAILED", running=0), taskDefinition=td8,
+                      rolloutStateReason="ECS deployment circuit breaker: tasks failed to start.")
+    describe(clients, [_FIX.aws_service([_FIX.deployment("ecs-svc/4", rollout="IN_PROGRESS"), failed_dep], name=A)],
+             names=[A])
+    _MOD.expect_stopped_task(clients, "ecs-svc/3", ["Error: Cannot find module '/app/server.js'"], name=A,
+                             task_definition=td8)
+    result, failed = run(dict(ARGS, services=[entry, STANDBY], failure_log_lines=5), clients)
+    assert failed and result["timed_out"] is False
+    assert "no longer the PRIMARY deployment" in result["msg"]
+    assert "container backend: exit code 1" in result["msg"]
+    assert "last 1 log lines of backend: Error: Cannot find module '/app/server.js'" in result["msg"]
+    assert result["stopped_tasks"][0]["task_definition"] == td8

@@ -1,0 +1,196 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: ecs_rollback_info
+short_description: Choose, per ECS service, the task definition revision to roll back to (the last good one)
+version_added: 0.2.0
+description:
+  - Read-only. For each service of I(services), the revision of its task definition family to roll back to.
+  - Without I(revision), the newest revision that reached C(rolloutState=COMPLETED) on that service and is older than
+    the family's newest C(ACTIVE) revision (the one a deploy rolls out). After a deploy whose deployment failed (the
+    circuit breaker rolled it back, or it stayed C(FAILED)), that is the revision before the failed one that last
+    worked, not simply the previous number; after a deploy that completed, the good revision before it.
+  - The revisions that completed on a service are read from its deployments (C(DescribeServices)) and from the
+    record that M(bandup.ecs.ecs_service) and M(bandup.ecs.ecs_services) keep on it, the tag C(bandup:last-good),
+    written with every deployment they start. A revision that was deregistered (C(INACTIVE)) is skipped.
+  - With I(revision), that revision of each service's family, which must exist and be C(ACTIVE).
+  - A service for which no revision can be chosen does not make the module fail; RV(problems) says why, naming the
+    option, so that a playbook can stop before any write with its own variable names.
+author:
+  - Bandup platform team (@bandup)
+options:
+  cluster:
+    description: Cluster name or ARN.
+    type: str
+    required: true
+  services:
+    description: Names of the services (any number).
+    type: list
+    elements: str
+    required: true
+  revision:
+    description: Roll back to this revision of each service's task definition family instead of the last good one.
+    type: int
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: The last good revision of both placements of the backend
+  bandup.ecs.ecs_rollback_info:
+    cluster: prod
+    services: [prod-backend-a, prod-backend-b]
+  register: rollback
+
+- name: Stop when a service has none
+  ansible.builtin.assert:
+    that: rollback.problems | length == 0
+    fail_msg: "{{ rollback.problems | join('; ') }}"
+"""
+
+RETURN = r"""
+services:
+  description: Service name to its revisions and the one chosen (C(revision) and C(task_definition_arn) are null
+    when RV(problems) names the service).
+  returned: always
+  type: dict
+  sample: {"prod-backend-a": {"family": "prod-backend", "current_revision": 3, "latest_revision": 4,
+           "good_revisions": [3, 1], "revision": 3, "source": "last-good",
+           "task_definition_arn": "arn:aws:ecs:eu-west-1:123456789012:task-definition/prod-backend:3",
+           "image": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/prod/backend@sha256:4f1c..."}}
+  contains:
+    family:
+      description: The service's task definition family.
+      type: str
+    current_revision:
+      description: The revision the service runs now (its C(taskDefinition)).
+      type: int
+    latest_revision:
+      description: The family's newest C(ACTIVE) revision.
+      type: int
+    good_revisions:
+      description: Revisions known to have completed a deployment on the service, newest first.
+      type: list
+      elements: int
+    revision:
+      description: The revision chosen.
+      type: int
+    source:
+      description: C(last-good) (chosen from the good revisions) or C(requested) (I(revision)).
+      type: str
+    task_definition_arn:
+      description: ARN of the revision chosen.
+      type: str
+    image:
+      description: Image of the first container of the revision chosen.
+      type: str
+problems:
+  description: Why no revision could be chosen for a service, one message per service, starting with the option
+    to change (C(services) or C(revision)); empty when every service has one.
+  returned: always
+  type: list
+  elements: str
+  sample: ["revision: prod-backend-a: prod-backend:9 does not exist"]
+"""
+
+try:
+    from botocore.exceptions import BotoCoreError, ClientError
+except ImportError:
+    pass  # handled by AnsibleAWSModule
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+
+from ansible_collections.bandup.ecs.plugins.module_utils import ecs_service as svc
+from ansible_collections.bandup.ecs.plugins.module_utils import rollout
+from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
+
+
+class Revisions:
+    """DescribeTaskDefinition answers of one run, by 'family' (its newest ACTIVE revision) or 'family:revision'."""
+
+    def __init__(self, ecs):
+        self.ecs = ecs
+        self.seen = {}
+
+    def get(self, name):
+        """The task definition, or None when it does not exist."""
+        if name not in self.seen:
+            try:
+                self.seen[name] = rollout.describe_task_definition(self.ecs, name)
+            except is_boto3_error_code("ClientException"):
+                self.seen[name] = None
+        return self.seen[name]
+
+
+def choose(name, service, revisions, requested):
+    """(the service's entry, a problem or None)."""
+    family, current = rollout.revision_of(service["taskDefinition"])
+    good = rollout.good_revisions(service, svc.tag_dict(service))
+    latest = (revisions.get(family) or {}).get("revision")
+    entry = dict(family=family, current_revision=current, latest_revision=latest, good_revisions=good,
+                 revision=None, source="requested" if requested is not None else "last-good",
+                 task_definition_arn=None, image=None)
+    if requested is not None:
+        found = revisions.get(f"{family}:{requested}")
+        if found is None:
+            return entry, f"revision: {name}: {family}:{requested} does not exist"
+        if found.get("status") != "ACTIVE":
+            return entry, f"revision: {name}: {family}:{requested} is {found.get('status')} (deregistered)"
+        chosen = found
+    else:
+        candidates, chosen, skipped = list(good), None, []
+        while chosen is None:
+            rev, why = rollout.rollback_revision(candidates, latest, current)
+            if rev is None:
+                skipped_text = f"; deregistered: {', '.join(map(str, skipped))}" if skipped else ""
+                return entry, f"revision: {name}: {why}{skipped_text}; name one with revision"
+            found = revisions.get(f"{family}:{rev}")
+            if found is not None and found.get("status") == "ACTIVE":
+                chosen = found
+            else:
+                skipped.append(rev)
+                candidates.remove(rev)
+    return dict(entry, revision=chosen["revision"], task_definition_arn=chosen["taskDefinitionArn"],
+                image=(chosen.get("containerDefinitions") or [{}])[0].get("image")), None
+
+
+def main():
+    module = AWSModule(
+        argument_spec=dict(
+            cluster=dict(type="str", required=True),
+            services=dict(type="list", elements="str", required=True),
+            revision=dict(type="int"),
+        ),
+        supports_check_mode=True,
+    )
+    params = module.params
+    if params["revision"] is not None and params["revision"] < 1:
+        module.fail_json(msg=f"revision: must be a revision number (1 or more), got {params['revision']}")
+    ecs = module.client("ecs")
+    revisions = Revisions(ecs)
+    results, problems = {}, []
+    try:
+        found = svc.describe_many(ecs, params["cluster"], params["services"])
+        for name in params["services"]:
+            service = found.get(name)
+            if service is None or service.get("status") != "ACTIVE":
+                problems.append(f"services: {name} does not exist in cluster {params['cluster']}"
+                                + (f" (it is {service['status']})" if service else ""))
+                continue
+            results[name], problem = choose(name, service, revisions, params["revision"])
+            if problem:
+                problems.append(problem)
+    except (BotoCoreError, ClientError) as err:
+        module.fail_json_aws(err, msg=f"Could not read the services of cluster {params['cluster']}")
+    module.exit_json(changed=False, services=results, problems=problems)
+
+
+if __name__ == "__main__":
+    main()

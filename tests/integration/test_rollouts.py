@@ -1,0 +1,146 @@
+"""Rollouts that fail, and rollback, on the faithful endpoint (issue 15, deliverables 2 and 3).
+
+The endpoint's control API (tests/support/faithful.py) makes the tasks a service starts from now on fail: the
+essential container exits with a code after writing lines to its awslogs stream, or fails its container health
+check. Deployments advance per DescribeServices poll; the circuit breaker (on in the service role) fails a
+deployment after 3 failed tasks and rolls back to the last COMPLETED one.
+
+Scenario (one endpoint for the module, in order): good v1 (site.yml), bad v2 of the backend (its tasks exit 1: the
+error shows the exit code and the last log line; the circuit breaker rolls back), good v3, bad v4 (rolled back),
+rollback.yml: both backend services land on v3, not on v2 ("deployed - 1") or v4. Then a frontend whose container
+health check fails, and bad input to rollback.yml (no write).
+"""
+import os
+
+import boto3
+import pytest
+import yaml
+
+from conftest import ROOT, recap
+from tests.support import faithful
+
+NAME = "bandup-local"
+BACKEND_A, BACKEND_B = f"{NAME}-backend-a", f"{NAME}-backend-b"
+FRONTEND_A = f"{NAME}-frontend-a"
+FAILURE_READS = {"ListTasks", "DescribeTasks", "GetLogEvents"}
+
+
+def ecs(endpoint):
+    return boto3.client("ecs", endpoint_url=endpoint.url, region_name="us-east-1", aws_access_key_id="testing",
+                        aws_secret_access_key="testing")
+
+
+def services_with(**env_by_app):
+    """bandup_services of the local inventory, with extra environment per app (a new task definition revision)."""
+    with open(os.path.join(ROOT, "inventories", "local", "group_vars", "all", "main.yml")) as handle:
+        services = yaml.safe_load(handle)["bandup_services"]
+    for svc in services:
+        svc["environment"] = dict(svc["environment"], **env_by_app.get(svc["name"], {}))
+    return services
+
+
+def revisions(endpoint, *names):
+    answer = ecs(endpoint).describe_services(cluster=NAME, services=list(names))["services"]
+    return {s["serviceName"]: int(s["taskDefinition"].rsplit(":", 1)[1]) for s in answer}
+
+
+def deploy(endpoint, version, fail=None, health_check=False, app="backend"):
+    """deploy.yml with a new revision of ``app``; with ``fail`` (log lines) its new tasks fail first."""
+    names = [f"{NAME}-{app}-a", f"{NAME}-{app}-b"]
+    for name in names:
+        if fail is None:
+            faithful.heal_tasks(endpoint.url, NAME, name)
+        else:
+            faithful.fail_tasks(endpoint.url, NAME, name, exit_code=0 if health_check else 1, log_lines=fail,
+                                health_check=health_check)
+    endpoint.start_recording()
+    result = endpoint.playbook("playbooks/deploy.yml", extra_vars={"bandup_services": services_with(
+        **{app: {"RELEASE": version}})})
+    return result, {call["action"] for call in endpoint.recorded()["calls"]}
+
+
+@pytest.fixture(scope="module")
+def converged(endpoint, apps):
+    # An account that has used ECS before (its service-linked role exists): the first-use case is not this test's.
+    iam = boto3.client("iam", endpoint_url=endpoint.url, region_name="us-east-1", aws_access_key_id="testing",
+                       aws_secret_access_key="testing")
+    try:
+        iam.create_service_linked_role(AWSServiceName="ecs.amazonaws.com")
+    except iam.exceptions.InvalidInputException:
+        pass
+    result = endpoint.playbook("site.yml")
+    assert result.returncode == 0, result.stdout[-5000:]
+    assert revisions(endpoint, BACKEND_A, BACKEND_B) == {BACKEND_A: 1, BACKEND_B: 1}
+    return endpoint
+
+
+@pytest.fixture(scope="module")
+def history(converged):
+    """good v1, bad v2, good v3, bad v4 of the backend; returns the failed deploys' output."""
+    out = {}
+    result, calls = deploy(converged, "v2", fail=["Starting backend v2", "ERROR relation \"users\" does not exist",
+                                                  "password=hunter22 rejected"])
+    assert result.returncode != 0, result.stdout[-3000:]
+    out["v2"] = result.stdout
+    assert revisions(converged, BACKEND_A, BACKEND_B) == {BACKEND_A: 1, BACKEND_B: 1}   # rolled back; b untouched
+    result, calls = deploy(converged, "v3")
+    assert result.returncode == 0, result.stdout[-5000:]
+    out["v3_calls"] = calls
+    assert revisions(converged, BACKEND_A, BACKEND_B) == {BACKEND_A: 3, BACKEND_B: 3}
+    result, calls = deploy(converged, "v4", fail=["Starting backend v4", "Killed: out of memory"])
+    assert result.returncode != 0, result.stdout[-3000:]
+    out["v4"] = result.stdout
+    assert revisions(converged, BACKEND_A, BACKEND_B) == {BACKEND_A: 3, BACKEND_B: 3}
+    faithful.heal_tasks(converged.url, NAME, BACKEND_A)
+    faithful.heal_tasks(converged.url, NAME, BACKEND_B)
+    return out
+
+
+def test_failed_rollout_error_shows_exit_code_and_last_log_line_without_secrets(history):
+    out = history["v2"]
+    assert "circuit breaker" in out or "no longer the PRIMARY" in out, out[-3000:]
+    assert "Essential container in task exited; container backend: exit code 1" in out, out[-3000:]
+    assert "rejected" in out and "log lines of backend" in out, out[-3000:]
+    assert "hunter22" not in out
+
+
+def test_a_successful_deploy_reads_no_stopped_tasks_or_logs(history):
+    assert not FAILURE_READS & history["v3_calls"]
+
+
+def test_rollback_lands_on_the_last_good_revision_of_both_services(history, converged):
+    converged.start_recording()
+    result = converged.playbook("playbooks/rollback.yml", extra_vars={
+        "bandup_services": services_with(backend={"RELEASE": "v4"}), "rollback_services": ["backend"]})
+    assert result.returncode == 0, result.stdout[-5000:]
+    assert revisions(converged, BACKEND_A, BACKEND_B) == {BACKEND_A: 3, BACKEND_B: 3}
+    # The chosen revisions were read from the live services, not computed as "deployed - 1".
+    assert "bandup:last-good" in str(ecs(converged).list_tags_for_resource(resourceArn=ecs(converged).describe_services(
+        cluster=NAME, services=[BACKEND_A])["services"][0]["serviceArn"])["tags"])
+    again = converged.playbook("playbooks/rollback.yml", extra_vars={
+        "bandup_services": services_with(backend={"RELEASE": "v4"}), "rollback_services": ["backend"]})
+    assert again.returncode == 0 and recap(again.stdout)["changed"] == 0, again.stdout[-3000:]
+
+
+def test_rollback_bad_input_fails_before_any_write_naming_the_variable(history, converged):
+    cases = [({"rollback_services": ["backend"], "rollback_revision": 99}, "rollback_revision: bandup-local-backend-a:"
+              " bandup-local-backend:99 does not exist"),
+             ({"rollback_services": ["nope"]}, "rollback_services: ['nope'] must name services of bandup_services"),
+             ({"rollback_services": ["frontend"]}, "rollback_revision: bandup-local-frontend-a: no revision older "
+                                                   "than 1 completed a deployment on it")]
+    for extra, message in cases:
+        converged.start_recording()
+        result = converged.playbook("playbooks/rollback.yml", extra_vars=dict(extra, bandup_services=services_with()))
+        assert result.returncode != 0 and message in result.stdout, result.stdout[-3000:]
+        assert converged.recorded()["writes"] == []
+
+
+def test_failing_container_health_check_is_named_with_the_log_line(history, converged):
+    result, _calls = deploy(converged, "hc", fail=["GET /api/health 503 Service Unavailable"], health_check=True,
+                            app="frontend")
+    assert result.returncode != 0
+    out = result.stdout
+    assert "Task failed container health checks" in out, out[-3000:]
+    assert "health check wget -q -O /dev/null http://localhost:3000/api/health || exit 1" in out, out[-3000:]
+    assert "UNHEALTHY" in out and "GET /api/health 503 Service Unavailable" in out, out[-3000:]
+    faithful.heal_tasks(converged.url, NAME, FRONTEND_A)
