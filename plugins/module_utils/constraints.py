@@ -110,7 +110,7 @@ class Choice(Rule):
         self.form = "one of " + ", ".join(str(v) for v in self.values)
 
     def check(self, value):
-        return None if value in self.values else f"'{value}' is not {self.form}"
+        return None if value in self.values else f"{value!r} is not {self.form}"
 
     def cases(self):
         bad = "BOGUS" if isinstance(self.values[0], str) else max(self.values) + 1
@@ -213,10 +213,10 @@ class Tags(Rule):
                 return (f"key '{key}' is reserved: keys must not start with {' or '.join(RESERVED_TAG_PREFIXES)} "
                         "(AWS's and the collection's own tags)")
             if isinstance(val, bool) or not isinstance(val, (str, int, float)):
-                return f"'{key}': the value must be a string or a number (got {type(val).__name__})"
+                return f".{key}: the value must be a string or a number (got {type(val).__name__})"
             text = str(val)
             if len(text) > 256 or not _tag_chars(text):
-                return f"'{key}': the value must be 0-256 letters, digits, spaces or _ . : / = + - @"
+                return f".{key}: the value must be 0-256 letters, digits, spaces or _ . : / = + - @"
         return None
 
     def cases(self):
@@ -261,7 +261,7 @@ class EnvVars(Rule):
                 return f"'{key}' is not a variable name; must be {self.form}"
             if not isinstance(val, (str, int, float, bool)):
                 kind = "null" if val is None else type(val).__name__
-                return f"{key}: a {kind} is not a scalar; must be {self.form} (quote structured values as a string)"
+                return f".{key}: a {kind} is not a scalar; must be {self.form} (quote structured values as a string)"
         return None
 
     def cases(self):
@@ -282,7 +282,7 @@ class Secrets(Rule):
             if not isinstance(key, str) or not EnvVars.NAME_RE.match(key):
                 return f"'{key}' is not a variable name; must be {self.form}"
             if not isinstance(arn, str) or not SECRET_ARN_RE.match(arn):
-                return f"{key}: '{arn}' must be an SSM parameter or Secrets Manager secret ARN"
+                return f".{key}: '{arn}' must be an SSM parameter or Secrets Manager secret ARN"
         return None
 
     def cases(self):
@@ -390,7 +390,7 @@ class IdMap(Rule):
     def check(self, value):
         for key, item in value.items():
             if not isinstance(item, str) or not re.match(rf"^{self.prefix}-(?:[0-9a-f]{{8}}|[0-9a-f]{{17}})$", item):
-                return f"{key}: '{item}' must be {self.form}"
+                return f".{key}: '{item}' must be {self.form}"
         return None
 
     def cases(self):
@@ -412,10 +412,10 @@ class JsonSize(Rule):
         docs = value.items() if self.per_key else [("", value)]
         for key, doc in docs:
             if not isinstance(doc, Mapping):
-                return f"{key + ': ' if key else ''}must be {self.form}"
+                return f"{'.' + key + ': ' if key else ''}must be {self.form}"
             size = len(json.dumps(doc, separators=(",", ":"), default=str))
             if size > self.high:
-                return f"{key + ': ' if key else ''}the document is {size} characters as JSON, must be {self.form}"
+                return f"{'.' + key + ': ' if key else ''}the document is {size} characters as JSON, must be {self.form}"
         return None
 
 
@@ -438,7 +438,7 @@ class Scalars(Rule):
     def check(self, value):
         for key, val in value.items():
             if isinstance(val, bool) or not isinstance(val, (str, int, float)):
-                return f"{key}: must be a string or a number (got {type(val).__name__})"
+                return f".{key}: must be a string or a number (got {type(val).__name__})"
         return None
 
     def cases(self):
@@ -768,7 +768,15 @@ def check_value(path, spec, value, out):
     if rule is not None and value is not None:
         why = rule.check(value)
         if why:
-            out.append(f"{path}: {why}" + ("" if rule.form in why or " must be " in why else f"; must be {rule.form}"))
+            suffix = "" if rule.form in why or " must be " in why else f"; must be {rule.form}"
+            if re.match(r"^\[\d+\] ", why):  # an entry of a list: path[i]
+                index, why = why.split("] ", 1)
+                out.append(f"{path}{index}]: {why}{suffix}")
+            elif why.startswith(".") and ": " in why:  # a key of a mapping: path.key
+                key, why = why.split(": ", 1)
+                out.append(f"{path}{key}: {why}{suffix}")
+            else:
+                out.append(f"{path}: {why}{suffix}")
             return INVALID
     return value
 

@@ -238,7 +238,7 @@ CROSS = [
      r"^bandup_services\[0\]\.service_connect\.discovery_name: '' is 0 characters"),
     ("port-bool", service(port=True), r"^bandup_services\[0\]\.port: must be an integer \(got a boolean True\)"),
     ("env-not-scalar", service(environment={"JAVA_OPTS": ["-Xmx1g"]}),
-     r"^bandup_services\[0\]\.environment: JAVA_OPTS: a list is not a scalar"),
+     r"^bandup_services\[0\]\.environment\.JAVA_OPTS: a list is not a scalar"),
     ("image-reference", service(image="Registry.example.com/App:1", build=None), r"^bandup_services\[0\]\.image: "),
     ("tag-bandup-prefix", dict(base_values(), bandup_tags={"bandup:deployment": "other"}),
      r"^bandup_tags: key 'bandup:deployment' is reserved"),
