@@ -213,7 +213,7 @@ class Tags(Rule):
                 return (f"key '{key}' is reserved: keys must not start with {' or '.join(RESERVED_TAG_PREFIXES)} "
                         "(AWS's and the collection's own tags)")
             if isinstance(val, bool) or not isinstance(val, (str, int, float)):
-                return f".{key}: the value must be a string or a number (got {type(val).__name__})"
+                return f".{key}: the value must be a string or a number (got {_kind(val)})"
             text = str(val)
             if len(text) > 256 or not _tag_chars(text):
                 return f".{key}: the value must be 0-256 letters, digits, spaces or _ . : / = + - @"
@@ -260,8 +260,7 @@ class EnvVars(Rule):
             if not isinstance(key, str) or not self.NAME_RE.match(key):
                 return f"'{key}' is not a variable name; must be {self.form}"
             if not isinstance(val, (str, int, float, bool)):
-                kind = "null" if val is None else type(val).__name__
-                return f".{key}: a {kind} is not a scalar; must be {self.form} (quote structured values as a string)"
+                return f".{key}: {_kind(val)} is not a scalar; must be {self.form} (quote structured values as a string)"
         return None
 
     def cases(self):
@@ -438,7 +437,7 @@ class Scalars(Rule):
     def check(self, value):
         for key, val in value.items():
             if isinstance(val, bool) or not isinstance(val, (str, int, float)):
-                return f".{key}: must be a string or a number (got {type(val).__name__})"
+                return f".{key}: must be a string or a number (got {_kind(val)})"
         return None
 
     def cases(self):
@@ -719,9 +718,12 @@ def _type_problem(kind, value):
 
 
 def _kind(value):
-    return "null" if value is None else {"str": "a string", "int": "an integer", "bool": "a boolean", "list": "a list",
-                                          "dict": "a mapping", "float": "a number"}.get(type(value).__name__,
-                                                                                       type(value).__name__)
+    """'a list', 'a mapping'...: by isinstance (templated values are subclasses of the builtin types)."""
+    for kind, name in ((bool, "a boolean"), (int, "an integer"), (float, "a number"), (str, "a string"),
+                       (Mapping, "a mapping"), ((list, tuple), "a list")):
+        if isinstance(value, kind):
+            return name
+    return "null" if value is None else type(value).__name__
 
 
 def rule_path(path):
