@@ -476,8 +476,7 @@ TABLE = {
                                     "unique names are checked by the topology"),
     "bandup_services[].name": Text(2, 20, NAME_PATTERN, "lowercase letters, digits and hyphens, starting with a letter",
                                    good="web", bad="Front_End", context={"bandup_name": "bu"},
-                                   api=["ecs.CreateService.serviceName",
-                                                                     "elbv2.CreateTargetGroup.Name"],
+                                   api=["ecs.CreateService.serviceName", "elbv2.CreateTargetGroup.Name"],
                                    source="target group names are at most 32 characters"),
     "bandup_services[].port": Range(1, 65535, api=["ecs.PortMapping.containerPort", "elbv2.CreateTargetGroup.Port"],
                                     model=TG + (["Port"],)),
@@ -1007,4 +1006,3 @@ def problems(specs, values, roles):
             converted[name] = check_value(name, spec, given, out)
     out += cross_problems(converted, roles)
     return out
-

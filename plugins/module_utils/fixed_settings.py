@@ -18,7 +18,9 @@ import json
 from ansible_collections.bandup.ecs.plugins.module_utils import ecr as ecr_api
 from ansible_collections.bandup.ecs.plugins.module_utils import load_balancer as lb_api
 from ansible_collections.bandup.ecs.plugins.module_utils import network as net_api
-from ansible_collections.bandup.ecs.plugins.module_utils.live_state import FIXED_RECORD_TAG as RECORD_TAG
+from ansible_collections.bandup.ecs.plugins.module_utils.live_state import FIXED_RECORD_TAG
+
+RECORD_TAG = FIXED_RECORD_TAG
 TG_PROTOCOL = "HTTP"
 
 
