@@ -157,6 +157,13 @@ def test_the_inventory_passes():
     assert run(base_values()) == []
 
 
+def test_the_example_inventory_passes():
+    """The inventory users copy (it had subnet CIDRs outside its VPC CIDR before the constraint table)."""
+    with open(os.path.join(ROOT, "inventories", "example", "group_vars", "all", "main.yml")) as handle:
+        values = yaml.safe_load(handle)
+    assert problems(SPECS, values, ROLES) == []
+
+
 CATALOGUE = [(path, value, ok, context) for path, rule in sorted(TABLE.items())
              for value, ok, context in rule.catalogue()]
 
