@@ -80,4 +80,5 @@ class LookupModule(AWSLookupBase):
             return [live_facts(ec2, ecs, name, record=True) for name in terms]
         except Exception as err:  # pylint: disable=broad-except
             raise AnsibleLookupError(
-                f"Could not read the region's availability zones or the cluster's tags: {err}") from err
+                f"bandup_region: could not read the availability zones of region '{self.region}' or the cluster's "
+                f"tags (is it a region this account can use?): {err}") from err

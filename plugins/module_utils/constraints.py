@@ -30,6 +30,8 @@ OWN_TAGS_MAX = 10
 TAGS_MAX = 50 - OWN_TAGS_MAX
 TAG_EXTRA_CHARS = set("_.:/=+-@")
 RESERVED_TAG_PREFIXES = ("aws:", "bandup:")
+# The collection names resources with the Name tag: a user's Name would be overridden without a word.
+RESERVED_TAG_KEYS = ("Name",)
 
 
 class _Invalid:
@@ -209,9 +211,9 @@ class Tags(Rule):
         for key, val in value.items():
             if not isinstance(key, str) or not 1 <= len(key) <= 128 or not _tag_chars(key):
                 return f"key '{key}' must be 1-128 letters, digits, spaces or _ . : / = + - @"
-            if key.lower().startswith(RESERVED_TAG_PREFIXES):
+            if key.lower().startswith(RESERVED_TAG_PREFIXES) or key in RESERVED_TAG_KEYS:
                 return (f"key '{key}' is reserved: keys must not start with {' or '.join(RESERVED_TAG_PREFIXES)} "
-                        "(AWS's and the collection's own tags)")
+                        f"nor be {', '.join(RESERVED_TAG_KEYS)} (AWS's and the collection's own tags)")
             if isinstance(val, bool) or not isinstance(val, (str, int, float)):
                 return f".{key}: the value must be a string or a number (got {_kind(val)})"
             text = str(val)
@@ -221,7 +223,7 @@ class Tags(Rule):
 
     def cases(self):
         return [({"k" * 128: "v" * 256}, True), ({"team": "web", "cost-center": 42}, True), ({"k" * 129: "v"}, False),
-                ({"team": "v" * 257}, False), ({"aws:team": "web"}, False), ({"bandup:role": "active"}, False),
+                ({"team": "v" * 257}, False), ({"aws:team": "web"}, False), ({"bandup:role": "active"}, False), ({"Name": "web"}, False),
                 ({"team": "a,b"}, False), ({"team": ["a"]}, False), ({f"t{i}": "x" for i in range(TAGS_MAX + 1)}, False)]
 
 
@@ -665,7 +667,8 @@ TABLE = {
                                                         api=["ecs.DeploymentConfiguration.minimumHealthyPercent"],
                                                         source="ECS rolling deployments: 0-100"),
     "service_deployment_maximum_percent": Range(100, 200, "percent", api=["ecs.DeploymentConfiguration.maximumPercent"],
-                                                source="ECS rolling deployments on Fargate: 100-200"),
+                                                source="ECS rolling deployments on Fargate: 100-200",
+                                                context={"service_deployment_minimum_healthy_percent": 50}),
     "service_circuit_breaker": NoConstraint("a boolean"),
     "service_circuit_breaker_rollback": NoConstraint("a boolean"),
     "service_platform_version": Text(5, 6, r"^(?:LATEST|1\.4\.0)$", "LATEST or 1.4.0 (Service Connect needs 1.4.0 "
@@ -688,6 +691,8 @@ def _type_problem(kind, value):
     if kind in ("str", "path", "raw") or kind is None:
         if kind == "raw" or isinstance(value, str):
             return value, None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return str(value), None  # matcher: 200 in YAML is the string "200"
         return None, f"must be a string (got {_kind(value)} {value!r})"
     if kind == "int":
         if isinstance(value, bool):
@@ -977,6 +982,13 @@ def cross_problems(values, roles):
             if sum(1 for item in strategy if isinstance(item, Mapping) and isinstance(item.get("base"), int)
                    and item["base"] > 0) > 1:
                 out.append("cluster_default_capacity_provider_strategy: at most one entry may have a base above 0")
+    if "service" in roles:
+        low = values.get("service_deployment_minimum_healthy_percent")
+        high = values.get("service_deployment_maximum_percent")
+        if isinstance(low, int) and isinstance(high, int) and low >= high:
+            out.append(f"service_deployment_maximum_percent: {high} must be above "
+                       f"service_deployment_minimum_healthy_percent ({low}); otherwise a rolling deployment can "
+                       "neither start a new task nor stop an old one")
     if "task_definition" in roles and isinstance(services, list):
         names = {s.get("name") for s in services if isinstance(s, Mapping)}
         policies = values.get("task_definition_task_role_policies")

@@ -48,6 +48,15 @@ def test_validate_names_every_mistake_at_once(deployed):
     assert deployed.recorded()["writes"] == []
 
 
+def test_status_reports_despite_a_change_aws_cannot_make(deployed):
+    """The read-only status playbook (and teardown, which a refusal may advise) is not refused for a change AWS
+    cannot make in place."""
+    deployed.start_recording()
+    result = deployed.playbook("playbooks/status.yml", extra_vars=FIXED_CASES[0][1])
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert deployed.recorded()["writes"] == []
+
+
 def test_deployment_intact_afterwards(deployed):
     """After every refusal above, a converge of the unchanged inventory changes nothing and writes nothing."""
     deployed.start_recording()

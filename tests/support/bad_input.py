@@ -143,6 +143,8 @@ CASES = [
     # tags
     ("tag-aws-prefix", {"bandup_tags": {"aws:team": "web"}}, "bandup_tags: key 'aws:team' is reserved"),
     ("tag-bandup-prefix", {"bandup_tags": {"bandup:role": "active"}}, "bandup_tags: key 'bandup:role' is reserved"),
+    ("tag-name-key", {"bandup_tags": {"Name": "web"}}, "bandup_tags: key 'Name' is reserved"),
+    ("tag-key-empty", {"bandup_tags": {"": "web"}}, "bandup_tags: key '' must be 1-128"),
     ("tag-key-too-long", {"bandup_tags": {"k" * 129: "v"}}, "bandup_tags: key"),
     ("tag-value-too-long", {"bandup_tags": {"team": "v" * 257}}, "bandup_tags.team: the value must be 0-256"),
     ("tag-value-comma", {"bandup_tags": {"team": "a,b"}}, "bandup_tags.team: the value must be"),
@@ -180,6 +182,8 @@ CASES = [
      "task_definition_task_role_policies.db: not a service name"),
     ("min-healthy-percent", {"service_deployment_minimum_healthy_percent": 101},
      "service_deployment_minimum_healthy_percent: 101 is outside 0-100"),
+    ("deployment-percent-stuck", {"service_deployment_minimum_healthy_percent": 100, "service_deployment_maximum_percent": 100},
+     "service_deployment_maximum_percent: 100 must be above service_deployment_minimum_healthy_percent (100)"),
     ("platform-version", {"service_platform_version": "1.3.0"}, "service_platform_version: '1.3.0' must be"),
     ("grace-period-negative", {"service_health_check_grace_period": -1}, "service_health_check_grace_period: -1"),
     # availability zones
@@ -202,5 +206,4 @@ FIXED_CASES = [
 
 # The sample of CASES the integration test runs through site.yml (the rest run through the validation code only).
 SITE_SAMPLE = ["port-bool", "fargate-512-512", "priority-zero", "requests-without-alb", "env-list-value",
-               "image-uppercase", "tag-aws-prefix", "tag-bandup-prefix", "matcher-500", "path-pattern-too-long",
-               "arm64-with-spot", "health-command-empty", "az-not-in-region"]
+               "tag-bandup-prefix", "arm64-with-spot", "az-not-in-region"]

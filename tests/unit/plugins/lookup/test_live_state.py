@@ -52,5 +52,5 @@ def test_no_cluster_yet(aws):
 
 def test_an_aws_error_is_a_lookup_error(aws):
     aws["ec2"].add_client_error("describe_availability_zones", "UnauthorizedOperation", "not allowed")
-    with pytest.raises(AnsibleLookupError, match="availability zones.*UnauthorizedOperation"):
+    with pytest.raises(AnsibleLookupError, match="bandup_region: could not read the availability zones of region 'us-east-1'.*UnauthorizedOperation"):
         lookup()
