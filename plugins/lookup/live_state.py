@@ -14,7 +14,8 @@ description:
   - Returns one dict with C(azs_in_region) (the region's available AZ names) and C(live_active_az) (the cluster's
     C(bandup:active-az) tag, C(None) when the cluster or the tag does not exist yet) and C(live_evacuated_az) (its
     C(bandup:evacuated-az) tag, set by a failover away from an impaired AZ), the I(live) input of the
-    C(bandup.ecs.topology) filter. The C(bandup) role derives the topology this way.
+    C(bandup.ecs.topology) filter, and C(cluster_exists) and C(fixed_record) from the same call. The C(bandup) role
+    derives the topology this way.
 author:
   - Bandup platform team (@bandup)
 options:
@@ -56,6 +57,15 @@ _raw:
       description: The cluster's C(bandup:evacuated-az) tag (an AZ the failover evacuated), or C(None).
       type: str
       sample: eu-west-1a
+    cluster_exists:
+      description: Whether the cluster exists.
+      type: bool
+    fixed_record:
+      description:
+        - The cluster's C(bandup:fixed) tag (the fingerprint of the settings AWS cannot change in place, see the
+          C(bandup.ecs.fixed_settings) lookup), or C(None).
+      type: str
+      sample: 3f2a9c0d1e4b5a6f
 """
 
 from ansible.errors import AnsibleLookupError
@@ -72,7 +82,8 @@ class LookupModule(AWSLookupBase):
             raise AnsibleLookupError("bandup_region: no AWS region given")
         try:
             ec2, ecs = self.client("ec2"), self.client("ecs")
-            return [live_facts(ec2, ecs, name) for name in terms]
+            return [live_facts(ec2, ecs, name, record=True) for name in terms]
         except Exception as err:  # pylint: disable=broad-except
             raise AnsibleLookupError(
-                f"Could not read the region's availability zones or the cluster's tags: {err}") from err
+                f"bandup_region: could not read the availability zones of region '{self.region}' or the cluster's "
+                f"tags (is it a region this account can use?): {err}") from err

@@ -9,6 +9,9 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.bandup.ecs.plugins.module_utils import ecs_cluster
 from ansible_collections.bandup.ecs.plugins.module_utils.topology import ACTIVE_AZ_TAG, EVACUATED_AZ_TAG
 
+# The cluster tag recording the fingerprint of the settings AWS cannot change in place (fixed_settings.RECORD_TAG).
+FIXED_RECORD_TAG = "bandup:fixed"
+
 
 @AWSRetry.jittered_backoff()
 def _describe_azs(ec2):
@@ -20,17 +23,18 @@ def region_azs(ec2):
     return [az["ZoneName"] for az in _describe_azs(ec2)]
 
 
-def cluster_tags(ecs, cluster):
-    """The cluster's tags as a dict ({} when the cluster does not exist)."""
-    found = ecs_cluster.describe_cluster(ecs, cluster)
-    return ecs_cluster.tags(found) if found else {}
-
-
-def live_facts(ec2, ecs, cluster):
+def live_facts(ec2, ecs, cluster, record=False):
     """The two reads of the topology, as build_topology's keyword arguments: the region's AZs and the cluster's
     active-AZ and evacuated-AZ tags (None before the cluster exists). The topology module and the live_state lookup
-    both call this."""
+    both call this.
+
+    With ``record``, also ``cluster_exists`` and ``fixed_record`` (the cluster's ``bandup:fixed`` tag, the fingerprint
+    of the settings AWS cannot change in place; plugins/module_utils/fixed_settings.py), from the same call."""
     azs = region_azs(ec2)
-    tags = cluster_tags(ecs, cluster)
-    return {"azs_in_region": azs, "live_active_az": tags.get(ACTIVE_AZ_TAG),
-            "live_evacuated_az": tags.get(EVACUATED_AZ_TAG)}
+    found = ecs_cluster.describe_cluster(ecs, cluster)
+    tags = ecs_cluster.tags(found) if found else {}
+    facts = {"azs_in_region": azs, "live_active_az": tags.get(ACTIVE_AZ_TAG),
+             "live_evacuated_az": tags.get(EVACUATED_AZ_TAG)}
+    if record:
+        facts.update(cluster_exists=found is not None, fixed_record=tags.get(FIXED_RECORD_TAG))
+    return facts

@@ -158,6 +158,9 @@ def _check_service(idx, svc, seen_sc):
         if not DNS_RE.match(sc["dns_name"]):
             raise TopologyError(f"{where}.service_connect.dns_name: '{sc['dns_name']}' must be at most "
                                 "127 lowercase letters, digits, '_', '-' or '.'")
+        if not 1 <= sc["client_alias_port"] <= 65535:
+            raise TopologyError(f"{where}.service_connect.client_alias_port: {sc['client_alias_port']} is not a TCP "
+                                "port (1-65535)")
         endpoint = (sc["dns_name"], sc["client_alias_port"])
         for key, owner in ((sc["discovery_name"], seen_sc["discovery"]), (endpoint, seen_sc["endpoint"])):
             if key in owner:
@@ -223,9 +226,10 @@ def build_topology(name, region, active_az, standby_az, services, ecr_prefix="ie
                                 f"'{ports[svc['port']]}'")
         ports[svc["port"]] = svc["name"]
         sc = svc["service_connect"]
-        sc["discovery_name"] = sc["discovery_name"] or svc["name"]
-        sc["dns_name"] = sc["dns_name"] or svc["name"]
-        sc["client_alias_port"] = sc["client_alias_port"] or svc["port"]
+        # None (not given) takes the default; "" and 0 are values (refused by the checks below).
+        for key, default in (("discovery_name", svc["name"]), ("dns_name", svc["name"]),
+                             ("client_alias_port", svc["port"])):
+            sc[key] = default if sc[key] is None else sc[key]
         auto = svc["autoscaling"]
         auto["min_count"] = svc["active_count"] if auto["min_count"] is None else auto["min_count"]
         auto["max_count"] = svc["active_count"] * 2 if auto["max_count"] is None else auto["max_count"]

@@ -33,7 +33,10 @@ def figures():
     faults = _tree("tests", "integration", "test_faults.py")
     kinds = ast.literal_eval(_assigned(_tree("tests", "support", "faultproxy.py"), "DEFAULT_KINDS"))
     rate = ast.literal_eval(_assigned(faults, "RATE"))
-    bad_input = _assigned(_tree("tests", "integration", "test_bad_input.py"), "CASES")
+    bad_input = _assigned(_tree("tests", "support", "bad_input.py"), "CASES")
+    from ansible_collections.bandup.ecs.plugins.module_utils.constraints import TABLE  # pylint: disable=import-outside-toplevel
+
+    generated = sum(len(rule.catalogue()) for rule in TABLE.values())
     points = [ast.literal_eval(point.elts[0]) for point in _assigned(_tree("tests", "integration",
                                                                            "test_interruption.py"), "POINTS").elts]
     secrets = _tree("tests", "integration", "test_secrets.py")
@@ -42,7 +45,9 @@ def figures():
                       and getattr(node.func, "id", None) == "run_and_dump")
     return {
         "fault rate survived": f"{round(rate * 100)} % of all API calls, in equal shares: {', '.join(kinds)}",
-        "bad input refused before any write": f"{len(bad_input.elts)} distinct invalid configurations",
+        "bad input refused before any write": f"every variable of every role: {len(bad_input.elts)} hand-written cases "
+                                              f"and {generated} generated ones (each bound of the constraint table and "
+                                              "one past it)",
         "interruption points": f"{len(points)}: {', '.join(points)}",
         "secrets kept out of -vvv output and hostvars": f"{len(secret_names)} values ({', '.join(secret_names)}) "
                                                        f"over {secret_runs} runs",
@@ -59,8 +64,10 @@ def test_reliability_table_matches_the_tests():
 
 def test_the_counted_lists_are_what_the_tests_run_on():
     """CASES and POINTS are counted above: each must parametrize a test, so each entry is a case that runs."""
-    for module, name in (("test_bad_input.py", "CASES"), ("test_interruption.py", "POINTS")):
-        parametrized = [node for test in _tests(_tree("tests", "integration", module)) for node in test.decorator_list
+    for path, name in ((("unit", "plugins", "module_utils", "test_bad_input_catalogue.py"), "CASES"),
+                       (("integration", "test_interruption.py"), "POINTS")):
+        module = path[-1]
+        parametrized = [node for test in _tests(_tree("tests", *path)) for node in test.decorator_list
                         if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "parametrize"
                         and name in {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}]
         assert parametrized, f"{module}: no test is parametrized by {name}"

@@ -29,12 +29,12 @@ def lookup(name="bandup-test"):
 
 def test_reads_the_azs_and_the_active_az_tag(aws):
     aws["ec2"].add_response("describe_availability_zones", AZS, {"AllAvailabilityZones": False})
-    aws["ecs"].add_response("describe_clusters", cluster({"bandup:active-az": "us-east-1b",
+    aws["ecs"].add_response("describe_clusters", cluster({"bandup:active-az": "us-east-1b", "bandup:fixed": "0a1b",
                                                           "bandup:evacuated-az": "us-east-1a"}),
                             {"clusters": ["bandup-test"], "include": ["TAGS", "SETTINGS"]})
     live = lookup()
     assert live == [{"azs_in_region": ["us-east-1a", "us-east-1b"], "live_active_az": "us-east-1b",
-                     "live_evacuated_az": "us-east-1a"}]
+                     "live_evacuated_az": "us-east-1a", "cluster_exists": True, "fixed_record": "0a1b"}]
     # what the filter makes of it: the standby AZ of the inventory is active after a failover
     services = [{"name": "web", "port": 80, "health_path": "/", "cpu": 256, "memory": 512, "image": "nginx",
                  "alb": {"default_route": True}}]
@@ -49,10 +49,11 @@ def test_no_cluster_yet(aws):
     aws["ec2"].add_response("describe_availability_zones", AZS, {"AllAvailabilityZones": False})
     aws["ecs"].add_response("describe_clusters", {"clusters": [], "failures": [
         {"arn": "arn:aws:ecs:us-east-1:123456789012:cluster/bandup-test", "reason": "MISSING"}]})
-    assert lookup()[0]["live_active_az"] is None
+    live = lookup()[0]
+    assert (live["live_active_az"], live["cluster_exists"], live["fixed_record"]) == (None, False, None)
 
 
 def test_an_aws_error_is_a_lookup_error(aws):
     aws["ec2"].add_client_error("describe_availability_zones", "UnauthorizedOperation", "not allowed")
-    with pytest.raises(AnsibleLookupError, match="availability zones.*UnauthorizedOperation"):
+    with pytest.raises(AnsibleLookupError, match="bandup_region: could not read the availability zones of region 'us-east-1'.*UnauthorizedOperation"):
         lookup()

@@ -1,0 +1,90 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+name: validation
+short_description: Every problem of a Bandup inventory, against AWS's constraints, before any change
+version_added: 0.2.0
+description:
+  - Checks the variables of the shared C(bandup) role and of the roles named in I(roles) against their argument specs
+    (types exactly, C(0), C("") and C([]) are values; only an undefined or null variable takes the default), the
+    constraint table of C(plugins/module_utils/constraints.py) (the bounds, lengths, patterns and enums of the API
+    members each variable feeds, from the botocore models and AWS's documented limits) and the rules between
+    variables (settings that cannot apply, Fargate sizes, ARM64 with Fargate Spot...).
+  - Returns every problem found, one message per problem, each naming the variable path
+    (C(bandup_services[1].alb.priority)) and the allowed range or form; an empty list when the inventory is good.
+  - Makes no AWS call. The C(bandup) role runs it once per run, before the topology.
+author:
+  - Bandup platform team (@bandup)
+options:
+  _terms:
+    description: Not used.
+    type: list
+    elements: str
+    required: false
+  roles:
+    description: The roles whose variables are checked besides the shared ones (C(bandup_selected_roles)).
+    type: list
+    elements: str
+    default: []
+"""
+
+EXAMPLES = r"""
+- name: Every problem at once
+  ansible.builtin.fail:
+    msg: "{{ bandup_problems }}"
+  when: bandup_problems | length > 0
+  vars:
+    bandup_problems: "{{ query('bandup.ecs.validation', roles=bandup_selected_roles) }}"
+"""
+
+RETURN = r"""
+_raw:
+  description: The problems, each naming the variable path and what it must be.
+  type: list
+  elements: str
+  sample: ["bandup_services[1].alb.priority: 0 is outside 1-50000; must be an integer 1-50000"]
+"""
+
+import os
+
+import yaml
+
+from ansible.plugins.lookup import LookupBase
+
+from ansible_collections.bandup.ecs.plugins.module_utils.constraints import problems
+
+ROLES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "roles")
+_SPECS = {}
+
+
+def load_specs(roles_dir=ROLES_DIR):
+    """role -> the options of its argument spec (the bandup role's ``topology`` entry point, the others' ``main``)."""
+    if roles_dir not in _SPECS:
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        specs = {}
+        for role in sorted(os.listdir(roles_dir)):
+            path = os.path.join(roles_dir, role, "meta", "argument_specs.yml")
+            if os.path.isfile(path):
+                with open(path, encoding="utf-8") as handle:
+                    entry = yaml.load(handle, Loader=loader)["argument_specs"]
+                specs[role] = entry["topology" if role == "bandup" else "main"]["options"]
+        _SPECS[roles_dir] = specs
+    return _SPECS[roles_dir]
+
+
+class LookupModule(LookupBase):
+    def run(self, terms, variables=None, **kwargs):
+        self.set_options(var_options=variables, direct=kwargs)
+        roles = list(self.get_option("roles") or [])
+        specs = load_specs()
+        variables = variables or {}
+        values = {}
+        for role in ["bandup"] + roles:
+            for name in specs.get(role) or {}:
+                if name in variables:
+                    values[name] = self._templar.template(variables[name])
+        return problems(specs, values, roles)
