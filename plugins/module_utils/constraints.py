@@ -626,6 +626,11 @@ TABLE = {
     "image_isolation": Choice(["", "chroot", "oci", "rootless"], source="buildah --isolation"),
     "image_tag_git_sha": NoConstraint("a boolean"),
     "image_parallel": Range(1, 16, source="local builds at once; the collection's limit"),
+    "image_docker_host": NoConstraint("a local Docker API address; community.docker's modules check it"),
+    "image_docker_nocache": NoConstraint("a boolean"),
+    "image_platform": Choice(["", "linux/amd64", "linux/arm64"],
+                             source="the Fargate CPU architectures (X86_64, ARM64) as OCI platforms; empty: the "
+                                    "builder's default"),
     # cluster
     "cluster_capacity_providers": Providers(api=["ecs.CreateCluster.capacityProviders"],
                                             source="the Fargate providers; active services run on FARGATE"),
@@ -678,9 +683,16 @@ TABLE = {
                                        source="Application Auto Scaling cooldowns; the collection's limit a day"),
     "service_scale_out_cooldown": Range(0, 86400, "seconds", api=["TargetTrackingScalingPolicy.ScaleOutCooldown"],
                                         source="Application Auto Scaling cooldowns; the collection's limit a day"),
+    "service_failure_log_lines": Range(0, 10000, "lines", api=["logs.GetLogEvents.limit"],
+                                       source="CloudWatch Logs GetLogEvents: limit 1-10000; 0 reads no log"),
     # status
     "status_architecture": NoConstraint("a price table key (choices in the argument spec); reaches no API"),
     "status_output_dir": NoConstraint("a local directory; reaches no API"),
+    "status_nat_gateways": Range(0, 16, source="a cost estimate's count; reaches no API (16 subnets at most per "
+                                               "service, one NAT gateway per AZ)"),
+    "status_nat_gb_per_month": Range(0, 10000000, "GB", source="a cost estimate's assumption; reaches no API"),
+    "status_log_gb_per_month": Range(0, 10000000, "GB", source="a cost estimate's assumption; reaches no API"),
+    "status_alb_lcus": Range(0, 100000, "LCU", source="a cost estimate's assumption; reaches no API"),
 }
 
 

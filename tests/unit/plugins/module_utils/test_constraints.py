@@ -149,7 +149,8 @@ def test_documented_defaults_pass(path):
     for key in rest.lstrip(".").split(".") if rest else []:
         spec = spec["options"][key]
     default = spec.get("default")
-    if default is not None and default != {} and path != "image_registry":
+    # image_registry and image_platform document a computed default in words (defaults/main.yml computes it)
+    if default is not None and default != {} and path not in ("image_registry", "image_platform"):
         assert TABLE[path].check(default) is None, f"{path}: the default {default!r} breaks its own rule"
 
 

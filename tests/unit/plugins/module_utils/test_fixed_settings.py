@@ -32,7 +32,7 @@ def test_settings_name_every_fixed_resource_in_az_order():
     out = wanted()
     assert out["network"] == {"vpc": "10.20.0.0/16", "public": {"us-east-1a": "10.20.0.0/24", "us-east-1b": "10.20.1.0/24"},
                               "private": {"us-east-1a": "10.20.10.0/24", "us-east-1b": "10.20.11.0/24"}}
-    assert sorted(out["ecr"]) == ["ielts-backend", "ielts-worker"]
+    assert sorted(out["ecr"]) == ["ielts-bu-backend", "ielts-bu-worker"]
     assert out["target_groups"] == {"bu-backend-a": {"port": 8080, "protocol": "HTTP", "index": 0},
                                     "bu-backend-b": {"port": 8080, "protocol": "HTTP", "index": 0}}
     assert wanted(network_vpc_id=VPC)["network"] is None
@@ -69,7 +69,7 @@ def stubbed(vpc_cidr="10.20.0.0/16", private_a="10.20.10.0/24", encryption="AES2
         subnet("us-east-1a", "private", private_a, "subnet-1a"), subnet("us-east-1b", "private", "10.20.11.0/24", "subnet-1b")]})
     stubs["ecr"].add_response("describe_repositories", {"repositories": [
         {"repositoryName": name, "encryptionConfiguration": {"encryptionType": encryption}}
-        for name in ("ielts-backend", "ielts-worker")]})
+        for name in ("ielts-bu-backend", "ielts-bu-worker")]})
     stubs["elbv2"].add_response("describe_target_groups", {"TargetGroups": [
         {"TargetGroupName": name, "TargetGroupArn": f"arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/{name}/1",
          "Port": port, "Protocol": "HTTP"} for name in ("bu-backend-a", "bu-backend-b")]})
@@ -94,7 +94,7 @@ def test_nothing_to_refuse():
      "network_private_subnet_cidrs[0]: 10.20.12.0/24 differs from 10.20.10.0/24, the CIDR of the deployment's private "
      "subnet subnet-1a in us-east-1a"),
     ({"encryption": "KMS"}, {}, "ecr_encryption_type: AES256 differs from KMS, the encryption of the existing "
-                                "repository ielts-backend; ECR cannot change the encryption"),
+                                "repository ielts-bu-backend; ECR cannot change the encryption"),
     ({"port": 8081}, {}, "bandup_services[0].port: 8080 differs from 8081, the port of the existing target group "
                          "bu-backend-a; AWS cannot change the port of a target group. Keep port 8081"),
 ])

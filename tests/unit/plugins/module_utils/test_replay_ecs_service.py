@@ -11,6 +11,7 @@ import pytest
 
 import aws_shapes
 from ansible_collections.bandup.ecs.plugins.module_utils import ecs_service as svc
+from ansible_collections.bandup.ecs.plugins.module_utils import rollout
 from replay_services import ARN, CASES, NS_ARN, NS_NAME, SERVER, record, recorded, response
 
 
@@ -149,15 +150,19 @@ def test_a_single_changed_field_is_sent(case, what, changes, fields):
 
 def test_a_new_deployment_token_redeploys():
     params = change("client", deployment_token="backend=bandup-prod-backend-b")
-    result = plan(params, recorded(response("client")["services"][0], CASES["client"]))
+    service = recorded(response("client")["services"][0], CASES["client"])
+    result = plan(params, service)
     assert result["fields"] == ["forceNewDeployment"] and result["update"] == {}
-    assert result["add_tags"] == {svc.LAST_APPLIED_TAG: record(params)}
+    # the revisions that completed on the service ride along with the record (rollout.good_record)
+    assert result["add_tags"] == dict({svc.LAST_APPLIED_TAG: record(params)}, **good_record(service))
 
 
 def test_a_changed_tag_is_written():
     params = change("client", tags=dict(CASES["client"]["tags"], team="web"))
-    result = plan(params, recorded(response("client")["services"][0], params))
-    assert result["action"] == "update" and result["add_tags"] == {"team": "web"} and result["update"] == {}
+    service = recorded(response("client")["services"][0], params)
+    result = plan(params, service)
+    assert result["action"] == "update" and result["update"] == {}
+    assert result["add_tags"] == dict({"team": "web"}, **good_record(service))
 
 
 def test_server_mid_rollout_reads_service_connect_from_the_primary_deployment():
@@ -181,8 +186,9 @@ def test_a_capacity_provider_change_is_sent_with_a_new_deployment(stub_clients):
     ecs.add_response("update_service", {"service": service}, {
         "cluster": "bandup-prod", "service": "bandup-prod-backend-b", "forceNewDeployment": True,
         "capacityProviderStrategy": [{"capacityProvider": "FARGATE", "weight": 1, "base": 0}]})
+    tags = dict({svc.LAST_APPLIED_TAG: record(params)}, **good_record(service))
     ecs.add_response("tag_resource", {}, {"resourceArn": service["serviceArn"],
-                                          "tags": [{"key": svc.LAST_APPLIED_TAG, "value": record(params)}]})
+                                          "tags": [{"key": k, "value": v} for k, v in tags.items()]})
     svc.apply_plan(FakeOwner().client("ecs"), "bandup-prod", result)
 
 
@@ -191,6 +197,11 @@ def test_a_deployment_configuration_change_alone_starts_no_deployment():
     params = change("server-mid-rollout", deployment__maximum_percent=150)
     result = plan(params, recorded(response("server-mid-rollout")["services"][0], params))
     assert result["fields"] == ["deploymentConfiguration"] and result["redeploy"] is False
+
+
+def good_record(service):
+    """The bandup:last-good tag the module sends with its record: the revisions that completed on the service."""
+    return rollout.good_record(service, svc.tag_dict(service))
 
 
 class FakeOwner:
