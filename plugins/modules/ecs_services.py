@@ -43,7 +43,7 @@ options:
       - C(autoscaling) (dict, optional) takes the options of M(bandup.ecs.ecs_service_scaling) except C(cluster)
         and C(service) (C(state), C(min_capacity), C(max_capacity), C(policies)); it is applied after the service
         converged. Omit it to leave the service's autoscaling unmanaged.
-      - C(wait) (bool, optional) overrides I(wait) for this entry: C(false) sends its writes without waiting for its
+      - C(wait) (bool, optional) overrides I(wait) for this entry; C(false) sends its writes without waiting for its
         deployment (e.g. a service in an impaired AZ, whose deployment cannot finish).
       - C(expect_live) (dict, optional) states the live role this service must already have; keys C(tags)
         (a dict; each key the live service carries must have this value) and C(service_connect_server) (bool;
