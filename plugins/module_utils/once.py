@@ -8,7 +8,8 @@ AllocateAddress...) that makes a second resource; for others (CreateSubnet, Atta
 the resend fails with "already exists / associated" although the write succeeded.
 
 ``write_once`` sends such a write on a client without botocore's retries (``client(module, service)``) and, after
-an attempt whose outcome is unknown, looks for what the write would have made before sending it again.
+an attempt whose outcome is unknown, looks for what the write would have made before sending it again. (A
+``retries`` setting in the module's ``aws_config`` still overrides NO_RETRY_CONFIG: a user's explicit choice.)
 """
 
 from __future__ import annotations

@@ -52,7 +52,8 @@ def test_first_cluster_of_a_new_account_survives_the_service_linked_role_error(f
         counts = proxy_report(proxy)
     assert counts["error_first"] == 1, counts  # the error was really answered
     assert result.returncode == 0, result.stdout[-6000:]
-    assert [c["action"] for c in fresh_endpoint.all_calls()].count("CreateCluster") == 1  # the retry reached AWS
+    # The retry reached the endpoint (which, if it models a new account itself, may refuse one more first).
+    assert [c["action"] for c in fresh_endpoint.all_calls()].count("CreateCluster") >= 1
     assert fresh_endpoint.census()["clusters"] == 1
 
 
