@@ -114,6 +114,8 @@ def test_rollback_lands_on_the_last_good_revision_of_both_services(history, conv
         "bandup_services": services_with(backend={"RELEASE": "v4"}), "rollback_services": ["backend"]})
     assert result.returncode == 0, result.stdout[-5000:]
     assert revisions(converged, BACKEND_A, BACKEND_B) == {BACKEND_A: 3, BACKEND_B: 3}
+    assert (f"{BACKEND_A}: revision 3 -> 3 (last-good); {BACKEND_B}: revision 3 -> 3 (last-good)"
+            in " ".join(result.stdout.split())), result.stdout[-5000:]
     # The chosen revisions were read from the live services, not computed as "deployed - 1".
     assert "bandup:last-good" in str(ecs(converged).list_tags_for_resource(resourceArn=ecs(converged).describe_services(
         cluster=NAME, services=[BACKEND_A])["services"][0]["serviceArn"])["tags"])
