@@ -459,6 +459,11 @@ def deployment_state(service, deployment_id):
     ours = next((d for d in service.get("deployments", []) if d.get("id") == deployment_id), None)
     if ours is None or primary is None or primary.get("id") != deployment_id:
         now = primary.get("id") if primary else "none"
+        if ours is not None and ours.get("rolloutState") == "FAILED":
+            # Still shown while it drains: the breaker's own words, and where the service went back to.
+            return "failed", (f"deployment {deployment_id} is no longer the PRIMARY deployment (now {now}): it FAILED "
+                              f"({ours.get('rolloutStateReason', '')}) and ECS rolled back "
+                              f"({(primary or {}).get('rolloutStateReason', '')})")
         return "failed", (f"deployment {deployment_id} is no longer the PRIMARY deployment (now {now}): "
                           "the deployment circuit breaker rolled it back or another deployment replaced it")
     if ours.get("rolloutState") == "FAILED":

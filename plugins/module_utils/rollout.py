@@ -37,6 +37,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 GOOD_TAG = "bandup:last-good"
 GOOD_KEEP = 10
 STOPPED_TASKS = 3
+STOPPED_PAGES = 5
 RETRY = AWSRetry.jittered_backoff()
 
 # ---------------------------------------------------------------- the good-revision record
@@ -130,9 +131,26 @@ def redact(text, names=(), values=()):
 # ---------------------------------------------------------------- API calls (read, failure path only)
 
 @RETRY
-def stopped_task_arns(ecs, cluster, service_name):
-    return ecs.list_tasks(cluster=cluster, serviceName=service_name, desiredStatus="STOPPED",
-                          maxResults=100)["taskArns"]
+def _list_stopped(ecs, cluster, service_name, token):
+    request = dict(cluster=cluster, serviceName=service_name, desiredStatus="STOPPED", maxResults=100)
+    if token:
+        request["nextToken"] = token
+    return ecs.list_tasks(**request)
+
+
+def stopped_task_arns(ecs, cluster, service_name, pages=STOPPED_PAGES):
+    """ARNs of the service's STOPPED tasks (ECS lists them for about an hour), at most ``pages`` pages of 100.
+
+    ``startedBy`` (the deployment id) cannot narrow the list: it must be ListTasks' only filter.
+    """
+    arns, token = [], None
+    for _page in range(pages):
+        answer = _list_stopped(ecs, cluster, service_name, token)
+        arns += answer["taskArns"]
+        token = answer.get("nextToken")
+        if not token:
+            break
+    return arns
 
 
 @RETRY

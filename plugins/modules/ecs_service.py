@@ -219,7 +219,7 @@ options:
     type: dict
     default: {}
   purge_tags:
-    description: Remove tags not in I(tags) (the last-applied tag is kept).
+    description: Remove tags not in I(tags) (the C(bandup:last-applied) and C(bandup:last-good) records are kept).
     type: bool
     default: false
   wait:

@@ -98,7 +98,7 @@ def history(converged):
 
 def test_failed_rollout_error_shows_exit_code_and_last_log_line_without_secrets(history):
     out = history["v2"]
-    assert "circuit breaker" in out or "no longer the PRIMARY" in out, out[-3000:]
+    assert "it FAILED (ECS deployment circuit breaker: tasks failed to start.) and ECS rolled back" in out, out[-3000:]
     assert "Essential container in task exited; container backend: exit code 1" in out, out[-3000:]
     assert "rejected" in out and "log lines of backend" in out, out[-3000:]
     assert "hunter22" not in out
@@ -114,12 +114,16 @@ def test_rollback_lands_on_the_last_good_revision_of_both_services(history, conv
         "bandup_services": services_with(backend={"RELEASE": "v4"}), "rollback_services": ["backend"]})
     assert result.returncode == 0, result.stdout[-5000:]
     assert revisions(converged, BACKEND_A, BACKEND_B) == {BACKEND_A: 3, BACKEND_B: 3}
+    assert (f"{BACKEND_A}: revision 3 -> 3 (last-good); {BACKEND_B}: revision 3 -> 3 (last-good)"
+            in " ".join(result.stdout.split())), result.stdout[-5000:]
     # The chosen revisions were read from the live services, not computed as "deployed - 1".
     assert "bandup:last-good" in str(ecs(converged).list_tags_for_resource(resourceArn=ecs(converged).describe_services(
         cluster=NAME, services=[BACKEND_A])["services"][0]["serviceArn"])["tags"])
+    converged.start_recording()
     again = converged.playbook("playbooks/rollback.yml", extra_vars={
         "bandup_services": services_with(backend={"RELEASE": "v4"}), "rollback_services": ["backend"]})
     assert again.returncode == 0 and recap(again.stdout)["changed"] == 0, again.stdout[-3000:]
+    assert converged.recorded()["writes"] == []
 
 
 def test_rollback_bad_input_fails_before_any_write_naming_the_variable(history, converged):

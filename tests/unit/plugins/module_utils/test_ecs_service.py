@@ -317,6 +317,7 @@ def test_circuit_breaker_rollback_is_a_failure():
         run_wait([rolled_back], target_states=[])
     assert err.value.timed_out is False
     assert "no longer the PRIMARY" in str(err.value)
+    assert "it FAILED (ECS deployment circuit breaker: tasks failed to start.) and ECS rolled back" in str(err.value)
     assert "rolling back" in err.value.details["events"][0]
 
 

@@ -262,3 +262,12 @@ def test_a_failed_read_keeps_the_wait_failure():
         msg, details = rollout.failure(err, ecs, lambda: logs, CLUSTER, NAME, 20)
     assert msg.startswith("service x: deployment ecs-svc/2 FAILED") and "could not be read" in msg
     assert "stopped_tasks" not in details
+
+
+def test_stopped_tasks_are_read_over_pages():
+    ecs, ecs_stub, _logs, _logs_stub = stubbed()
+    request = {"cluster": CLUSTER, "serviceName": NAME, "desiredStatus": "STOPPED", "maxResults": 100}
+    ecs_stub.add_response("list_tasks", {"taskArns": [TASK_ARN + "p1"], "nextToken": "t2"}, request)
+    ecs_stub.add_response("list_tasks", {"taskArns": [TASK_ARN + "p2"]}, dict(request, nextToken="t2"))
+    with ecs_stub:
+        assert rollout.stopped_task_arns(ecs, CLUSTER, NAME) == [TASK_ARN + "p1", TASK_ARN + "p2"]
