@@ -502,3 +502,11 @@ def test_moto_recorder_still_records(aws):
     with urllib.request.urlopen(aws.url + "/moto-api/recorder/download-recording", timeout=10) as response:
         record = response.read().decode()
     assert "CreateService" in record
+
+
+def test_local_endpoint_starts_the_faithful_endpoint_unless_told_plain_moto():
+    sys.path.insert(0, os.path.join(ROOT, "scripts"))
+    import local_endpoint  # pylint: disable=import-outside-toplevel
+
+    assert local_endpoint.aws_command(False, 5000)[1].endswith("tests/support/faithful_endpoint.py")
+    assert os.path.basename(local_endpoint.aws_command(True, 5000)[0]) == "moto_server"
