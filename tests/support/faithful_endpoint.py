@@ -44,6 +44,7 @@ What moto does and this layer changes (AWS behaviour from botocore's models and 
 * Tasks exist: ListTasks (serviceName, desiredStatus, default RUNNING) and DescribeTasks show them in botocore's
   Task shape (startedBy the deployment id, group ``service:NAME``, an ENI with a private IP in the subnet).
 * DescribeTargetHealth of a target group shows the ``ip`` targets of the service tasks registered in it.
+  CreateService/UpdateService refuse a target group that no listener forwards to (as ECS does).
 * Service Connect: a server entry creates the Cloud Map service named by its discoveryName (default portName);
   a discovery name or ``dnsName:port`` that another ECS service still serves in the namespace (its PRIMARY config,
   or an ACTIVE deployment that has it and still has tasks) is refused with InvalidParameterException
@@ -884,6 +885,29 @@ def _ensure_cloud_map(fx, sc):
             fx.sc_resources.append({"discoveryName": discovery, "discoveryArn": existing.arn})
 
 
+def _target_group_in_use(account, region, arn):
+    """True when a listener (default action or rule) of some load balancer forwards to the target group."""
+    elbv2 = _backend("elbv2", account, region)
+    for balancer in elbv2.load_balancers.values():
+        for listener in balancer.listeners.values():
+            actions = list(listener.default_actions or [])
+            for rule in listener.rules.values():
+                actions += list(rule.actions or [])
+            for action in actions:
+                if arn in elbv2._get_target_group_arns_from(action_data=getattr(action, "data", None) or {}):
+                    return True
+    return False
+
+
+def _check_load_balancers(account, region, load_balancers):
+    """ECS refuses a target group that no load balancer listener forwards to."""
+    for entry in load_balancers or []:
+        arn = entry.get("targetGroupArn")
+        if arn and not _target_group_in_use(account, region, arn):
+            raise _ecs_error("InvalidParameterException", f"The target group with targetGroupArn {arn} does not "
+                                                          "have an associated load balancer.")
+
+
 def _deploying_config(request, current=None):
     config = dict(current or {})
     for field in DEPLOYING_FIELDS + ("capacityProviderStrategy",):
@@ -924,6 +948,7 @@ def patch_ecs():
             if not request.get("launchType") and not request.get("capacityProviderStrategy"):
                 if cluster.default_capacity_provider_strategy:
                     request["capacityProviderStrategy"] = cluster.default_capacity_provider_strategy
+            _check_load_balancers(account, region, request.get("loadBalancers"))
             sc = _normalize_sc(account, region, cluster, request.get("serviceConnectConfiguration"))
             if sc:
                 _check_sc_free(account, region, sc)
@@ -959,6 +984,7 @@ def patch_ecs():
             if request.get("launchType") and request.get("capacityProviderStrategy"):
                 raise _ecs_error("InvalidParameterException", "Specifying both a launch type and capacity provider "
                                  "strategy is not supported. Remove one and try again.")
+            _check_load_balancers(account, region, request.get("loadBalancers"))
             new = {}
             if request.get("taskDefinition"):
                 new["taskDefinition"] = backend.describe_task_definition(request["taskDefinition"]).arn

@@ -80,6 +80,12 @@ class Account:
         self.ecs.create_cluster(clusterName=CLUSTER)
         self.tg = self.elbv2.create_target_group(Name="tg1", Protocol="HTTP", Port=8080, VpcId=vpc,
                                                  TargetType="ip")["TargetGroups"][0]["TargetGroupArn"]
+        self.lonely_tg = self.elbv2.create_target_group(Name="tg2", Protocol="HTTP", Port=8080, VpcId=vpc,
+                                                        TargetType="ip")["TargetGroups"][0]["TargetGroupArn"]
+        alb = self.elbv2.create_load_balancer(Name="alb", Subnets=[self.subnet_a, self.subnet_b],
+                                              Type="application")["LoadBalancers"][0]["LoadBalancerArn"]
+        self.elbv2.create_listener(LoadBalancerArn=alb, Protocol="HTTP", Port=80, DefaultActions=[
+            {"Type": "forward", "ForwardConfig": {"TargetGroups": [{"TargetGroupArn": self.tg, "Weight": 1}]}}])
         self.servicediscovery.create_http_namespace(Name="local")
         self.namespace = self.servicediscovery.list_namespaces()["Namespaces"][0]
         self.logs.create_log_group(logGroupName="/app")
@@ -171,6 +177,17 @@ def test_service_reported_like_aws(aws):
         assert primary["serviceConnectResources"][0]["discoveryArn"].startswith("arn:aws:servicediscovery:")
     plain = aws.create(name="plain", lb=False)
     assert plain["launchType"] == "FARGATE" and "capacityProviderStrategy" not in plain
+
+
+def test_a_target_group_without_a_listener_is_refused(aws):
+    lonely = [{"targetGroupArn": aws.lonely_tg, "containerName": "app", "containerPort": 8080}]
+    error = _error(aws.ecs.create_service, cluster=CLUSTER, serviceName="x", taskDefinition=aws.td1, desiredCount=1,
+                   networkConfiguration=aws.network(), loadBalancers=lonely)
+    assert error == {"Code": "InvalidParameterException", "Message": f"The target group with targetGroupArn "
+                     f"{aws.lonely_tg} does not have an associated load balancer."}
+    aws.create(name="x", lb=False)
+    assert _error(aws.ecs.update_service, cluster=CLUSTER, service="x", loadBalancers=lonely)["Code"] == \
+        "InvalidParameterException"
 
 
 def test_launch_type_and_capacity_provider_strategy_together_are_refused(aws):
@@ -502,3 +519,11 @@ def test_moto_recorder_still_records(aws):
     with urllib.request.urlopen(aws.url + "/moto-api/recorder/download-recording", timeout=10) as response:
         record = response.read().decode()
     assert "CreateService" in record
+
+
+def test_local_endpoint_starts_the_faithful_endpoint_unless_told_plain_moto():
+    sys.path.insert(0, os.path.join(ROOT, "scripts"))
+    import local_endpoint  # pylint: disable=import-outside-toplevel
+
+    assert local_endpoint.aws_command(False, 5000)[1].endswith("tests/support/faithful_endpoint.py")
+    assert os.path.basename(local_endpoint.aws_command(True, 5000)[0]) == "moto_server"
