@@ -686,12 +686,16 @@ TABLE = {
 
 # -- exact types, from the argument specs ---------------------------------------------------------------------------
 
-def _type_problem(kind, value):
-    """(converted value, None) or (None, what is wrong) for an argument spec type, exactly: no truthiness."""
+def _type_problem(kind, value, strict=False):
+    """(converted value, None) or (None, what is wrong) for an argument spec type, exactly: no truthiness.
+
+    ``strict`` (the fields of bandup_services entries, which reach the topology's Python as given): the type itself,
+    no "8080" for an int, no "yes" for a bool, no number for a string. A top-level variable may come from
+    ``-e name=value`` as a string and is converted like the argument spec would."""
     if kind in ("str", "path", "raw") or kind is None:
         if kind == "raw" or isinstance(value, str):
             return value, None
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and not strict:
             return str(value), None  # matcher: 200 in YAML is the string "200"
         return None, f"must be a string (got {_kind(value)} {value!r})"
     if kind == "int":
@@ -699,15 +703,15 @@ def _type_problem(kind, value):
             return None, f"must be an integer (got a boolean {value!r})"
         if isinstance(value, int):
             return value, None
-        if isinstance(value, str) and INT_RE.match(value.strip()):
+        if isinstance(value, str) and INT_RE.match(value.strip()) and not strict:
             return int(value), None
-        if isinstance(value, float) and value.is_integer():
+        if isinstance(value, float) and value.is_integer() and not strict:
             return int(value), None
         return None, f"must be an integer (got {_kind(value)} {value!r})"
     if kind == "bool":
         if isinstance(value, bool):
             return value, None
-        if isinstance(value, str) and value.lower() in BOOLEANS_TRUE | BOOLEANS_FALSE:
+        if isinstance(value, str) and value.lower() in BOOLEANS_TRUE | BOOLEANS_FALSE and not strict:
             return value.lower() in BOOLEANS_TRUE, None
         return None, f"must be a boolean (got {_kind(value)} {value!r})"
     if kind == "list":
@@ -743,7 +747,7 @@ def check_value(path, spec, value, out):
             out.append(f"{path}: required")
             return INVALID
         return None
-    value, why = _type_problem(spec.get("type", "str"), value)
+    value, why = _type_problem(spec.get("type", "str"), value, strict="[" in path)
     if why:
         out.append(f"{path}: {why}")
         return INVALID
@@ -758,7 +762,7 @@ def check_value(path, spec, value, out):
                     continue
                 converted.append(check_options(f"{path}[{idx}]", spec["options"], item, out))
                 continue
-            item_value, why = _type_problem(elements, item)
+            item_value, why = _type_problem(elements, item, strict=True)
             if why:
                 out.append(f"{path}[{idx}]: {why}")
                 return INVALID
@@ -882,11 +886,11 @@ def _service_problems(services, values, roles):
                     out.append(f"{where}.active_count: {active} is outside autoscaling min_count-max_count "
                                f"({low}-{high}); the scaler would move it at once")
         spot = svc.get("standby_capacity_provider") == "FARGATE_SPOT"
-        if spot and arch == "ARM64" and "task_definition" in roles:
+        if spot and arch == "ARM64" and {"task_definition", "service"} & set(roles):
             out.append(f"task_definition_cpu_architecture / {where}.standby_capacity_provider: Fargate Spot does "
                        "not run ARM64 tasks (ECS guide, Fargate capacity provider considerations); use X86_64 or "
                        "standby_capacity_provider FARGATE")
-        if spot and isinstance(providers, list) and "FARGATE_SPOT" not in providers and "cluster" in roles:
+        if spot and isinstance(providers, list) and "FARGATE_SPOT" not in providers and {"cluster", "service"} & set(roles):
             out.append(f"{where}.standby_capacity_provider: FARGATE_SPOT cannot apply, cluster_capacity_providers "
                        f"{providers} lacks it")
     return out

@@ -40,6 +40,8 @@ CASES = [
     ("cpu-not-int", services(0, cpu="lots"), "bandup_services[0].cpu: must be an integer"),
     ("port-not-int", services(1, port="http"), "bandup_services[1].port: must be an integer"),
     ("port-bool", services(1, port=True), "bandup_services[1].port: must be an integer (got a boolean"),
+    ("count-as-string", services(0, active_count="2"), "bandup_services[0].active_count: must be an integer (got a string"),
+    ("alb-enabled-as-string", nested(1, "alb", enabled="no"), "bandup_services[1].alb.enabled: must be a boolean"),
     ("services-not-list", {"bandup_services": "backend"}, "bandup_services: must be a list"),
     ("services-entry-not-dict", {"bandup_services": ["backend"]}, "bandup_services[0]: must be a mapping"),
     ("tags-not-dict", {"bandup_tags": ["env", "prod"]}, "bandup_tags: must be a mapping"),
