@@ -460,7 +460,8 @@ TABLE = {
                                                 "servicediscovery.CreateHttpNamespace.Name"],
                         source="target group names are at most 32 characters: name + '-' + service + '-' + AZ suffix"),
     "bandup_region": Text(9, 25, r"^[a-z]{2}(?:-[a-z]+)+-\d+$", "a region name like us-east-1", good="eu-west-1",
-                          bad="Europe", api=["client region"], source="AWS regions and zones",
+                          bad="Europe", api=["client region"],
+                          source="AWS regions and zones; one of the regions of botocore's partitions data",
                           context={"bandup_active_az": "eu-west-1a", "bandup_standby_az": "eu-west-1b"}),
     "bandup_active_az": Text(10, 30, r"^[a-z]{2}(?:-[a-z]+)+-\d+(?:-[a-z]+-\d+)?[a-z]$",
                              "an availability zone name like us-east-1a", good="us-east-1a", bad="zone-a",
@@ -1002,12 +1003,13 @@ def cross_problems(values, roles):
     return out
 
 
-def problems(specs, values, roles):
+def problems(specs, values, roles, regions=None):
     """Every problem of ``values`` (variable name -> value; absent or None: the default), as messages naming the
     variable path and the allowed range or form.
 
     ``specs``: role name -> its argument spec options (the bandup role's ``topology`` entry point, the others' ``main``);
-    ``roles``: the roles this run selects, whose variables are checked (the shared ones always are).
+    ``roles``: the roles this run selects, whose variables are checked (the shared ones always are);
+    ``regions``: the AWS regions botocore knows (its partitions data), when the caller read them.
     """
     out = []
     converted = {}
@@ -1020,5 +1022,10 @@ def problems(specs, values, roles):
                     out.append(f"{name}: required")
                 continue
             converted[name] = check_value(name, spec, given, out)
+    region = converted.get("bandup_region")
+    if regions and isinstance(region, str) and region not in regions:
+        out.append(f"bandup_region: '{region}' is not an AWS region (the regions botocore knows: "
+                   f"{', '.join(sorted(r for r in regions if r.count('-') == 2)[:12])}...); a region newer than the "
+                   "installed botocore needs a newer botocore")
     out += cross_problems(converted, roles)
     return out

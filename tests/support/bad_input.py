@@ -88,6 +88,8 @@ CASES = [
     ("discovery-name-illegal", nested(0, "service_connect", discovery_name="Back.End"),
      "bandup_services[0].service_connect.discovery_name"),
     ("region-illegal", {"bandup_region": "Europe"}, "bandup_region: 'Europe'"),
+    ("region-unknown", {"bandup_region": "us-east-7", "bandup_active_az": "us-east-7a", "bandup_standby_az": "us-east-7b"},
+     "bandup_region: 'us-east-7' is not an AWS region"),
     # health and routing
     ("health-path-relative", services(0, health_path="actuator/health"), "bandup_services[0].health_path"),
     ("health-path-shell", services(0, health_path="/health;reboot"), "bandup_services[0].health_path"),
