@@ -91,8 +91,7 @@ def known_regions():
 
 class LookupModule(LookupBase):
     def run(self, terms, variables=None, **kwargs):
-        self.set_options(var_options=variables, direct=kwargs)
-        roles = list(self.get_option("roles") or [])
+        roles = list(kwargs.get("roles") or [])
         specs = load_specs()
         variables = variables or {}
         values = {}
