@@ -53,6 +53,11 @@ import os
 
 import yaml
 
+try:
+    from botocore.loaders import Loader
+except ImportError:  # the region check is then left to the AWS calls that follow
+    Loader = None
+
 from ansible.plugins.lookup import LookupBase
 
 from ansible_collections.bandup.ecs.plugins.module_utils.constraints import problems
@@ -76,10 +81,17 @@ def load_specs(roles_dir=ROLES_DIR):
     return _SPECS[roles_dir]
 
 
+def known_regions():
+    """The AWS regions botocore knows (data/partitions.json), or None without botocore."""
+    if Loader is None:
+        return None
+    return {region for partition in Loader().load_data("partitions")["partitions"]
+            for region in partition.get("regions", {})}
+
+
 class LookupModule(LookupBase):
     def run(self, terms, variables=None, **kwargs):
-        self.set_options(var_options=variables, direct=kwargs)
-        roles = list(self.get_option("roles") or [])
+        roles = list(kwargs.get("roles") or [])
         specs = load_specs()
         variables = variables or {}
         values = {}
@@ -87,4 +99,4 @@ class LookupModule(LookupBase):
             for name in specs.get(role) or {}:
                 if name in variables:
                     values[name] = self._templar.template(variables[name])
-        return problems(specs, values, roles)
+        return problems(specs, values, roles, regions=known_regions())

@@ -460,7 +460,8 @@ TABLE = {
                                                 "servicediscovery.CreateHttpNamespace.Name"],
                         source="target group names are at most 32 characters: name + '-' + service + '-' + AZ suffix"),
     "bandup_region": Text(9, 25, r"^[a-z]{2}(?:-[a-z]+)+-\d+$", "a region name like us-east-1", good="eu-west-1",
-                          bad="Europe", api=["client region"], source="AWS regions and zones",
+                          bad="Europe", api=["client region"],
+                          source="AWS regions and zones; one of the regions of botocore's partitions data",
                           context={"bandup_active_az": "eu-west-1a", "bandup_standby_az": "eu-west-1b"}),
     "bandup_active_az": Text(10, 30, r"^[a-z]{2}(?:-[a-z]+)+-\d+(?:-[a-z]+-\d+)?[a-z]$",
                              "an availability zone name like us-east-1a", good="us-east-1a", bad="zone-a",
@@ -698,12 +699,16 @@ TABLE = {
 
 # -- exact types, from the argument specs ---------------------------------------------------------------------------
 
-def _type_problem(kind, value):
-    """(converted value, None) or (None, what is wrong) for an argument spec type, exactly: no truthiness."""
+def _type_problem(kind, value, strict=False):
+    """(converted value, None) or (None, what is wrong) for an argument spec type, exactly: no truthiness.
+
+    ``strict`` (the fields of bandup_services entries, which reach the topology's Python as given): the type itself,
+    no "8080" for an int, no "yes" for a bool, no number for a string. A top-level variable may come from
+    ``-e name=value`` as a string and is converted like the argument spec would."""
     if kind in ("str", "path", "raw") or kind is None:
         if kind == "raw" or isinstance(value, str):
             return value, None
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and not strict:
             return str(value), None  # matcher: 200 in YAML is the string "200"
         return None, f"must be a string (got {_kind(value)} {value!r})"
     if kind == "int":
@@ -711,15 +716,15 @@ def _type_problem(kind, value):
             return None, f"must be an integer (got a boolean {value!r})"
         if isinstance(value, int):
             return value, None
-        if isinstance(value, str) and INT_RE.match(value.strip()):
+        if isinstance(value, str) and INT_RE.match(value.strip()) and not strict:
             return int(value), None
-        if isinstance(value, float) and value.is_integer():
+        if isinstance(value, float) and value.is_integer() and not strict:
             return int(value), None
         return None, f"must be an integer (got {_kind(value)} {value!r})"
     if kind == "bool":
         if isinstance(value, bool):
             return value, None
-        if isinstance(value, str) and value.lower() in BOOLEANS_TRUE | BOOLEANS_FALSE:
+        if isinstance(value, str) and value.lower() in BOOLEANS_TRUE | BOOLEANS_FALSE and not strict:
             return value.lower() in BOOLEANS_TRUE, None
         return None, f"must be a boolean (got {_kind(value)} {value!r})"
     if kind == "list":
@@ -755,7 +760,7 @@ def check_value(path, spec, value, out):
             out.append(f"{path}: required")
             return INVALID
         return None
-    value, why = _type_problem(spec.get("type", "str"), value)
+    value, why = _type_problem(spec.get("type", "str"), value, strict="[" in path)
     if why:
         out.append(f"{path}: {why}")
         return INVALID
@@ -770,7 +775,7 @@ def check_value(path, spec, value, out):
                     continue
                 converted.append(check_options(f"{path}[{idx}]", spec["options"], item, out))
                 continue
-            item_value, why = _type_problem(elements, item)
+            item_value, why = _type_problem(elements, item, strict=True)
             if why:
                 out.append(f"{path}[{idx}]: {why}")
                 return INVALID
@@ -894,11 +899,11 @@ def _service_problems(services, values, roles):
                     out.append(f"{where}.active_count: {active} is outside autoscaling min_count-max_count "
                                f"({low}-{high}); the scaler would move it at once")
         spot = svc.get("standby_capacity_provider") == "FARGATE_SPOT"
-        if spot and arch == "ARM64" and "task_definition" in roles:
+        if spot and arch == "ARM64" and {"task_definition", "service"} & set(roles):
             out.append(f"task_definition_cpu_architecture / {where}.standby_capacity_provider: Fargate Spot does "
                        "not run ARM64 tasks (ECS guide, Fargate capacity provider considerations); use X86_64 or "
                        "standby_capacity_provider FARGATE")
-        if spot and isinstance(providers, list) and "FARGATE_SPOT" not in providers and "cluster" in roles:
+        if spot and isinstance(providers, list) and "FARGATE_SPOT" not in providers and {"cluster", "service"} & set(roles):
             out.append(f"{where}.standby_capacity_provider: FARGATE_SPOT cannot apply, cluster_capacity_providers "
                        f"{providers} lacks it")
     return out
@@ -1010,12 +1015,13 @@ def cross_problems(values, roles):
     return out
 
 
-def problems(specs, values, roles):
+def problems(specs, values, roles, regions=None):
     """Every problem of ``values`` (variable name -> value; absent or None: the default), as messages naming the
     variable path and the allowed range or form.
 
     ``specs``: role name -> its argument spec options (the bandup role's ``topology`` entry point, the others' ``main``);
-    ``roles``: the roles this run selects, whose variables are checked (the shared ones always are).
+    ``roles``: the roles this run selects, whose variables are checked (the shared ones always are);
+    ``regions``: the AWS regions botocore knows (its partitions data), when the caller read them.
     """
     out = []
     converted = {}
@@ -1028,5 +1034,10 @@ def problems(specs, values, roles):
                     out.append(f"{name}: required")
                 continue
             converted[name] = check_value(name, spec, given, out)
+    region = converted.get("bandup_region")
+    if regions and isinstance(region, str) and region not in regions:
+        out.append(f"bandup_region: '{region}' is not an AWS region (the regions botocore knows: "
+                   f"{', '.join(sorted(r for r in regions if r.count('-') == 2)[:12])}...); a region newer than the "
+                   "installed botocore needs a newer botocore")
     out += cross_problems(converted, roles)
     return out

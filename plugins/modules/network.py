@@ -295,6 +295,20 @@ def subnet_plan(params, region):
             yield tier, az, cidr, suffix(az, region)
 
 
+def check_subnet_cidrs(run, params, subnets):
+    """Before any write: a tier's subnet in an AZ cannot take another CIDR (AWS cannot change a subnet's CIDR, and a
+    second subnet would re-wire the route tables and strand the load balancer and tasks in the first)."""
+    errors = []
+    for tier, az, cidr, _sfx in subnet_plan(params, run.region):
+        live = [s for s in subnets if s["AvailabilityZone"] == az and api.tags_of(s).get("bandup:tier") == tier]
+        if live and all(s["CidrBlock"] != cidr for s in live):
+            errors.append(f"{tier}_subnet_cidrs: {cidr} for {az} differs from {live[0]['CidrBlock']}, the CIDR of the "
+                          f"existing {tier} subnet {live[0]['SubnetId']}; AWS cannot change the CIDR of a subnet: "
+                          f"keep {live[0]['CidrBlock']}, or tear the deployment down and deploy it anew")
+    if errors:
+        run.module.fail_json(msg="; ".join(errors))
+
+
 def ensure_subnets(run, params, vpc_id, subnets):
     by_cidr = {s["CidrBlock"]: s for s in subnets}
     out = {"public": {}, "private": {}}
@@ -538,6 +552,8 @@ def converge(run, params):
                     nats=api.describe_nat_gateways(client, vpc_id) if params["nat_gateways"] else [],
                     tables=api.describe_route_tables(client, vpc_id),
                     groups=api.describe_security_groups(client, vpc_id))
+    if len(vpcs) == 1 and vpcs[0]["CidrBlock"] == params["vpc_cidr"]:  # else ensure_vpc refuses the VPC CIDR
+        check_subnet_cidrs(run, params, live["subnets"])
     vpc_id = ensure_vpc(run, params, vpcs, hostnames)
     subnets = ensure_subnets(run, params, vpc_id, live["subnets"])
     igw_id = ensure_igw(run, params, vpc_id, live["igws"])

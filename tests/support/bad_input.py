@@ -40,6 +40,8 @@ CASES = [
     ("cpu-not-int", services(0, cpu="lots"), "bandup_services[0].cpu: must be an integer"),
     ("port-not-int", services(1, port="http"), "bandup_services[1].port: must be an integer"),
     ("port-bool", services(1, port=True), "bandup_services[1].port: must be an integer (got a boolean"),
+    ("count-as-string", services(0, active_count="2"), "bandup_services[0].active_count: must be an integer (got a string"),
+    ("alb-enabled-as-string", nested(1, "alb", enabled="no"), "bandup_services[1].alb.enabled: must be a boolean"),
     ("services-not-list", {"bandup_services": "backend"}, "bandup_services: must be a list"),
     ("services-entry-not-dict", {"bandup_services": ["backend"]}, "bandup_services[0]: must be a mapping"),
     ("tags-not-dict", {"bandup_tags": ["env", "prod"]}, "bandup_tags: must be a mapping"),
@@ -86,6 +88,8 @@ CASES = [
     ("discovery-name-illegal", nested(0, "service_connect", discovery_name="Back.End"),
      "bandup_services[0].service_connect.discovery_name"),
     ("region-illegal", {"bandup_region": "Europe"}, "bandup_region: 'Europe'"),
+    ("region-unknown", {"bandup_region": "us-east-7", "bandup_active_az": "us-east-7a", "bandup_standby_az": "us-east-7b"},
+     "bandup_region: 'us-east-7' is not an AWS region"),
     # health and routing
     ("health-path-relative", services(0, health_path="actuator/health"), "bandup_services[0].health_path"),
     ("health-path-shell", services(0, health_path="/health;reboot"), "bandup_services[0].health_path"),

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from ansible_collections.bandup.ecs.plugins.lookup.validation import load_specs
+from ansible_collections.bandup.ecs.plugins.lookup.validation import known_regions, load_specs
 from ansible_collections.bandup.ecs.plugins.module_utils.constraints import problems
 from ansible_collections.bandup.ecs.plugins.module_utils.topology import TopologyError, build_topology
 
@@ -19,6 +19,7 @@ from tests.support.bad_input import CASES, INVENTORY, SITE_SAMPLE  # noqa: E402 
 SPECS = load_specs(os.path.join(ROOT, "roles"))
 ROLES = [role for role in SPECS if role != "bandup"]
 APPS = os.path.join(ROOT, "tests", "fixtures", "apps")
+REGIONS = known_regions()
 REGION_AZS = [f"us-east-1{letter}" for letter in "abcdef"]
 
 
@@ -31,7 +32,7 @@ def inventory(extra_vars):
 
 
 def validate(values):
-    found = problems(SPECS, values, ROLES)
+    found = problems(SPECS, values, ROLES, regions=REGIONS)
     if found:
         return found
     try:

@@ -9,7 +9,7 @@ import botocore.loaders
 import pytest
 import yaml
 
-from ansible_collections.bandup.ecs.plugins.lookup.validation import load_specs
+from ansible_collections.bandup.ecs.plugins.lookup.validation import known_regions, load_specs
 from ansible_collections.bandup.ecs.plugins.module_utils.constraints import (
     TABLE,
     NoConstraint,
@@ -53,7 +53,7 @@ ALL_PATHS = sorted({path for options in SPECS.values() for path in spec_paths(op
 
 def run(values, roles=None):
     """The validation play's checks in order: the constraint table, then the topology (first error)."""
-    found = problems(SPECS, values, ROLES if roles is None else roles)
+    found = problems(SPECS, values, ROLES if roles is None else roles, regions=known_regions())
     if found:
         return found
     try:

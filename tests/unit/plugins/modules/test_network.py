@@ -381,6 +381,16 @@ def test_existing_vpc_with_another_cidr_fails(ec2, capsys):
     assert out["failed"] is True and out["msg"].startswith("vpc_cidr: 10.30.0.0/16 differs")
 
 
+def test_existing_subnet_with_another_cidr_fails_before_any_write(ec2, capsys):
+    """A new CIDR for an existing tier's subnet in an AZ used to create a second subnet and re-wire the route tables;
+    it is refused after the reads, before any write (the Stubber holds no write response)."""
+    reads(ec2)
+    out = run_module(network, args(private_subnet_cidrs=["10.20.12.0/24", "10.20.11.0/24"]), capsys)
+    assert out["failed"] is True
+    assert out["msg"].startswith("private_subnet_cidrs: 10.20.12.0/24 for us-east-1a differs from 10.20.10.0/24, the "
+                                 "CIDR of the existing private subnet subnet-0prv1a")
+
+
 def test_nat_client_token_is_stable_per_subnet_and_short():
     token = api.nat_client_token(NAME, "us-east-1a", "subnet-1")
     assert token == api.nat_client_token(NAME, "us-east-1a", "subnet-1") and len(token) <= 64
