@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 export PATH := $(BIN):$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
-APT_PACKAGES := buildah docker-registry apache2-utils busybox-static graphviz
+APT_PACKAGES := buildah podman docker-registry apache2-utils busybox-static graphviz
 SANITY_ROOT ?= $(CURDIR)/tests/output/sanity-tree
 
 docs: ## regenerate docs/variables.md from the roles' argument specs

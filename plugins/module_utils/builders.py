@@ -3,8 +3,8 @@
 """Image builds: the content hash of a build context and the docker / buildah / podman command lines.
 
 The tag of an image is the hash of what the builder reads (every file's path, type, mode and content
-under the context, minus ``.git`` and ``.dockerignore`` matches, plus the Dockerfile, build args and
-target), so an unchanged context maps to a tag that already exists in the registry.
+under the context, minus ``.git`` and ``.dockerignore`` matches, plus the Dockerfile, build args, target and
+platform), so an unchanged context maps to a tag that already exists in the registry.
 """
 
 from __future__ import annotations
@@ -106,8 +106,8 @@ def context_entries(context):
     return sorted(entries)
 
 
-def context_hash(context, dockerfile="Dockerfile", args=None, target=None):
-    """Hex sha256 of the build inputs: context entries, Dockerfile content, build args, target."""
+def context_hash(context, dockerfile="Dockerfile", args=None, target=None, platform=None):
+    """Hex sha256 of the build inputs: context entries, Dockerfile content, build args, target, platform."""
     digest = hashlib.sha256(HASH_VERSION + b"\0")
     for entry in context_entries(context):
         digest.update(json.dumps(entry).encode() + b"\n")
@@ -115,12 +115,14 @@ def context_hash(context, dockerfile="Dockerfile", args=None, target=None):
     digest.update(b"dockerfile\0" + _file_digest(dockerfile_path).encode() + b"\n")
     digest.update(b"args\0" + json.dumps({k: str(v) for k, v in (args or {}).items()}, sort_keys=True).encode())
     digest.update(b"\0target\0" + (target or "").encode())
+    if platform:  # the same sources built for another architecture are another image
+        digest.update(b"\0platform\0" + platform.encode())
     return digest.hexdigest()
 
 
-def content_tag(context, dockerfile="Dockerfile", args=None, target=None):
+def content_tag(context, dockerfile="Dockerfile", args=None, target=None, platform=None):
     """The image tag for a build: ``ctx-`` and 32 hex digits of the content hash."""
-    return "ctx-" + context_hash(context, dockerfile, args, target)[:32]
+    return "ctx-" + context_hash(context, dockerfile, args, target, platform)[:32]
 
 
 def auth_config(registry, user, password):
@@ -150,8 +152,9 @@ def choose_builder(wanted, docker_ok, which=shutil.which):
 class Builder:
     """Command lines of one builder. ``authdir`` holds config.json/auth.json with the registry credentials."""
 
-    def __init__(self, name, authdir, storage_driver="vfs", isolation="chroot", tls_verify=True):
+    def __init__(self, name, authdir, storage_driver="vfs", isolation="chroot", tls_verify=True, platform=None):
         self.name = name
+        self.platform = platform
         self.authdir = authdir
         self.storage_driver = storage_driver
         self.isolation = isolation
@@ -171,6 +174,8 @@ class Builder:
             cmd += ["--build-arg", f"{key}={value}"]
         if target:
             cmd += ["--target", target]
+        if self.platform:
+            cmd += ["--platform", self.platform]
         return cmd + [context]
 
     def push_cmds(self, ref, refs):

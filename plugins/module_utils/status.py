@@ -90,25 +90,48 @@ def service_connect_endpoint(svc, app=None):
     return recorded
 
 
-def monthly_cost(topology, prices, live_counts=None, architecture="X86_64"):
-    """Estimated monthly cost per placement and in total, from task sizes and counts."""
+def region_prices(prices, region):
+    """(the price table of ``region``, the region it is for): the fallback region's when it has none."""
+    if region in prices["regions"]:
+        return prices["regions"][region], region
+    return prices["regions"][prices["fallback_region"]], prices["fallback_region"]
+
+
+def monthly_cost(topology, prices, live_counts=None, architecture="X86_64", assumptions=None):
+    """An estimated monthly cost: Fargate and Fargate Spot per placement (live task counts where known), the ALB
+    (hours and the assumed LCUs), the NAT gateways (hours and the assumed GB they process) and CloudWatch Logs
+    ingestion (the assumed GB), at the list prices of the deployment's region. Returns the lines, the total and
+    what it assumes."""
+    assumptions = dict({"nat_gateways": 0, "nat_gb_per_month": 0, "log_gb_per_month": 0, "alb_lcus": 1},
+                       **(assumptions or {}))
     live_counts = live_counts or {}
+    table, priced_region = region_prices(prices, topology["region"])
     hours = prices["hours_per_month"]
     lines, total = [], 0.0
+
+    def add(name, kind, cost, tasks=0, capacity_provider="-"):
+        nonlocal total
+        cost = round(cost, 2)
+        total += cost
+        lines.append({"service": name, "kind": kind, "tasks": tasks, "capacity_provider": capacity_provider,
+                      "monthly": cost})
+
     for svc in topology["services"]:
         for placement in svc["placements"]:
             count = live_counts.get(placement["service_name"], placement["desired_count"])
-            table = prices["fargate_spot" if placement["capacity_provider"] == "FARGATE_SPOT" else "fargate"][architecture]
-            per_task = svc["cpu"] / 1024 * table["vcpu_hour"] + svc["memory"] / 1024 * table["gb_hour"]
-            cost = round(per_task * count * hours, 2)
-            total += cost
-            lines.append({"service": placement["service_name"], "tasks": count,
-                          "capacity_provider": placement["capacity_provider"], "monthly": cost})
-    alb = round((prices["alb_hour"] + prices["alb_lcu_hour"]) * hours, 2)
-    lines.append({"service": "alb", "tasks": 0, "capacity_provider": "-", "monthly": alb})
-    total += alb
-    return {"lines": lines, "total": round(total, 2), "currency": prices["currency"],
-            "prices_checked": prices["checked"], "prices_region": prices["region"]}
+            spot = placement["capacity_provider"] == "FARGATE_SPOT"
+            rates = table["fargate_spot" if spot else "fargate"][architecture]
+            per_task = svc["cpu"] / 1024 * rates["vcpu_hour"] + svc["memory"] / 1024 * rates["gb_hour"]
+            add(placement["service_name"], "fargate_spot" if spot else "fargate", per_task * count * hours, count,
+                placement["capacity_provider"])
+    add("alb", "alb", (table["alb_hour"] + table["alb_lcu_hour"] * assumptions["alb_lcus"]) * hours)
+    if assumptions["nat_gateways"]:
+        add("nat-gateways", "nat", assumptions["nat_gateways"] * table["nat_hour"] * hours
+            + assumptions["nat_gb_per_month"] * table["nat_gb"])
+    add("logs", "logs", assumptions["log_gb_per_month"] * table["logs_ingest_gb"])
+    return {"lines": lines, "total": round(total, 2), "currency": prices["currency"], "estimate": True,
+            "prices_checked": prices["checked"], "prices_region": priced_region, "region": topology["region"],
+            "assumptions": assumptions}
 
 
 def rows(topology, services, weights, images):
@@ -160,15 +183,40 @@ def summary_lines(report):
                       _cell(row["service_connect"]), _cell(row["weight"])))
     widths = [max(len(line[i]) for line in table) for i in range(len(head))]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in table]
-    cost = report["cost"]
     lines += [
         "",
         f"cluster {report['cluster']}   active AZ {report['active_az']} ({report['active_az_source']})",
         f"ALB     {report['alb_dns_name'] or '-'}",
-        f"cost    ~{cost['total']:.2f} {cost['currency']}/month (Fargate + ALB, {cost['prices_region']} prices checked "
-        f"{cost['prices_checked']}; excludes data transfer, NAT, logs)",
     ]
-    return lines
+    return lines + cost_lines(report["cost"])
+
+
+def cost_lines(cost):
+    """The cost estimate, labelled as one, with its prices' region and date and what it assumes."""
+    money = cost["currency"]
+    by_kind = {}
+    for line in cost["lines"]:
+        entry = by_kind.setdefault(line["kind"], [0.0, 0])
+        entry[0] += line["monthly"]
+        entry[1] += line["tasks"]
+    assumed = cost["assumptions"]
+    parts = []
+    for kind, label in (("fargate", "Fargate"), ("fargate_spot", "Fargate Spot")):
+        if kind in by_kind:
+            parts.append(f"{label} {by_kind[kind][1]} tasks {by_kind[kind][0]:.2f}")
+    parts.append(f"ALB {by_kind['alb'][0]:.2f}")
+    if "nat" in by_kind:
+        parts.append(f"NAT gateways ({assumed['nat_gateways']}) {by_kind['nat'][0]:.2f}")
+    parts.append(f"CloudWatch Logs ingestion {by_kind['logs'][0]:.2f}")
+    where = cost["prices_region"] if cost["prices_region"] == cost["region"] else (
+        f"{cost['prices_region']} (no price table for {cost['region']})")
+    return [
+        f"cost    estimate ~{cost['total']:.2f} {money}/month at {where} list prices recorded {cost['prices_checked']}",
+        "        " + ", ".join(parts),
+        f"        assumed: {assumed['nat_gateways']} NAT gateways processing {assumed['nat_gb_per_month']} GB/month, "
+        f"{assumed['log_gb_per_month']} GB/month of logs ingested, {assumed['alb_lcus']} ALB LCU on average",
+        "        not counted: data transfer out, log storage, ECR storage, Container Insights, Cloud Map",
+    ]
 
 
 def _node(name):

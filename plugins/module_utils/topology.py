@@ -237,7 +237,8 @@ def build_topology(name, region, active_az, standby_az, services, ecr_prefix="ie
     for svc in ordered:
         idx = next(i for i, s in enumerate(resolved) if s["name"] == svc["name"])
         where = f"bandup_services[{idx}]"
-        repository = f"{ecr_prefix}{svc['name']}"
+        # Per deployment: two deployments in one account never share (nor retag, nor tear down) a repository.
+        repository = f"{ecr_prefix}{name}-{svc['name']}"
         _check_name(f"{where}.name (ECR repository '{repository}' from bandup_ecr_prefix)", repository, 256,
                     ECR_NAME_RE, "a valid ECR repository name")
         placements = []

@@ -72,6 +72,12 @@ options:
         C(--tls-verify=false); the Docker engine needs the registry in its C(insecure-registries)).
     type: bool
     default: true
+  platform:
+    description:
+      - The platform to build for (C(--platform) of every builder), e.g. C(linux/amd64) or C(linux/arm64): the
+        architecture of the tasks that run the image, not the controller's. Part of the content hash.
+      - Unset, the builder's default (the architecture of the machine that builds).
+    type: str
   tag_git_sha:
     description:
       - Also tag each image C(git-<sha>) (12 digits) with the commit its context is in. An image that exists
@@ -82,6 +88,20 @@ options:
     description: How many builds run at the same time.
     type: int
     default: 2
+  build:
+    description:
+      - C(false) builds and pushes nothing: the images still to build come back with C(build=true) and no digest,
+        for a build elsewhere (the C(image) role builds through community.docker on a Docker API this way, then
+        calls this module again for the digests).
+      - Missing extra tags of images that exist are still added in the registry.
+    type: bool
+    default: true
+  login:
+    description:
+      - With I(build=false), also return the registry credentials in C(login) when an image is to be built, for
+        C(community.docker.docker_login). Set C(no_log) on such a task.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -101,6 +121,7 @@ EXAMPLES = r"""
         args:
           NEXT_PUBLIC_API: /api/v1
     builder: buildah
+    platform: linux/arm64       # for ARM64 (Graviton) tasks
   register: built
 
 - name: Pin the digest
@@ -134,11 +155,29 @@ images:
       description:
         - Whether this image was built and pushed, or an existing image got its git tag (would be, in check mode).
       type: bool
+    build:
+      description: With I(build=false), whether the image is still to be built (its content tag is missing).
+      type: bool
 registry:
   description: The registry host pushed to.
   returned: always
   type: str
   sample: 123456789012.dkr.ecr.eu-west-1.amazonaws.com
+login:
+  description:
+    - The registry and its credentials (an ECR authorization token, valid 12 hours).
+  returned: when I(build=false), I(login=true) and an image is to be built
+  type: dict
+  contains:
+    registry:
+      description: The registry host.
+      type: str
+    username:
+      description: The user name.
+      type: str
+    password:
+      description: The password.
+      type: str
 builder:
   description: The builder used, or null when nothing had to be built.
   returned: always
@@ -183,7 +222,8 @@ def plan(module, registry):
     The images are looked at concurrently (content hash, then one manifest HEAD each).
     """
     def one(image):
-        tag = builders.content_tag(image["context"], image["dockerfile"], image["args"], image["target"])
+        tag = builders.content_tag(image["context"], image["dockerfile"], image["args"], image["target"],
+                                   module.params["platform"])
         tags = [tag]
         if module.params["tag_git_sha"]:
             tags.append("git-" + git_sha(module, image["context"])[:12])
@@ -229,8 +269,11 @@ def main():
             storage_driver=dict(type="str", default="vfs"),
             isolation=dict(type="str", default="chroot"),
             tls_verify=dict(type="bool", default=True),
+            platform=dict(type="str"),
             tag_git_sha=dict(type="bool", default=False),
             parallel=dict(type="int", default=2),
+            build=dict(type="bool", default=True),
+            login=dict(type="bool", default=False),
         ),
         supports_check_mode=True,
     )
@@ -241,7 +284,8 @@ def main():
         user, password, endpoint_host = authorization(client)
     except Exception as err:  # pylint: disable=broad-except
         module.fail_json_aws(err, msg="ecr:GetAuthorizationToken failed")
-    module.no_log_values.add(password)
+    if params["build"] or not params["login"]:
+        module.no_log_values.add(password)
     host = params["registry"] or endpoint_host
     registry = Registry(host, user, password, tls_verify=params["tls_verify"])
     try:
@@ -259,7 +303,7 @@ def main():
         except RegistryError as err:
             module.fail_json(msg=str(err))
     builder_name = None
-    if todo and not module.check_mode:
+    if todo and not module.check_mode and params["build"]:
         builder_name = builders.choose_builder(params["builder"],
                                                lambda: builders.docker_reachable(module.run_command))
         if builder_name is None:
@@ -270,7 +314,7 @@ def main():
             with open(os.open(os.path.join(authdir, "config.json"), os.O_WRONLY | os.O_CREAT, 0o600), "w") as out:
                 out.write(builders.auth_config(host, user, password))
             builder = builders.Builder(builder_name, authdir, params["storage_driver"], params["isolation"],
-                                       params["tls_verify"])
+                                       params["tls_verify"], params["platform"])
             args = (module.run_command, builder, host, registry)
             with ThreadPoolExecutor(max_workers=max(1, params["parallel"])) as pool:
                 futures = {image["name"]: pool.submit(build_and_push, *args, image, [password]) for image in todo}
@@ -280,6 +324,17 @@ def main():
             module.fail_json(msg=str(err))
         finally:
             shutil.rmtree(authdir, ignore_errors=True)
+
+    if not params["build"]:  # built elsewhere: report only what this run changed in the registry
+        rebuilt = {image["name"] for image in retag}
+        images = {name: dict(image=f"{host}/{image['repository']}@{image['digest']}" if image["digest"] else None,
+                             digest=image["digest"], tag=image["tag"], tags=image["tags"],
+                             repository=image["repository"], changed=name in rebuilt, build=image["digest"] is None,
+                             context=image["context"], dockerfile=image["dockerfile"], args=image["args"],
+                             target=image["target"])
+                  for name, image in planned.items()}
+        extra = {"login": {"registry": host, "username": user, "password": password}} if todo and params["login"] else {}
+        module.exit_json(changed=bool(rebuilt), images=images, registry=host, builder=None, **extra)
 
     images, rebuilt = {}, {image["name"] for image in todo + retag}
     for name, image in planned.items():

@@ -24,10 +24,34 @@ options:
   prices:
     description:
       - Prices for the cost estimate; the C(status) role loads them from its C(vars/prices.yml) with their date.
-      - Keys C(checked), C(region), C(currency), C(hours_per_month), C(fargate) and C(fargate_spot) (per architecture
-        C(vcpu_hour) and C(gb_hour)), C(alb_hour), C(alb_lcu_hour).
+      - Keys C(checked) (the date they were recorded), C(currency), C(hours_per_month), C(fallback_region) and
+        C(regions), per region C(fargate) and C(fargate_spot) (per architecture C(vcpu_hour) and C(gb_hour)),
+        C(alb_hour), C(alb_lcu_hour), C(nat_hour), C(nat_gb) and C(logs_ingest_gb). A region without a table is
+        estimated at the fallback region's prices, and the summary says so.
     type: dict
     required: true
+  assumptions:
+    description:
+      - What the estimate assumes about usage, shown in the summary with it.
+    type: dict
+    default: {}
+    suboptions:
+      nat_gateways:
+        description: How many NAT gateways the deployment runs (the network role creates one per AZ).
+        type: int
+        default: 0
+      nat_gb_per_month:
+        description: GB per month the NAT gateways process together (image pulls, calls out of the VPC).
+        type: int
+        default: 0
+      log_gb_per_month:
+        description: GB per month the services' log groups ingest.
+        type: int
+        default: 0
+      alb_lcus:
+        description: Load balancer capacity units the ALB uses on average.
+        type: float
+        default: 1
   architecture:
     description: CPU architecture of the tasks, for the price table.
     type: str
@@ -44,6 +68,10 @@ EXAMPLES = r"""
   bandup.ecs.deployment_status:
     topology: "{{ bandup_topology }}"
     prices: "{{ status_prices }}"
+    assumptions:
+      nat_gateways: 2
+      nat_gb_per_month: 50
+      log_gb_per_month: 5
   register: status
 
 - name: Show it
@@ -98,6 +126,12 @@ def main():
             topology=dict(type="dict", required=True),
             prices=dict(type="dict", required=True),
             architecture=dict(type="str", default="X86_64", choices=["X86_64", "ARM64"]),
+            assumptions=dict(type="dict", default={}, options=dict(
+                nat_gateways=dict(type="int", default=0),
+                nat_gb_per_month=dict(type="int", default=0),
+                log_gb_per_month=dict(type="int", default=0),
+                alb_lcus=dict(type="float", default=1),
+            )),
         ),
         supports_check_mode=True,
     )
@@ -121,7 +155,7 @@ def main():
     }
     report["cost"] = status.monthly_cost(
         topology, module.params["prices"], {name: svc["desiredCount"] for name, svc in services.items()},
-        module.params["architecture"])
+        module.params["architecture"], module.params["assumptions"])
     module.exit_json(changed=False, report=report, summary=status.summary_lines(report),
                      mermaid=status.mermaid(report), dot=status.graphviz(report))
 

@@ -33,7 +33,9 @@ options:
     type: str
     required: true
   ecr_prefix:
-    description: Prefix of the ECR repository names (C(bandup_ecr_prefix)).
+    description:
+      - Prefix of the ECR repository names (C(bandup_ecr_prefix)); a repository is prefix, I(name), C(-) and the
+        service name.
     type: str
     default: ielts-
   services:

@@ -156,6 +156,17 @@ def apps():
                    check=True, capture_output=True)
 
 
+def fresh_clone(dest):
+    """What a fresh clone holds: the tracked files and the new ones git would track (as `make sanity` copies)."""
+    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, check=True,
+                           capture_output=True).stdout.decode().split("\0")
+    os.makedirs(dest)
+    tar = subprocess.run(["tar", "-cf", "-", "--null", "-T", "-"], cwd=ROOT, check=True, capture_output=True,
+                         input="\0".join(name for name in files if name).encode()).stdout
+    subprocess.run(["tar", "-xf", "-", "-C", dest], check=True, input=tar)
+    return dest
+
+
 def recap(output):
     """The PLAY RECAP counters of localhost, e.g. {'ok': 10, 'changed': 0, 'failed': 0, ...}."""
     for line in reversed(output.splitlines()):

@@ -11,23 +11,12 @@ import tarfile
 
 import pytest
 
-from conftest import ROOT, VENV_BIN, recap
+from conftest import ROOT, VENV_BIN, fresh_clone, recap
 from tests.support.census import LOCAL_DEPLOYMENT
 
 INSTALLED = ("ansible_collections", "bandup", "ecs")
 HARNESS = ("tests/", "molecule/", "benchmarks/", "scripts/", ".ci/", ".config/", "Makefile", "ansible.cfg",
            "requirements-test.txt", ".ansible-lint", "inventories/local/")
-
-
-def fresh_clone(dest):
-    """What a fresh clone holds: the tracked files and the new ones git would track (as `make sanity` copies)."""
-    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, check=True,
-                           capture_output=True).stdout.decode().split("\0")
-    os.makedirs(dest)
-    tar = subprocess.run(["tar", "-cf", "-", "--null", "-T", "-"], cwd=ROOT, check=True, capture_output=True,
-                         input="\0".join(name for name in files if name).encode()).stdout
-    subprocess.run(["tar", "-xf", "-", "-C", dest], check=True, input=tar)
-    return dest
 
 
 def run(env, *command, cwd=None):

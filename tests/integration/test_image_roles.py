@@ -19,7 +19,7 @@ sys.path.insert(0, ROOT)
 from tests.support import recording  # noqa: E402  pylint: disable=wrong-import-position
 FIXTURES = os.path.join(ROOT, "tests", "fixtures", "apps")
 VENV_BIN = os.path.dirname(sys.executable)
-REPOS = ("ielts-backend", "ielts-frontend")
+REPOS = ("ielts-bandup-local-backend", "ielts-bandup-local-frontend")
 
 pytestmark = pytest.mark.skipif(not (shutil.which("buildah") and os.path.exists("/bin/busybox")),
                                 reason="needs buildah and busybox-static")
@@ -150,10 +150,10 @@ def test_converge_then_noop_then_rebuild_only_the_changed_service(endpoint, apps
     assert "Repository per service" not in proc.stdout  # --tags image skips the ecr play
     assert ecr_writes() == []
     second = registry_tags(endpoint)
-    assert second["ielts-frontend"] == first["ielts-frontend"]
-    assert len(second["ielts-backend"]) == 2
-    new_tag = (set(second["ielts-backend"]) - set(first["ielts-backend"])).pop()
-    assert second["ielts-backend"][new_tag] not in first["ielts-backend"].values()
+    assert second["ielts-bandup-local-frontend"] == first["ielts-bandup-local-frontend"]
+    assert len(second["ielts-bandup-local-backend"]) == 2
+    new_tag = (set(second["ielts-bandup-local-backend"]) - set(first["ielts-bandup-local-backend"])).pop()
+    assert second["ielts-bandup-local-backend"][new_tag] not in first["ielts-bandup-local-backend"].values()
 
 
 def test_git_sha_tag_is_added_without_a_rebuild(endpoint, apps):
@@ -171,4 +171,30 @@ def test_git_sha_tag_is_added_without_a_rebuild(endpoint, apps):
         assert after[repo] == before[repo]  # no new content tag, no digest moved: nothing was rebuilt
         assert git_digest in before[repo].values()  # the git tag names an image that was already there
     proc, recap = playbook(endpoint, apps, "playbooks/image.yml", "-e", "image_tag_git_sha=true")
+    assert recap == (0, 0), proc.stdout
+
+
+def image_architecture(env, repository, tag):
+    """The architecture the image's config says (manifest -> config blob), read from the registry."""
+    base = f"http://{env['BANDUP_REGISTRY']}/v2/{repository}"
+    headers = {"Authorization": ecr_basic_auth(env), "Accept": "application/vnd.oci.image.manifest.v1+json, "
+                                                              "application/vnd.docker.distribution.manifest.v2+json"}
+    with urllib.request.urlopen(urllib.request.Request(f"{base}/manifests/{tag}", headers=headers)) as response:
+        config = json.load(response)["config"]["digest"]
+    with urllib.request.urlopen(urllib.request.Request(f"{base}/blobs/{config}", headers=headers)) as response:
+        return json.load(response)["architecture"]
+
+
+def test_images_are_built_for_the_tasks_architecture(endpoint, apps):
+    """issue H item 6: --platform from task_definition_cpu_architecture, whatever the controller runs on."""
+    before = registry_tags(endpoint)
+    for repo, tags in before.items():
+        assert {image_architecture(endpoint, repo, tag) for tag in tags} == {"amd64"}, repo
+    proc, recap = playbook(endpoint, apps, "playbooks/image.yml", "-e", "task_definition_cpu_architecture=ARM64")
+    assert recap == (1, 0), proc.stdout
+    after = registry_tags(endpoint)
+    for repo in REPOS:
+        (new_tag,) = set(after[repo]) - set(before[repo])  # another platform is another image, another tag
+        assert image_architecture(endpoint, repo, new_tag) == "arm64"
+    proc, recap = playbook(endpoint, apps, "playbooks/image.yml", "-e", "task_definition_cpu_architecture=ARM64")
     assert recap == (0, 0), proc.stdout

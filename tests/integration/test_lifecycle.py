@@ -75,7 +75,10 @@ def test_status_shows_both_apps_in_both_azs(converged, tmp_path):
     for app in ("backend", "frontend"):
         for az in ("us-east-1a", "us-east-1b"):
             assert f"{app}" in summary and az in summary
-    assert "USD/month" in summary
+    assert "USD/month" in summary and "estimate" in summary
+    # issue J: the network role's two NAT gateways and the logs are in the estimate, with what it assumes.
+    assert "NAT gateways (2)" in summary and "CloudWatch Logs ingestion" in summary and "assumed:" in summary
+    assert {line["kind"] for line in report["cost"]["lines"]} == {"fargate", "alb", "nat", "logs"}
 
 
 def test_failover_swaps_roles_counts_and_weights_and_failback_restores(converged, tmp_path):

@@ -147,6 +147,18 @@ def test_docker_commands_use_the_private_config_dir():
         ["docker", "--config", "/auth", "push", "r/x:g"]]
 
 
+def test_every_builder_builds_for_the_platform_given():
+    for name in ("buildah", "podman", "docker"):
+        cmd = builders.Builder(name, "/auth", platform="linux/arm64").build_cmd("/ctx", "Dockerfile", "r/x:t")
+        assert cmd[-3:] == ["--platform", "linux/arm64", "/ctx"], name
+        assert "--platform" not in builders.Builder(name, "/auth").build_cmd("/ctx", "Dockerfile", "r/x:t")
+
+
+def test_hash_changes_with_the_platform(context):
+    amd64, arm64 = (builders.context_hash(str(context), platform=p) for p in ("linux/amd64", "linux/arm64"))
+    assert len({amd64, arm64, builders.context_hash(str(context))}) == 3
+
+
 def test_podman_build_verb():
     b = builders.Builder("podman", "/auth", storage_driver="", isolation="")
     assert b.build_cmd("/ctx", "Dockerfile", "r/x:t")[:2] == ["podman", "build"]

@@ -75,16 +75,65 @@ def test_service_connect_endpoint_reads_the_primary_deployment():
 
 def test_cost_uses_task_size_counts_and_spot_prices(topology, prices):
     cost = status.monthly_cost(topology, prices)
+    table = prices["regions"]["us-east-1"]
     by_name = {line["service"]: line for line in cost["lines"]}
-    backend = (1 * prices["fargate"]["X86_64"]["vcpu_hour"] + 2 * prices["fargate"]["X86_64"]["gb_hour"]) * 730
+    backend = (1 * table["fargate"]["X86_64"]["vcpu_hour"] + 2 * table["fargate"]["X86_64"]["gb_hour"]) * 730
     assert by_name["bandup-test-backend-a"]["monthly"] == round(2 * backend, 2)
-    spot = (0.5 * prices["fargate_spot"]["X86_64"]["vcpu_hour"] + 1 * prices["fargate_spot"]["X86_64"]["gb_hour"]) * 730
+    spot = (0.5 * table["fargate_spot"]["X86_64"]["vcpu_hour"] + 1 * table["fargate_spot"]["X86_64"]["gb_hour"]) * 730
     assert by_name["bandup-test-frontend-b"]["monthly"] == round(spot, 2)
     assert by_name["bandup-test-frontend-b"]["capacity_provider"] == "FARGATE_SPOT"
+    assert by_name["bandup-test-frontend-b"]["kind"] == "fargate_spot"
     assert cost["total"] == round(sum(line["monthly"] for line in cost["lines"]), 2)
     # Live counts (autoscaling moved them) win over the configured ones.
     scaled = status.monthly_cost(topology, prices, {"bandup-test-backend-a": 4})
     assert scaled["total"] == pytest.approx(cost["total"] + round(2 * backend, 2), abs=0.02)
+
+
+ASSUMED = {"nat_gateways": 2, "nat_gb_per_month": 100, "log_gb_per_month": 10, "alb_lcus": 1.0}
+
+
+def test_cost_counts_nat_gateways_logs_and_the_alb_at_the_stated_usage(topology, prices):
+    """issue J: the two NAT gateways (hourly + per GB processed) and log ingestion are in the estimate."""
+    table = prices["regions"]["us-east-1"]
+    cost = status.monthly_cost(topology, prices, assumptions=ASSUMED)
+    by_name = {line["service"]: line["monthly"] for line in cost["lines"]}
+    assert by_name["nat-gateways"] == round(2 * table["nat_hour"] * 730 + 100 * table["nat_gb"], 2) > 60
+    assert by_name["logs"] == round(10 * table["logs_ingest_gb"], 2) > 0
+    assert by_name["alb"] == round((table["alb_hour"] + table["alb_lcu_hour"]) * 730, 2)
+    assert cost["assumptions"] == ASSUMED and cost["estimate"] is True
+    without_nat = status.monthly_cost(topology, prices, assumptions=dict(ASSUMED, nat_gateways=0))
+    assert "nat-gateways" not in {line["service"] for line in without_nat["lines"]}
+    assert cost["total"] == pytest.approx(without_nat["total"] + by_name["nat-gateways"], abs=0.02)
+
+
+def test_cost_uses_the_deployments_region_and_says_when_it_has_no_prices(prices):
+    def topology_in(region):
+        return build_topology("bandup-test", region, region + "a", region + "b", SERVICES)
+
+    home = status.monthly_cost(topology_in("us-east-1"), prices, assumptions=ASSUMED)
+    singapore = status.monthly_cost(topology_in("ap-southeast-1"), prices, assumptions=ASSUMED)
+    assert singapore["prices_region"] == "ap-southeast-1" and singapore["total"] > home["total"]
+    elsewhere = status.monthly_cost(topology_in("sa-east-1"), prices, assumptions=ASSUMED)
+    assert (elsewhere["prices_region"], elsewhere["region"]) == ("us-east-1", "sa-east-1")
+    assert elsewhere["total"] == home["total"]
+    text = "\n".join(status.cost_lines(elsewhere))
+    assert "us-east-1 (no price table for sa-east-1)" in text
+
+
+def test_every_shipped_inventory_region_has_prices(prices):
+    for inventory in os.listdir(os.path.join(ROOT, "inventories")):
+        with open(os.path.join(ROOT, "inventories", inventory, "group_vars", "all", "main.yml")) as handle:
+            region = yaml.safe_load(handle)["bandup_region"]
+        assert region in prices["regions"], (inventory, region)
+    assert all(entry["nat_hour"] and entry["logs_ingest_gb"] for entry in prices["regions"].values())
+
+
+def test_cost_summary_is_labelled_an_estimate_with_its_date_and_assumptions(topology, prices):
+    text = "\n".join(status.cost_lines(status.monthly_cost(topology, prices, assumptions=ASSUMED)))
+    assert "estimate ~" in text and f"us-east-1 list prices recorded {prices['checked']}" in text
+    for part in ("Fargate 5 tasks", "Fargate Spot 1 tasks", "ALB", "NAT gateways (2)", "CloudWatch Logs ingestion",
+                 "2 NAT gateways processing 100 GB/month", "10 GB/month of logs ingested", "1.0 ALB LCU"):
+        assert part in text, part
 
 
 def test_report_rows_from_stubbed_aws(topology, prices):

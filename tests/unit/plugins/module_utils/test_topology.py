@@ -38,7 +38,7 @@ def test_seed_topology_names_and_order():
     result = topo()
     assert [s["name"] for s in result["services"]] == ["backend", "frontend"]  # depends_on first
     backend = result["services"][0]
-    assert backend["repository"] == "ielts-backend"
+    assert backend["repository"] == "ielts-bandup-test-backend"  # per deployment (issue J)
     assert backend["family"] == "bandup-test-backend"
     assert backend["log_group"] == "/ecs/bandup-test/backend"
     active, standby = backend["placements"]
@@ -107,7 +107,7 @@ def test_fargate_pair_error_names_service_and_lists_valid_memory():
     (None, {"standby_az": "us-east-1a"}, r"bandup_standby_az: must differ"),
     (None, {"standby_az": "us-east-1f", "azs_in_region": ["us-east-1a", "us-east-1b"]},
      r"bandup_standby_az: 'us-east-1f' is not an availability zone .* \(it has us-east-1a, us-east-1b\)"),
-    (None, {"ecr_prefix": "Bad_"}, r"ECR repository 'Bad_backend'"),
+    (None, {"ecr_prefix": "Bad_"}, r"ECR repository 'Bad_bandup-test-backend'"),
     ([], {}, r"bandup_services: at least one service"),
 ])
 def test_bad_input_names_the_variable(services, kwargs, message):

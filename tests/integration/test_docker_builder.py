@@ -1,0 +1,101 @@
+"""image_builder docker (and auto when a Docker API answers): the image role builds, tags and pushes through
+community.docker (docker_image with source build, docker_image_push) on image_docker_host, keeping the content
+tag, the skip when the registry has it, digest pinning and the platform (issue J).
+
+The Docker API is Debian's podman (`podman system service` on a unix socket in the test's temp dir, vfs storage,
+BUILDAH_ISOLATION=chroot, a registries.conf marking the loopback registry insecure): no Docker engine needed.
+"""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import time
+import urllib.parse
+
+import pytest
+
+# The ECR + registry endpoint, the fixture build contexts and the registry readers of the buildah tests.
+from test_image_roles import REPOS, apps, endpoint, image_architecture, playbook, registry_tags  # noqa: F401
+
+pytestmark = pytest.mark.skipif(not (shutil.which("podman") and os.path.exists("/bin/busybox")),
+                                reason="needs podman (make setup installs it) and busybox-static")
+
+
+def docker_api(sock, path):
+    """GET ``path`` from the Docker API on the unix socket ``sock`` (curl, as a plain client would)."""
+    out = subprocess.run(["curl", "-sf", "--unix-socket", sock, "http://d" + path], check=True,
+                         capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
+@pytest.fixture(scope="module")
+def docker_host(endpoint, tmp_path_factory):  # noqa: F811
+    root = tmp_path_factory.mktemp("podman")
+    (root / "storage.conf").write_text(f'[storage]\ndriver = "vfs"\ngraphroot = "{root}/graph"\n'
+                                       f'runroot = "{root}/run"\n')
+    (root / "registries.conf").write_text(f'unqualified-search-registries = []\n[[registry]]\n'
+                                          f'location = "{endpoint["BANDUP_REGISTRY"]}"\ninsecure = true\n')
+    sock = str(root / "podman.sock")
+    env = dict(os.environ, CONTAINERS_STORAGE_CONF=str(root / "storage.conf"), BUILDAH_ISOLATION="chroot",
+               CONTAINERS_REGISTRIES_CONF=str(root / "registries.conf"))
+    with open(root / "service.log", "w") as log:
+        service = subprocess.Popen(["podman", "system", "service", "--time=0", "unix://" + sock], env=env,
+                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        for _ in range(100):
+            if os.path.exists(sock):
+                break
+            time.sleep(0.1)
+        assert docker_api(sock, "/version")["ApiVersion"]
+        yield sock
+    finally:
+        os.killpg(service.pid, signal.SIGTERM)
+        service.wait(timeout=30)
+
+
+def local_images(sock):
+    """{repository:tag} of the images the Docker API's own storage holds."""
+    return {tag for image in docker_api(sock, "/images/json") for tag in image.get("RepoTags") or []}
+
+
+def test_docker_builder_builds_and_pushes_through_the_docker_api_then_builds_nothing(endpoint, apps, docker_host):  # noqa: F811
+    options = ["-e", "image_builder=docker", "-e", f"image_docker_host=unix://{docker_host}"]
+    proc, recap = playbook(endpoint, apps, "playbooks/ecr.yml", "playbooks/image.yml", *options)
+    assert recap[1] == 0 and recap[0] >= 2, proc.stdout[-4000:]
+    assert "Build each missing image" in proc.stdout and "Push each built image" in proc.stdout
+    first = registry_tags(endpoint)
+    built = local_images(docker_host)
+    for repo in REPOS:
+        (tag,) = first[repo]
+        assert f"{endpoint['BANDUP_REGISTRY']}/{repo}:{tag}" in built  # built by the Docker API, not buildah
+        assert image_architecture(endpoint, repo, tag) == "amd64"
+    proc, recap = playbook(endpoint, apps, "playbooks/image.yml", *options)
+    assert recap == (0, 0), proc.stdout[-4000:]
+    assert "Build each missing image" not in proc.stdout or "skipping" in proc.stdout.split(
+        "Build each missing image")[1].split("TASK")[0]
+    assert registry_tags(endpoint) == first and local_images(docker_host) == built
+
+
+def test_docker_builder_builds_for_the_tasks_architecture(endpoint, apps, docker_host):  # noqa: F811
+    before = registry_tags(endpoint)
+    proc, recap = playbook(endpoint, apps, "playbooks/image.yml", "-e", "image_builder=docker",
+                           "-e", f"image_docker_host=unix://{docker_host}", "-e", "task_definition_cpu_architecture=ARM64",
+                           "-e", "image_docker_nocache=true")  # podman 4.3's build cache ignores the platform
+    assert recap == (1, 0), proc.stdout[-4000:]
+    after = registry_tags(endpoint)
+    for repo in REPOS:
+        (new_tag,) = set(after[repo]) - set(before[repo])
+        assert image_architecture(endpoint, repo, new_tag) == "arm64"
+
+
+def test_auto_builds_through_the_docker_api_when_one_answers(endpoint, apps, docker_host, tmp_path):  # noqa: F811
+    changed = tmp_path / "apps"
+    shutil.copytree(apps, changed, symlinks=True)
+    (changed / "backend" / "www" / "actuator" / "health").write_text('{"status":"UP","v":"auto"}\n')
+    built = local_images(docker_host)
+    env = dict(endpoint, DOCKER_HOST="unix://" + docker_host)  # image_docker_host's default
+    proc, recap = playbook(env, changed, "playbooks/image.yml")
+    assert recap == (1, 0), proc.stdout[-4000:]
+    new = local_images(docker_host) - built
+    assert len(new) == 1 and urllib.parse.quote(REPOS[0]) in new.pop()  # only the changed backend, via the API
