@@ -74,7 +74,7 @@ options:
     default: true
   platform:
     description:
-      - The platform to build for (C(--platform) of every builder), e.g. C(linux/amd64) or C(linux/arm64): the
+      - The platform to build for (C(--platform) of every builder), e.g. C(linux/amd64) or C(linux/arm64), i.e. the
         architecture of the tasks that run the image, not the controller's. Part of the content hash.
       - Unset, the builder's default (the architecture of the machine that builds).
     type: str
@@ -90,7 +90,7 @@ options:
     default: 2
   build:
     description:
-      - C(false) builds and pushes nothing: the images still to build come back with C(build=true) and no digest,
+      - C(false) builds and pushes nothing; the images still to build come back with C(build=true) and no digest,
         for a build elsewhere (the C(image) role builds through community.docker on a Docker API this way, then
         calls this module again for the digests).
       - Missing extra tags of images that exist are still added in the registry.
