@@ -110,7 +110,9 @@ def test_execution_environment_context_is_created_offline_and_its_collections_in
     context = tmp_path / "context"
     run(env, os.path.join(VENV_BIN, "ansible-builder"), "create", "-f", "execution-environment.yml",
         "-c", str(context), cwd=clone)
-    containerfile = (context / "Dockerfile").read_text()
+    # Containerfile where podman is installed (ansible-builder's default runtime), else Dockerfile.
+    (containerfile,) = [(context / name).read_text() for name in ("Containerfile", "Dockerfile")
+                        if (context / name).exists()]
     assert "ansible-core==2.21.5" in containerfile and "install-from-bindep" in containerfile
     requirements = (context / "_build" / "requirements.yml").read_text()
     assert "/build/collections/bandup-ecs-0.1.0.tar.gz" in requirements
