@@ -15,6 +15,8 @@ import pytest
 from conftest import ROOT, VENV_BIN, recap
 
 DEPLOYMENTS = {"staging": "bandup-staging", "prod": "bandup-prod"}
+# Two cold converges, a teardown and a third converge: about 5 minutes, so `make test-slow`.
+pytestmark = pytest.mark.slow
 
 
 def playbook(endpoint, inventory, *args):
