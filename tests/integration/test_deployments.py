@@ -15,6 +15,8 @@ import pytest
 from conftest import ROOT, VENV_BIN, recap
 
 DEPLOYMENTS = {"staging": "bandup-staging", "prod": "bandup-prod"}
+# Two cold converges, a teardown and a third converge: about 5 minutes, so `make test-slow`.
+pytestmark = pytest.mark.slow
 
 
 def playbook(endpoint, inventory, *args):
@@ -50,6 +52,23 @@ def registry_tags(endpoint, repository):
     return out
 
 
+def served(endpoint, image):
+    """Whether the registry serves ``image`` (``host/repository@sha256:...``), as a task would pull it."""
+    host, rest = image.split("/", 1)
+    repository, digest = rest.split("@", 1)
+    assert host == endpoint.env["BANDUP_REGISTRY"], image
+    token = client(endpoint, "ecr").get_authorization_token()["authorizationData"][0]["authorizationToken"]
+    request = urllib.request.Request(f"http://{host}/v2/{repository}/manifests/{digest}", method="HEAD", headers={
+        "Authorization": "Basic " + token, "Accept": "application/vnd.oci.image.manifest.v1+json, "
+                                                   "application/vnd.docker.distribution.manifest.v2+json"})
+    try:
+        with urllib.request.urlopen(request):
+            return True
+    except urllib.error.HTTPError as err:
+        assert err.code == 404, err
+        return False
+
+
 def holdings(endpoint, name):
     """Everything of the deployment ``name`` the endpoint holds, with the state that matters (empty when gone)."""
     tags = [{"Name": "tag:bandup:deployment", "Values": [name]}]
@@ -65,11 +84,20 @@ def holdings(endpoint, name):
         for svc in ecs.describe_services(cluster=name, services=arns)["services"] if arns else []:
             if svc["status"] == "ACTIVE":
                 services[svc["serviceName"]] = (svc["taskDefinition"], svc["desiredCount"])
+    task_definitions = sorted(arn for arn in ecs.list_task_definitions(status="ACTIVE")["taskDefinitionArns"]
+                              if f":task-definition/{name}-" in arn)
+    # The images the deployment's task definitions run: does ECR still have the repository, does the registry
+    # serve the image (the local registry is not ECR: deleting a repository in ECR leaves its blobs there).
+    ecr_names = {r["repositoryName"] for r in ecr.describe_repositories()["repositories"]}
+    images = {container["image"]: (container["image"].split("/", 1)[1].split("@")[0] in ecr_names,
+                                   served(endpoint, container["image"]))
+              for arn in task_definitions
+              for container in ecs.describe_task_definition(taskDefinition=arn)["taskDefinition"]["containerDefinitions"]}
     found = {
         "repositories": repositories,
+        "images": images,
         "services": services,
-        "task_definitions": sorted(arn for arn in ecs.list_task_definitions(status="ACTIVE")["taskDefinitionArns"]
-                                   if f":task-definition/{name}-" in arn),
+        "task_definitions": task_definitions,
         "log_groups": [g["logGroupName"] for g in client(endpoint, "logs").describe_log_groups(
             logGroupNamePrefix=f"/ecs/{name}/")["logGroups"]],
         "roles": sorted(r["RoleName"] for r in client(endpoint, "iam").list_roles()["Roles"]
@@ -89,7 +117,8 @@ def holdings(endpoint, name):
 
 @pytest.fixture(scope="module")
 def both(endpoint, apps):
-    for inventory in DEPLOYMENTS:
+    # prod first, then staging: the last converge is the one that would have tagged a shared repository.
+    for inventory in ("prod", "staging"):
         out = playbook(endpoint, inventory, "site.yml")
         assert recap(out)["failed"] == 0
     return endpoint
@@ -97,7 +126,7 @@ def both(endpoint, apps):
 
 def test_each_deployment_has_its_own_resources(both):
     staging, prod = (holdings(both, name) for name in DEPLOYMENTS.values())
-    kinds = {"repositories", "services", "task_definitions", "log_groups", "roles", "namespaces", "load_balancers",
+    kinds = {"repositories", "images", "services", "task_definitions", "log_groups", "roles", "namespaces", "load_balancers",
              "target_groups", "vpcs", "nat_gateways"}
     assert set(staging) == kinds and set(prod) == kinds, (staging, prod)
     assert sorted(prod["repositories"]) == ["ielts-bandup-prod-backend", "ielts-bandup-prod-frontend"]
@@ -119,6 +148,8 @@ def test_status_estimates_each_deployment_with_its_nat_gateways(both, tmp_path):
 
 def test_tearing_staging_down_leaves_prod_untouched(both):
     prod_before = holdings(both, "bandup-prod")
+    assert len(prod_before["images"]) == 2 and all(all(state) for state in prod_before["images"].values()), \
+        prod_before["images"]
     out = playbook(both, "staging", "playbooks/teardown.yml", "-e", "confirm=bandup-staging")
     assert recap(out)["failed"] == 0
     assert holdings(both, "bandup-staging") == {}

@@ -99,3 +99,30 @@ def test_auto_builds_through_the_docker_api_when_one_answers(endpoint, apps, doc
     assert recap == (1, 0), proc.stdout[-4000:]
     new = local_images(docker_host) - built
     assert len(new) == 1 and urllib.parse.quote(REPOS[0]) in new.pop()  # only the changed backend, via the API
+
+
+def test_docker_builder_pins_the_digest_and_keeps_the_registry_password_out(endpoint, apps, docker_host, tmp_path):  # noqa: F811
+    """image_outputs names each image by the digest the registry serves; the ECR password the login used is
+    neither in the output nor left in the host's variables."""
+    import base64  # pylint: disable=import-outside-toplevel
+    import boto3  # pylint: disable=import-outside-toplevel
+
+    changed = tmp_path / "apps"
+    shutil.copytree(apps, changed, symlinks=True)
+    (changed / "frontend" / "www" / "api" / "health").write_text('{"status":"UP","v":"pin"}\n')
+    dump = tmp_path / "hostvars.json"
+    proc, recap = playbook(endpoint, changed, "tests/integration/playbooks/dump_after.yml", "-e",
+                           "playbook=playbooks/image.yml", "-e", f"dump_path={dump}", "-e", "image_builder=docker",
+                           "-e", f"image_docker_host=unix://{docker_host}", "-v")
+    assert recap[1] == 0 and recap[0] >= 1, proc.stdout[-4000:]
+    hostvars = dump.read_text()
+    outputs = json.loads(hostvars)["image_outputs"]
+    tags = registry_tags(endpoint)
+    for service, repo in (("backend", REPOS[0]), ("frontend", REPOS[1])):
+        digest = tags[repo][outputs[service]["tag"]]
+        assert outputs[service]["image"] == f"{endpoint['BANDUP_REGISTRY']}/{repo}@{digest}"
+        assert outputs[service]["changed"] is (service == "frontend")
+    token = boto3.client("ecr", endpoint_url=endpoint["AWS_ENDPOINT_URL"], region_name="us-east-1",
+                         aws_access_key_id="testing", aws_secret_access_key="testing").get_authorization_token()
+    password = base64.b64decode(token["authorizationData"][0]["authorizationToken"]).decode().split(":", 1)[1]
+    assert len(password) >= 8 and password not in proc.stdout and password not in hostvars
