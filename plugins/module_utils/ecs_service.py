@@ -359,9 +359,8 @@ def subnet_azs(ec2, subnet_ids):
     return {s["SubnetId"]: s["AvailabilityZone"] for s in subnets}
 
 
-@RETRY
 def resolve_task_definition(ecs, task_definition):
-    return ecs.describe_task_definition(taskDefinition=task_definition)["taskDefinition"]["taskDefinitionArn"]
+    return rollout.describe_task_definition(ecs, task_definition)["taskDefinitionArn"]
 
 
 @RETRY

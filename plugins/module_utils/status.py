@@ -8,6 +8,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.bandup.ecs.plugins.module_utils import ecs_service
+from ansible_collections.bandup.ecs.plugins.module_utils import rollout
 
 # Recorded by the service role with every change ("server" or "client"), for endpoints that report no
 # deployments[].serviceConnectConfiguration.
@@ -16,11 +17,6 @@ SC_ROLE_TAG = "bandup:sc-role"
 
 def _chunks(items, size):
     return [items[i:i + size] for i in range(0, len(items), size)]
-
-
-@AWSRetry.jittered_backoff()
-def _describe_task_definition(ecs, arn):
-    return ecs.describe_task_definition(taskDefinition=arn)["taskDefinition"]
 
 
 @AWSRetry.jittered_backoff()
@@ -163,7 +159,7 @@ def image_digests(ecs, taskdef_arns):
     """Task definition ARN -> digest of its first container's image (None when not pinned by digest)."""
     out = {}
     for arn in sorted(set(a for a in taskdef_arns if a)):
-        image = _describe_task_definition(ecs, arn)["containerDefinitions"][0]["image"]
+        image = rollout.describe_task_definition(ecs, arn)["containerDefinitions"][0]["image"]
         out[arn] = image.split("@", 1)[1] if "@" in image else None
     return out
 
