@@ -1,65 +1,63 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""AnsibleAWSModule with one boto3 session per module run.
+"""AnsibleAWSModule with one boto3 session per module run, and the failure path of AnsibleAWSError.
 
-AnsibleAWSModule.client() builds a new boto3 session for every client, and each session loads botocore's
-endpoint and configuration data again (about 50 ms per client on a small machine). A module that talks to ECS,
-IAM and CloudWatch Logs pays that three times. Here the clients of one module run come from one session, with
-the same connection settings (region, endpoint_url, credentials, profile, aws_config) and error handling.
+Why an adapter at all: AnsibleAWSModule.client() builds a new boto3 session for every client, and each session loads
+botocore's endpoint and configuration data again (about 50 ms per client on a small machine); a module that talks to
+ECS, IAM and CloudWatch Logs pays that three times. amazon.aws has no public way to share a session, so while
+``AWSModule.client()`` runs amazon.aws's own ``client()``, the name ``boto3`` inside amazon.aws's botocore.py is this
+run's session cache: everything else (connection settings, user agent, ``aws_config``, retries, errors) is amazon.aws's
+code. tests/unit/plugins/module_utils/test_aws.py fails if amazon.aws stops building its sessions that way. With
+amazon.aws's placebo recording or replay switched on, every client gets its own session, as in amazon.aws.
 """
 
 from __future__ import annotations
 
+import os
+
 try:
     import boto3
-    import botocore.config
-    import botocore.exceptions
 except ImportError:
     pass  # AnsibleAWSModule reports the missing library
 
-from ansible.module_utils.ansible_release import __version__ as ANSIBLE_VERSION
-
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import get_aws_connection_info
-from ansible_collections.amazon.aws.plugins.module_utils.common import get_collection_info
+from ansible_collections.amazon.aws.plugins.module_utils import botocore as amazon_botocore
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
+
+PLACEBO = ("_ANSIBLE_PLACEBO_RECORD", "_ANSIBLE_PLACEBO_REPLAY")
 
 
-def user_agent():
-    """The user agent AnsibleAWSModule.client() sends (amazon.aws's collection name and version)."""
-    info = get_collection_info()
-    agent = f"APN/1.0 Ansible/{ANSIBLE_VERSION}"
-    if info["name"]:
-        agent += f" {info['name']}" + (f"/{info['version']}" if info["version"] is not None else "")
-    return agent
+class _SessionCache:
+    """Stands in for the ``boto3`` module inside amazon.aws's botocore.py: ``session.Session(profile_name=...)``
+    answers the run's session of that profile."""
 
+    def __init__(self, sessions):
+        self.session = self
+        self._sessions = sessions
 
-def _config(extra):
-    """The client config AnsibleAWSModule.client() builds: its user agent, merged with config and aws_config."""
-    config = botocore.config.Config(user_agent=user_agent())
-    for more in extra:
-        if more:
-            config = config.merge(more if isinstance(more, botocore.config.Config) else botocore.config.Config(**more))
-    return config
+    def Session(self, profile_name=None):  # noqa: N802 (boto3's name) pylint: disable=invalid-name
+        if profile_name not in self._sessions:
+            self._sessions[profile_name] = boto3.session.Session(profile_name=profile_name)
+        return self._sessions[profile_name]
 
 
 class AWSModule(AnsibleAWSModule):
-    """AnsibleAWSModule whose client() calls share one boto3 session (per profile)."""
+    """AnsibleAWSModule whose client() calls share one boto3 session (per profile), and whose
+    fail_json_aws_error() also returns the error's extra values (``AnsibleAWSError(..., timed_out=True)``)."""
 
     def client(self, service, retry_decorator=None, **extra_params):
-        region, endpoint_url, params = get_aws_connection_info(self)
-        params.update(extra_params)
-        profile = params.pop("profile_name", None)
-        config = _config([params.pop("config", None), params.pop("aws_config", None)])
+        if any(var in os.environ for var in PLACEBO):
+            return super().client(service, retry_decorator=retry_decorator, **extra_params)
         sessions = self.__dict__.setdefault("_bandup_sessions", {})
+        real = amazon_botocore.boto3
+        amazon_botocore.boto3 = _SessionCache(sessions)
         try:
-            if profile not in sessions:
-                sessions[profile] = boto3.session.Session(profile_name=profile)
-            conn = sessions[profile].client(service, config=config, region_name=region, endpoint_url=endpoint_url,
-                                            **params)
-        except botocore.exceptions.NoRegionError:
-            self.fail_json(msg=f"The {self._name} module requires a region and none was found in configuration, "
-                               "environment variables or module parameters")
-        except (ValueError, botocore.exceptions.BotoCoreError) as err:
-            self.fail_json_aws(err, msg="Couldn't connect to AWS")
-        return conn if retry_decorator is None else RetryingBotoClientWrapper(conn, retry_decorator)
+            return super().client(service, retry_decorator=retry_decorator, **extra_params)
+        finally:
+            amazon_botocore.boto3 = real
+
+    def fail_json_aws_error(self, exception):
+        """The one failure path of the collection's modules: an AnsibleAWSError raised below the module, with the AWS
+        error it wraps (if any) and its extra values."""
+        if exception.exception is not None:
+            self.fail_json_aws(exception.exception, msg=exception.message, **exception.kwargs)
+        self.fail_json(msg=exception.message or str(exception), **exception.kwargs)

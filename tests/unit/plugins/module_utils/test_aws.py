@@ -1,4 +1,5 @@
 """AWSModule.client(): the clients of one module run share a boto3 session and get AnsibleAWSModule's settings."""
+import inspect
 import json
 
 import boto3
@@ -66,3 +67,13 @@ def test_no_region_fails_with_the_module_message(monkeypatch, capsys):
         AWSModule(argument_spec={}).client("ecs")
     result = json.loads(capsys.readouterr().out)
     assert result["failed"] and "requires a region" in result["msg"]
+
+
+def test_the_adapter_leaves_amazon_aws_as_it_found_it(sessions):
+    """The adapter swaps the name boto3 inside amazon.aws's botocore.py only while a client is built; if amazon.aws
+    stopped building its clients through boto3.session.Session(profile_name=...), test_clients_share_one_session
+    fails (one session per client again)."""
+    from ansible_collections.amazon.aws.plugins.module_utils import botocore as amazon_botocore
+    module(region="eu-west-1").client("ecs")
+    assert amazon_botocore.boto3 is boto3
+    assert "boto3.session.Session(" in inspect.getsource(amazon_botocore._boto3_conn)
