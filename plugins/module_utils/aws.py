@@ -13,6 +13,7 @@ amazon.aws's placebo recording or replay switched on, every client gets its own 
 
 from __future__ import annotations
 
+import copy
 import os
 
 try:
@@ -22,6 +23,8 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils import botocore as amazon_botocore
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+from ansible_collections.bandup.ecs.plugins.module_utils.once import NO_RETRY_CONFIG
 
 PLACEBO = ("_ANSIBLE_PLACEBO_RECORD", "_ANSIBLE_PLACEBO_REPLAY")
 
@@ -54,6 +57,15 @@ class AWSModule(AnsibleAWSModule):
             return super().client(service, retry_decorator=retry_decorator, **extra_params)
         finally:
             amazon_botocore.boto3 = real
+
+    def write_client(self, service):
+        """The ``service`` client for writes that must not be sent twice blindly (module_utils/once.py): without
+        botocore's retries. One per module run, made on first use, so a run that writes nothing does not build it."""
+        clients = self.__dict__.setdefault("_bandup_write_clients", {})
+        if service not in clients:
+            # a copy: botocore adds its retry mode to the dict it is given
+            clients[service] = self.client(service, config=copy.deepcopy(NO_RETRY_CONFIG))
+        return clients[service]
 
     def fail_json_aws_error(self, exception):
         """The one failure path of the collection's modules: an AnsibleAWSError raised below the module, with the AWS

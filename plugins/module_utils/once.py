@@ -7,7 +7,7 @@ the same request again. For a create without a client token (CreateVpc, CreateIn
 AllocateAddress...) that makes a second resource; for others (CreateSubnet, AttachInternetGateway, CreateRule...)
 the resend fails with "already exists / associated" although the write succeeded.
 
-``write_once`` sends such a write on a client without botocore's retries (``client(module, service)``) and, after
+``write_once`` sends such a write on a client without botocore's retries (``AWSModule.write_client(service)``) and, after
 an attempt whose outcome is unknown, looks for what the write would have made before sending it again. (A
 ``retries`` setting in the module's ``aws_config`` still overrides NO_RETRY_CONFIG: a user's explicit choice.)
 """
@@ -28,15 +28,6 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 NO_RETRY_CONFIG = {"retries": {"total_max_attempts": 1}}
 # Throttling codes botocore retries that AWSRetry.found() does not list.
 THROTTLING = ["ThrottlingException", "RequestThrottledException", "EC2ThrottledException"]
-
-
-def client(module, service):
-    """The module's ``service`` client without botocore's retries (one per module run, made on first use, so a
-    run that writes nothing does not build it)."""
-    clients = module.__dict__.setdefault("_bandup_once_clients", {})
-    if service not in clients:
-        clients[service] = module.client(service, config=NO_RETRY_CONFIG)
-    return clients[service]
 
 
 def unanswered(err):
@@ -61,7 +52,7 @@ def write_once(call, find, attempts=5, delay=2.0):
     for attempt in range(attempts):
         try:
             return call()
-        except Exception as err:  # pylint: disable=broad-except
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as err:
             if attempt + 1 == attempts or not unanswered(err):
                 raise
         time.sleep(random.uniform(0.5, 1.0) * delay * 2 ** attempt)

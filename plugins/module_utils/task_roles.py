@@ -5,7 +5,6 @@ converge(), what bandup.ecs.ecs_task_roles does (also run by bandup.ecs.ecs_task
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 from urllib.parse import unquote
@@ -266,7 +265,7 @@ def converge(module, params):
     logs = module.client("logs", retry_decorator=AWSRetry.jittered_backoff())
     iam = module.client("iam", retry_decorator=AWSRetry.jittered_backoff())
     plan, arns = Plan(), {}
-    writer = functools.partial(once.client, module)
+    writer = module.write_client
     try:
         groups = describe_log_groups(logs, [svc["log_group"] for svc in params["services"]])
         for svc in params["services"]:

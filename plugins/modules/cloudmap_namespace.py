@@ -105,7 +105,6 @@ namespace:
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.bandup.ecs.plugins.module_utils import cloudmap
-from ansible_collections.bandup.ecs.plugins.module_utils import once
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
 
 
@@ -148,7 +147,7 @@ def main():
         if params["state"] == "present":
             changed, namespace, diff = cloudmap.ensure_http_namespace(
                 client, params["name"], params["description"], params["tags"], params["purge_tags"],
-                module.check_mode, params["wait_timeout"], lambda: once.client(module, "servicediscovery"))
+                module.check_mode, params["wait_timeout"], lambda: module.write_client("servicediscovery"))
             module.exit_json(changed=changed, diff=diff, namespace=namespace)
         ensure_absent(module, client, cloudmap.find_http_namespace(client, params["name"]))
     except cloudmap.OperationError as err:

@@ -183,7 +183,6 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
 from ansible_collections.bandup.ecs.plugins.module_utils import ecr
-from ansible_collections.bandup.ecs.plugins.module_utils import once
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
 from ansible_collections.bandup.ecs.plugins.module_utils.topology import ECR_NAME_RE
 
@@ -254,7 +253,7 @@ def desired(module, client, live, name=None):
         after["encryption"] = encryption
         writes.append(("create", lambda: created.update(ecr.create_repository(
             client, name, params["image_tag_mutability"], params["scan_on_push"], encryption,
-            without_record(params["tags"] or {}), once.client(module, "ecr")))))
+            without_record(params["tags"] or {}), module.write_client("ecr")))))
     else:
         if not encryption_matches(live["encryption"], encryption):
             module.fail_json(msg=f"encryption_type: repository '{name}' is encrypted with {live['encryption']}; "

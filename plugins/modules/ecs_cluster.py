@@ -224,7 +224,7 @@ def ensure_namespace(module):
     try:
         changed, namespace, diff = cloudmap.ensure_http_namespace(
             client, wanted["name"], wanted["description"], module.params["tags"], False, module.check_mode,
-            wanted["wait_timeout"], lambda: once.client(module, "servicediscovery"))
+            wanted["wait_timeout"], lambda: module.write_client("servicediscovery"))
     except cloudmap.OperationError as err:
         module.fail_json(msg=f"service_connect_http_namespace: Cloud Map namespace {wanted['name']}: {err}")
     # In check mode a namespace to be created has no ARN yet: ECS also accepts the name.

@@ -234,7 +234,6 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-from ansible_collections.bandup.ecs.plugins.module_utils import once
 from ansible_collections.bandup.ecs.plugins.module_utils import task_roles
 from ansible_collections.bandup.ecs.plugins.module_utils import taskdef
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
@@ -332,7 +331,7 @@ def ensure_present(module, client, params):
         if not module.check_mode:
             taskdef.tag_resource(client, live["taskDefinitionArn"], missing_tags)
     elif changes and not module.check_mode:
-        current = taskdef.register(client, wanted, params["tags"], once.client(module, "ecs"))
+        current = taskdef.register(client, wanted, params["tags"], module.write_client("ecs"))
     deregistered = prune_revisions(module, client, params, current["taskDefinitionArn"])
     return dict(changed=bool(changes or deregistered), differences=changes, diff=diff,
                 deregistered=deregistered, **output(current, image=image))

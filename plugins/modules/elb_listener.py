@@ -180,7 +180,6 @@ except ImportError:
 
 
 from ansible_collections.bandup.ecs.plugins.module_utils import elb_listener as lst
-from ansible_collections.bandup.ecs.plugins.module_utils import once
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
 
 FORWARD = dict(type="list", elements="dict", options=dict(
@@ -217,7 +216,7 @@ def ensure_present(module, elbv2, live):
         changes["create_rules"] = [r["Priority"] for r in rules]
         if module.check_mode:
             module.exit_json(changed=True, changes=changes)
-        writer = once.client(module, "elbv2")
+        writer = module.write_client("elbv2")
         live = lst.create_listener(elbv2, params["load_balancer_arn"], desired, params["tags"], writer)
         lst.apply_rules(elbv2, live["ListenerArn"], rules, [], [], writer)
         module.exit_json(changed=True, listener_arn=live["ListenerArn"], changes=changes)
@@ -234,7 +233,7 @@ def ensure_present(module, elbv2, live):
     if changed and not module.check_mode:
         if listener_changes:
             lst.modify_listener(elbv2, live["ListenerArn"], listener_changes)
-        lst.apply_rules(elbv2, live["ListenerArn"], create, modify, delete, once.client(module, "elbv2"))
+        lst.apply_rules(elbv2, live["ListenerArn"], create, modify, delete, module.write_client("elbv2"))
     module.exit_json(**result)
 
 

@@ -320,7 +320,6 @@ except ImportError:
 from ansible_collections.bandup.ecs.plugins.module_utils import ecs_service as svc
 from ansible_collections.bandup.ecs.plugins.module_utils import elb_listener as lst
 from ansible_collections.bandup.ecs.plugins.module_utils import load_balancer as lb
-from ansible_collections.bandup.ecs.plugins.module_utils import once
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
 
 ACTIVE_WEIGHT = 100
@@ -473,7 +472,7 @@ class Run:
 
     def once_client(self):
         """The elbv2 client without botocore's retries, for the creates a lost response would duplicate or fail."""
-        return once.client(self.module, "elbv2")
+        return self.module.write_client("elbv2")
 
     def record(self, resource, change, before=None, after=None, **details):
         self.changes.append(dict(resource=resource, change=change, **details))

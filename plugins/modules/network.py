@@ -242,7 +242,7 @@ class Run:
         self.changes.append(change)
         if self.module.check_mode:
             return None
-        return func(self.client, once.client(self.module, "ec2"), *args)
+        return func(self.client, self.module.write_client("ec2"), *args)
 
     def item(self, key, before, after):
         if before is not None:

@@ -3,10 +3,15 @@
 A lost response is simulated by ``Lossy``: the first call of the write raises botocore's ConnectionClosedError;
 the lookups get AWS-shaped answers from a Stubber, which has no answer queued for a second write.
 """
+import copy
+
 import boto3
 import botocore.exceptions
 import pytest
 from botocore.stub import Stubber
+from ansible.module_utils.testing import patch_module_args
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
 
 from ansible_collections.bandup.ecs.plugins.module_utils import cloudmap as cloudmap_api
 from ansible_collections.bandup.ecs.plugins.module_utils import ecr as ecr_api
@@ -143,16 +148,18 @@ def test_gives_up_after_the_last_attempt(ec2):
                         lambda: api._single(api.describe_vpcs(client, tags=TAGS)), attempts=2)
 
 
-def test_the_once_client_has_no_botocore_retries_and_is_made_once(monkeypatch):
+def test_the_write_client_has_no_botocore_retries_and_is_made_once(monkeypatch):
     made = []
+    real = AnsibleAWSModule.client
 
-    class Module:
-        def client(self, service, **kwargs):
-            made.append((service, kwargs))
-            return object()
+    def client(self, service, retry_decorator=None, **kwargs):
+        made.append((service, copy.deepcopy(kwargs)))
+        return real(self, service, retry_decorator=retry_decorator, **kwargs)
 
-    module = Module()
-    assert once.client(module, "ec2") is once.client(module, "ec2")
+    monkeypatch.setattr(AnsibleAWSModule, "client", client)
+    with patch_module_args({"access_key": "AKIDEXAMPLE", "secret_key": "secret", "region": "eu-west-1"}):
+        module = AWSModule(argument_spec={})
+        assert module.write_client("ec2") is module.write_client("ec2")
     assert made == [("ec2", {"config": {"retries": {"total_max_attempts": 1}}})]
 
 
