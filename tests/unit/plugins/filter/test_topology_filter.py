@@ -1,4 +1,4 @@
-"""The bandup.ecs.topology filter: the module's topology without AWS, for --tags ecr / --tags image runs."""
+"""The bandup.ecs.topology filter: the topology of module_utils/topology.py without AWS, for --tags ecr / --tags image runs."""
 import copy
 
 import pytest
