@@ -120,6 +120,8 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+extends_documentation_fragment:
+  - bandup.ecs.changes
 repository:
   description: The repository, as ECR describes it, plus its tags.
   returned: when I(state=present)

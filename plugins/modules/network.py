@@ -171,6 +171,8 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+extends_documentation_fragment:
+  - bandup.ecs.changes
 network:
   description:
     - The ids of the network. In check mode, resources that do not exist yet are missing (an empty C(vpc_id)
