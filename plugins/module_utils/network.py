@@ -145,6 +145,11 @@ def subnet_associations(tables):
     return out
 
 
+def tier_subnets(subnets, az, tier):
+    """The subnets of ``subnets`` in ``az`` tagged as the deployment's ``tier`` (public, private) subnets."""
+    return [s for s in subnets if s["AvailabilityZone"] == az and tags_of(s).get("bandup:tier") == tier]
+
+
 def suffix(az, region):
     return az.replace(region, "", 1).replace("-", "") if region and az.startswith(region) else az.replace("-", "")
 
@@ -382,7 +387,7 @@ class Network:
         and a second subnet would re-wire the route tables and strand the load balancer and tasks in the first)."""
         errors = []
         for tier, az, cidr, _sfx in self.subnet_plan():
-            live = [s for s in subnets if s["AvailabilityZone"] == az and tags_of(s).get("bandup:tier") == tier]
+            live = tier_subnets(subnets, az, tier)
             if live and all(s["CidrBlock"] != cidr for s in live):
                 errors.append(f"{tier}_subnet_cidrs: {cidr} for {az} differs from {live[0]['CidrBlock']}, the CIDR of "
                               f"the existing {tier} subnet {live[0]['SubnetId']}; AWS cannot change the CIDR of a "
