@@ -98,7 +98,7 @@ options:
         description: Description of a created group (AWS cannot change it later).
         type: str
       rules:
-        description: Ingress rules; a rule has a I(cidr_ip) or a I(group_name).
+        description: Ingress rules; a rule has exactly one of I(cidr_ip) and I(group_name).
         type: list
         elements: dict
         default: []
@@ -220,14 +220,8 @@ from ansible_collections.bandup.ecs.plugins.module_utils.network import Network
 
 def check_params(module, params):
     """Input errors fail here, before any call."""
-    for spec in params["security_groups"]:
-        for idx, rule in enumerate(spec["rules"]):
-            if bool(rule.get("cidr_ip")) == bool(rule.get("group_name")):
-                module.fail_json(msg=f"security_groups.{spec['key']}.rules[{idx}]: needs one of cidr_ip, group_name")
     azs = params["availability_zones"]
-    if params["vpc_id"]:
-        if params["public_subnet_ids"] is None or params["private_subnet_ids"] is None:
-            module.fail_json(msg="vpc_id: needs public_subnet_ids and private_subnet_ids")
+    if params["vpc_id"]:  # the argument spec requires the subnet ids with it
         return
     if params["public_subnet_ids"] or params["private_subnet_ids"]:
         module.fail_json(msg="public_subnet_ids / private_subnet_ids: only used with vpc_id")
@@ -265,10 +259,12 @@ def main():
                 key=dict(type="str", required=True, no_log=False),
                 name=dict(type="str", required=True),
                 description=dict(type="str"),
-                rules=dict(type="list", elements="dict", default=[], options=rule),
+                rules=dict(type="list", elements="dict", default=[], options=rule,
+                           required_one_of=[("cidr_ip", "group_name")], mutually_exclusive=[("cidr_ip", "group_name")]),
             )),
             wait_timeout=dict(type="int", default=600),
         ),
+        required_by={"vpc_id": ["public_subnet_ids", "private_subnet_ids"]},
         supports_check_mode=True,
     )
     params = module.params

@@ -378,7 +378,14 @@ def test_adopted_subnet_in_the_wrong_az_or_vpc_fails_before_any_write(ec2, capsy
 @pytest.mark.parametrize("override, message", [
     (dict(public_subnet_cidrs=["10.20.0.0/24"]), "public_subnet_cidrs: needs one CIDR per availability zone"),
     (dict(private_subnet_cidrs=["10.20.10.0/24", "10.99.0.0/24"]), "do not lie in vpc_cidr"),
-    (dict(security_groups=[{"key": "x", "name": "x", "rules": [{"ports": [1]}]}]), "security_groups.x.rules[0]"),
+    # the argument spec: nested rule options and the options vpc_id requires
+    (dict(security_groups=[{"key": "x", "name": "x", "rules": [{"ports": [1]}]}]),
+     "one of the following is required: cidr_ip, group_name found in security_groups -> rules"),
+    (dict(security_groups=[{"key": "x", "name": "x", "rules": [{"ports": [1], "cidr_ip": "10.0.0.0/8",
+                                                              "group_name": "x"}]}]),
+     "parameters are mutually exclusive: cidr_ip|group_name found in security_groups -> rules"),
+    (dict(vpc_id=VPC, public_subnet_ids={"us-east-1a": "subnet-1"}),
+     "missing parameter(s) required by 'vpc_id': private_subnet_ids"),
 ])
 def test_bad_input_fails_before_any_call(ec2, capsys, override, message):
     out = run_module(network, args(**override), capsys)
