@@ -22,7 +22,7 @@ description:
     C(lifecycle=<hash> repository=<hash>)). A policy is read (C(GetLifecyclePolicy), C(GetRepositoryPolicy)) only
     when its hash in the record differs from the hash of the desired policy, so a policy edited outside this module
     is not corrected until the desired policy changes or the tag is removed. A repository without the record (e.g.
-    created by an older version) gets it on the next run, which then reports a C(tags) write.
+    created by an older version) gets it on the next run, which then reports a C(tag) change of that repository.
   - The record tag is the module's own, so I(purge_tags) never removes it and I(tags) cannot set it. A policy that
     is unset and purged (I(purge_lifecycle_policy), I(purge_repository_policy)) is always read, and dropped from
     the record.
