@@ -1,7 +1,9 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""ECR API calls of bandup.ecs: one small function per call, "not found" is None; and the last-applied record of
-the repository policies (a tag, so that a converge that changes nothing need not read them)."""
+"""ECR repositories of bandup.ecs: the calls (retried with jittered backoff, errors raised by ECRErrorHandler as
+AnsibleAWSError, "not found" answered as None), the last-applied record of the repository policies (a tag, so that a
+converge that changes nothing need not read them), and the converge of one or several repositories, every write
+through the run's ChangeSet."""
 
 from __future__ import annotations
 
@@ -10,23 +12,42 @@ import hashlib
 import json
 from urllib.parse import urlparse
 
+from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
+
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
 from ansible_collections.bandup.ecs.plugins.module_utils.once import write_once
 
 LAST_APPLIED_TAG = "bandup:last-applied"  # the record of the policies this code applied (see policy_hash)
 retry = AWSRetry.jittered_backoff()
+# Policy kind -> (get call, text field, put call, delete call, its "not found" error).
+POLICIES = {
+    "lifecycle_policy": ("get_lifecycle_policy", "lifecyclePolicyText", "put_lifecycle_policy",
+                         "delete_lifecycle_policy", "LifecyclePolicyNotFoundException"),
+    "repository_policy": ("get_repository_policy", "policyText", "set_repository_policy",
+                          "delete_repository_policy", "RepositoryPolicyNotFoundException"),
+}
 
 
+class ECRErrorHandler(AWSErrorHandler):
+    """amazon.aws's error handler for ECR: a missing repository or policy is "not found"."""
+
+    @classmethod
+    def _is_missing(cls):
+        return is_boto3_error_code(["RepositoryNotFoundException"] + [kind[4] for kind in POLICIES.values()])
+
+
+@ECRErrorHandler.list_error_handler("describe repository {name}")
 @retry
 def describe_repository(client, name):
-    try:
-        return client.describe_repositories(repositoryNames=[name])["repositories"][0]
-    except is_boto3_error_code("RepositoryNotFoundException"):
-        return None
+    return client.describe_repositories(repositoryNames=[name])["repositories"][0]
 
 
 @retry
@@ -34,6 +55,7 @@ def _describe_repositories(client, names):
     return client.describe_repositories(repositoryNames=names)["repositories"]
 
 
+@ECRErrorHandler.common_error_handler("describe repositories {names}")
 def describe_repositories(client, names):
     """{name: repository} of those of ``names`` (at most 100) that exist. One call when all exist; ECR fails the
     whole call when one is missing, then each name is described on its own."""
@@ -45,6 +67,7 @@ def describe_repositories(client, names):
     return {repo["repositoryName"]: repo for repo in repos}
 
 
+@ECRErrorHandler.common_error_handler("create repository {name}")
 def create_repository(client, name, mutability, scan_on_push, encryption, tags, once=None):
     """CreateRepository through ``once`` (a client without botocore's retries, module_utils once); after a lost
     answer, the repository of that name (a resend would fail with RepositoryAlreadyExistsException)."""
@@ -56,33 +79,24 @@ def create_repository(client, name, mutability, scan_on_push, encryption, tags, 
                       lambda: describe_repository(client, name))
 
 
+@ECRErrorHandler.deletion_error_handler("delete repository {name}")
 @retry
 def delete_repository(client, name, force):
-    try:
-        client.delete_repository(repositoryName=name, force=force)
-    except is_boto3_error_code("RepositoryNotFoundException"):
-        return None
+    client.delete_repository(repositoryName=name, force=force)
     return True
 
 
+@ECRErrorHandler.common_error_handler("set the tag mutability of {name}")
 @retry
 def put_tag_mutability(client, name, mutability):
     client.put_image_tag_mutability(repositoryName=name, imageTagMutability=mutability)
 
 
+@ECRErrorHandler.common_error_handler("set scan on push of {name}")
 @retry
 def put_scan_on_push(client, name, scan_on_push):
     client.put_image_scanning_configuration(repositoryName=name,
                                             imageScanningConfiguration={"scanOnPush": scan_on_push})
-
-
-# Policy kind -> (get call, text field, put call, delete call, its "not found" error).
-POLICIES = {
-    "lifecycle_policy": ("get_lifecycle_policy", "lifecyclePolicyText", "put_lifecycle_policy",
-                         "delete_lifecycle_policy", "LifecyclePolicyNotFoundException"),
-    "repository_policy": ("get_repository_policy", "policyText", "set_repository_policy",
-                          "delete_repository_policy", "RepositoryPolicyNotFoundException"),
-}
 
 
 def policy_hash(policy):
@@ -102,46 +116,47 @@ def format_record(record):
     return " ".join(f"{kind[:-len('_policy')]}={digest}" for kind, digest in sorted(record.items()))
 
 
+@ECRErrorHandler.list_error_handler("get the {kind} of {name}")
 @retry
 def get_policy(client, name, kind):
-    get, field, _put, _delete, not_found = POLICIES[kind]
-    try:
-        return json.loads(getattr(client, get)(repositoryName=name)[field])
-    except is_boto3_error_code(not_found):
-        return None
+    get, field, _put, _delete, _not_found = POLICIES[kind]
+    return json.loads(getattr(client, get)(repositoryName=name)[field])
 
 
+@ECRErrorHandler.common_error_handler("put the {kind} of {name}")
 @retry
 def put_policy(client, name, kind, policy):
     _get, field, put, _delete, _not_found = POLICIES[kind]
     getattr(client, put)(repositoryName=name, **{field: json.dumps(policy, sort_keys=True)})
 
 
+@ECRErrorHandler.deletion_error_handler("delete the {kind} of {name}")
 @retry
 def delete_policy(client, name, kind):
-    _get, _field, _put, delete, not_found = POLICIES[kind]
-    try:
-        getattr(client, delete)(repositoryName=name)
-    except is_boto3_error_code(not_found):
-        return None
+    _get, _field, _put, delete, _not_found = POLICIES[kind]
+    getattr(client, delete)(repositoryName=name)
     return True
 
 
+@ECRErrorHandler.common_error_handler("list the tags of {arn}")
 @retry
 def get_tags(client, arn):
     return boto3_tag_list_to_ansible_dict(client.list_tags_for_resource(resourceArn=arn).get("tags", []))
 
 
+@ECRErrorHandler.common_error_handler("tag {arn}")
 @retry
 def tag_repository(client, arn, tags):
     client.tag_resource(resourceArn=arn, tags=ansible_dict_to_boto3_tag_list(tags, "Key", "Value"))
 
 
+@ECRErrorHandler.common_error_handler("untag {arn}")
 @retry
 def untag_repository(client, arn, keys):
     client.untag_resource(resourceArn=arn, tagKeys=list(keys))
 
 
+@ECRErrorHandler.common_error_handler("get an ECR authorization token")
 @retry
 def authorization(client):
     """(user, password, registry host) from ecr:GetAuthorizationToken. The password is a secret."""
@@ -149,3 +164,158 @@ def authorization(client):
     user, password = base64.b64decode(data["authorizationToken"]).decode().split(":", 1)
     endpoint = data["proxyEndpoint"]
     return user, password, urlparse(endpoint).netloc or endpoint
+
+
+# --- the converge ---------------------------------------------------------------------------------------------
+
+def managed_policies(params):
+    """The policy kinds a run manages, so reads them: set, or unset with purge."""
+    return [kind for kind in POLICIES if params[kind] is not None or params["purge_" + kind]]
+
+
+def live_states(client, names, policies, wanted=None):
+    """{name: live state or None}: one DescribeRepositories for all names, then per repository its tags and the
+    policies of the kinds ``policies`` (the others are absent from the state). A kind that ``wanted`` ({kind: policy
+    or None}, e.g. the module parameters) sets and whose hash in the repository's last-applied record is the hash of
+    that policy is not read: the state holds the wanted policy."""
+    repos = describe_repositories(client, names)
+    states = {}
+    for name in names:
+        repo = states[name] = repos.get(name)
+        if repo is not None:
+            tags = get_tags(client, repo["repositoryArn"])
+            record = parse_record(tags.get(LAST_APPLIED_TAG))
+            states[name] = {
+                "repo": repo,
+                "scan_on_push": repo.get("imageScanningConfiguration", {}).get("scanOnPush", False),
+                "image_tag_mutability": repo.get("imageTagMutability"),
+                "encryption": repo.get("encryptionConfiguration", {"encryptionType": "AES256"}),
+                "tags": tags,
+            }
+            for kind in policies:
+                policy = (wanted or {}).get(kind)
+                trusted = policy is not None and record.get(kind) == policy_hash(policy)
+                states[name][kind] = policy if trusted else get_policy(client, name, kind)
+    return states
+
+
+def live_state(client, name, policies=tuple(POLICIES), wanted=None):
+    return live_states(client, [name], policies, wanted)[name]
+
+
+def summary(state):
+    if state is None:
+        return {}
+    return {key: state[key] for key in ("scan_on_push", "image_tag_mutability", "encryption", "lifecycle_policy",
+                                        "repository_policy", "tags") if key in state}
+
+
+def encryption_matches(live, wanted):
+    if live.get("encryptionType") != wanted["encryptionType"]:
+        return False
+    key, live_key = wanted.get("kmsKey"), live.get("kmsKey", "")
+    return not key or live_key == key or live_key.endswith("/" + key)
+
+
+def without_record(tags):
+    return {k: v for k, v in tags.items() if k != LAST_APPLIED_TAG}
+
+
+def desired(params, client, live, name, write_client=None):
+    """The state after the run and the writes it needs: [(action, fields, call)]. ``write_client``: a callable
+    answering the ECR client without retries, for CreateRepository (module_utils/once.py)."""
+    encryption = {"encryptionType": params["encryption_type"]}
+    if params["kms_key"]:
+        encryption["kmsKey"] = params["kms_key"]
+    after = dict(summary(live) or {"tags": {}})
+    after.update(scan_on_push=params["scan_on_push"], image_tag_mutability=params["image_tag_mutability"])
+    writes, created = [], {}
+    if live is None:
+        after["encryption"] = encryption
+        writes.append(("create", [], lambda: created.update(create_repository(
+            client, name, params["image_tag_mutability"], params["scan_on_push"], encryption,
+            without_record(params["tags"] or {}), write_client() if write_client else None))))
+    else:
+        if not encryption_matches(live["encryption"], encryption):
+            raise AnsibleAWSError(message=f"encryption_type: repository '{name}' is encrypted with "
+                                          f"{live['encryption']}; ECR cannot change the encryption of an existing "
+                                          "repository")
+        if live["scan_on_push"] != params["scan_on_push"]:
+            writes.append(("update", ["scan_on_push"],
+                           lambda: put_scan_on_push(client, name, params["scan_on_push"])))
+        if live["image_tag_mutability"] != params["image_tag_mutability"]:
+            writes.append(("update", ["image_tag_mutability"],
+                           lambda: put_tag_mutability(client, name, params["image_tag_mutability"])))
+    live_tags = live["tags"] if live else without_record(params["tags"] or {})  # a new one: its create tags
+    record = parse_record(live_tags.get(LAST_APPLIED_TAG))
+    for key in POLICIES:
+        wanted, current = params[key], after.get(key)
+        if wanted is not None and (current is None or compare_policies(current, wanted)):
+            after[key] = wanted
+            writes.append(("update", [key], lambda key=key, wanted=wanted: put_policy(client, name, key, wanted)))
+        elif wanted is None and current is not None and params["purge_" + key]:
+            after[key] = None
+            writes.append(("update", [key], lambda key=key: delete_policy(client, name, key)))
+        if wanted is not None:
+            record[key] = policy_hash(wanted)
+        elif params["purge_" + key]:
+            record.pop(key, None)
+    # The record is the module's own tag, never purged. It is written after the policies, so a failed or
+    # interrupted policy write leaves the old record and the next run reads the policy again; for a new repository
+    # that is a TagResource after the create and the policies, not a tag of CreateRepository.
+    to_set, to_remove = {}, []
+    if params["tags"] is not None and live is not None:
+        to_set, to_remove = compare_aws_tags(without_record(live_tags), without_record(params["tags"]),
+                                             params["purge_tags"])
+    record = format_record(record)
+    if record and live_tags.get(LAST_APPLIED_TAG) != record:
+        to_set[LAST_APPLIED_TAG] = record
+    elif not record and LAST_APPLIED_TAG in live_tags:
+        to_remove.append(LAST_APPLIED_TAG)
+    arn = (lambda: live["repo"]["repositoryArn"]) if live else (lambda: created["repositoryArn"])
+    if to_set:
+        writes.append(("tag", sorted(to_set), lambda: tag_repository(client, arn(), to_set)))
+    if to_remove:
+        writes.append(("untag", sorted(to_remove), lambda: untag_repository(client, arn(), to_remove)))
+    after["tags"] = {k: v for k, v in dict(live_tags, **to_set).items() if k not in to_remove}
+    return after, writes
+
+
+def result(state):
+    repo = camel_dict_to_snake_dict(state["repo"])
+    repo["tags"] = state["tags"]
+    return dict(repository=repo, lifecycle_policy=state.get("lifecycle_policy"),
+                repository_policy=state.get("repository_policy"))
+
+
+def ensure_present(params, client, changes, name, live, write_client=None):
+    """The result of one repository (I(repository), its policies), writing what differs through ``changes``."""
+    resource = f"repository {name}"
+    after, writes = desired(params, client, live, name, write_client)
+    changes.diff(resource, summary(live), after)
+    for action, fields, call in writes:
+        changes.write(resource, action, call, fields)
+    if changes.check_mode or not writes:
+        return result(live) if live else {}
+    return result(live_state(client, name, managed_policies(params), params))
+
+
+def ensure_absent(params, client, changes, name, live):
+    if live is None:
+        return {}
+    changes.diff(f"repository {name}", summary(live), {})
+    changes.write(f"repository {name}", "delete", lambda: delete_repository(client, name, params["force_delete"]))
+    return {}
+
+
+def ensure(params, client, changes, names, write_client=None):
+    """{name: result} of every repository of ``names`` (state present or absent), in one batch of reads."""
+    present = params["state"] == "present"
+    states = live_states(client, names, managed_policies(params) if present else [], params)
+    out = {}
+    for name in names:
+        if present:
+            out[name] = ensure_present(params, client, changes, name, states[name], write_client)
+        else:
+            out[name] = ensure_absent(params, client, changes, name, states[name])
+    return out

@@ -64,7 +64,7 @@ def _network_problems(ec2, topology, wanted):
     subnets = net_api.describe_subnets(ec2, vpc_id=vpc["VpcId"])
     for tier in ("public", "private"):
         for pos, (az, cidr) in enumerate(sorted(wanted[tier].items())):
-            live = [s for s in subnets if s["AvailabilityZone"] == az and net_api.tags_of(s).get("bandup:tier") == tier]
+            live = net_api.tier_subnets(subnets, az, tier)
             if live and live[0]["CidrBlock"] != cidr:
                 out.append(f"network_{tier}_subnet_cidrs[{pos}]: {cidr} differs from {live[0]['CidrBlock']}, the CIDR "
                            f"of the deployment's {tier} subnet {live[0]['SubnetId']} in {az}; AWS cannot change the "

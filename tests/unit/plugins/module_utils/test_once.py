@@ -10,6 +10,7 @@ import botocore.exceptions
 import pytest
 from botocore.stub import Stubber
 from ansible.module_utils.testing import patch_module_args
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
 
@@ -134,8 +135,9 @@ def test_a_server_error_or_throttling_is_looked_up_too_and_a_client_error_is_not
     stubber.add_response("allocate_address", {"AllocationId": "eipalloc-2"})
     assert api.allocate_address(client, client, TAGS) == "eipalloc-2"
     stubber.add_client_error("allocate_address", "AddressLimitExceeded", "too many", 400)
-    with pytest.raises(botocore.exceptions.ClientError, match="AddressLimitExceeded"):
+    with pytest.raises(AnsibleAWSError, match="AddressLimitExceeded") as raised:  # amazon.aws's EC2 error handler
         api.allocate_address(client, client, TAGS)
+    assert isinstance(raised.value.exception, botocore.exceptions.ClientError)
 
 
 def test_gives_up_after_the_last_attempt(ec2):

@@ -180,7 +180,9 @@ def test_found_by_the_lookup_tags_when_a_user_tag_is_added(ec2, capsys):
     reads(ec2)
     out = run_module(network, args(tags=dict(TAGS, team="web"), lookup_tags=TAGS, _ansible_check_mode=True), capsys)
     assert out["network"] == outputs()
-    assert len(out["changes"]) == 14 and all(c.startswith("tag ") and "['team']" in c for c in out["changes"])
+    assert len(out["changes"]) == 14
+    assert all(c["action"] == "tag" and c["fields"] == ["team"] for c in out["changes"]), out["changes"]
+    assert len({c["resource"] for c in out["changes"]}) == 14
 
 
 def test_without_nat_gateways_no_nat_read_and_private_tables_lose_their_default_route(ec2, capsys):
@@ -189,8 +191,8 @@ def test_without_nat_gateways_no_nat_read_and_private_tables_lose_their_default_
         ec2.add_response("delete_route", {}, {"RouteTableId": TABLES[key], "DestinationCidrBlock": "0.0.0.0/0"})
     out = run_module(network, args(nat_gateways=False), capsys)
     assert out["changed"] is True and out["network"]["nat_gateways"] == {}
-    assert out["changes"] == ["delete the default route of route table private-a",
-                              "delete the default route of route table private-b"]
+    assert out["changes"] == [
+        {"resource": f"route table {NAME}-private-{az}", "action": "update", "fields": ["0.0.0.0/0"]} for az in "ab"]
 
 
 def test_drift_is_repaired(ec2, capsys):
@@ -218,7 +220,14 @@ def test_drift_is_repaired(ec2, capsys):
             "UserIdGroupPairs": [{"GroupId": SGS["alb"], "Description": "load balancer to frontend"}]}]})
     out = run_module(network, args(), capsys)
     assert out.get("changed") is True, out
-    assert len(out["changes"]) == 6, out["changes"]
+    assert out["changes"] == [
+        {"resource": "vpc bandup", "action": "update", "fields": ["enableDnsSupport"]},
+        {"resource": "vpc bandup", "action": "update", "fields": ["enableDnsHostnames"]},
+        {"resource": "subnet bandup-public-a", "action": "tag", "fields": ["bandup:tier"]},
+        {"resource": "route table bandup-private-b", "action": "associate", "fields": ["subnet-0prv1b"]},
+        {"resource": "security group bandup-alb", "action": "revoke", "fields": ["tcp/22 from 10.0.0.0/8"]},
+        {"resource": "security group bandup-frontend", "action": "update",
+         "fields": ["tcp/3000 from bandup-alb (load balancer to frontend)"]}], out["changes"]
 
 
 def test_check_mode_on_drift_predicts_and_writes_nothing(ec2, capsys):
@@ -227,8 +236,8 @@ def test_check_mode_on_drift_predicts_and_writes_nothing(ec2, capsys):
     reads(ec2, sgs=sgs)
     out = run_module(network, args(_ansible_check_mode=True, _ansible_diff=True), capsys)
     assert out["changed"] is True
-    assert out["changes"] == ["authorize bandup-backend tcp/8080 from bandup-frontend "
-                              "(frontend to backend (Service Connect))"]
+    assert out["changes"] == [{"resource": "security group bandup-backend", "action": "authorize",
+                               "fields": ["tcp/8080 from bandup-frontend (frontend to backend (Service Connect))"]}]
     before, after = out["diff"]["before"], out["diff"]["after"]
     assert [k for k in after if before.get(k) != after[k]] == ["security group bandup-backend"]
 
@@ -239,9 +248,10 @@ def test_check_mode_on_an_empty_account_reads_one_call_and_writes_nothing(ec2, c
     assert out["changed"] is True
     assert out["network"]["vpc_id"] == "" and out["network"]["security_groups"] == {}
     assert out["network"]["public_subnets"] == {} and out["network"]["private_subnets"] == {}
-    assert "create VPC 10.20.0.0/16" in out["changes"]
-    assert sum(c.startswith("create subnet") for c in out["changes"]) == 4
-    assert sum(c.startswith("create NAT gateway") for c in out["changes"]) == 2
+    creates = [c["resource"] for c in out["changes"] if c["action"] == "create"]
+    assert "vpc bandup" in creates
+    assert sum(r.startswith("subnet ") for r in creates) == 4
+    assert sum(r.startswith("nat gateway ") for r in creates) == 2
 
 
 def expect_create_inside_vpc(ec2, new_vpc):
@@ -304,7 +314,7 @@ def test_rerun_after_an_interruption_adopts_the_tagged_vpc(ec2, capsys):
     reads(ec2, hostnames=True, subnets=[], igws=[], nats=[], route_tables=[main_table()], sgs=[groups()[0]])
     expect_create_inside_vpc(ec2, new_vpc=False)
     out = run_module(network, args(), capsys)
-    assert out["changed"] is True and "create VPC 10.20.0.0/16" not in out["changes"]
+    assert out["changed"] is True and {"resource": "vpc bandup", "action": "create", "fields": []} not in out["changes"]
     assert out["network"] == outputs()
 
 
@@ -319,7 +329,7 @@ def test_create_vpc_without_an_answer_adopts_the_vpc_it_made(ec2, capsys, monkey
     expect_create_inside_vpc(ec2, new_vpc=False)
     out = run_module(network, args(), capsys)
     assert out["network"] == outputs()
-    assert out["changes"].count("create VPC 10.20.0.0/16") == 1
+    assert out["changes"].count({"resource": "vpc bandup", "action": "create", "fields": []}) == 1
 
 
 def test_rerun_reuses_a_detached_gateway_and_a_free_address(ec2, capsys):
@@ -335,7 +345,8 @@ def test_rerun_reuses_a_detached_gateway_and_a_free_address(ec2, capsys):
     ec2.add_response("describe_nat_gateways", {"NatGateways": [nat("us-east-1a")]},
                      {"NatGatewayIds": [NATS["us-east-1a"]]})
     out = run_module(network, args(), capsys)
-    assert out["changes"] == ["attach the internet gateway", "create NAT gateway us-east-1a"]
+    assert out["changes"] == [{"resource": "internet gateway bandup", "action": "attach", "fields": []},
+                              {"resource": "nat gateway bandup-us-east-1a", "action": "create", "fields": []}]
 
 
 def test_adopted_vpc_is_read_and_checked_and_only_security_groups_are_ensured(ec2, capsys):
@@ -367,7 +378,14 @@ def test_adopted_subnet_in_the_wrong_az_or_vpc_fails_before_any_write(ec2, capsy
 @pytest.mark.parametrize("override, message", [
     (dict(public_subnet_cidrs=["10.20.0.0/24"]), "public_subnet_cidrs: needs one CIDR per availability zone"),
     (dict(private_subnet_cidrs=["10.20.10.0/24", "10.99.0.0/24"]), "do not lie in vpc_cidr"),
-    (dict(security_groups=[{"key": "x", "name": "x", "rules": [{"ports": [1]}]}]), "security_groups.x.rules[0]"),
+    # the argument spec: nested rule options and the options vpc_id requires
+    (dict(security_groups=[{"key": "x", "name": "x", "rules": [{"ports": [1]}]}]),
+     "one of the following is required: cidr_ip, group_name found in security_groups -> rules"),
+    (dict(security_groups=[{"key": "x", "name": "x", "rules": [{"ports": [1], "cidr_ip": "10.0.0.0/8",
+                                                              "group_name": "x"}]}]),
+     "parameters are mutually exclusive: cidr_ip|group_name found in security_groups -> rules"),
+    (dict(vpc_id=VPC, public_subnet_ids={"us-east-1a": "subnet-1"}),
+     "missing parameter(s) required by 'vpc_id': private_subnet_ids"),
 ])
 def test_bad_input_fails_before_any_call(ec2, capsys, override, message):
     out = run_module(network, args(**override), capsys)
@@ -395,3 +413,16 @@ def test_nat_client_token_is_stable_per_subnet_and_short():
     token = api.nat_client_token(NAME, "us-east-1a", "subnet-1")
     assert token == api.nat_client_token(NAME, "us-east-1a", "subnet-1") and len(token) <= 64
     assert token != api.nat_client_token(NAME, "us-east-1a", "subnet-2")
+
+
+def test_an_aws_error_fails_with_the_writes_already_sent(ec2, capsys):
+    """An EC2 error is the module's failure (amazon.aws's error handler, then changes.run): it names the call and
+    lists the writes sent before it; no write is sent after it."""
+    reads(ec2, hostnames=False)
+    ec2.add_response("modify_vpc_attribute", {}, {"VpcId": VPC, "EnableDnsSupport": {"Value": True}})
+    ec2.add_client_error("modify_vpc_attribute", "UnauthorizedOperation", "not allowed", 403)
+    out = run_module(network, args(), capsys)
+    assert out["failed"] is True and out["msg"].startswith("Failed to modify vpc attribute: "), out
+    assert out["changed"] is True
+    assert out["changes"] == [{"resource": "vpc bandup", "action": "update", "fields": ["enableDnsSupport"]},
+                              {"resource": "vpc bandup", "action": "update", "fields": ["enableDnsHostnames"]}]
