@@ -68,8 +68,14 @@ _raw:
       sample: 3f2a9c0d1e4b5a6f
 """
 
+try:
+    from botocore.exceptions import BotoCoreError, ClientError
+except ImportError:
+    pass  # AWSLookupBase reports the missing library
+
 from ansible.errors import AnsibleLookupError
 
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.plugin_utils.lookup import AWSLookupBase
 
 from ansible_collections.bandup.ecs.plugins.module_utils.live_state import live_facts
@@ -83,7 +89,7 @@ class LookupModule(AWSLookupBase):
         try:
             ec2, ecs = self.client("ec2"), self.client("ecs")
             return [live_facts(ec2, ecs, name, record=True) for name in terms]
-        except Exception as err:  # pylint: disable=broad-except
+        except (AnsibleAWSError, BotoCoreError, ClientError) as err:
             raise AnsibleLookupError(
                 f"bandup_region: could not read the availability zones of region '{self.region}' or the cluster's "
                 f"tags (is it a region this account can use?): {err}") from err

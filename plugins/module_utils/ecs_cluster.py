@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""ECS cluster calls and the comparison of a desired cluster with a described one.
+"""The ECS cluster: its calls, the comparison of a desired cluster with a described one, and ``ensure_present`` /
+``ensure_absent`` (every write through the run's ChangeSet, module_utils/changes.py).
 
 ``spec`` is the managed part of a cluster in API shape::
 
@@ -10,10 +11,17 @@
 
 from __future__ import annotations
 
+from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
+
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+
+from ansible_collections.bandup.ecs.plugins.module_utils import cloudmap
 
 retry = AWSRetry.jittered_backoff()
 
@@ -21,6 +29,14 @@ retry = AWSRetry.jittered_backoff()
 # providers creates it, and it takes moments to become usable); the same request succeeds a moment later.
 SERVICE_LINKED_ROLE_MESSAGE = "unable to assume the service linked role"
 SERVICE_LINKED_ROLE_PENDING = "ServiceLinkedRolePending"  # not an AWS code: what _ClusterRetry calls that answer
+
+
+class ClusterErrorHandler(AWSErrorHandler):
+    """AWS errors of the cluster calls as AnsibleAWSError; a cluster that is gone is "missing"."""
+
+    @classmethod
+    def _is_missing(cls):
+        return is_boto3_error_code("ClusterNotFoundException")
 
 
 class _ClusterRetry(AWSRetry):
@@ -77,6 +93,27 @@ def tags(cluster):
     return boto3_tag_list_to_ansible_dict(cluster.get("tags") or [], "key", "value")
 
 
+def result(cluster):
+    """The cluster as the modules return it: snake_case keys, its tags as a dict."""
+    out = camel_dict_to_snake_dict({k: v for k, v in cluster.items() if k != "tags"})
+    out["tags"] = tags(cluster)
+    return out
+
+
+def check_strategy(providers, strategy):
+    """Refuse a default capacity provider strategy ECS would refuse (before any call)."""
+    for idx, entry in enumerate(strategy or []):
+        if providers is not None and entry["capacity_provider"] not in providers:
+            raise AnsibleAWSError(message=f"default_capacity_provider_strategy[{idx}].capacity_provider: "
+                                          f"'{entry['capacity_provider']}' is not one of capacity_providers {providers}")
+        if not 0 <= entry["weight"] <= 1000 or not 0 <= entry["base"] <= 100000:
+            raise AnsibleAWSError(message=f"default_capacity_provider_strategy[{idx}]: weight must be 0-1000 and base "
+                                          "0-100000")
+    if sum(1 for entry in strategy or [] if entry["base"]) > 1:
+        raise AnsibleAWSError(message="default_capacity_provider_strategy: only one entry can have a non-zero base")
+
+
+@ClusterErrorHandler.common_error_handler("describe ECS cluster {name}")
 @retry
 def describe_cluster(client, name):
     """The ACTIVE cluster (with tags and settings) or None."""
@@ -86,6 +123,7 @@ def describe_cluster(client, name):
     return None
 
 
+@ClusterErrorHandler.common_error_handler("create ECS cluster {name}")
 @retry_service_linked_role
 def create_cluster(client, name, spec, tag_dict):
     kwargs = dict(clusterName=name)
@@ -102,12 +140,15 @@ def create_cluster(client, name, spec, tag_dict):
     return client.create_cluster(**kwargs)["cluster"]
 
 
+@ClusterErrorHandler.common_error_handler("put the capacity providers of ECS cluster {name}")
 @retry_service_linked_role
 def put_capacity_providers(client, name, providers, strategy):
     client.put_cluster_capacity_providers(cluster=name, capacityProviders=providers,
                                           defaultCapacityProviderStrategy=strategy)
+    return True
 
 
+@ClusterErrorHandler.common_error_handler("update ECS cluster {name}")
 @retry
 def update_cluster(client, name, insights=None, namespace=None):
     kwargs = dict(cluster=name)
@@ -116,22 +157,146 @@ def update_cluster(client, name, insights=None, namespace=None):
     if namespace is not None:
         kwargs["serviceConnectDefaults"] = {"namespace": namespace}
     client.update_cluster(**kwargs)
-
-
-@retry
-def delete_cluster(client, name):
-    try:
-        client.delete_cluster(cluster=name)
-    except is_boto3_error_code("ClusterNotFoundException"):
-        return None
     return True
 
 
+@ClusterErrorHandler.deletion_error_handler("delete ECS cluster {name}")
+@retry
+def delete_cluster(client, name):
+    client.delete_cluster(cluster=name)
+    return True
+
+
+@ClusterErrorHandler.common_error_handler("tag ECS cluster {arn}")
 @retry
 def tag_resource(client, arn, tag_dict):
     client.tag_resource(resourceArn=arn, tags=ansible_dict_to_boto3_tag_list(tag_dict, "key", "value"))
+    return True
 
 
+@ClusterErrorHandler.common_error_handler("untag ECS cluster {arn}")
 @retry
 def untag_resource(client, arn, keys):
     client.untag_resource(resourceArn=arn, tagKeys=list(keys))
+    return True
+
+
+def wanted_tags(tag_dict, initial_tags, live_tags):
+    """The tags to compare with: ``tag_dict``, plus each initial tag whose key is not on the cluster yet."""
+    wanted = dict(tag_dict or {})
+    for key, value in (initial_tags or {}).items():
+        wanted[key] = live_tags.get(key, value)
+    return wanted
+
+
+class Cluster:
+    """The desired cluster of one module run (the ecs_cluster options, snake_case as the module takes them)."""
+
+    def __init__(self, name, capacity_providers=None, default_capacity_provider_strategy=None,
+                 container_insights=None, service_connect_namespace=None, service_connect_http_namespace=None,
+                 tags=None, purge_tags=False, initial_tags=None):
+        self.name = name
+        self.capacity_providers = capacity_providers
+        self.strategy = default_capacity_provider_strategy
+        self.insights = container_insights
+        self.namespace = service_connect_namespace
+        self.http_namespace = service_connect_http_namespace
+        self.tags = tags
+        self.purge_tags = purge_tags
+        self.initial_tags = initial_tags or {}
+        self.resource = f"cluster {name}"
+
+
+def _ensure_http_namespace(servicediscovery, changes, cluster):
+    """The namespace of ``service_connect_http_namespace``, found or created (and tagged)."""
+    wanted = cluster.http_namespace
+    try:
+        return cloudmap.ensure_http_namespace(servicediscovery, changes, wanted["name"], wanted["description"],
+                                              cluster.tags, False, wanted["wait_timeout"])
+    except AnsibleAWSError as err:
+        raise AnsibleAWSError(message=f"service_connect_http_namespace: {err.message}", exception=err.exception,
+                              **err.kwargs) from err
+
+
+def _namespace_arn(servicediscovery, namespace, live_arn):
+    """``service_connect_namespace`` as ECS reports it: the ARN of the namespace of that name (the live one when
+    several namespaces have it); the name itself when none has it yet."""
+    if namespace is None or namespace.startswith("arn:"):
+        return namespace
+    arns = cloudmap.namespace_arns(servicediscovery.client, namespace)
+    return live_arn if live_arn in arns else (arns[0] if arns else namespace)
+
+
+def ensure_present(ecs, servicediscovery, changes, cluster):
+    """Create or converge ``cluster`` (a Cluster); ``servicediscovery`` is the run's cloudmap.Clients (a client is
+    made only when a namespace is looked up). Returns the module's values: ``cluster`` (absent in check mode for
+    a cluster to create) and, with ``service_connect_http_namespace``, ``namespace``."""
+    check_strategy(cluster.capacity_providers, cluster.strategy)
+    live = describe_cluster(ecs, cluster.name)
+    values, namespace = {}, cluster.namespace
+    if cluster.http_namespace is not None:
+        values["namespace"] = _ensure_http_namespace(servicediscovery, changes, cluster)
+        # In check mode a namespace to be created has no ARN yet: ECS also accepts the name.
+        namespace = values["namespace"].get("arn", cluster.http_namespace["name"])
+    elif live is not None:
+        namespace = _namespace_arn(servicediscovery, namespace, live_spec(live)["serviceConnectNamespace"])
+    spec = desired_spec(cluster.capacity_providers, cluster.strategy, cluster.insights, namespace)
+    if live is None:
+        wanted = wanted_tags(cluster.tags, cluster.initial_tags, {})
+        changes.diff(cluster.resource, {}, dict({k: v for k, v in spec.items() if v is not None}, tags=wanted))
+        if changes.write(cluster.resource, "create", lambda: create_cluster(ecs, cluster.name, spec, wanted)):
+            values["cluster"] = result(describe_cluster(ecs, cluster.name))
+        return values
+    if _update(ecs, changes, cluster, live, spec):
+        live = describe_cluster(ecs, cluster.name)
+    values["cluster"] = result(live)
+    return values
+
+
+def _update(ecs, changes, cluster, live, spec):
+    """Send the writes that make ``live`` match ``spec`` and the tags; whether any was sent."""
+    before, live_tags = live_spec(live), tags(live)
+    to_set, to_remove = compare_aws_tags(live_tags, wanted_tags(cluster.tags, cluster.initial_tags, live_tags),
+                                         cluster.purge_tags)
+    to_remove = [key for key in to_remove if key not in cluster.initial_tags]
+    differ = differences(before, spec)
+    after = dict(before, **{k: v for k, v in spec.items() if v is not None})
+    changes.diff(cluster.resource, dict(before, tags=live_tags),
+                 dict(after, tags={k: v for k, v in dict(live_tags, **to_set).items() if k not in to_remove}))
+    sent = []
+    providers = [key for key in differ if key in ("capacityProviders", "defaultCapacityProviderStrategy")]
+    if providers:
+        sent.append(changes.write(cluster.resource, "update", lambda: put_capacity_providers(
+            ecs, cluster.name, after["capacityProviders"], after["defaultCapacityProviderStrategy"]), providers))
+    settings = [key for key in differ if key in ("containerInsights", "serviceConnectNamespace")]
+    if settings:
+        sent.append(changes.write(cluster.resource, "update", lambda: update_cluster(
+            ecs, cluster.name, insights=spec["containerInsights"] if "containerInsights" in settings else None,
+            namespace=spec["serviceConnectNamespace"] if "serviceConnectNamespace" in settings else None), settings))
+    if to_set:
+        sent.append(changes.write(cluster.resource, "tag", lambda: tag_resource(ecs, live["clusterArn"], to_set),
+                                  to_set))
+    if to_remove:
+        sent.append(changes.write(cluster.resource, "untag",
+                                  lambda: untag_resource(ecs, live["clusterArn"], to_remove), to_remove))
+    return any(sent)
+
+
+def ensure_absent(ecs, changes, name):
+    """Delete the cluster ``name`` if it exists (ECS refuses while it has services or tasks)."""
+    live = describe_cluster(ecs, name)
+    if live is not None:
+        changes.diff(f"cluster {name}", live_spec(live), {})
+        changes.write(f"cluster {name}", "delete", lambda: delete_cluster(ecs, name))
+    return {}
+
+
+def cluster_info(ecs, servicediscovery, name):
+    """ecs_cluster_info's values (``servicediscovery``: cloudmap.Clients): whether the cluster exists, the cluster, its Service Connect default namespace."""
+    cluster = describe_cluster(ecs, name)
+    if cluster is None:
+        return {"exists": False, "cluster": {}, "namespace": {}}
+    arn = (cluster.get("serviceConnectDefaults") or {}).get("namespace")
+    found = cloudmap.get_namespace(servicediscovery.client, arn.rsplit("/", 1)[-1]) if arn else None
+    namespace = {"id": found["Id"], "arn": found["Arn"], "name": found["Name"]} if found else {}
+    return {"exists": True, "cluster": result(cluster), "namespace": namespace}
