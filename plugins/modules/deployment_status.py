@@ -58,6 +58,7 @@ options:
     default: X86_64
     choices: [X86_64, ARM64]
 extends_documentation_fragment:
+  - bandup.ecs.changes
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -118,6 +119,8 @@ dot:
 
 from ansible_collections.bandup.ecs.plugins.module_utils import status
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
+from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
+from ansible_collections.bandup.ecs.plugins.module_utils.changes import run
 
 
 def main():
@@ -135,29 +138,10 @@ def main():
         ),
         supports_check_mode=True,
     )
-    topology = module.params["topology"]
+    params = module.params
     ecs, elb = module.client("ecs"), module.client("elbv2")
-    names = [p["service_name"] for svc in topology["services"] for p in svc["placements"]]
-    try:
-        services = status.read_services(ecs, topology["cluster"], names)
-        images = status.image_digests(ecs, [svc.get("taskDefinition") for svc in services.values()])
-        lb = status.read_load_balancer(elb, topology["load_balancer"])
-        weights = status.read_weights(elb, lb["LoadBalancerArn"]) if lb else {}
-    except Exception as err:  # pylint: disable=broad-except
-        module.fail_json_aws(err, msg="Could not read the deployment")
-    report = {
-        "cluster": topology["cluster"],
-        "load_balancer": topology["load_balancer"],
-        "active_az": topology["active_az"],
-        "active_az_source": topology.get("active_az_source", "inventory"),
-        "alb_dns_name": lb["DNSName"] if lb else None,
-        "rows": status.rows(topology, services, weights, images),
-    }
-    report["cost"] = status.monthly_cost(
-        topology, module.params["prices"], {name: svc["desiredCount"] for name, svc in services.items()},
-        module.params["architecture"], module.params["assumptions"])
-    module.exit_json(changed=False, report=report, summary=status.summary_lines(report),
-                     mermaid=status.mermaid(report), dot=status.graphviz(report))
+    run(module, ChangeSet(), lambda: status.deployment_report(
+        ecs, elb, params["topology"], params["prices"], params["architecture"], params["assumptions"]))
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ options:
     elements: str
     required: true
 extends_documentation_fragment:
+  - bandup.ecs.changes
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -51,17 +52,10 @@ services:
            "steady": true}}
 """
 
-try:
-    from botocore.exceptions import BotoCoreError, ClientError
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-
-from ansible_collections.bandup.ecs.plugins.module_utils import ecs_service as svc
+from ansible_collections.bandup.ecs.plugins.module_utils import status
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
-
-
-state = svc.placement_state
+from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
+from ansible_collections.bandup.ecs.plugins.module_utils.changes import run
 
 
 def main():
@@ -73,12 +67,8 @@ def main():
     names = module.params["names"]
     if not 1 <= len(names) <= 10:
         module.fail_json(msg="names: give 1 to 10 service names")
-    try:
-        found = svc.describe_services(module.client("ecs"), module.params["cluster"], names)
-    except (BotoCoreError, ClientError) as err:
-        module.fail_json_aws(err, msg="Failed to describe the services")
-    live = {s["serviceName"]: s for s in found if s.get("status") != "INACTIVE"}
-    module.exit_json(changed=False, services={n: state(live.get(n)) for n in names})
+    ecs = module.client("ecs")
+    run(module, ChangeSet(), lambda: status.placements(ecs, module.params["cluster"], names))
 
 
 if __name__ == "__main__":
