@@ -53,7 +53,6 @@ options:
     default: 300
 extends_documentation_fragment:
   - bandup.ecs.changes
-  - bandup.ecs.cloudmap_namespace
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -75,6 +74,9 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+extends_documentation_fragment:
+  - bandup.ecs.changes
+  - bandup.ecs.cloudmap_namespace
 deleted_services:
   description: The names of the namespace's services deleted (in check mode, to be deleted) before the namespace.
   returned: when I(state=absent) and the namespace existed

@@ -81,6 +81,8 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+extends_documentation_fragment:
+  - bandup.ecs.changes
 report:
   description: Everything the summary shows, as data.
   returned: always

@@ -24,10 +24,6 @@ description:
 author:
   - Bandup platform team (@bandup)
 options:
-  name:
-    description: Cluster name.
-    type: str
-    required: true
   state:
     description: Whether the cluster exists. Deleting fails while the cluster has services or tasks.
     type: str
@@ -99,7 +95,7 @@ options:
     type: dict
 extends_documentation_fragment:
   - bandup.ecs.changes
-  - bandup.ecs.cloudmap_namespace
+  - bandup.ecs.cluster.name
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -134,6 +130,9 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+extends_documentation_fragment:
+  - bandup.ecs.changes
+  - bandup.ecs.cloudmap_namespace
 cluster:
   description: The cluster as ECS describes it (snake_case keys), with its tags as a dict.
   returned: when I(state=present), except in check mode for a cluster that does not exist yet

@@ -14,13 +14,9 @@ description:
     default. Read-only.
 author:
   - Bandup platform team (@bandup)
-options:
-  name:
-    description: Cluster name.
-    type: str
-    required: true
 extends_documentation_fragment:
   - bandup.ecs.changes
+  - bandup.ecs.cluster.name
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -34,6 +30,8 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+extends_documentation_fragment:
+  - bandup.ecs.changes
 exists:
   description: Whether an ACTIVE cluster of that name exists.
   returned: always

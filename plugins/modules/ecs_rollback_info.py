@@ -24,10 +24,6 @@ description:
 author:
   - Bandup platform team (@bandup)
 options:
-  cluster:
-    description: Cluster name or ARN.
-    type: str
-    required: true
   services:
     description: Names of the services (any number).
     type: list
@@ -38,6 +34,7 @@ options:
     type: int
 extends_documentation_fragment:
   - bandup.ecs.changes
+  - bandup.ecs.cluster
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -57,6 +54,8 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+extends_documentation_fragment:
+  - bandup.ecs.changes
 services:
   description: Service name to its revisions and the one chosen (C(revision) and C(task_definition_arn) are null
     when RV(problems) names the service).

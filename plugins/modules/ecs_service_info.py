@@ -16,10 +16,6 @@ description:
 author:
   - Bandup platform team (@bandup)
 options:
-  cluster:
-    description: Cluster name or ARN.
-    type: str
-    required: true
   names:
     description: Service names (at most 10).
     type: list
@@ -27,6 +23,7 @@ options:
     required: true
 extends_documentation_fragment:
   - bandup.ecs.changes
+  - bandup.ecs.cluster
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -41,6 +38,8 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+extends_documentation_fragment:
+  - bandup.ecs.changes
 services:
   description:
     - Service name to its state; C(exists=false) for a missing or INACTIVE service.
