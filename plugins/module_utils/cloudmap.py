@@ -19,9 +19,9 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import Ansib
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
 from ansible_collections.bandup.ecs.plugins.module_utils.once import write_once
+from ansible_collections.bandup.ecs.plugins.module_utils.tags import converge_tags
 
 retry = AWSRetry.jittered_backoff()
 # Deleting a service whose instances were just deregistered, or a namespace whose services were just deleted, can
@@ -190,13 +190,10 @@ def ensure_http_namespace(clients, changes, name, description, tags, purge_tags,
         namespace = get_namespace(client, namespace_id)
         return namespace_result(namespace, get_tags(client, namespace["Arn"]))
     live_tags = get_tags(client, live["Arn"])
-    to_set, to_remove = compare_aws_tags(live_tags, tags, purge_tags) if tags is not None else ({}, [])
-    after_tags = {k: v for k, v in dict(live_tags, **to_set).items() if k not in to_remove}
+    after_tags = converge_tags(changes, resource, live_tags, tags, purge_tags,
+                               lambda to_set: tag_resource(client, live["Arn"], to_set),
+                               lambda keys: untag_resource(client, live["Arn"], keys))
     changes.diff(resource, {"name": live["Name"], "tags": live_tags}, {"name": live["Name"], "tags": after_tags})
-    if to_set:
-        changes.write(resource, "tag", lambda: tag_resource(client, live["Arn"], to_set), to_set)
-    if to_remove:
-        changes.write(resource, "untag", lambda: untag_resource(client, live["Arn"], to_remove), to_remove)
     return namespace_result(live, after_tags)
 
 

@@ -19,9 +19,9 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import Ansib
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
 from ansible_collections.bandup.ecs.plugins.module_utils import cloudmap
+from ansible_collections.bandup.ecs.plugins.module_utils.tags import converge_tags
 
 retry = AWSRetry.jittered_backoff()
 
@@ -256,13 +256,8 @@ def ensure_present(ecs, servicediscovery, changes, cluster):
 def _update(ecs, changes, cluster, live, spec):
     """Send the writes that make ``live`` match ``spec`` and the tags; whether any was sent."""
     before, live_tags = live_spec(live), tags(live)
-    to_set, to_remove = compare_aws_tags(live_tags, wanted_tags(cluster.tags, cluster.initial_tags, live_tags),
-                                         cluster.purge_tags)
-    to_remove = [key for key in to_remove if key not in cluster.initial_tags]
     differ = differences(before, spec)
     after = dict(before, **{k: v for k, v in spec.items() if v is not None})
-    changes.diff(cluster.resource, dict(before, tags=live_tags),
-                 dict(after, tags={k: v for k, v in dict(live_tags, **to_set).items() if k not in to_remove}))
     sent = []
     providers = [key for key in differ if key in ("capacityProviders", "defaultCapacityProviderStrategy")]
     if providers:
@@ -273,12 +268,12 @@ def _update(ecs, changes, cluster, live, spec):
         sent.append(changes.write(cluster.resource, "update", lambda: update_cluster(
             ecs, cluster.name, insights=spec["containerInsights"] if "containerInsights" in settings else None,
             namespace=spec["serviceConnectNamespace"] if "serviceConnectNamespace" in settings else None), settings))
-    if to_set:
-        sent.append(changes.write(cluster.resource, "tag", lambda: tag_resource(ecs, live["clusterArn"], to_set),
-                                  to_set))
-    if to_remove:
-        sent.append(changes.write(cluster.resource, "untag",
-                                  lambda: untag_resource(ecs, live["clusterArn"], to_remove), to_remove))
+    after_tags = converge_tags(changes, cluster.resource, live_tags,
+                               wanted_tags(cluster.tags, cluster.initial_tags, live_tags), cluster.purge_tags,
+                               lambda to_set: sent.append(tag_resource(ecs, live["clusterArn"], to_set)),
+                               lambda keys: sent.append(untag_resource(ecs, live["clusterArn"], keys)),
+                               keep=cluster.initial_tags)
+    changes.diff(cluster.resource, dict(before, tags=live_tags), dict(after, tags=after_tags))
     return any(sent)
 
 

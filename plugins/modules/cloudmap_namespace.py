@@ -39,20 +39,13 @@ options:
   description:
     description: Description, used at creation only (Cloud Map cannot change it).
     type: str
-  tags:
-    description: Tags on the namespace.
-    type: dict
-    aliases: [resource_tags]
-  purge_tags:
-    description: Remove tags that are not in I(tags).
-    type: bool
-    default: false
   wait_timeout:
     description: Seconds to wait for the create or delete operation.
     type: int
     default: 300
 extends_documentation_fragment:
   - bandup.ecs.changes
+  - bandup.ecs.tags
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
