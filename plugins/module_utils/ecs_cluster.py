@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
@@ -189,27 +191,28 @@ def wanted_tags(tag_dict, initial_tags, live_tags):
     return wanted
 
 
-class Cluster:
-    """The desired cluster of one module run (the ecs_cluster options, snake_case as the module takes them)."""
+@dataclasses.dataclass
+class Cluster:  # pylint: disable=too-many-instance-attributes
+    """The desired cluster of one module run: the ecs_cluster options (None: not managed)."""
 
-    def __init__(self, name, capacity_providers=None, default_capacity_provider_strategy=None,
-                 container_insights=None, service_connect_namespace=None, service_connect_http_namespace=None,
-                 tags=None, purge_tags=False, initial_tags=None):
-        self.name = name
-        self.capacity_providers = capacity_providers
-        self.strategy = default_capacity_provider_strategy
-        self.insights = container_insights
-        self.namespace = service_connect_namespace
-        self.http_namespace = service_connect_http_namespace
-        self.tags = tags
-        self.purge_tags = purge_tags
-        self.initial_tags = initial_tags or {}
-        self.resource = f"cluster {name}"
+    name: str
+    capacity_providers: list = None
+    default_capacity_provider_strategy: list = None
+    container_insights: str = None
+    service_connect_namespace: str = None
+    service_connect_http_namespace: dict = None
+    tags: dict = None
+    purge_tags: bool = False
+    initial_tags: dict = None
+
+    @property
+    def resource(self):
+        return f"cluster {self.name}"
 
 
 def _ensure_http_namespace(servicediscovery, changes, cluster):
     """The namespace of ``service_connect_http_namespace``, found or created (and tagged)."""
-    wanted = cluster.http_namespace
+    wanted = cluster.service_connect_http_namespace
     try:
         return cloudmap.ensure_http_namespace(servicediscovery, changes, wanted["name"], wanted["description"],
                                               cluster.tags, False, wanted["wait_timeout"])
@@ -231,16 +234,17 @@ def ensure_present(ecs, servicediscovery, changes, cluster):
     """Create or converge ``cluster`` (a Cluster); ``servicediscovery`` is the run's cloudmap.Clients (a client is
     made only when a namespace is looked up). Returns the module's values: ``cluster`` (absent in check mode for
     a cluster to create) and, with ``service_connect_http_namespace``, ``namespace``."""
-    check_strategy(cluster.capacity_providers, cluster.strategy)
+    check_strategy(cluster.capacity_providers, cluster.default_capacity_provider_strategy)
     live = describe_cluster(ecs, cluster.name)
-    values, namespace = {}, cluster.namespace
-    if cluster.http_namespace is not None:
+    values, namespace = {}, cluster.service_connect_namespace
+    if cluster.service_connect_http_namespace is not None:
         values["namespace"] = _ensure_http_namespace(servicediscovery, changes, cluster)
         # In check mode a namespace to be created has no ARN yet: ECS also accepts the name.
-        namespace = values["namespace"].get("arn", cluster.http_namespace["name"])
+        namespace = values["namespace"].get("arn", cluster.service_connect_http_namespace["name"])
     elif live is not None:
         namespace = _namespace_arn(servicediscovery, namespace, live_spec(live)["serviceConnectNamespace"])
-    spec = desired_spec(cluster.capacity_providers, cluster.strategy, cluster.insights, namespace)
+    spec = desired_spec(cluster.capacity_providers, cluster.default_capacity_provider_strategy,
+                        cluster.container_insights, namespace)
     if live is None:
         wanted = wanted_tags(cluster.tags, cluster.initial_tags, {})
         changes.diff(cluster.resource, {}, dict({k: v for k, v in spec.items() if v is not None}, tags=wanted))
@@ -272,7 +276,7 @@ def _update(ecs, changes, cluster, live, spec):
                                wanted_tags(cluster.tags, cluster.initial_tags, live_tags), cluster.purge_tags,
                                lambda to_set: sent.append(tag_resource(ecs, live["clusterArn"], to_set)),
                                lambda keys: sent.append(untag_resource(ecs, live["clusterArn"], keys)),
-                               keep=cluster.initial_tags)
+                               keep=cluster.initial_tags or {})
     changes.diff(cluster.resource, dict(before, tags=live_tags), dict(after, tags=after_tags))
     return any(sent)
 

@@ -244,3 +244,26 @@ def test_put_capacity_providers_retries_the_service_linked_role_error_too(ecs, c
     out = run(args(), capsys)
     assert out["changed"] is True and out["changes"] == [change("update", "capacityProviders", "defaultCapacityProviderStrategy")]
     assert len(no_sleep) == 1
+
+
+def test_diff_mode_shows_the_cluster_before_and_after_by_resource(ecs, capsys):
+    describe(ecs, LIVE)
+    out = run(args(container_insights="disabled", _ansible_check_mode=True, _ansible_diff=True), capsys)
+    assert out["changes"] == [change("update", "containerInsights")]
+    before, after = out["diff"]["before"]["cluster bandup"], out["diff"]["after"]["cluster bandup"]
+    assert (before["containerInsights"], after["containerInsights"]) == ("enabled", "disabled")
+    assert before["tags"] == after["tags"] == {"bandup:managed-by": "bandup.ecs", "bandup:active-az": "us-east-1b"}
+
+
+def test_without_diff_mode_no_diff_is_returned(ecs, capsys):
+    describe(ecs, LIVE)
+    assert "diff" not in run(args(container_insights="disabled", _ansible_check_mode=True), capsys)
+
+
+def test_delete_is_one_change_and_a_missing_cluster_none(ecs, capsys):
+    describe(ecs, LIVE)
+    ecs.add_response("delete_cluster", {"cluster": LIVE}, {"cluster": "bandup"})
+    assert run(dict(name="bandup", state="absent", region="us-east-1"), capsys)["changes"] == [change("delete")]
+    describe(ecs, None)
+    out = run(dict(name="bandup", state="absent", region="us-east-1"), capsys)
+    assert (out["changed"], out["changes"]) == (False, [])
