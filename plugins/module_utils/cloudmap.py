@@ -209,7 +209,7 @@ def _delete_service(client, service, wait_timeout):
 def ensure_absent(client, changes, name, delete_services, wait_timeout):
     """Delete the HTTP namespace ``name`` if it exists; with ``delete_services`` its services first (the ECS services
     using them are gone by then: what is left is stale), else a namespace holding services is refused before any
-    write. Returns ``deleted_services``: the names of the services (to be) deleted."""
+    write. Each service (to be) deleted is one item of the run's changes (``cloud map service NAME``)."""
     live = find_http_namespace(client, name)
     if live is None:
         return {}
@@ -225,4 +225,4 @@ def ensure_absent(client, changes, name, delete_services, wait_timeout):
     operation = changes.write(resource, "delete", lambda: delete_namespace(client, live["Id"]))
     if operation:
         wait_operation(client, operation, wait_timeout, f"Cloud Map namespace {name}")
-    return {"deleted_services": [service["Name"] for service in services]}
+    return {}

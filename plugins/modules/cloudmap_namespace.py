@@ -34,6 +34,8 @@ options:
         it still has, then the namespace. Meant for a teardown that has already deleted the ECS services using
         the namespace (ECS deregisters their tasks itself; what remains is stale).
       - When false and the namespace holds services, the module fails naming them, before any write.
+      - Each service deleted (in check mode, to be deleted) is one item of RV(changes)
+        (C({resource: cloud map service NAME, action: delete})).
     type: bool
     default: false
   description:
@@ -70,12 +72,6 @@ RETURN = r"""
 extends_documentation_fragment:
   - bandup.ecs.changes
   - bandup.ecs.cloudmap_namespace
-deleted_services:
-  description: The names of the namespace's services deleted (in check mode, to be deleted) before the namespace.
-  returned: when I(state=absent) and the namespace existed
-  type: list
-  elements: str
-  sample: ["backend"]
 """
 
 from ansible_collections.bandup.ecs.plugins.module_utils import cloudmap
