@@ -19,11 +19,6 @@ description:
 author:
   - Bandup platform team (@bandup)
 options:
-  _terms:
-    description: Not used.
-    type: list
-    elements: str
-    required: false
   topology:
     description: C(bandup_topology).
     type: dict
@@ -37,6 +32,7 @@ options:
     type: bool
     default: false
 extends_documentation_fragment:
+  - bandup.ecs.lookup.no_terms
   - amazon.aws.boto3
   - amazon.aws.common.plugins
   - amazon.aws.region.plugins
