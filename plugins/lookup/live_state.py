@@ -10,7 +10,7 @@ short_description: The live facts a Bandup topology needs, the region's AZs and 
 version_added: 0.1.0
 description:
   - Two read-only calls from the controller, C(ec2:DescribeAvailabilityZones) and C(ecs:DescribeClusters) with
-    tags, like M(bandup.ecs.topology) with I(lookup_live=true) makes them, without starting a module.
+    tags, without starting a module.
   - Returns one dict with C(azs_in_region) (the region's available AZ names) and C(live_active_az) (the cluster's
     C(bandup:active-az) tag, C(None) when the cluster or the tag does not exist yet) and C(live_evacuated_az) (its
     C(bandup:evacuated-az) tag, set by a failover away from an impaired AZ), the I(live) input of the

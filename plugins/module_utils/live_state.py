@@ -27,8 +27,8 @@ def region_azs(ec2):
 
 def live_facts(ec2, ecs, cluster, record=False):
     """The two reads of the topology, as build_topology's keyword arguments: the region's AZs and the cluster's
-    active-AZ and evacuated-AZ tags (None before the cluster exists). The topology module and the live_state lookup
-    both call this. AWS errors are raised as AnsibleAWSError.
+    active-AZ and evacuated-AZ tags (None before the cluster exists). The live_state lookup calls
+    this. AWS errors are raised as AnsibleAWSError.
 
     With ``record``, also ``cluster_exists`` and ``fixed_record`` (the cluster's ``bandup:fixed`` tag, the fingerprint
     of the settings AWS cannot change in place; plugins/module_utils/fixed_settings.py), from the same call."""

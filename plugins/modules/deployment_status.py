@@ -11,14 +11,14 @@ short_description: Report what a Bandup deployment runs where, and what it costs
 version_added: 0.1.0
 description:
   - Reads (never writes) the ECS services of both AZs, their task definitions and the ALB listeners of a deployment
-    described by a C(bandup.ecs.topology) result, and returns one row per application and AZ (role, desired and
-    running counts, task definition revision, image digest, Service Connect endpoint, target group weight), the ALB
-    DNS name, an estimated monthly cost, and the topology as Mermaid and Graphviz source.
+    described by the topology the C(bandup.ecs.topology) filter derives, and returns one row per application and AZ
+    (role, desired and running counts, task definition revision, image digest, Service Connect endpoint, target
+    group weight), the ALB DNS name, an estimated monthly cost, and the topology as Mermaid and Graphviz source.
 author:
   - Bandup platform team (@bandup)
 options:
   topology:
-    description: The C(topology) returned by M(bandup.ecs.topology) (the C(bandup_topology) fact).
+    description: The topology the C(bandup.ecs.topology) filter derives (the C(bandup_topology) fact).
     type: dict
     required: true
   prices:
