@@ -34,8 +34,8 @@ options:
         it still has, then the namespace. Meant for a teardown that has already deleted the ECS services using
         the namespace (ECS deregisters their tasks itself; what remains is stale).
       - When false and the namespace holds services, the module fails naming them, before any write.
-      - Each service deleted (in check mode, to be deleted) is one item of C(changes)
-        (C({resource: cloud map service NAME, action: delete})).
+      - Each service deleted (in check mode, to be deleted) is one item of C(changes), resource
+        C(cloud map service NAME) and action C(delete).
     type: bool
     default: false
   description:
