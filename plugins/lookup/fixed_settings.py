@@ -19,11 +19,6 @@ description:
 author:
   - Bandup platform team (@bandup)
 options:
-  _terms:
-    description: Not used.
-    type: list
-    elements: str
-    required: false
   topology:
     description: C(bandup_topology).
     type: dict
@@ -37,6 +32,7 @@ options:
     type: bool
     default: false
 extends_documentation_fragment:
+  - bandup.ecs.lookup.no_terms
   - amazon.aws.boto3
   - amazon.aws.common.plugins
   - amazon.aws.region.plugins
@@ -67,8 +63,14 @@ _raw:
       elements: str
 """
 
+try:
+    from botocore.exceptions import BotoCoreError, ClientError
+except ImportError:
+    pass  # AWSLookupBase reports the missing library
+
 from ansible.errors import AnsibleLookupError
 
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.plugin_utils.lookup import AWSLookupBase
 
 from ansible_collections.bandup.ecs.plugins.lookup.validation import load_specs
@@ -94,7 +96,7 @@ class LookupModule(AWSLookupBase):
         if self.get_option("cluster_exists") and self.get_option("record") != fingerprint:
             try:
                 problems = fixed_settings.problems(self.client, topology, wanted)
-            except Exception as err:  # pylint: disable=broad-except
+            except (AnsibleAWSError, BotoCoreError, ClientError) as err:
                 raise AnsibleLookupError(f"Could not read the deployment's network, repositories or target "
                                          f"groups: {err}") from err
         return [{"fingerprint": fingerprint, "tags": {fixed_settings.RECORD_TAG: fingerprint}, "problems": problems}]

@@ -10,7 +10,7 @@ short_description: The live facts a Bandup topology needs, the region's AZs and 
 version_added: 0.1.0
 description:
   - Two read-only calls from the controller, C(ec2:DescribeAvailabilityZones) and C(ecs:DescribeClusters) with
-    tags, like M(bandup.ecs.topology) with I(lookup_live=true) makes them, without starting a module.
+    tags, without starting a module.
   - Returns one dict with C(azs_in_region) (the region's available AZ names) and C(live_active_az) (the cluster's
     C(bandup:active-az) tag, C(None) when the cluster or the tag does not exist yet) and C(live_evacuated_az) (its
     C(bandup:evacuated-az) tag, set by a failover away from an impaired AZ), the I(live) input of the
@@ -68,8 +68,14 @@ _raw:
       sample: 3f2a9c0d1e4b5a6f
 """
 
+try:
+    from botocore.exceptions import BotoCoreError, ClientError
+except ImportError:
+    pass  # AWSLookupBase reports the missing library
+
 from ansible.errors import AnsibleLookupError
 
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.plugin_utils.lookup import AWSLookupBase
 
 from ansible_collections.bandup.ecs.plugins.module_utils.live_state import live_facts
@@ -83,7 +89,7 @@ class LookupModule(AWSLookupBase):
         try:
             ec2, ecs = self.client("ec2"), self.client("ecs")
             return [live_facts(ec2, ecs, name, record=True) for name in terms]
-        except Exception as err:  # pylint: disable=broad-except
+        except (AnsibleAWSError, BotoCoreError, ClientError) as err:
             raise AnsibleLookupError(
                 f"bandup_region: could not read the availability zones of region '{self.region}' or the cluster's "
                 f"tags (is it a region this account can use?): {err}") from err

@@ -20,16 +20,13 @@ description:
 author:
   - Bandup platform team (@bandup)
 options:
-  _terms:
-    description: Not used.
-    type: list
-    elements: str
-    required: false
   roles:
     description: The roles whose variables are checked besides the shared ones (C(bandup_selected_roles)).
     type: list
     elements: str
     default: []
+extends_documentation_fragment:
+  - bandup.ecs.lookup.no_terms
 """
 
 EXAMPLES = r"""

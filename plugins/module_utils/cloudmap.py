@@ -1,10 +1,11 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""AWS Cloud Map (servicediscovery) calls for the Service Connect namespace; "not found" is None.
+"""AWS Cloud Map (servicediscovery): the HTTP namespace of Service Connect, found, created, tagged or deleted, every
+write through the run's ChangeSet (module_utils/changes.py); "not found" is None.
 
 Service Connect creates a Cloud Map service in the namespace for each ``discoveryName`` it serves, and
-``DeleteNamespace`` answers ``ResourceInUse`` while the namespace holds services: ``delete_namespace_services``
-removes them first (each one's remaining instances deregistered, then the service deleted).
+``DeleteNamespace`` answers ``ResourceInUse`` while the namespace holds services: ``ensure_absent`` (with
+``delete_services``) removes them first (each one's remaining instances deregistered, then the service deleted).
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ import time
 import uuid
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
 from ansible_collections.bandup.ecs.plugins.module_utils.once import write_once
+from ansible_collections.bandup.ecs.plugins.module_utils.tags import converge_tags
 
 retry = AWSRetry.jittered_backoff()
 # Deleting a service whose instances were just deregistered, or a namespace whose services were just deleted, can
@@ -26,10 +29,33 @@ retry = AWSRetry.jittered_backoff()
 retry_in_use = AWSRetry.jittered_backoff(retries=6, delay=2, max_delay=20, catch_extra_error_codes=["ResourceInUse"])
 
 
-class OperationError(Exception):
-    """A Cloud Map operation failed or did not finish in time."""
+class CloudMapErrorHandler(AWSErrorHandler):
+    """AWS errors of the Cloud Map calls as AnsibleAWSError; a namespace, service or instance that is gone is
+    "missing"."""
+
+    @classmethod
+    def _is_missing(cls):
+        return is_boto3_error_code(["NamespaceNotFound", "ServiceNotFound", "InstanceNotFound"])
 
 
+class Clients:
+    """The Cloud Map clients of a run, each made on first use: ``client`` for reads and retried writes, ``writer()``
+    for a create sent once (module_utils/once.py: a client without botocore's retries)."""
+
+    def __init__(self, read, write=None):
+        self._read, self._write, self._client = read, write, None
+
+    @property
+    def client(self):
+        if self._client is None:
+            self._client = self._read()
+        return self._client
+
+    def writer(self):
+        return self._write() if self._write else self.client
+
+
+@CloudMapErrorHandler.common_error_handler("list the Cloud Map namespaces")
 @retry
 def _list_namespaces(client):
     return client.get_paginator("list_namespaces").paginate().build_full_result()["Namespaces"]
@@ -48,47 +74,51 @@ def namespace_arns(client, name):
     return [namespace["Arn"] for namespace in _list_namespaces(client) if namespace["Name"] == name]
 
 
+@CloudMapErrorHandler.list_error_handler("get Cloud Map namespace {namespace_id}")
 @retry
 def get_namespace(client, namespace_id):
-    try:
-        return client.get_namespace(Id=namespace_id)["Namespace"]
-    except is_boto3_error_code("NamespaceNotFound"):
-        return None
+    return client.get_namespace(Id=namespace_id)["Namespace"]
 
 
+@CloudMapErrorHandler.common_error_handler("get Cloud Map operation {operation_id}")
 @retry
 def _get_operation(client, operation_id):
     return client.get_operation(OperationId=operation_id)["Operation"]
 
 
-def wait_operation(client, operation_id, timeout, delay=2):
-    """Poll GetOperation until SUCCESS; returns the operation. Raises OperationError on FAIL or timeout."""
+def wait_operation(client, operation_id, timeout, what, delay=2):
+    """Poll GetOperation until SUCCESS; returns the operation. Raises AnsibleAWSError ("``what``: ...") on FAIL or
+    timeout."""
     deadline = time.monotonic() + timeout
     while True:
         operation = _get_operation(client, operation_id)
         if operation["Status"] == "SUCCESS":
             return operation
         if operation["Status"] == "FAIL":
-            raise OperationError(f"operation {operation_id} failed: {operation.get('ErrorCode')} "
-                                 f"{operation.get('ErrorMessage', '')}".rstrip())
+            raise AnsibleAWSError(message=f"{what}: operation {operation_id} failed: {operation.get('ErrorCode')} "
+                                          f"{operation.get('ErrorMessage', '')}".rstrip())
         if time.monotonic() > deadline:
-            raise OperationError(f"operation {operation_id} still {operation['Status']} after {timeout}s")
+            raise AnsibleAWSError(message=f"{what}: operation {operation_id} still {operation['Status']} after "
+                                          f"{timeout}s", timed_out=True)
         time.sleep(delay)
 
 
-def create_http_namespace(client, name, description, tags, once=None):
-    """CreateHttpNamespace through ``once`` (a client without botocore's retries, module_utils once): its operation
-    id, or, after a lost answer, the namespace (ListNamespaces summary) that answer would have made. Every attempt
-    carries the same CreatorRequestId, so AWS answers a resend with the first request's operation."""
+@CloudMapErrorHandler.common_error_handler("create Cloud Map namespace {name}")
+def create_http_namespace(clients, name, description, tags):
+    """CreateHttpNamespace through ``clients.writer()`` (module_utils/once.py): its operation id, or, after a lost
+    answer, the namespace (ListNamespaces summary) that answer would have made. Every attempt carries the same
+    CreatorRequestId, so AWS answers a resend with the first request's operation."""
     kwargs = dict(Name=name, CreatorRequestId=str(uuid.uuid4()))
     if description:
         kwargs["Description"] = description
     if tags:
         kwargs["Tags"] = ansible_dict_to_boto3_tag_list(tags)
-    return write_once(lambda: (once or client).create_http_namespace(**kwargs)["OperationId"],
-                      lambda: find_http_namespace(client, name))
+    writer = clients.writer()
+    return write_once(lambda: writer.create_http_namespace(**kwargs)["OperationId"],
+                      lambda: find_http_namespace(clients.client, name))
 
 
+@CloudMapErrorHandler.common_error_handler("list the services of Cloud Map namespace {namespace_id}")
 @retry
 def list_services(client, namespace_id):
     """The namespace's services (ListServices summaries)."""
@@ -97,65 +127,44 @@ def list_services(client, namespace_id):
         "Services"]
 
 
+@CloudMapErrorHandler.list_error_handler("list the instances of Cloud Map service {service_id}", default_value=[])
 @retry
 def list_instances(client, service_id):
-    try:
-        return client.get_paginator("list_instances").paginate(ServiceId=service_id).build_full_result()[
-            "Instances"]
-    except is_boto3_error_code("ServiceNotFound"):
-        return []
+    return client.get_paginator("list_instances").paginate(ServiceId=service_id).build_full_result()["Instances"]
 
 
+@CloudMapErrorHandler.deletion_error_handler("deregister instance {instance_id} of Cloud Map service {service_id}")
 @retry
 def deregister_instance(client, service_id, instance_id):
-    try:
-        return client.deregister_instance(ServiceId=service_id, InstanceId=instance_id)["OperationId"]
-    except is_boto3_error_code(["InstanceNotFound", "ServiceNotFound"]):
-        return None
+    return client.deregister_instance(ServiceId=service_id, InstanceId=instance_id)["OperationId"]
 
 
+@CloudMapErrorHandler.deletion_error_handler("delete Cloud Map service {service_id}")
 @retry_in_use
 def delete_service(client, service_id):
-    try:
-        client.delete_service(Id=service_id)
-    except is_boto3_error_code("ServiceNotFound"):
-        return None
+    client.delete_service(Id=service_id)
     return True
 
 
-def delete_namespace_services(client, namespace_id, check_mode, wait_timeout):
-    """Delete every service of the namespace, each after deregistering the instances it still has (the ECS
-    services are gone by then: what is left is stale). Returns the names of the services (to be) deleted."""
-    services = list_services(client, namespace_id)
-    if check_mode:
-        return sorted(service["Name"] for service in services)
-    for service in services:
-        operations = [deregister_instance(client, service["Id"], instance["Id"])
-                      for instance in list_instances(client, service["Id"])]
-        for operation in filter(None, operations):
-            wait_operation(client, operation, wait_timeout)
-        delete_service(client, service["Id"])
-    return sorted(service["Name"] for service in services)
-
-
+@CloudMapErrorHandler.deletion_error_handler("delete Cloud Map namespace {namespace_id}")
 @retry_in_use
 def delete_namespace(client, namespace_id):
-    try:
-        return client.delete_namespace(Id=namespace_id)["OperationId"]
-    except is_boto3_error_code("NamespaceNotFound"):
-        return None
+    return client.delete_namespace(Id=namespace_id)["OperationId"]
 
 
+@CloudMapErrorHandler.common_error_handler("list the tags of {arn}")
 @retry
 def get_tags(client, arn):
     return boto3_tag_list_to_ansible_dict(client.list_tags_for_resource(ResourceARN=arn).get("Tags", []))
 
 
+@CloudMapErrorHandler.common_error_handler("tag {arn}")
 @retry
 def tag_resource(client, arn, tags):
     client.tag_resource(ResourceARN=arn, Tags=ansible_dict_to_boto3_tag_list(tags))
 
 
+@CloudMapErrorHandler.common_error_handler("untag {arn}")
 @retry
 def untag_resource(client, arn, keys):
     client.untag_resource(ResourceARN=arn, TagKeys=list(keys))
@@ -165,30 +174,55 @@ def namespace_result(namespace, tags):
     return {"id": namespace["Id"], "arn": namespace["Arn"], "name": namespace["Name"], "tags": tags}
 
 
-def ensure_http_namespace(client, name, description, tags, purge_tags, check_mode, wait_timeout, writer=None):
-    """Find the HTTP namespace ``name`` or create it (through ``writer()``, a client without botocore's retries,
-    made only then), and converge its tags (``tags`` None: not managed).
-
-    Returns (changed, namespace as ``namespace_result``, diff). In check mode a namespace that does not exist yet
-    is only ``{"name": name}``.
-    """
+def ensure_http_namespace(clients, changes, name, description, tags, purge_tags, wait_timeout):
+    """Find the HTTP namespace ``name`` or create it, and converge its tags (``tags`` None: not managed); every write
+    through ``changes``. Returns the namespace as ``namespace_result``; in check mode a namespace that does not
+    exist yet is only ``{"name": name}``."""
+    resource, client = f"namespace {name}", clients.client
     live = find_http_namespace(client, name)
     if live is None:
-        diff = {"before": {}, "after": {"name": name, "tags": tags or {}}}
-        if check_mode:
-            return True, {"name": name}, diff
-        created = create_http_namespace(client, name, description, tags, writer and writer())
+        changes.diff(resource, {}, {"name": name, "tags": tags or {}})
+        created = changes.write(resource, "create", lambda: create_http_namespace(clients, name, description, tags))
+        if created is None:
+            return {"name": name}
         namespace_id = created["Id"] if isinstance(created, dict) else wait_operation(
-            client, created, wait_timeout)["Targets"]["NAMESPACE"]
+            client, created, wait_timeout, f"Cloud Map namespace {name}")["Targets"]["NAMESPACE"]
         namespace = get_namespace(client, namespace_id)
-        return True, namespace_result(namespace, get_tags(client, namespace["Arn"])), diff
+        return namespace_result(namespace, get_tags(client, namespace["Arn"]))
     live_tags = get_tags(client, live["Arn"])
-    to_set, to_remove = compare_aws_tags(live_tags, tags, purge_tags) if tags is not None else ({}, [])
-    after_tags = {k: v for k, v in dict(live_tags, **to_set).items() if k not in to_remove}
-    diff = {"before": {"name": live["Name"], "tags": live_tags}, "after": {"name": live["Name"], "tags": after_tags}}
-    if not check_mode:
-        if to_set:
-            tag_resource(client, live["Arn"], to_set)
-        if to_remove:
-            untag_resource(client, live["Arn"], to_remove)
-    return bool(to_set or to_remove), namespace_result(live, after_tags), diff
+    after_tags = converge_tags(changes, resource, live_tags, tags, purge_tags,
+                               lambda to_set: tag_resource(client, live["Arn"], to_set),
+                               lambda keys: untag_resource(client, live["Arn"], keys))
+    changes.diff(resource, {"name": live["Name"], "tags": live_tags}, {"name": live["Name"], "tags": after_tags})
+    return namespace_result(live, after_tags)
+
+
+def _delete_service(client, service, wait_timeout):
+    """Deregister the instances the service still has (waiting for each), then delete it."""
+    operations = [deregister_instance(client, service["Id"], instance["Id"])
+                  for instance in list_instances(client, service["Id"])]
+    for operation in filter(None, operations):
+        wait_operation(client, operation, wait_timeout, f"Cloud Map service {service['Name']}")
+    return delete_service(client, service["Id"])
+
+
+def ensure_absent(client, changes, name, delete_services, wait_timeout):
+    """Delete the HTTP namespace ``name`` if it exists; with ``delete_services`` its services first (the ECS services
+    using them are gone by then: what is left is stale), else a namespace holding services is refused before any
+    write. Each service (to be) deleted is one item of the run's changes (``cloud map service NAME``)."""
+    live = find_http_namespace(client, name)
+    if live is None:
+        return {}
+    services = sorted(list_services(client, live["Id"]), key=lambda service: service["Name"])
+    if services and not delete_services:
+        raise AnsibleAWSError(message=f"Cloud Map namespace {live['Name']} holds services "
+                                      f"{[s['Name'] for s in services]}: set delete_services to delete them first")
+    for service in services:
+        changes.write(f"cloud map service {service['Name']}", "delete",
+                      lambda service=service: _delete_service(client, service, wait_timeout))
+    resource = f"namespace {name}"
+    changes.diff(resource, {"name": live["Name"], "services": [s["Name"] for s in services]}, {})
+    operation = changes.write(resource, "delete", lambda: delete_namespace(client, live["Id"]))
+    if operation:
+        wait_operation(client, operation, wait_timeout, f"Cloud Map namespace {name}")
+    return {}

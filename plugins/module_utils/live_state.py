@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.bandup.ecs.plugins.module_utils import ecs_cluster
@@ -13,6 +14,7 @@ from ansible_collections.bandup.ecs.plugins.module_utils.topology import ACTIVE_
 FIXED_RECORD_TAG = "bandup:fixed"
 
 
+@AWSErrorHandler.common_error_handler("describe the availability zones")
 @AWSRetry.jittered_backoff()
 def _describe_azs(ec2):
     return ec2.describe_availability_zones(AllAvailabilityZones=False)["AvailabilityZones"]
@@ -25,8 +27,8 @@ def region_azs(ec2):
 
 def live_facts(ec2, ecs, cluster, record=False):
     """The two reads of the topology, as build_topology's keyword arguments: the region's AZs and the cluster's
-    active-AZ and evacuated-AZ tags (None before the cluster exists). The topology module and the live_state lookup
-    both call this.
+    active-AZ and evacuated-AZ tags (None before the cluster exists). The live_state lookup calls
+    this. AWS errors are raised as AnsibleAWSError.
 
     With ``record``, also ``cluster_exists`` and ``fixed_record`` (the cluster's ``bandup:fixed`` tag, the fingerprint
     of the settings AWS cannot change in place; plugins/module_utils/fixed_settings.py), from the same call."""

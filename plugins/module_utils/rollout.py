@@ -32,6 +32,7 @@ except ImportError:
     pass  # handled by AnsibleAWSModule
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 GOOD_TAG = "bandup:last-good"
@@ -161,6 +162,22 @@ def describe_tasks(ecs, cluster, arns):
 @RETRY
 def describe_task_definition(ecs, arn):
     return ecs.describe_task_definition(taskDefinition=arn)["taskDefinition"]
+
+
+class TaskDefinitionErrorHandler(AWSErrorHandler):
+    """AWS errors of DescribeTaskDefinition as AnsibleAWSError; ECS answers ClientException for a revision or family
+    that does not exist ("missing")."""
+
+    @classmethod
+    def _is_missing(cls):
+        return is_boto3_error_code("ClientException")
+
+
+@TaskDefinitionErrorHandler.list_error_handler("describe task definition {name}")
+def find_task_definition(ecs, name):
+    """The task definition ``name`` (ARN, 'family' for its newest ACTIVE revision, or 'family:revision'), or None
+    when it does not exist."""
+    return describe_task_definition(ecs, name)
 
 
 @RETRY

@@ -1,11 +1,18 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Read-only report of a deployment: what runs where, what it costs, and a picture of it."""
+"""Read-only views of a deployment: the report (what runs where, what it costs, and a picture of it), the services'
+placement state (ecs_service_info) and the revision each service would roll back to (ecs_rollback_info).
+
+AWS errors are raised as AnsibleAWSError (amazon.aws AWSErrorHandler); the modules fail with them through
+module_utils/changes.run().
+"""
 
 from __future__ import annotations
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
 from ansible_collections.bandup.ecs.plugins.module_utils import ecs_service
 from ansible_collections.bandup.ecs.plugins.module_utils import rollout
@@ -15,16 +22,21 @@ from ansible_collections.bandup.ecs.plugins.module_utils import rollout
 SC_ROLE_TAG = "bandup:sc-role"
 
 
-def _chunks(items, size):
-    return [items[i:i + size] for i in range(0, len(items), size)]
+class LoadBalancerErrorHandler(AWSErrorHandler):
+    @classmethod
+    def _is_missing(cls):
+        return is_boto3_error_code("LoadBalancerNotFound")
 
 
+def ecs_tags(resource):
+    """The tags of an ECS answer (lower-case ``key``/``value`` items) as a dict."""
+    return boto3_tag_list_to_ansible_dict((resource or {}).get("tags") or [], "key", "value")
+
+
+@LoadBalancerErrorHandler.list_error_handler("describe load balancer {name}")
 @AWSRetry.jittered_backoff()
 def read_load_balancer(elb, name):
-    try:
-        return elb.describe_load_balancers(Names=[name])["LoadBalancers"][0]
-    except is_boto3_error_code("LoadBalancerNotFound"):
-        return None
+    return elb.describe_load_balancers(Names=[name])["LoadBalancers"][0]
 
 
 @AWSRetry.jittered_backoff()
@@ -42,16 +54,14 @@ def _target_groups(elb, lb_arn):
     return elb.describe_target_groups(LoadBalancerArn=lb_arn)["TargetGroups"]
 
 
+@AWSErrorHandler.common_error_handler("describe services {names} of cluster {cluster}")
 def read_services(ecs, cluster, names):
     """ACTIVE services by name (DescribeServices takes 10 at a time); a missing cluster means none."""
-    found = {}
-    for chunk in _chunks(names, 10):
-        for svc in ecs_service.describe_services(ecs, cluster, chunk):
-            if svc.get("status") == "ACTIVE":
-                found[svc["serviceName"]] = svc
-    return found
+    return {name: svc for name, svc in ecs_service.describe_many(ecs, cluster, names).items()
+            if svc.get("status") == "ACTIVE"}
 
 
+@AWSErrorHandler.common_error_handler("read the listener weights of load balancer {lb_arn}")
 def read_weights(elb, lb_arn):
     """Target group name -> weight in the forward actions of the load balancer's listeners (first seen wins)."""
     names = {tg["TargetGroupArn"]: tg["TargetGroupName"] for tg in _target_groups(elb, lb_arn)}
@@ -80,7 +90,7 @@ def service_connect_endpoint(svc, app=None):
         aliases = [f"{a.get('dnsName') or entry.get('discoveryName') or entry['portName']}:{a['port']}"
                    for entry in config.get("services", []) for a in entry.get("clientAliases", [])]
         return ", ".join(aliases) or "client"
-    recorded = {t["key"]: t["value"] for t in svc.get("tags", [])}.get(SC_ROLE_TAG)
+    recorded = ecs_tags(svc).get(SC_ROLE_TAG)
     if recorded == "server" and app:
         return f"{app['service_connect']['dns_name']}:{app['service_connect']['client_alias_port']}"
     return recorded
@@ -136,7 +146,7 @@ def rows(topology, services, weights, images):
     for svc in topology["services"]:
         for placement in svc["placements"]:
             live = services.get(placement["service_name"])
-            tags = {t["key"]: t["value"] for t in (live or {}).get("tags", [])}
+            tags = ecs_tags(live)
             taskdef = (live or {}).get("taskDefinition", "")
             out.append({
                 "app": svc["name"],
@@ -155,6 +165,7 @@ def rows(topology, services, weights, images):
     return out
 
 
+@AWSErrorHandler.common_error_handler("describe the task definitions {taskdef_arns}")
 def image_digests(ecs, taskdef_arns):
     """Task definition ARN -> digest of its first container's image (None when not pinned by digest)."""
     out = {}
@@ -162,6 +173,98 @@ def image_digests(ecs, taskdef_arns):
         image = rollout.describe_task_definition(ecs, arn)["containerDefinitions"][0]["image"]
         out[arn] = image.split("@", 1)[1] if "@" in image else None
     return out
+
+
+def deployment_report(ecs, elb, topology, prices, architecture, assumptions):
+    """deployment_status's values: the report of the deployment ``topology`` describes, its summary and pictures."""
+    names = [p["service_name"] for svc in topology["services"] for p in svc["placements"]]
+    services = read_services(ecs, topology["cluster"], names)
+    images = image_digests(ecs, [svc.get("taskDefinition") for svc in services.values()])
+    lb = read_load_balancer(elb, topology["load_balancer"])
+    weights = read_weights(elb, lb["LoadBalancerArn"]) if lb else {}
+    report = {
+        "cluster": topology["cluster"],
+        "load_balancer": topology["load_balancer"],
+        "active_az": topology["active_az"],
+        "active_az_source": topology.get("active_az_source", "inventory"),
+        "alb_dns_name": lb["DNSName"] if lb else None,
+        "rows": rows(topology, services, weights, images),
+    }
+    report["cost"] = monthly_cost(topology, prices, {name: svc["desiredCount"] for name, svc in services.items()},
+                                  architecture, assumptions)
+    return {"report": report, "summary": summary_lines(report), "mermaid": mermaid(report), "dot": graphviz(report)}
+
+
+@AWSErrorHandler.common_error_handler("describe services {names} of cluster {cluster}")
+def placements(ecs, cluster, names):
+    """ecs_service_info's values: each service's placement state (``exists=false`` when missing or INACTIVE)."""
+    live = {s["serviceName"]: s for s in ecs_service.describe_services(ecs, cluster, names)
+            if s.get("status") != "INACTIVE"}
+    return {"services": {name: ecs_service.placement_state(live.get(name)) for name in names}}
+
+
+class _Revisions:
+    """DescribeTaskDefinition answers of one run, by 'family' (its newest ACTIVE revision) or 'family:revision'."""
+
+    def __init__(self, ecs):
+        self.ecs = ecs
+        self.seen = {}
+
+    def get(self, name):
+        """The task definition, or None when it does not exist."""
+        if name not in self.seen:
+            self.seen[name] = rollout.find_task_definition(self.ecs, name)
+        return self.seen[name]
+
+
+def _rollback_choice(name, service, revisions, requested):
+    """(the service's entry, a problem or None)."""
+    family, current = rollout.revision_of(service["taskDefinition"])
+    good = rollout.good_revisions(service, ecs_tags(service))
+    latest = (revisions.get(family) or {}).get("revision")
+    entry = dict(family=family, current_revision=current, latest_revision=latest, good_revisions=good,
+                 revision=None, source="requested" if requested is not None else "last-good",
+                 task_definition_arn=None, image=None)
+    if requested is not None:
+        found = revisions.get(f"{family}:{requested}")
+        if found is None:
+            return entry, f"revision: {name}: {family}:{requested} does not exist"
+        if found.get("status") != "ACTIVE":
+            return entry, f"revision: {name}: {family}:{requested} is {found.get('status')} (deregistered)"
+        chosen = found
+    else:
+        candidates, chosen, skipped = list(good), None, []
+        while chosen is None:
+            rev, why = rollout.rollback_revision(candidates, latest, current)
+            if rev is None:
+                skipped_text = f"; deregistered: {', '.join(map(str, skipped))}" if skipped else ""
+                return entry, f"revision: {name}: {why}{skipped_text}; name one with revision"
+            found = revisions.get(f"{family}:{rev}")
+            if found is not None and found.get("status") == "ACTIVE":
+                chosen = found
+            else:
+                skipped.append(rev)
+                candidates.remove(rev)
+    return dict(entry, revision=chosen["revision"], task_definition_arn=chosen["taskDefinitionArn"],
+                image=(chosen.get("containerDefinitions") or [{}])[0].get("image")), None
+
+
+@AWSErrorHandler.common_error_handler("read the services {names} of cluster {cluster}")
+def rollback_choices(ecs, cluster, names, requested=None):
+    """ecs_rollback_info's values: per service the revision to roll back to (``requested``, or the last good one),
+    and the problems (one message per service, naming the option to change) where none can be chosen."""
+    revisions, results, problems = _Revisions(ecs), {}, []
+    found = ecs_service.describe_many(ecs, cluster, names)
+    for name in names:
+        service = found.get(name)
+        if service is None or service.get("status") != "ACTIVE":
+            problems.append(f"services: {name} does not exist in cluster {cluster}"
+                            + (f" (it is {service['status']})" if service else ""))
+            continue
+        results[name], problem = _rollback_choice(name, service, revisions, requested)
+        if problem:
+            problems.append(problem)
+    return {"services": results, "problems": problems}
 
 
 def _cell(value):

@@ -34,24 +34,20 @@ options:
         it still has, then the namespace. Meant for a teardown that has already deleted the ECS services using
         the namespace (ECS deregisters their tasks itself; what remains is stale).
       - When false and the namespace holds services, the module fails naming them, before any write.
+      - Each service deleted (in check mode, to be deleted) is one item of C(changes), resource
+        C(cloud map service NAME) and action C(delete).
     type: bool
     default: false
   description:
     description: Description, used at creation only (Cloud Map cannot change it).
     type: str
-  tags:
-    description: Tags on the namespace.
-    type: dict
-    aliases: [resource_tags]
-  purge_tags:
-    description: Remove tags that are not in I(tags).
-    type: bool
-    default: false
   wait_timeout:
     description: Seconds to wait for the create or delete operation.
     type: int
     default: 300
 extends_documentation_fragment:
+  - bandup.ecs.changes
+  - bandup.ecs.tags
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -73,59 +69,15 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
-deleted_services:
-  description: The names of the namespace's services deleted (in check mode, to be deleted) before the namespace.
-  returned: when I(state=absent) and the namespace existed
-  type: list
-  elements: str
-  sample: ["backend"]
-namespace:
-  description: The namespace. In check mode for a namespace that does not exist yet, only C(name).
-  returned: when I(state=present)
-  type: dict
-  contains:
-    id:
-      description: Namespace id.
-      type: str
-      sample: ns-abcdefghijklmnop
-    arn:
-      description: Namespace ARN (the value of an ECS cluster's C(serviceConnectDefaults.namespace)).
-      type: str
-      sample: arn:aws:servicediscovery:eu-west-1:123456789012:namespace/ns-abcdefghijklmnop
-    name:
-      description: Name.
-      type: str
-      sample: bandup-prod
-    tags:
-      description: Tags.
-      type: dict
-      sample: {"bandup:managed-by": "bandup.ecs"}
+extends_documentation_fragment:
+  - bandup.ecs.changes
+  - bandup.ecs.cloudmap_namespace
 """
-
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.bandup.ecs.plugins.module_utils import cloudmap
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
-
-
-def ensure_absent(module, client, live):
-    if live is None:
-        module.exit_json(changed=False)
-    params = module.params
-    if params["delete_services"]:
-        deleted = cloudmap.delete_namespace_services(client, live["Id"], module.check_mode, params["wait_timeout"])
-    else:
-        deleted = []
-        services = cloudmap.list_services(client, live["Id"])
-        if services:
-            module.fail_json(msg=f"Cloud Map namespace {live['Name']} holds services "
-                                 f"{sorted(s['Name'] for s in services)}: set delete_services to delete them first")
-    if not module.check_mode:
-        operation = cloudmap.delete_namespace(client, live["Id"])
-        if operation:
-            cloudmap.wait_operation(client, operation, params["wait_timeout"])
-    diff = {"before": {"name": live["Name"], "services": deleted}, "after": {}}
-    module.exit_json(changed=True, deleted_services=deleted, diff=diff)
+from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
+from ansible_collections.bandup.ecs.plugins.module_utils.changes import run
 
 
 def main():
@@ -141,19 +93,17 @@ def main():
         ),
         supports_check_mode=True,
     )
-    client = module.client("servicediscovery", retry_decorator=AWSRetry.jittered_backoff())
     params = module.params
-    try:
-        if params["state"] == "present":
-            changed, namespace, diff = cloudmap.ensure_http_namespace(
-                client, params["name"], params["description"], params["tags"], params["purge_tags"],
-                module.check_mode, params["wait_timeout"], lambda: module.write_client("servicediscovery"))
-            module.exit_json(changed=changed, diff=diff, namespace=namespace)
-        ensure_absent(module, client, cloudmap.find_http_namespace(client, params["name"]))
-    except cloudmap.OperationError as err:
-        module.fail_json(msg=f"Cloud Map namespace {module.params['name']}: {err}")
-    except Exception as err:  # pylint: disable=broad-except
-        module.fail_json_aws(err, msg=f"Cloud Map namespace {module.params['name']}")
+    clients = cloudmap.Clients(lambda: module.client("servicediscovery"),
+                               lambda: module.write_client("servicediscovery"))
+    changes = ChangeSet(module.check_mode, module._diff)  # pylint: disable=protected-access
+    if params["state"] == "absent":
+        run(module, changes, lambda: cloudmap.ensure_absent(clients.client, changes, params["name"],
+                                                            params["delete_services"], params["wait_timeout"]))
+        return
+    run(module, changes, lambda: {"namespace": cloudmap.ensure_http_namespace(
+        clients, changes, params["name"], params["description"], params["tags"], params["purge_tags"],
+        params["wait_timeout"])})
 
 
 if __name__ == "__main__":

@@ -11,14 +11,14 @@ short_description: Report what a Bandup deployment runs where, and what it costs
 version_added: 0.1.0
 description:
   - Reads (never writes) the ECS services of both AZs, their task definitions and the ALB listeners of a deployment
-    described by a C(bandup.ecs.topology) result, and returns one row per application and AZ (role, desired and
-    running counts, task definition revision, image digest, Service Connect endpoint, target group weight), the ALB
-    DNS name, an estimated monthly cost, and the topology as Mermaid and Graphviz source.
+    described by the topology the C(bandup.ecs.topology) filter derives, and returns one row per application and AZ
+    (role, desired and running counts, task definition revision, image digest, Service Connect endpoint, target
+    group weight), the ALB DNS name, an estimated monthly cost, and the topology as Mermaid and Graphviz source.
 author:
   - Bandup platform team (@bandup)
 options:
   topology:
-    description: The C(topology) returned by M(bandup.ecs.topology) (the C(bandup_topology) fact).
+    description: The topology the C(bandup.ecs.topology) filter derives (the C(bandup_topology) fact).
     type: dict
     required: true
   prices:
@@ -58,6 +58,7 @@ options:
     default: X86_64
     choices: [X86_64, ARM64]
 extends_documentation_fragment:
+  - bandup.ecs.changes
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -80,6 +81,8 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+extends_documentation_fragment:
+  - bandup.ecs.changes
 report:
   description: Everything the summary shows, as data.
   returned: always
@@ -118,6 +121,8 @@ dot:
 
 from ansible_collections.bandup.ecs.plugins.module_utils import status
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
+from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
+from ansible_collections.bandup.ecs.plugins.module_utils.changes import run
 
 
 def main():
@@ -135,29 +140,10 @@ def main():
         ),
         supports_check_mode=True,
     )
-    topology = module.params["topology"]
+    params = module.params
     ecs, elb = module.client("ecs"), module.client("elbv2")
-    names = [p["service_name"] for svc in topology["services"] for p in svc["placements"]]
-    try:
-        services = status.read_services(ecs, topology["cluster"], names)
-        images = status.image_digests(ecs, [svc.get("taskDefinition") for svc in services.values()])
-        lb = status.read_load_balancer(elb, topology["load_balancer"])
-        weights = status.read_weights(elb, lb["LoadBalancerArn"]) if lb else {}
-    except Exception as err:  # pylint: disable=broad-except
-        module.fail_json_aws(err, msg="Could not read the deployment")
-    report = {
-        "cluster": topology["cluster"],
-        "load_balancer": topology["load_balancer"],
-        "active_az": topology["active_az"],
-        "active_az_source": topology.get("active_az_source", "inventory"),
-        "alb_dns_name": lb["DNSName"] if lb else None,
-        "rows": status.rows(topology, services, weights, images),
-    }
-    report["cost"] = status.monthly_cost(
-        topology, module.params["prices"], {name: svc["desiredCount"] for name, svc in services.items()},
-        module.params["architecture"], module.params["assumptions"])
-    module.exit_json(changed=False, report=report, summary=status.summary_lines(report),
-                     mermaid=status.mermaid(report), dot=status.graphviz(report))
+    run(module, ChangeSet(), lambda: status.deployment_report(
+        ecs, elb, params["topology"], params["prices"], params["architecture"], params["assumptions"]))
 
 
 if __name__ == "__main__":

@@ -24,10 +24,6 @@ description:
 author:
   - Bandup platform team (@bandup)
 options:
-  name:
-    description: Cluster name.
-    type: str
-    required: true
   state:
     description: Whether the cluster exists. Deleting fails while the cluster has services or tasks.
     type: str
@@ -98,6 +94,8 @@ options:
       - Tags set only when the cluster is created or when the key is missing; an existing value is kept.
     type: dict
 extends_documentation_fragment:
+  - bandup.ecs.changes
+  - bandup.ecs.cluster.name
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -132,6 +130,9 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+extends_documentation_fragment:
+  - bandup.ecs.changes
+  - bandup.ecs.cloudmap_namespace
 cluster:
   description: The cluster as ECS describes it (snake_case keys), with its tags as a dict.
   returned: when I(state=present), except in check mode for a cluster that does not exist yet
@@ -158,144 +159,13 @@ cluster:
       description: Tags.
       type: dict
       sample: {"bandup:active-az": "eu-west-1a"}
-namespace:
-  description:
-    - The namespace of I(service_connect_http_namespace) (in check mode, only C(name) for one that does not exist
-      yet).
-  returned: with I(service_connect_http_namespace) and I(state=present)
-  type: dict
-  contains:
-    id:
-      description: Namespace id.
-      type: str
-      sample: ns-abcdefghijklmnop
-    arn:
-      description: Namespace ARN.
-      type: str
-      sample: arn:aws:servicediscovery:eu-west-1:123456789012:namespace/ns-abcdefghijklmnop
-    name:
-      description: Name.
-      type: str
-      sample: bandup-prod
-    tags:
-      description: Tags.
-      type: dict
-differences:
-  description:
-    - The managed settings that differed from the live cluster (C(create) for a new cluster), and C(namespace)
-      when the namespace of I(service_connect_http_namespace) was created or retagged.
-  returned: always
-  type: list
-  elements: str
-  sample: ["containerInsights", "tags"]
 """
 
-from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
-
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
-
 from ansible_collections.bandup.ecs.plugins.module_utils import cloudmap
-from ansible_collections.bandup.ecs.plugins.module_utils import ecs_cluster as api
-from ansible_collections.bandup.ecs.plugins.module_utils import once
+from ansible_collections.bandup.ecs.plugins.module_utils import ecs_cluster
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
-
-
-def result(cluster):
-    out = camel_dict_to_snake_dict({k: v for k, v in cluster.items() if k != "tags"})
-    out["tags"] = api.tags(cluster)
-    return out
-
-
-def wanted_tags(params, live_tags):
-    """The tags to compare with: I(tags), plus each initial tag whose key is not on the cluster yet."""
-    wanted = dict(params["tags"] or {})
-    for key, value in (params["initial_tags"] or {}).items():
-        wanted[key] = live_tags.get(key, value)
-    return wanted
-
-
-def ensure_namespace(module):
-    """Find or create the namespace of I(service_connect_http_namespace): ({"namespace": ...}, its changes, diff)."""
-    wanted = module.params["service_connect_http_namespace"]
-    if wanted is None:
-        return {}, [], {}
-    client = module.client("servicediscovery", retry_decorator=AWSRetry.jittered_backoff())
-    try:
-        changed, namespace, diff = cloudmap.ensure_http_namespace(
-            client, wanted["name"], wanted["description"], module.params["tags"], False, module.check_mode,
-            wanted["wait_timeout"], lambda: module.write_client("servicediscovery"))
-    except cloudmap.OperationError as err:
-        module.fail_json(msg=f"service_connect_http_namespace: Cloud Map namespace {wanted['name']}: {err}")
-    # In check mode a namespace to be created has no ARN yet: ECS also accepts the name.
-    module.params["service_connect_namespace"] = namespace.get("arn", wanted["name"])
-    return {"namespace": namespace}, ["namespace"] if changed else [], {"namespace": diff}
-
-
-def namespace_arn(module, namespace, live_arn):
-    """I(service_connect_namespace) as ECS reports it: the ARN of the namespace of that name (the live one when
-    several namespaces have it); the name itself when none has it yet."""
-    if namespace is None or namespace.startswith("arn:"):
-        return namespace
-    arns = cloudmap.namespace_arns(module.client("servicediscovery", retry_decorator=AWSRetry.jittered_backoff()),
-                                   namespace)
-    return live_arn if live_arn in arns else (arns[0] if arns else namespace)
-
-
-def ensure_present(module, client, live):
-    params, name = module.params, module.params["name"]
-    namespace, ns_changes, ns_diff = ensure_namespace(module)
-    if live is not None and not namespace:
-        params["service_connect_namespace"] = namespace_arn(module, params["service_connect_namespace"],
-                                                            api.live_spec(live)["serviceConnectNamespace"])
-    spec = api.desired_spec(params["capacity_providers"], params["default_capacity_provider_strategy"],
-                            params["container_insights"], params["service_connect_namespace"])
-    if live is None:
-        tags = wanted_tags(params, {})
-        diff = {"before": {}, "after": dict({k: v for k, v in spec.items() if v is not None}, tags=tags)}
-        if module.check_mode:
-            module.exit_json(changed=True, differences=["create"] + ns_changes, diff=diff, **namespace)
-        api.create_cluster(client, name, spec, tags)
-        module.exit_json(changed=True, differences=["create"] + ns_changes, diff=diff,
-                         cluster=result(api.describe_cluster(client, name)), **namespace)
-
-    before = api.live_spec(live)
-    live_tags = api.tags(live)
-    tags = wanted_tags(params, live_tags)
-    keep = list(params["initial_tags"] or {})
-    to_set, to_remove = compare_aws_tags(live_tags, tags, params["purge_tags"])
-    to_remove = [key for key in to_remove if key not in keep]
-    changes = api.differences(before, spec)
-    after = dict(before, **{k: v for k, v in spec.items() if v is not None})
-    after_tags = {k: v for k, v in dict(live_tags, **to_set).items() if k not in to_remove}
-    if to_set or to_remove:
-        changes.append("tags")
-    diff = {"before": dict(before, tags=live_tags), "after": dict(after, tags=after_tags)}
-    if ns_diff:
-        diff = {side: dict(diff[side], namespace=ns_diff["namespace"][side]) for side in diff}
-    if module.check_mode or not changes:
-        changes += ns_changes
-        module.exit_json(changed=bool(changes), differences=changes, diff=diff, cluster=result(live), **namespace)
-    if "capacityProviders" in changes or "defaultCapacityProviderStrategy" in changes:
-        api.put_capacity_providers(client, name, after["capacityProviders"], after["defaultCapacityProviderStrategy"])
-    if "containerInsights" in changes or "serviceConnectNamespace" in changes:
-        api.update_cluster(client, name,
-                           insights=spec["containerInsights"] if "containerInsights" in changes else None,
-                           namespace=spec["serviceConnectNamespace"] if "serviceConnectNamespace" in changes else None)
-    if to_set:
-        api.tag_resource(client, live["clusterArn"], to_set)
-    if to_remove:
-        api.untag_resource(client, live["clusterArn"], to_remove)
-    module.exit_json(changed=True, differences=changes + ns_changes, diff=diff,
-                     cluster=result(api.describe_cluster(client, name)), **namespace)
-
-
-def ensure_absent(module, client, live):
-    if live is None:
-        module.exit_json(changed=False, differences=[])
-    if not module.check_mode:
-        api.delete_cluster(client, module.params["name"])
-    module.exit_json(changed=True, differences=["delete"], diff={"before": api.live_spec(live), "after": {}})
+from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
+from ansible_collections.bandup.ecs.plugins.module_utils.changes import run
 
 
 def main():
@@ -324,23 +194,17 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
-    providers, strategy = params["capacity_providers"], params["default_capacity_provider_strategy"] or []
-    for idx, entry in enumerate(strategy):
-        if providers is not None and entry["capacity_provider"] not in providers:
-            module.fail_json(msg=f"default_capacity_provider_strategy[{idx}].capacity_provider: "
-                                 f"'{entry['capacity_provider']}' is not one of capacity_providers {providers}")
-        if not 0 <= entry["weight"] <= 1000 or not 0 <= entry["base"] <= 100000:
-            module.fail_json(msg=f"default_capacity_provider_strategy[{idx}]: weight must be 0-1000 and base 0-100000")
-    if sum(1 for entry in strategy if entry["base"]) > 1:
-        module.fail_json(msg="default_capacity_provider_strategy: only one entry can have a non-zero base")
-    client = module.client("ecs", retry_decorator=AWSRetry.jittered_backoff())
-    try:
-        live = api.describe_cluster(client, params["name"])
-        if params["state"] == "present":
-            ensure_present(module, client, live)
-        ensure_absent(module, client, live)
-    except Exception as err:  # pylint: disable=broad-except
-        module.fail_json_aws(err, msg=f"ECS cluster {params['name']}")
+    ecs = module.client("ecs")
+    changes = ChangeSet(module.check_mode, module._diff)  # pylint: disable=protected-access
+    if params["state"] == "absent":
+        run(module, changes, lambda: ecs_cluster.ensure_absent(ecs, changes, params["name"]))
+        return
+    servicediscovery = cloudmap.Clients(lambda: module.client("servicediscovery"),
+                                        lambda: module.write_client("servicediscovery"))
+    cluster = ecs_cluster.Cluster(**{key: params[key] for key in (
+        "name", "capacity_providers", "default_capacity_provider_strategy", "container_insights",
+        "service_connect_namespace", "service_connect_http_namespace", "tags", "purge_tags", "initial_tags")})
+    run(module, changes, lambda: ecs_cluster.ensure_present(ecs, servicediscovery, changes, cluster))
 
 
 if __name__ == "__main__":

@@ -14,12 +14,9 @@ description:
     default. Read-only.
 author:
   - Bandup platform team (@bandup)
-options:
-  name:
-    description: Cluster name.
-    type: str
-    required: true
 extends_documentation_fragment:
+  - bandup.ecs.changes
+  - bandup.ecs.cluster.name
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -33,6 +30,8 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+extends_documentation_fragment:
+  - bandup.ecs.changes
 exists:
   description: Whether an ACTIVE cluster of that name exists.
   returned: always
@@ -49,33 +48,18 @@ namespace:
   sample: {"id": "ns-abc", "arn": "arn:aws:servicediscovery:eu-west-1:123456789012:namespace/ns-abc", "name": "bandup-prod"}
 """
 
-from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
-
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-
 from ansible_collections.bandup.ecs.plugins.module_utils import cloudmap
-from ansible_collections.bandup.ecs.plugins.module_utils import ecs_cluster as api
+from ansible_collections.bandup.ecs.plugins.module_utils import ecs_cluster
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
+from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
+from ansible_collections.bandup.ecs.plugins.module_utils.changes import run
 
 
 def main():
     module = AWSModule(argument_spec=dict(name=dict(type="str", required=True)), supports_check_mode=True)
-    ecs = module.client("ecs", retry_decorator=AWSRetry.jittered_backoff())
-    servicediscovery = module.client("servicediscovery", retry_decorator=AWSRetry.jittered_backoff())
-    try:
-        cluster = api.describe_cluster(ecs, module.params["name"])
-        if cluster is None:
-            module.exit_json(changed=False, exists=False, cluster={}, namespace={})
-        out = camel_dict_to_snake_dict({k: v for k, v in cluster.items() if k != "tags"})
-        out["tags"] = api.tags(cluster)
-        namespace = {}
-        arn = (cluster.get("serviceConnectDefaults") or {}).get("namespace")
-        found = cloudmap.get_namespace(servicediscovery, arn.rsplit("/", 1)[-1]) if arn else None
-        if found:
-            namespace = {"id": found["Id"], "arn": found["Arn"], "name": found["Name"]}
-        module.exit_json(changed=False, exists=True, cluster=out, namespace=namespace)
-    except Exception as err:  # pylint: disable=broad-except
-        module.fail_json_aws(err, msg=f"ECS cluster {module.params['name']}")
+    ecs = module.client("ecs")
+    servicediscovery = cloudmap.Clients(lambda: module.client("servicediscovery"))
+    run(module, ChangeSet(), lambda: ecs_cluster.cluster_info(ecs, servicediscovery, module.params["name"]))
 
 
 if __name__ == "__main__":

@@ -24,10 +24,6 @@ description:
 author:
   - Bandup platform team (@bandup)
 options:
-  cluster:
-    description: Cluster name or ARN.
-    type: str
-    required: true
   services:
     description: Names of the services (any number).
     type: list
@@ -37,6 +33,8 @@ options:
     description: Roll back to this revision of each service's task definition family instead of the last good one.
     type: int
 extends_documentation_fragment:
+  - bandup.ecs.changes
+  - bandup.ecs.cluster
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -56,6 +54,8 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+extends_documentation_fragment:
+  - bandup.ecs.changes
 services:
   description: Service name to its revisions and the one chosen (C(revision) and C(task_definition_arn) are null
     when RV(problems) names the service).
@@ -100,65 +100,10 @@ problems:
   sample: ["revision: prod-backend-a: prod-backend:9 does not exist"]
 """
 
-try:
-    from botocore.exceptions import BotoCoreError, ClientError
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-
-from ansible_collections.bandup.ecs.plugins.module_utils import ecs_service as svc
-from ansible_collections.bandup.ecs.plugins.module_utils import rollout
+from ansible_collections.bandup.ecs.plugins.module_utils import status
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
-
-
-class Revisions:
-    """DescribeTaskDefinition answers of one run, by 'family' (its newest ACTIVE revision) or 'family:revision'."""
-
-    def __init__(self, ecs):
-        self.ecs = ecs
-        self.seen = {}
-
-    def get(self, name):
-        """The task definition, or None when it does not exist."""
-        if name not in self.seen:
-            try:
-                self.seen[name] = rollout.describe_task_definition(self.ecs, name)
-            except is_boto3_error_code("ClientException"):
-                self.seen[name] = None
-        return self.seen[name]
-
-
-def choose(name, service, revisions, requested):
-    """(the service's entry, a problem or None)."""
-    family, current = rollout.revision_of(service["taskDefinition"])
-    good = rollout.good_revisions(service, svc.tag_dict(service))
-    latest = (revisions.get(family) or {}).get("revision")
-    entry = dict(family=family, current_revision=current, latest_revision=latest, good_revisions=good,
-                 revision=None, source="requested" if requested is not None else "last-good",
-                 task_definition_arn=None, image=None)
-    if requested is not None:
-        found = revisions.get(f"{family}:{requested}")
-        if found is None:
-            return entry, f"revision: {name}: {family}:{requested} does not exist"
-        if found.get("status") != "ACTIVE":
-            return entry, f"revision: {name}: {family}:{requested} is {found.get('status')} (deregistered)"
-        chosen = found
-    else:
-        candidates, chosen, skipped = list(good), None, []
-        while chosen is None:
-            rev, why = rollout.rollback_revision(candidates, latest, current)
-            if rev is None:
-                skipped_text = f"; deregistered: {', '.join(map(str, skipped))}" if skipped else ""
-                return entry, f"revision: {name}: {why}{skipped_text}; name one with revision"
-            found = revisions.get(f"{family}:{rev}")
-            if found is not None and found.get("status") == "ACTIVE":
-                chosen = found
-            else:
-                skipped.append(rev)
-                candidates.remove(rev)
-    return dict(entry, revision=chosen["revision"], task_definition_arn=chosen["taskDefinitionArn"],
-                image=(chosen.get("containerDefinitions") or [{}])[0].get("image")), None
+from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
+from ansible_collections.bandup.ecs.plugins.module_utils.changes import run
 
 
 def main():
@@ -174,22 +119,8 @@ def main():
     if params["revision"] is not None and params["revision"] < 1:
         module.fail_json(msg=f"revision: must be a revision number (1 or more), got {params['revision']}")
     ecs = module.client("ecs")
-    revisions = Revisions(ecs)
-    results, problems = {}, []
-    try:
-        found = svc.describe_many(ecs, params["cluster"], params["services"])
-        for name in params["services"]:
-            service = found.get(name)
-            if service is None or service.get("status") != "ACTIVE":
-                problems.append(f"services: {name} does not exist in cluster {params['cluster']}"
-                                + (f" (it is {service['status']})" if service else ""))
-                continue
-            results[name], problem = choose(name, service, revisions, params["revision"])
-            if problem:
-                problems.append(problem)
-    except (BotoCoreError, ClientError) as err:
-        module.fail_json_aws(err, msg=f"Could not read the services of cluster {params['cluster']}")
-    module.exit_json(changed=False, services=results, problems=problems)
+    run(module, ChangeSet(), lambda: status.rollback_choices(ecs, params["cluster"], params["services"],
+                                                             params["revision"]))
 
 
 if __name__ == "__main__":

@@ -16,16 +16,14 @@ description:
 author:
   - Bandup platform team (@bandup)
 options:
-  cluster:
-    description: Cluster name or ARN.
-    type: str
-    required: true
   names:
     description: Service names (at most 10).
     type: list
     elements: str
     required: true
 extends_documentation_fragment:
+  - bandup.ecs.changes
+  - bandup.ecs.cluster
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -40,6 +38,8 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+extends_documentation_fragment:
+  - bandup.ecs.changes
 services:
   description:
     - Service name to its state; C(exists=false) for a missing or INACTIVE service.
@@ -51,17 +51,10 @@ services:
            "steady": true}}
 """
 
-try:
-    from botocore.exceptions import BotoCoreError, ClientError
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-
-from ansible_collections.bandup.ecs.plugins.module_utils import ecs_service as svc
+from ansible_collections.bandup.ecs.plugins.module_utils import status
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
-
-
-state = svc.placement_state
+from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
+from ansible_collections.bandup.ecs.plugins.module_utils.changes import run
 
 
 def main():
@@ -73,12 +66,8 @@ def main():
     names = module.params["names"]
     if not 1 <= len(names) <= 10:
         module.fail_json(msg="names: give 1 to 10 service names")
-    try:
-        found = svc.describe_services(module.client("ecs"), module.params["cluster"], names)
-    except (BotoCoreError, ClientError) as err:
-        module.fail_json_aws(err, msg="Failed to describe the services")
-    live = {s["serviceName"]: s for s in found if s.get("status") != "INACTIVE"}
-    module.exit_json(changed=False, services={n: state(live.get(n)) for n in names})
+    ecs = module.client("ecs")
+    run(module, ChangeSet(), lambda: status.placements(ecs, module.params["cluster"], names))
 
 
 if __name__ == "__main__":

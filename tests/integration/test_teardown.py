@@ -41,7 +41,9 @@ def test_teardown_deletes_the_namespace_services_then_the_namespace(fresh_endpoi
                             "bandup.ecs.cloudmap_namespace", "-a", json.dumps(
                                 {"name": NAME, "state": "absent", "delete_services": True, "region": "us-east-1"})],
                            cwd=ROOT, env=fresh_endpoint.env, capture_output=True, text=True, check=False)
-    assert check.returncode == 0 and "deleted_services:\n    - backend\n    - frontend" in check.stdout, check.stdout
+    assert check.returncode == 0, check.stdout
+    assert "resource: cloud map service backend" in check.stdout, check.stdout
+    assert "resource: cloud map service frontend" in check.stdout, check.stdout
     assert fresh_endpoint.recorded()["writes"] == []
     assert namespaces(client) and len(client.list_services()["Services"]) == 2
 

@@ -57,3 +57,15 @@ def test_an_aws_error_is_a_lookup_error(aws):
     aws["ec2"].add_client_error("describe_availability_zones", "UnauthorizedOperation", "not allowed")
     with pytest.raises(AnsibleLookupError, match="bandup_region: could not read the availability zones of region 'us-east-1'.*UnauthorizedOperation"):
         lookup()
+
+
+def test_a_programming_error_is_not_reported_as_an_aws_error(aws, monkeypatch):
+    """Only AWS's errors become the lookup's "could not read" error; a bug surfaces as itself."""
+    from ansible_collections.bandup.ecs.plugins.lookup import live_state
+
+    def broken(*_args, **_kwargs):
+        raise KeyError("AvailabilityZones")
+
+    monkeypatch.setattr(live_state, "live_facts", broken)
+    with pytest.raises(KeyError, match="AvailabilityZones"):
+        lookup()

@@ -218,7 +218,7 @@ OTHER_CASES = {
                                      taskDefinitionArn="arn:aws:ecs:us-east-1:123456789012:task-definition/"
                                                        "bandup-backend:3")}, "bandup-backend"),
     "create_http_namespace": ("servicediscovery", lambda c, o: cloudmap_api.create_http_namespace(
-        c, "bandup", None, {}, o), "list_namespaces", {"Namespaces": [NAMESPACE]}, NAMESPACE),
+        cloudmap_api.Clients(lambda: c, lambda: o), "bandup", None, {}), "list_namespaces", {"Namespaces": [NAMESPACE]}, NAMESPACE),
 }
 
 

@@ -199,3 +199,36 @@ def test_missing_cluster_reads_as_no_services():
     with Stubber(ecs) as stub:
         stub.add_client_error("describe_services", "ClusterNotFoundException", "Cluster not found.")
         assert status.read_services(ecs, "nope", ["a"]) == {}
+
+
+def test_a_missing_load_balancer_is_none_and_an_aws_error_names_the_read():
+    from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+    elb, ecs = client("elbv2"), client("ecs")
+    with Stubber(elb) as elb_stub, Stubber(ecs) as ecs_stub:
+        elb_stub.add_client_error("describe_load_balancers", "LoadBalancerNotFound", "not found")
+        assert status.read_load_balancer(elb, "bandup-test") is None
+        ecs_stub.add_client_error("describe_services", "AccessDeniedException", "not allowed")
+        with pytest.raises(AnsibleAWSError, match=r"Failed to describe services \['a'\] of cluster bandup-test"):
+            status.read_services(ecs, "bandup-test", ["a"])
+
+
+def test_the_rollback_choice_reads_the_services_and_revisions_once():
+    ecs = client("ecs")
+    arn = f"arn:aws:ecs:{REGION}:{ACCOUNT}:task-definition/bandup-test-backend:"
+    live = dict(ecs_service("bandup-test-backend-a", 2, 2, 3, tags={"bandup:last-good": "3 1"}), status="ACTIVE")
+    with Stubber(ecs) as stub:
+        stub.add_response("describe_services", {"services": [live], "failures": []},
+                          {"cluster": "bandup-test", "services": ["bandup-test-backend-a", "gone"], "include": ["TAGS"]})
+        stub.add_response("describe_task_definition", {"taskDefinition": {
+            "taskDefinitionArn": arn + "4", "family": "bandup-test-backend", "revision": 4, "status": "ACTIVE"}},
+            {"taskDefinition": "bandup-test-backend"})
+        stub.add_client_error("describe_task_definition", "ClientException", "Unable to describe task definition.",
+                              expected_params={"taskDefinition": "bandup-test-backend:3"})
+        stub.add_response("describe_task_definition", {"taskDefinition": {
+            "taskDefinitionArn": arn + "1", "family": "bandup-test-backend", "revision": 1, "status": "ACTIVE",
+            "containerDefinitions": [{"name": "backend", "image": "backend:1"}]}},
+            {"taskDefinition": "bandup-test-backend:1"})
+        out = status.rollback_choices(ecs, "bandup-test", ["bandup-test-backend-a", "gone"])
+    assert out["services"]["bandup-test-backend-a"]["revision"] == 1
+    assert out["services"]["bandup-test-backend-a"]["image"] == "backend:1"
+    assert out["problems"] == ["services: gone does not exist in cluster bandup-test"]

@@ -25,6 +25,9 @@ def service(name, instances):
 
 
 SERVICES = [service("backend", 1), service("frontend", 0)]
+DELETES = [{"resource": "cloud map service backend", "action": "delete", "fields": []},
+           {"resource": "cloud map service frontend", "action": "delete", "fields": []},
+           {"resource": "namespace bandup", "action": "delete", "fields": []}]
 IN_USE = "Namespace has associated services."
 
 
@@ -67,7 +70,7 @@ def test_services_are_deleted_before_the_namespace(sd, capsys):
     sd.add_response("delete_namespace", {"OperationId": "op-ns"}, {"Id": NS_ID})
     operation(sd, "op-ns", "DELETE_NAMESPACE")
     out = run_module(cloudmap_namespace, args(), capsys)
-    assert out["changed"] is True and out["deleted_services"] == ["backend", "frontend"]
+    assert out["changed"] is True and out["changes"] == DELETES
 
 
 def test_delete_namespace_in_use_for_a_moment_is_retried(sd, capsys):
@@ -86,14 +89,14 @@ def test_check_mode_lists_the_services_and_writes_nothing(sd, capsys):
     sd.add_response("list_namespaces", {"Namespaces": [NAMESPACE]})
     sd.add_response("list_services", {"Services": SERVICES}, BY_NAMESPACE)
     out = run_module(cloudmap_namespace, args(_ansible_check_mode=True), capsys)
-    assert out["changed"] is True and out["deleted_services"] == ["backend", "frontend"]
+    assert out["changed"] is True and out["changes"] == DELETES
 
 
 def test_without_delete_services_a_namespace_with_services_fails_before_any_write(sd, capsys):
     sd.add_response("list_namespaces", {"Namespaces": [NAMESPACE]})
     sd.add_response("list_services", {"Services": SERVICES}, BY_NAMESPACE)
     out = run_module(cloudmap_namespace, args(delete_services=False), capsys)
-    assert out["failed"] is True
+    assert out["failed"] is True and out["changed"] is False and out["changes"] == []
     assert "holds services ['backend', 'frontend']" in out["msg"] and "delete_services" in out["msg"]
 
 
@@ -102,7 +105,7 @@ def test_an_empty_namespace_is_deleted_and_a_missing_one_is_unchanged(sd, capsys
     sd.add_response("list_services", {"Services": []}, BY_NAMESPACE)
     sd.add_response("delete_namespace", {"OperationId": "op-ns"}, {"Id": NS_ID})
     operation(sd, "op-ns", "DELETE_NAMESPACE")
-    assert run_module(cloudmap_namespace, args(), capsys)["deleted_services"] == []
+    assert run_module(cloudmap_namespace, args(), capsys)["changes"] == DELETES[2:]
     sd.add_response("list_namespaces", {"Namespaces": []})
     assert run_module(cloudmap_namespace, args(), capsys)["changed"] is False
 
@@ -115,3 +118,16 @@ def test_a_persisting_in_use_is_reported_not_retried_forever(sd, capsys):
         sd.add_client_error("delete_service", "ResourceInUse", "Service is in use", 400)
     out = run_module(cloudmap_namespace, args(), capsys)
     assert out["failed"] is True and "ResourceInUse" in out["msg"]
+
+
+def test_an_operation_that_fails_names_the_namespace(sd, capsys):
+    sd.add_response("list_namespaces", {"Namespaces": [dict(NAMESPACE, ServiceCount=0)]})
+    sd.add_response("list_services", {"Services": []}, BY_NAMESPACE)
+    sd.add_response("delete_namespace", {"OperationId": "op-ns"}, {"Id": NS_ID})
+    sd.add_response("get_operation", {"Operation": {"Id": "op-ns", "Type": "DELETE_NAMESPACE", "Status": "FAIL",
+                                                    "ErrorCode": "RESOURCE_IN_USE", "ErrorMessage": "in use"}},
+                    {"OperationId": "op-ns"})
+    out = run_module(cloudmap_namespace, args(), capsys)
+    assert out["failed"] is True
+    assert out["msg"] == "Cloud Map namespace bandup: operation op-ns failed: RESOURCE_IN_USE in use"
+    assert out["changes"] == [{"resource": "namespace bandup", "action": "delete", "fields": []}]

@@ -34,6 +34,11 @@ def args(**override):
     return params
 
 
+def change(action, *fields, resource="cluster bandup"):
+    """One item of the module's changes (module_utils/changes.py)."""
+    return {"resource": resource, "action": action, "fields": list(fields)}
+
+
 def run(params, capsys):
     return run_module(ecs_cluster, params, capsys)
 
@@ -46,7 +51,7 @@ def describe(ecs, cluster):
 def test_unchanged_cluster_keeps_the_active_az_tag(ecs, capsys):
     describe(ecs, LIVE)
     out = run(args(), capsys)
-    assert out["changed"] is False and out["differences"] == []
+    assert out["changed"] is False and out["changes"] == []
     assert out["cluster"]["tags"]["bandup:active-az"] == "us-east-1b"
 
 
@@ -57,7 +62,7 @@ def test_missing_active_az_tag_is_set(ecs, capsys):
     ecs.add_response("tag_resource", {}, {"resourceArn": ARN, "tags": [{"key": "bandup:active-az", "value": "us-east-1a"}]})
     describe(ecs, LIVE)
     out = run(args(), capsys)
-    assert out["changed"] is True and out["differences"] == ["tags"]
+    assert out["changed"] is True and out["changes"] == [change("tag", "bandup:active-az")]
 
 
 def test_purge_tags_never_removes_an_initial_tag(ecs, capsys):
@@ -77,7 +82,7 @@ def test_create(ecs, capsys):
     })
     describe(ecs, LIVE)
     out = run(args(container_insights="enhanced"), capsys)
-    assert out["changed"] is True and out["differences"] == ["create"]
+    assert out["changed"] is True and out["changes"] == [change("create")]
 
 
 def test_check_mode_create_writes_nothing(ecs, capsys):
@@ -97,7 +102,7 @@ def test_insights_and_strategy_changes(ecs, capsys):
     describe(ecs, LIVE)
     out = run(args(container_insights="disabled", default_capacity_provider_strategy=[
         {"capacity_provider": "FARGATE_SPOT", "weight": 3}, {"capacity_provider": "FARGATE", "base": 1}]), capsys)
-    assert out["differences"] == ["containerInsights", "defaultCapacityProviderStrategy"]
+    assert out["changes"] == [change("update", "defaultCapacityProviderStrategy"), change("update", "containerInsights")]
 
 
 def test_strategy_must_use_a_listed_provider(ecs, capsys):
@@ -128,7 +133,7 @@ def test_namespace_no_op_is_three_reads(aws, capsys):
     aws["servicediscovery"].add_response("list_tags_for_resource", {"Tags": [
         {"Key": "bandup:managed-by", "Value": "bandup.ecs"}]}, {"ResourceARN": NS})
     out = run(namespace_args(), capsys)
-    assert out["changed"] is False and out["differences"] == []
+    assert out["changed"] is False and out["changes"] == []
     assert out["namespace"] == {"id": "ns-abcdefghijklmnop", "arn": NS, "name": "bandup", "tags": TAGS}
 
 
@@ -153,7 +158,7 @@ def test_namespace_and_cluster_created_in_one_run(aws, capsys):
     })
     describe_with(aws, LIVE)
     out = run(namespace_args(), capsys)
-    assert out["changed"] is True and out["differences"] == ["create", "namespace"]
+    assert out["changed"] is True and out["changes"] == [change("create", resource="namespace bandup"), change("create")]
     assert out["namespace"]["arn"] == NS and out["cluster"]["cluster_arn"] == ARN
 
 
@@ -161,7 +166,7 @@ def test_namespace_check_mode_on_a_new_deployment_writes_nothing(aws, capsys):
     describe_with(aws, None)
     aws["servicediscovery"].add_response("list_namespaces", {"Namespaces": []})
     out = run(namespace_args(_ansible_check_mode=True), capsys)
-    assert out["changed"] is True and out["differences"] == ["create", "namespace"]
+    assert out["changed"] is True and out["changes"] == [change("create", resource="namespace bandup"), change("create")]
     assert out["namespace"] == {"name": "bandup"} and "cluster" not in out
 
 
@@ -172,7 +177,7 @@ def test_namespace_tag_missing_is_added(aws, capsys):
     aws["servicediscovery"].add_response("tag_resource", {}, {
         "ResourceARN": NS, "Tags": [{"Key": "bandup:managed-by", "Value": "bandup.ecs"}]})
     out = run(namespace_args(), capsys)
-    assert out["changed"] is True and out["differences"] == ["namespace"]
+    assert out["changed"] is True and out["changes"] == [change("tag", "bandup:managed-by", resource="namespace bandup")]
     assert out["namespace"]["tags"] == TAGS
 
 
@@ -207,7 +212,7 @@ def test_first_cluster_of_a_new_account_survives_the_service_linked_role_error(e
     ecs.add_response("create_cluster", {"cluster": LIVE}, create_params())
     describe(ecs, LIVE)
     out = run(args(), capsys)
-    assert out["changed"] is True and out["differences"] == ["create"]
+    assert out["changed"] is True and out["changes"] == [change("create")]
     assert len(no_sleep) == 2 and all(0 <= wait <= 30 for wait in no_sleep)
 
 
@@ -237,5 +242,28 @@ def test_put_capacity_providers_retries_the_service_linked_role_error_too(ecs, c
     ecs.add_response("put_cluster_capacity_providers", {"cluster": LIVE}, put)
     describe(ecs, LIVE)
     out = run(args(), capsys)
-    assert out["changed"] is True and out["differences"] == ["capacityProviders", "defaultCapacityProviderStrategy"]
+    assert out["changed"] is True and out["changes"] == [change("update", "capacityProviders", "defaultCapacityProviderStrategy")]
     assert len(no_sleep) == 1
+
+
+def test_diff_mode_shows_the_cluster_before_and_after_by_resource(ecs, capsys):
+    describe(ecs, LIVE)
+    out = run(args(container_insights="disabled", _ansible_check_mode=True, _ansible_diff=True), capsys)
+    assert out["changes"] == [change("update", "containerInsights")]
+    before, after = out["diff"]["before"]["cluster bandup"], out["diff"]["after"]["cluster bandup"]
+    assert (before["containerInsights"], after["containerInsights"]) == ("enabled", "disabled")
+    assert before["tags"] == after["tags"] == {"bandup:managed-by": "bandup.ecs", "bandup:active-az": "us-east-1b"}
+
+
+def test_without_diff_mode_no_diff_is_returned(ecs, capsys):
+    describe(ecs, LIVE)
+    assert "diff" not in run(args(container_insights="disabled", _ansible_check_mode=True), capsys)
+
+
+def test_delete_is_one_change_and_a_missing_cluster_none(ecs, capsys):
+    describe(ecs, LIVE)
+    ecs.add_response("delete_cluster", {"cluster": LIVE}, {"cluster": "bandup"})
+    assert run(dict(name="bandup", state="absent", region="us-east-1"), capsys)["changes"] == [change("delete")]
+    describe(ecs, None)
+    out = run(dict(name="bandup", state="absent", region="us-east-1"), capsys)
+    assert (out["changed"], out["changes"]) == (False, [])

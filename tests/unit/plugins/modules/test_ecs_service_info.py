@@ -2,7 +2,7 @@
 import importlib.util
 import os
 
-from ansible_collections.bandup.ecs.plugins.modules import ecs_service_info
+from ansible_collections.bandup.ecs.plugins.module_utils.ecs_service import placement_state
 
 _SPEC = importlib.util.spec_from_file_location("ecs_service_fixtures", os.path.join(
     os.path.dirname(__file__), "..", "module_utils", "test_ecs_service.py"))
@@ -13,18 +13,34 @@ _SPEC.loader.exec_module(_FIX)
 def test_server_read_from_primary_deployment_over_the_tag():
     service = _FIX.aws_service([_FIX.deployment("ecs-svc/2", sc=_FIX.sc_live())],
                                tags={"bandup:role": "active", "bandup:sc-role": "client"})
-    state = ecs_service_info.state(service)
+    state = placement_state(service)
     assert state["service_connect_server"] is True and state["role"] == "active" and state["desired_count"] == 2
 
 
 def test_client_on_primary_even_if_an_old_deployment_served():
     old = _FIX.deployment("ecs-svc/1", status="ACTIVE", sc=_FIX.sc_live())
     service = _FIX.aws_service([_FIX.deployment("ecs-svc/2", sc={"enabled": True, "namespace": _FIX.NS_ARN}), old])
-    assert ecs_service_info.state(service)["service_connect_server"] is False
+    assert placement_state(service)["service_connect_server"] is False
 
 
 def test_unreported_service_connect_falls_back_to_the_tag():
     service = dict(_FIX.emulator_service(), tags=[{"key": "bandup:sc-role", "value": "server"}])
-    assert ecs_service_info.state(service)["service_connect_server"] is True
+    assert placement_state(service)["service_connect_server"] is True
     service["tags"] = []
-    assert ecs_service_info.state(service)["service_connect_server"] is False
+    assert placement_state(service)["service_connect_server"] is False
+
+
+def test_the_module_reads_once_and_fails_on_an_aws_error_through_the_one_failure_path(aws, capsys):
+    from ansible_collections.bandup.ecs.plugins.modules import ecs_service_info
+    from conftest import run_module
+
+    service = dict(_FIX.aws_service([_FIX.deployment("ecs-svc/2", sc=_FIX.sc_live())]), serviceName="prod-a")
+    aws["ecs"].add_response("describe_services", {"services": [service], "failures": []},
+                            {"cluster": "prod", "services": ["prod-a", "prod-b"], "include": ["TAGS"]})
+    out = run_module(ecs_service_info, dict(cluster="prod", names=["prod-a", "prod-b"], region="us-east-1"), capsys)
+    assert (out["changed"], out["changes"]) == (False, [])
+    assert out["services"]["prod-a"]["exists"] is True and out["services"]["prod-b"]["exists"] is False
+    aws["ecs"].add_client_error("describe_services", "AccessDeniedException", "not allowed")
+    out = run_module(ecs_service_info, dict(cluster="prod", names=["prod-a"], region="us-east-1"), capsys)
+    assert out["failed"] is True and out["msg"].startswith("Failed to describe services ['prod-a'] of cluster prod")
+    assert out["error"]["code"] == "AccessDeniedException"

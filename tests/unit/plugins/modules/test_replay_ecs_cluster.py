@@ -29,7 +29,7 @@ def namespaces(aws, *listed):
 def test_no_op_on_the_recorded_answer(aws, capsys):
     describe(aws, aws_shapes.load(FIXTURE))
     out = run_module(ecs_cluster, ARGS, capsys)
-    assert (out["changed"], out["differences"]) == (False, [])
+    assert (out["changed"], out["changes"]) == (False, [])
 
 
 @pytest.mark.parametrize("label", [label for label, _v in aws_shapes.variants(
@@ -37,41 +37,46 @@ def test_no_op_on_the_recorded_answer(aws, capsys):
 def test_no_op_on_every_variant_of_the_answer(aws, capsys, label):
     describe(aws, dict(aws_shapes.variants("ecs", "DescribeClusters", aws_shapes.load(FIXTURE)))[label])
     out = run_module(ecs_cluster, ARGS, capsys)
-    assert (out["changed"], out["differences"]) == (False, [])
+    assert (out["changed"], out["changes"]) == (False, [])
 
 
 def test_namespace_given_by_name_matches_the_arn_aws_reports(aws, capsys):
     describe(aws, aws_shapes.load(FIXTURE))
     namespaces(aws, ("bandup-staging", NS_ARN[:-4] + "zzzz"), ("bandup-prod", NS_ARN))
     out = run_module(ecs_cluster, dict(ARGS, service_connect_namespace="bandup-prod"), capsys)
-    assert (out["changed"], out["differences"]) == (False, [])
+    assert (out["changed"], out["changes"]) == (False, [])
 
 
 def test_another_namespace_name_is_a_difference(aws, capsys):
     describe(aws, aws_shapes.load(FIXTURE))
     namespaces(aws, ("bandup-prod", NS_ARN))
     out = run_module(ecs_cluster, dict(ARGS, service_connect_namespace="bandup-new", _ansible_check_mode=True), capsys)
-    assert out["differences"] == ["serviceConnectNamespace"]
+    assert out["changes"] == [update("serviceConnectNamespace")]
+
+
+def update(*fields, action="update"):
+    return {"resource": "cluster bandup-prod", "action": action, "fields": list(fields)}
 
 
 SINGLE_CHANGES = [
     (dict(capacity_providers=["FARGATE"], default_capacity_provider_strategy=[{"capacity_provider": "FARGATE"}]),
-     ["capacityProviders"]),
+     [update("capacityProviders")]),
     (dict(default_capacity_provider_strategy=[{"capacity_provider": "FARGATE_SPOT"}]),
-     ["defaultCapacityProviderStrategy"]),
+     [update("defaultCapacityProviderStrategy")]),
     (dict(default_capacity_provider_strategy=[{"capacity_provider": "FARGATE", "weight": 2}]),
-     ["defaultCapacityProviderStrategy"]),
+     [update("defaultCapacityProviderStrategy")]),
     (dict(default_capacity_provider_strategy=[{"capacity_provider": "FARGATE", "base": 1}]),
-     ["defaultCapacityProviderStrategy"]),
-    (dict(container_insights="enhanced"), ["containerInsights"]),
-    (dict(container_insights="disabled"), ["containerInsights"]),
-    (dict(service_connect_namespace=NS_ARN[:-4] + "zzzz"), ["serviceConnectNamespace"]),
-    (dict(tags={"bandup:deployment": "bandup-prod", "bandup:managed-by": "bandup.ecs", "team": "web"}), ["tags"]),
+     [update("defaultCapacityProviderStrategy")]),
+    (dict(container_insights="enhanced"), [update("containerInsights")]),
+    (dict(container_insights="disabled"), [update("containerInsights")]),
+    (dict(service_connect_namespace=NS_ARN[:-4] + "zzzz"), [update("serviceConnectNamespace")]),
+    (dict(tags={"bandup:deployment": "bandup-prod", "bandup:managed-by": "bandup.ecs", "team": "web"}),
+     [update("team", action="tag")]),
 ]
 
 
-@pytest.mark.parametrize("changes, differences", SINGLE_CHANGES, ids=[str(c[0])[:60] for c in SINGLE_CHANGES])
-def test_a_single_changed_field_is_a_difference(aws, capsys, changes, differences):
+@pytest.mark.parametrize("options, changes", SINGLE_CHANGES, ids=[str(c[0])[:60] for c in SINGLE_CHANGES])
+def test_a_single_changed_field_is_a_difference(aws, capsys, options, changes):
     describe(aws, aws_shapes.load(FIXTURE))
-    out = run_module(ecs_cluster, dict(ARGS, _ansible_check_mode=True, **changes), capsys)
-    assert (out["changed"], out["differences"]) == (True, differences)
+    out = run_module(ecs_cluster, dict(ARGS, _ansible_check_mode=True, **options), capsys)
+    assert (out["changed"], out["changes"]) == (True, changes)
