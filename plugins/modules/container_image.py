@@ -17,7 +17,7 @@ description:
   - Otherwise builds with the Docker engine, buildah or podman, pushes, and reads the manifest digest back
     from the registry. Independent images build concurrently.
   - In check mode, reports which images would be built; builds and pushes nothing.
-  - RV(changes) lists each push (action C(push)) and each tag added in the registry (action C(tag), the tag in
+  - C(changes) lists each push (action C(push)) and each tag added in the registry (action C(tag), the tag in
     C(fields)), the resource being C(image <repository>:<content tag>).
 author:
   - Bandup platform team (@bandup)

@@ -13,7 +13,7 @@ description:
   - Compares the desired task definition with the latest ACTIVE revision of the family, after normalizing the
     fields and defaults that ECS adds (revision, status, requiresAttributes, compatibilities, protocol C(tcp),
     C(hostPort) under C(awsvpc), C(essential), health check defaults, empty lists, cpu/memory as strings,
-    environment order), and registers a new revision only when they differ; RV(changes) names the fields that
+    environment order), and registers a new revision only when they differ; C(changes) names the fields that
     differ (action C(register)), C(create) for a new family, C(tag) when only tags were missing.
   - A container given without C(image) keeps the image of the same container in the latest ACTIVE revision;
     the module fails when there is none.
@@ -204,7 +204,7 @@ task_definitions:
   elements: dict
 task_roles:
   description: With I(task_roles), the C(services) that M(bandup.ecs.ecs_task_roles) returns (their writes are in
-    RV(changes)).
+    C(changes)).
   returned: with I(task_roles)
   type: dict
   sample:
