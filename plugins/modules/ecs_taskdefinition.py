@@ -218,6 +218,7 @@ task_roles:
 import copy
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
 from ansible_collections.bandup.ecs.plugins.module_utils import task_roles
 from ansible_collections.bandup.ecs.plugins.module_utils import taskdef
@@ -324,7 +325,7 @@ def ensure_present(changes, client, params, writer):
     else:
         current = live
         fields = taskdef.differences(before, after)
-        missing_tags = {k: v for k, v in (params["tags"] or {}).items() if live_tags.get(k) != v}
+        missing_tags = compare_aws_tags(live_tags, params["tags"] or {}, purge_tags=False)[0]
         if fields:
             current = changes.write(resource, "register", register, fields=fields) or live
         elif missing_tags:
