@@ -4,26 +4,15 @@ import yaml
 from ansible_collections.bandup.ecs.plugins.doc_fragments.task_roles import ModuleDocFragment
 from ansible_collections.bandup.ecs.plugins.module_utils.task_roles import ARGUMENT_SPEC
 
-
-def spec_of(options):
-    """The argument spec a documentation ``options`` mapping describes (type, elements, required, default)."""
-    out = {}
-    for name, doc in options.items():
-        entry = {k: doc[k] for k in ("type", "elements", "required", "default", "aliases") if k in doc}
-        if "suboptions" in doc:
-            entry["options"] = spec_of(doc["suboptions"])
-        out[name] = entry
-    return out
+KEYS = ("type", "elements", "required", "default", "aliases")
 
 
-def spec_keys(spec):
-    out = {}
-    for name, entry in spec.items():
-        item = {k: entry[k] for k in ("type", "elements", "required", "default", "aliases") if k in entry}
-        if "options" in entry:
-            item["options"] = spec_keys(entry["options"])
-        out[name] = item
-    return out
+def shape(options, nested):
+    """type, elements, required, default, aliases of each option, recursively through ``nested`` (``suboptions``
+    in documentation, ``options`` in an argument spec)."""
+    return {name: dict({k: entry[k] for k in KEYS if k in entry},
+                       **({"options": shape(entry[nested], nested)} if nested in entry else {}))
+            for name, entry in options.items()}
 
 
 def test_task_roles_fragment_is_the_same_at_both_levels_and_matches_the_spec():
@@ -31,4 +20,4 @@ def test_task_roles_fragment_is_the_same_at_both_levels_and_matches_the_spec():
     nested = yaml.safe_load(ModuleDocFragment.OPTION)["options"]["task_roles"]
     assert nested["type"] == "dict"
     assert nested["suboptions"] == top
-    assert spec_of(top) == spec_keys(ARGUMENT_SPEC)
+    assert shape(top, "suboptions") == shape(ARGUMENT_SPEC, "options")
