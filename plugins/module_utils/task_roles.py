@@ -163,7 +163,7 @@ def delete_role_policy(client, role, policy_name):
     return True
 
 
-def plan_log_group(changes, logs, name, live, live_tags, retention, tags, writer=None):
+def ensure_log_group(changes, logs, name, live, live_tags, retention, tags, writer=None):
     """Ensure the log group ``name`` (``live``: as DescribeLogGroups answers, or None). ``writer``: service -> a
     client without botocore's retries (module_utils once), for the create."""
     label = f"log group {name}"
@@ -178,10 +178,10 @@ def plan_log_group(changes, logs, name, live, live_tags, retention, tags, writer
         changes.write(label, "update", lambda: put_retention(logs, name, retention), fields=["retentionInDays"])
 
 
-def plan_role(changes, iam, arns, role, live, managed, inline, writer=None):
+def ensure_role(changes, iam, arns, role, live, managed, inline, writer=None):
     """Ensure the IAM role ``role`` ({name, description, tags}; ``live``: as GetRole answers, or None).
     ``managed``: (live ARNs, wanted ARNs) or None when not managed; ``inline``: (policy name, live document, wanted
-    document or None); ``writer`` as for plan_log_group. A created role's ARN goes into ``arns``."""
+    document or None); ``writer`` as for ensure_log_group. A created role's ARN goes into ``arns``."""
     name, label = role["name"], f"role {role['name']}"
     live_tags = role_tags(live) if live else {}
     policy_name, live_policy, wanted_policy = inline
@@ -288,9 +288,9 @@ def converge(changes, logs, iam, params, wanted, writer=None):
         live.append((svc, group, group_tags, roles))
     arns = {}
     for svc, group, group_tags, roles in live:
-        plan_log_group(changes, logs, svc["log_group"], group, group_tags, params["log_retention_days"], tags, writer)
+        ensure_log_group(changes, logs, svc["log_group"], group, group_tags, params["log_retention_days"], tags, writer)
         for role, role_live, managed, inline in roles:
             arns[role["name"]] = role_live and role_live["Arn"]
-            plan_role(changes, iam, arns, role, role_live, managed, inline, writer)
+            ensure_role(changes, iam, arns, role, role_live, managed, inline, writer)
     return {svc["name"]: {"log_group": svc["log_group"], "execution_role_arn": arns[svc["execution_role"]],
                           "task_role_arn": arns[svc["task_role"]]} for svc in params["services"]}
