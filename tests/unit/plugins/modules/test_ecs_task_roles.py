@@ -224,3 +224,9 @@ def test_an_iam_error_fails_naming_the_call_and_nothing_is_written(aws, capsys):
     out = run(args(FRONTEND, log_retention_days=7), capsys)  # the retention differs, but every read comes first
     assert out["failed"] is True and out["msg"].startswith("Failed to get role: "), out["msg"]
     assert out["changed"] is False and out["changes"] == []
+
+
+def test_a_task_policy_that_is_not_json_fails_before_any_call(aws, capsys):
+    out = run(args(service("backend", task_policy="{not json")), capsys)
+    assert out["failed"] is True and out["msg"].startswith("services[backend].task_policy: not JSON ("), out["msg"]
+    assert not aws
