@@ -133,6 +133,8 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+extends_documentation_fragment:
+  - bandup.ecs.changes
 images:
   description: One entry per image, keyed by I(name).
   returned: always

@@ -57,6 +57,8 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+extends_documentation_fragment:
+  - bandup.ecs.changes
 services:
   description: Per service name, the ARNs (C(None) in check mode for a role that does not exist yet).
   returned: always

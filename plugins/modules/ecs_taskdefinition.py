@@ -167,6 +167,8 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+extends_documentation_fragment:
+  - bandup.ecs.changes
 task_definition:
   description: The registered (or unchanged latest) revision as ECS describes it (camelCase keys).
   returned: when I(family) and I(state=present), except in check mode for a new family
