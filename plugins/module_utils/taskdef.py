@@ -132,14 +132,19 @@ def revision_of(arn):
 
 # ---------------------------------------------------------------- API calls
 
-@AWSErrorHandler.common_error_handler("describe task definition {family}")
+class TaskDefinitionErrorHandler(AWSErrorHandler):
+    """DescribeTaskDefinition answers ClientException for a family with no ACTIVE revision."""
+
+    @classmethod
+    def _is_missing(cls):
+        return is_boto3_error_code("ClientException")
+
+
+@TaskDefinitionErrorHandler.list_error_handler("describe task definition {family}", (None, {}))
 @retry
 def describe_latest(client, family):
     """(task definition, tags) of the latest ACTIVE revision of ``family``, or (None, {})."""
-    try:
-        response = client.describe_task_definition(taskDefinition=family, include=["TAGS"])
-    except is_boto3_error_code("ClientException"):
-        return None, {}
+    response = client.describe_task_definition(taskDefinition=family, include=["TAGS"])
     return response["taskDefinition"], boto3_tag_list_to_ansible_dict(response.get("tags") or [], "key", "value")
 
 
