@@ -17,12 +17,15 @@ import re
 import shutil
 import stat
 
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+
 HASH_VERSION = b"bandup-context-v1"
 ALWAYS_IGNORED = (".git",)
 
 
-class BuildError(Exception):
-    """A build or push failed; the message carries the command's output."""
+class BuildError(AnsibleAWSError):
+    """A build or push failed; the message carries the command's output. An AnsibleAWSError: the module's one
+    failure path (module_utils/changes.py run()) reports it."""
 
 
 def _pattern_regex(pattern):

@@ -16,6 +16,8 @@ import urllib.error
 
 from ansible.module_utils.urls import Request, make_context
 
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+
 MANIFEST_TYPES = (
     "application/vnd.oci.image.index.v1+json",
     "application/vnd.oci.image.manifest.v1+json",
@@ -24,8 +26,9 @@ MANIFEST_TYPES = (
 )
 
 
-class RegistryError(Exception):
-    """The registry refused or did not answer."""
+class RegistryError(AnsibleAWSError):
+    """The registry refused or did not answer. An AnsibleAWSError: the module's one failure path
+    (module_utils/changes.py run()) reports it."""
 
 
 class Registry:

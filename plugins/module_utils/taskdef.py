@@ -14,6 +14,7 @@ ecs_taskdefinition issue #690).
 from __future__ import annotations
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
@@ -131,16 +132,23 @@ def revision_of(arn):
 
 # ---------------------------------------------------------------- API calls
 
+class TaskDefinitionErrorHandler(AWSErrorHandler):
+    """DescribeTaskDefinition answers ClientException for a family with no ACTIVE revision."""
+
+    @classmethod
+    def _is_missing(cls):
+        return is_boto3_error_code("ClientException")
+
+
+@TaskDefinitionErrorHandler.list_error_handler("describe task definition {family}", (None, {}))
 @retry
 def describe_latest(client, family):
     """(task definition, tags) of the latest ACTIVE revision of ``family``, or (None, {})."""
-    try:
-        response = client.describe_task_definition(taskDefinition=family, include=["TAGS"])
-    except is_boto3_error_code("ClientException"):
-        return None, {}
+    response = client.describe_task_definition(taskDefinition=family, include=["TAGS"])
     return response["taskDefinition"], boto3_tag_list_to_ansible_dict(response.get("tags") or [], "key", "value")
 
 
+@AWSErrorHandler.common_error_handler("register a revision of task definition family {definition[family]}")
 def register(client, definition, tags, once=None):
     """RegisterTaskDefinition through ``once`` (a client without botocore's retries, module_utils once). The API has
     no client token: after a lost answer, the family's latest revision if it is this definition (a resend would
@@ -156,6 +164,7 @@ def register(client, definition, tags, once=None):
     return write_once(lambda: (once or client).register_task_definition(**kwargs)["taskDefinition"], registered)
 
 
+@AWSErrorHandler.common_error_handler("list the ACTIVE revisions of task definition family {family}")
 @retry
 def _list_active(client, family):
     paginator = client.get_paginator("list_task_definitions")
@@ -168,11 +177,13 @@ def active_revisions(client, family):
     return sorted(arns, key=lambda arn: revision_of(arn)[1], reverse=True)
 
 
+@AWSErrorHandler.common_error_handler("deregister task definition {arn}")
 @retry
 def deregister(client, arn):
     client.deregister_task_definition(taskDefinition=arn)
 
 
+@AWSErrorHandler.common_error_handler("tag task definition {arn}")
 @retry
 def tag_resource(client, arn, tags):
     client.tag_resource(resourceArn=arn, tags=ansible_dict_to_boto3_tag_list(tags, "key", "value"))

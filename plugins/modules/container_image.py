@@ -17,6 +17,8 @@ description:
   - Otherwise builds with the Docker engine, buildah or podman, pushes, and reads the manifest digest back
     from the registry. Independent images build concurrently.
   - In check mode, reports which images would be built; builds and pushes nothing.
+  - C(changes) lists each push (action C(push)) and each tag added in the registry (action C(tag), the tag in
+    C(fields)), the resource being C(image <repository>:<content tag>).
 author:
   - Bandup platform team (@bandup)
 options:
@@ -103,6 +105,7 @@ options:
     type: bool
     default: false
 extends_documentation_fragment:
+  - bandup.ecs.changes
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -130,6 +133,8 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+extends_documentation_fragment:
+  - bandup.ecs.changes
 images:
   description: One entry per image, keyed by I(name).
   returned: always
@@ -190,29 +195,34 @@ import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
 from ansible_collections.bandup.ecs.plugins.module_utils import builders
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
+from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet, run
 from ansible_collections.bandup.ecs.plugins.module_utils.ecr import authorization
-from ansible_collections.bandup.ecs.plugins.module_utils.registry import Registry, RegistryError
+from ansible_collections.bandup.ecs.plugins.module_utils.registry import Registry
+
+get_authorization = AWSErrorHandler.common_error_handler("get an ECR authorization token")(authorization)
 
 
-def check_inputs(module):
-    for idx, image in enumerate(module.params["images"]):
+def check_inputs(images):
+    """The checks the argument spec cannot make (AnsibleAWSError naming the option), before any call."""
+    for idx, image in enumerate(images):
         where = f"images[{idx}] ({image['name']})"
         if not os.path.isdir(image["context"]):
-            module.fail_json(msg=f"{where}.context: build context '{image['context']}' is not a directory")
+            raise AnsibleAWSError(message=f"{where}.context: build context '{image['context']}' is not a directory")
         dockerfile = os.path.join(image["context"], image["dockerfile"])
         if not os.path.isfile(dockerfile):
-            module.fail_json(msg=f"{where}.dockerfile: '{dockerfile}' does not exist")
+            raise AnsibleAWSError(message=f"{where}.dockerfile: '{dockerfile}' does not exist")
 
 
 def git_sha(module, context):
     git = module.get_bin_path("git")
     rc, out, _err = module.run_command([git, "-C", context, "rev-parse", "HEAD"]) if git else (1, "", "")
     if rc != 0:
-        module.fail_json(msg=f"tag_git_sha: '{context}' is not in a git work tree")
+        raise AnsibleAWSError(message=f"tag_git_sha: '{context}' is not in a git work tree")
     return out.strip()
 
 
@@ -253,6 +263,86 @@ def build_and_push(runner, builder, host, registry, image, secrets):
     return digest
 
 
+def resource(image):
+    return f"image {image['repository']}:{image['tag']}"
+
+
+def push_missing(module, changes, host, credentials, registry, todo):
+    """Build and push each image of ``todo`` (concurrently, I(parallel) at a time), each push a write of
+    ``changes``; returns the builder used (None in check mode) and sets each image's digest."""
+    params = module.params
+    builder_name = None
+    if todo and not module.check_mode:
+        builder_name = builders.choose_builder(params["builder"], lambda: builders.docker_reachable(module.run_command))
+        if builder_name is None:
+            raise AnsibleAWSError(message=f"builder: no usable builder ({params['builder']}): install buildah or "
+                                          "podman, or start the Docker engine")
+    authdir = tempfile.mkdtemp(prefix="bandup-auth-") if builder_name else None
+    try:
+        builder = None
+        if authdir:
+            with open(os.open(os.path.join(authdir, "config.json"), os.O_WRONLY | os.O_CREAT, 0o600), "w") as out:
+                out.write(builders.auth_config(host, *credentials))
+            builder = builders.Builder(builder_name, authdir, params["storage_driver"], params["isolation"],
+                                       params["tls_verify"], params["platform"])
+        with ThreadPoolExecutor(max_workers=max(1, params["parallel"])) as pool:
+            futures = {image["name"]: changes.write(resource(image), "push", lambda image=image: pool.submit(
+                build_and_push, module.run_command, builder, host, registry, image, [credentials[1]]))
+                for image in todo}
+            for image in todo:
+                if futures[image["name"]] is not None:
+                    image["digest"] = futures[image["name"]].result()
+    finally:
+        if authdir:
+            shutil.rmtree(authdir, ignore_errors=True)
+    return builder_name
+
+
+def ensure(module, changes):
+    params = module.params
+    check_inputs(params["images"])
+    user, password, endpoint_host = get_authorization(module.client("ecr"))
+    if params["build"] or not params["login"]:
+        module.no_log_values.add(password)
+    host = params["registry"] or endpoint_host
+    registry = Registry(host, user, password, tls_verify=params["tls_verify"])
+    planned = plan(module, registry)
+
+    todo = [image for image in planned.values() if image["digest"] is None]
+    retag = [image for image in planned.values() if image["digest"] is not None and image["missing"]]
+    for image in retag:
+        for tag in image["missing"]:
+            changes.write(resource(image), "tag", lambda image=image, tag=tag: registry.copy_tag(
+                image["repository"], image["tag"], tag), fields=[tag])
+    builder_name = push_missing(module, changes, host, (user, password), registry, todo) if params["build"] else None
+    written = {image["name"] for image in (todo if params["build"] else []) + retag}
+    for name in sorted(written):
+        image = planned[name]
+        changes.diff(name, {"image": f"{host}/{image['repository']}:{image['tag']}", "in_registry": False},
+                     {"image": f"{host}/{image['repository']}:{image['tag']}", "in_registry": True})
+
+    if not params["build"]:  # built elsewhere: report only what this run changed in the registry
+        images = {name: dict(image=f"{host}/{image['repository']}@{image['digest']}" if image["digest"] else None,
+                             digest=image["digest"], tag=image["tag"], tags=image["tags"],
+                             repository=image["repository"], changed=name in written, build=image["digest"] is None,
+                             context=image["context"], dockerfile=image["dockerfile"], args=image["args"],
+                             target=image["target"])
+                  for name, image in planned.items()}
+        extra = {"login": {"registry": host, "username": user, "password": password}} if todo and params["login"] else {}
+        return dict(images=images, registry=host, builder=None, **extra)
+
+    images = {}
+    for name, image in planned.items():
+        digest = image["digest"]
+        # In check mode an image still to be built has no digest yet: name it by its content tag, so the task
+        # definition step can predict the new revision instead of failing.
+        ref = f"{host}/{image['repository']}@{digest}" if digest else f"{host}/{image['repository']}:{image['tag']}"
+        images[name] = dict(image=ref if digest or module.check_mode else None, digest=digest,
+                            tag=image["tag"], tags=image["tags"], repository=image["repository"],
+                            changed=name in written)
+    return dict(images=images, registry=host, builder=builder_name)
+
+
 def main():
     module = AWSModule(
         argument_spec=dict(
@@ -277,80 +367,8 @@ def main():
         ),
         supports_check_mode=True,
     )
-    params = module.params
-    check_inputs(module)
-    client = module.client("ecr", retry_decorator=AWSRetry.jittered_backoff())
-    try:
-        user, password, endpoint_host = authorization(client)
-    except Exception as err:  # pylint: disable=broad-except
-        module.fail_json_aws(err, msg="ecr:GetAuthorizationToken failed")
-    if params["build"] or not params["login"]:
-        module.no_log_values.add(password)
-    host = params["registry"] or endpoint_host
-    registry = Registry(host, user, password, tls_verify=params["tls_verify"])
-    try:
-        planned = plan(module, registry)
-    except RegistryError as err:
-        module.fail_json(msg=str(err))
-
-    todo = [image for image in planned.values() if image["digest"] is None]
-    retag = [image for image in planned.values() if image["digest"] is not None and image["missing"]]
-    if retag and not module.check_mode:
-        try:
-            for image in retag:
-                for tag in image["missing"]:
-                    registry.copy_tag(image["repository"], image["tag"], tag)
-        except RegistryError as err:
-            module.fail_json(msg=str(err))
-    builder_name = None
-    if todo and not module.check_mode and params["build"]:
-        builder_name = builders.choose_builder(params["builder"],
-                                               lambda: builders.docker_reachable(module.run_command))
-        if builder_name is None:
-            module.fail_json(msg=f"builder: no usable builder ({params['builder']}): install buildah or podman, "
-                                 "or start the Docker engine")
-        authdir = tempfile.mkdtemp(prefix="bandup-auth-")
-        try:
-            with open(os.open(os.path.join(authdir, "config.json"), os.O_WRONLY | os.O_CREAT, 0o600), "w") as out:
-                out.write(builders.auth_config(host, user, password))
-            builder = builders.Builder(builder_name, authdir, params["storage_driver"], params["isolation"],
-                                       params["tls_verify"], params["platform"])
-            args = (module.run_command, builder, host, registry)
-            with ThreadPoolExecutor(max_workers=max(1, params["parallel"])) as pool:
-                futures = {image["name"]: pool.submit(build_and_push, *args, image, [password]) for image in todo}
-            for name, future in futures.items():
-                planned[name]["digest"] = future.result()
-        except (builders.BuildError, RegistryError) as err:
-            module.fail_json(msg=str(err))
-        finally:
-            shutil.rmtree(authdir, ignore_errors=True)
-
-    if not params["build"]:  # built elsewhere: report only what this run changed in the registry
-        rebuilt = {image["name"] for image in retag}
-        images = {name: dict(image=f"{host}/{image['repository']}@{image['digest']}" if image["digest"] else None,
-                             digest=image["digest"], tag=image["tag"], tags=image["tags"],
-                             repository=image["repository"], changed=name in rebuilt, build=image["digest"] is None,
-                             context=image["context"], dockerfile=image["dockerfile"], args=image["args"],
-                             target=image["target"])
-                  for name, image in planned.items()}
-        extra = {"login": {"registry": host, "username": user, "password": password}} if todo and params["login"] else {}
-        module.exit_json(changed=bool(rebuilt), images=images, registry=host, builder=None, **extra)
-
-    images, rebuilt = {}, {image["name"] for image in todo + retag}
-    for name, image in planned.items():
-        digest = image["digest"]
-        # In check mode an image still to be built has no digest yet: name it by its content tag, so the task
-        # definition step can predict the new revision instead of failing.
-        ref = f"{host}/{image['repository']}@{digest}" if digest else f"{host}/{image['repository']}:{image['tag']}"
-        images[name] = dict(image=ref if digest or module.check_mode else None, digest=digest,
-                            tag=image["tag"], tags=image["tags"], repository=image["repository"],
-                            changed=name in rebuilt)
-    extra = {}
-    if module._diff:
-        extra["diff"] = {side: {name: {"image": f"{host}/{planned[name]['repository']}:{planned[name]['tag']}",
-                                       "in_registry": side == "after"} for name in sorted(rebuilt)}
-                         for side in ("before", "after")}
-    module.exit_json(changed=bool(rebuilt), images=images, registry=host, builder=builder_name, **extra)
+    changes = ChangeSet(module.check_mode, module._diff)
+    run(module, changes, lambda: ensure(module, changes))
 
 
 if __name__ == "__main__":

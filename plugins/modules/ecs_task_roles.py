@@ -21,65 +21,10 @@ description:
   - Tags not in I(tags) are kept. Managed policies attached to a task role are not managed (left alone).
 author:
   - Bandup platform team (@bandup)
-options:
-  services:
-    description: One entry per ECS service.
-    type: list
-    elements: dict
-    required: true
-    suboptions:
-      name:
-        description: Service name (the key of the result).
-        type: str
-        required: true
-      family:
-        description: Task definition family, named in the roles' descriptions.
-        type: str
-        required: true
-      log_group:
-        description: CloudWatch log group name.
-        type: str
-        required: true
-      execution_role:
-        description: Name of the task execution role (image pull, logs, secrets).
-        type: str
-        required: true
-      task_role:
-        description: Name of the task role (the application's own permissions).
-        type: str
-        required: true
-      secrets:
-        description:
-          - The C(valueFrom) ARNs of the containers' secrets (SSM parameters, Secrets Manager secrets). The execution
-            role gets an inline policy I(secrets_policy_name) reading exactly these; none removes it.
-        type: list
-        elements: str
-        default: []
-      task_policy:
-        description: Inline policy I(task_policy_name) of the task role (dict or JSON); unset removes it.
-        type: json
-  log_retention_days:
-    description: Retention of the log groups, in days.
-    type: int
-    default: 30
-  execution_managed_policies:
-    description: Managed policy ARNs attached to each execution role; others attached to it are detached.
-    type: list
-    elements: str
-    default: [arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy]
-  secrets_policy_name:
-    description: Name of the execution role's inline secrets policy.
-    type: str
-    default: bandup-secrets
-  task_policy_name:
-    description: Name of the task role's inline policy.
-    type: str
-    default: bandup-task
-  tags:
-    description: Tags on the log groups and roles (added when missing or different; other tags are kept).
-    type: dict
-    aliases: [resource_tags]
+options: {}
 extends_documentation_fragment:
+  - bandup.ecs.task_roles
+  - bandup.ecs.changes
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -112,6 +57,8 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+extends_documentation_fragment:
+  - bandup.ecs.changes
 services:
   description: Per service name, the ARNs (C(None) in check mode for a role that does not exist yet).
   returned: always
@@ -121,24 +68,24 @@ services:
       log_group: /ecs/bandup-prod/backend
       execution_role_arn: arn:aws:iam::123456789012:role/bandup-prod-backend-execution
       task_role_arn: arn:aws:iam::123456789012:role/bandup-prod-backend-task
-changes:
-  description: 'What this run wrote (or would write in check mode), each as C(<resource>: <setting>).'
-  returned: always
-  type: list
-  elements: str
-  sample: ["log group /ecs/bandup-prod/backend: create", "role bandup-prod-backend-execution: policy bandup-secrets"]
 """
-
 
 from ansible_collections.bandup.ecs.plugins.module_utils import task_roles as api
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
+from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet, run
 
 
 def main():
     module = AWSModule(argument_spec=api.ARGUMENT_SPEC, supports_check_mode=True)
-    plan, services = api.converge(module, module.params)
-    diff = {"diff": {"before": plan.before, "after": plan.after}} if module._diff else {}
-    module.exit_json(changed=bool(plan.changes), changes=plan.changes, services=services, **diff)
+    changes = ChangeSet(module.check_mode, module._diff)
+
+    def ensure():
+        wanted = api.desired_roles(module.params)  # the checks the spec cannot make, before any client
+        logs, iam = module.client("logs"), module.client("iam")
+        services = api.converge(changes, logs, iam, module.params, wanted, module.write_client)
+        return dict(services=services)
+
+    run(module, changes, ensure)
 
 
 if __name__ == "__main__":

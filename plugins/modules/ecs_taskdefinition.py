@@ -13,7 +13,8 @@ description:
   - Compares the desired task definition with the latest ACTIVE revision of the family, after normalizing the
     fields and defaults that ECS adds (revision, status, requiresAttributes, compatibilities, protocol C(tcp),
     C(hostPort) under C(awsvpc), C(essential), health check defaults, empty lists, cpu/memory as strings,
-    environment order), and registers a new revision only when they differ; C(differences) names the fields.
+    environment order), and registers a new revision only when they differ; C(changes) names the fields that
+    differ (action C(register)), C(create) for a new family, C(tag) when only tags were missing.
   - A container given without C(image) keeps the image of the same container in the latest ACTIVE revision;
     the module fails when there is none.
   - CPU and memory are checked against the Fargate sizes when I(requires_compatibilities) includes C(FARGATE).
@@ -104,17 +105,9 @@ options:
     description: Deregister ACTIVE revisions older than the newest I(keep_revisions); C(0) keeps all.
     type: int
     default: 0
-  task_roles:
-    description:
-      - The log groups and the execution and task roles of the families, ensured first in the same run, with the
-        options of M(bandup.ecs.ecs_task_roles) (I(services), I(log_retention_days), I(execution_managed_policies),
-        I(secrets_policy_name), I(task_policy_name), I(tags)), checked the same way.
-      - A family without I(execution_role_arn) or I(task_role_arn) gets the ARNs of the roles of the
-        I(task_roles.services) entry with its C(family).
-      - One module run instead of two; the C(task_definition) role uses it.
-    type: dict
-    version_added: 0.2.0
 extends_documentation_fragment:
+  - bandup.ecs.task_roles.option
+  - bandup.ecs.changes
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -174,6 +167,8 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+extends_documentation_fragment:
+  - bandup.ecs.changes
 task_definition:
   description: The registered (or unchanged latest) revision as ECS describes it (camelCase keys).
   returned: when I(family) and I(state=present), except in check mode for a new family
@@ -185,7 +180,7 @@ arn:
   sample: arn:aws:ecs:eu-west-1:123456789012:task-definition/bandup-prod-backend:7
 family:
   description: Family.
-  returned: when I(state=present), except in check mode for a new family
+  returned: always
   type: str
   sample: bandup-prod-backend
 revision:
@@ -197,12 +192,6 @@ image:
   description: Image of the first container.
   returned: when I(state=present)
   type: str
-differences:
-  description: Fields that differ from the latest ACTIVE revision (C(create) for a new family, C(tags) for tags only).
-  returned: with I(family)
-  type: list
-  elements: str
-  sample: ["containerDefinitions[0].environment"]
 deregistered:
   description: ARNs deregistered because of I(keep_revisions) or I(state=absent).
   returned: with I(family)
@@ -210,17 +199,17 @@ deregistered:
   elements: str
 task_definitions:
   description:
-    - With I(task_definitions), one result per entry in the same order, each with the keys above
-      (C(family) always); the top-level keys above are then not returned, except C(changed).
+    - With I(task_definitions), one result per entry in the same order, each with the keys above and C(changed)
+      (whether this family was written, or would be in check mode); the top-level keys above are then not returned.
   returned: with I(task_definitions)
   type: list
   elements: dict
 task_roles:
-  description: With I(task_roles), the C(services) and C(changes) that M(bandup.ecs.ecs_task_roles) returns.
+  description: With I(task_roles), the C(services) that M(bandup.ecs.ecs_task_roles) returns (their writes are in
+    C(changes)).
   returned: with I(task_roles)
   type: dict
   sample:
-    changes: []
     services:
       backend:
         log_group: /ecs/bandup-prod/backend
@@ -230,13 +219,13 @@ task_roles:
 
 import copy
 
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
 from ansible_collections.bandup.ecs.plugins.module_utils import task_roles
 from ansible_collections.bandup.ecs.plugins.module_utils import taskdef
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
+from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet, run
 from ansible_collections.bandup.ecs.plugins.module_utils.topology import TopologyError, fargate_check
 
 
@@ -257,48 +246,54 @@ def desired_definition(params):
     return {k: v for k, v in definition.items() if v is not None}
 
 
-def family_params(module):
+def family_params(params):
     """One params dict per family: I(family) alone, or each I(task_definitions) entry over the shared options."""
-    params = module.params
     if params["family"]:
         return [params]
     return [dict(params, **{k: v for k, v in entry.items() if v is not None}) for entry in params["task_definitions"]]
 
 
-def validate(module, params):
-    where = f"family {params['family']}: " if module.params["task_definitions"] else ""
+def validate(params, where):
+    """The checks the argument spec cannot make; AnsibleAWSError naming the option, before any AWS call."""
+    def refuse(message):
+        raise AnsibleAWSError(message=message)
+
     if params["state"] == "absent":
         return
     if not params["container_definitions"]:
-        module.fail_json(msg=f"{where}container_definitions: at least one container is required with state=present")
+        refuse(f"{where}container_definitions: at least one container is required with state=present")
     names = [c.get("name") for c in params["container_definitions"]]
     if not all(names) or len(set(names)) != len(names):
-        module.fail_json(msg=f"{where}container_definitions: every container needs a unique name (got {names})")
+        refuse(f"{where}container_definitions: every container needs a unique name (got {names})")
     if "FARGATE" in params["requires_compatibilities"]:
         if params["cpu"] is None or params["memory"] is None:
-            module.fail_json(msg=f"{where}cpu and memory: required for FARGATE")
+            refuse(f"{where}cpu and memory: required for FARGATE")
         try:
             fargate_check(f"family {params['family']}", params["cpu"], params["memory"])
         except TopologyError as err:
-            module.fail_json(msg=str(err))
+            refuse(str(err))
         if params["network_mode"] != "awsvpc":
-            module.fail_json(msg="network_mode: FARGATE requires awsvpc")
+            refuse("network_mode: FARGATE requires awsvpc")
     if params["ephemeral_storage"] is not None and not 21 <= params["ephemeral_storage"] <= 200:
-        module.fail_json(msg=f"ephemeral_storage: {params['ephemeral_storage']} GiB is outside 21-200")
+        refuse(f"ephemeral_storage: {params['ephemeral_storage']} GiB is outside 21-200")
     if params["keep_revisions"] < 0:
-        module.fail_json(msg="keep_revisions: must be 0 (keep all) or more")
+        refuse("keep_revisions: must be 0 (keep all) or more")
 
 
-def prune_revisions(module, client, params, current_arn):
+def deregister(changes, client, arns):
+    for arn in arns:
+        family, revision = taskdef.revision_of(arn)
+        changes.write(f"task definition {family}:{revision}", "deregister",
+                      lambda arn=arn: taskdef.deregister(client, arn))
+    return arns
+
+
+def prune_revisions(changes, client, params, current_arn):
     """Deregister ACTIVE revisions beyond the newest ``keep_revisions`` (never ``current_arn``)."""
     if not params["keep_revisions"]:
         return []
-    old = [arn for arn in taskdef.active_revisions(client, params["family"])[params["keep_revisions"]:]
-           if arn != current_arn]
-    if not module.check_mode:
-        for arn in old:
-            taskdef.deregister(client, arn)
-    return old
+    return deregister(changes, client, [arn for arn in taskdef.active_revisions(
+        client, params["family"])[params["keep_revisions"]:] if arn != current_arn])
 
 
 def output(definition, **extra):
@@ -307,42 +302,73 @@ def output(definition, **extra):
                 **extra)
 
 
-def ensure_present(module, client, params):
-    """The result of one family (I(changed), I(differences), I(diff), ...), registering or tagging when needed."""
+def ensure_present(changes, client, params, writer):
+    """Register a revision of one family when it differs from the latest ACTIVE one (or add missing tags to it);
+    the result values of the family."""
     live, live_tags = taskdef.describe_latest(client, params["family"])
     wanted = desired_definition(params)
     missing = taskdef.fill_images(wanted["containerDefinitions"], live)
     if missing:
-        module.fail_json(msg=f"container_definitions: no image for container(s) {missing} and family "
-                             f"'{params['family']}' has no ACTIVE revision to keep the image of; give the image")
+        raise AnsibleAWSError(message=f"container_definitions: no image for container(s) {missing} and family "
+                                      f"'{params['family']}' has no ACTIVE revision to keep the image of; give the image")
+    resource = f"task definition {params['family']}"
     after = taskdef.normalize(wanted)
     before = taskdef.normalize(live) if live else {}
-    changes = taskdef.differences(before, after) if live else ["create"]
-    diff = {"before": before, "after": after}
+    changes.diff(resource, before, after)
     image = wanted["containerDefinitions"][0]["image"]
-    missing_tags = {k: v for k, v in (params["tags"] or {}).items() if live_tags.get(k) != v}
-    if live and not changes and missing_tags:
-        changes = ["tags"]
-        diff = {"before": {"tags": live_tags}, "after": {"tags": dict(live_tags, **missing_tags)}}
-    if module.check_mode and live is None:
-        return dict(changed=True, differences=changes, diff=diff, image=image, deregistered=[])
-    current = live
-    if changes == ["tags"]:
-        if not module.check_mode:
-            taskdef.tag_resource(client, live["taskDefinitionArn"], missing_tags)
-    elif changes and not module.check_mode:
-        current = taskdef.register(client, wanted, params["tags"], module.write_client("ecs"))
-    deregistered = prune_revisions(module, client, params, current["taskDefinitionArn"])
-    return dict(changed=bool(changes or deregistered), differences=changes, diff=diff,
-                deregistered=deregistered, **output(current, image=image))
+
+    def register():
+        return taskdef.register(client, wanted, params["tags"], writer("ecs"))
+
+    if live is None:
+        current = changes.write(resource, "create", register)
+        if current is None:  # check mode: no revision to report
+            return dict(image=image, deregistered=[])
+    else:
+        current = live
+        fields = taskdef.differences(before, after)
+        missing_tags = compare_aws_tags(live_tags, params["tags"] or {}, purge_tags=False)[0]
+        if fields:
+            current = changes.write(resource, "register", register, fields=fields) or live
+        elif missing_tags:
+            changes.diff(resource, {"tags": live_tags}, {"tags": dict(live_tags, **missing_tags)})
+            changes.write(resource, "tag", lambda: taskdef.tag_resource(client, live["taskDefinitionArn"], missing_tags),
+                          fields=missing_tags)
+    deregistered = prune_revisions(changes, client, params, current["taskDefinitionArn"])
+    return dict(deregistered=deregistered, **output(current, image=image))
 
 
-def ensure_absent(module, client, params):
-    arns = taskdef.active_revisions(client, params["family"])
-    if not module.check_mode:
-        for arn in arns:
-            taskdef.deregister(client, arn)
-    return dict(changed=bool(arns), differences=["delete"] if arns else [], deregistered=arns)
+def ensure_absent(changes, client, params, _writer):
+    return dict(deregistered=deregister(changes, client, taskdef.active_revisions(client, params["family"])))
+
+
+def ensure(module, changes):
+    """The log groups and roles of I(task_roles) (their ARNs filled in by family), then each family."""
+    families = family_params(module.params)
+    for params in families:
+        validate(params, f"family {params['family']}: " if module.params["task_definitions"] else "")
+    roles = module.params["task_roles"]
+    wanted = None if roles is None else task_roles.desired_roles(roles)
+    result = {}
+    if roles is not None:
+        services = task_roles.converge(changes, module.client("logs"), module.client("iam"), roles, wanted,
+                                       module.write_client)
+        result["task_roles"] = dict(services=services)
+        by_family = {svc["family"]: services[svc["name"]] for svc in roles["services"]}
+        for params in families:
+            arns = by_family.get(params["family"], {})
+            for key in ("execution_role_arn", "task_role_arn"):
+                params[key] = params[key] or arns.get(key)
+    client = module.client("ecs")
+    present = module.params["state"] == "present"
+    results = []
+    for params in families:
+        written = len(changes.changes)
+        one = (ensure_present if present else ensure_absent)(changes, client, params, module.write_client)
+        results.append(dict(one, family=params["family"], changed=len(changes.changes) > written))
+    if module.params["family"]:
+        return dict(result, **{k: v for k, v in results[0].items() if k != "changed"})
+    return dict(result, task_definitions=results)
 
 
 def main():
@@ -366,53 +392,15 @@ def main():
             ephemeral_storage=dict(type="int"),
             tags=dict(type="dict", aliases=["resource_tags"]),
             keep_revisions=dict(type="int", default=0),
-            task_roles=dict(type="dict"),
+            task_roles=dict(type="dict", options=task_roles.ARGUMENT_SPEC),
             **per_family,
         ),
         mutually_exclusive=[("family", "task_definitions")],
         required_one_of=[("family", "task_definitions")],
         supports_check_mode=True,
     )
-    families = family_params(module)
-    for params in families:
-        validate(module, params)
-    roles = None
-    if module.params["task_roles"] is not None:
-        checked = ArgumentSpecValidator(task_roles.ARGUMENT_SPEC).validate(module.params["task_roles"])
-        if checked.error_messages:
-            module.fail_json(msg="task_roles: " + "; ".join(checked.error_messages))
-        plan, services = task_roles.converge(module, checked.validated_parameters)
-        roles = dict(changes=plan.changes, services=services)
-        by_family = {svc["family"]: services[svc["name"]] for svc in checked.validated_parameters["services"]}
-        for params in families:
-            arns = by_family.get(params["family"], {})
-            for key in ("execution_role_arn", "task_role_arn"):
-                params[key] = params[key] or arns.get(key)
-    client = module.client("ecs", retry_decorator=AWSRetry.jittered_backoff())
-    ensure = ensure_present if module.params["state"] == "present" else ensure_absent
-    results = []
-    for params in families:
-        try:
-            results.append(ensure(module, client, params))
-        except Exception as err:  # pylint: disable=broad-except
-            module.fail_json_aws(err, msg=f"ECS task definition {params['family']}")
-    extra = {} if roles is None else dict(task_roles=roles)
-    if module.params["family"]:
-        if roles is not None:
-            diff = results[0].get("diff") or {"before": {}, "after": {}}
-            results[0]["changed"] = results[0]["changed"] or bool(roles["changes"])
-            results[0]["diff"] = {"before": dict(diff["before"], task_roles=plan.before),
-                                  "after": dict(diff["after"], task_roles=plan.after)}
-        module.exit_json(**results[0], **extra)
-    diff = {"before": {}, "after": {}}
-    if roles is not None:
-        diff = {"before": {"task_roles": plan.before}, "after": {"task_roles": plan.after}}
-    for params, result in zip(families, results):
-        result["family"] = params["family"]
-        for side, value in result.pop("diff", {}).items():
-            diff[side][params["family"]] = value
-    changed = any(r["changed"] for r in results) or bool(roles and roles["changes"])
-    module.exit_json(changed=changed, task_definitions=results, diff=diff, **extra)
+    changes = ChangeSet(module.check_mode, module._diff)
+    run(module, changes, lambda: ensure(module, changes))
 
 
 if __name__ == "__main__":

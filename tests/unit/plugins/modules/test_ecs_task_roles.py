@@ -135,7 +135,14 @@ def test_create_everything(aws, capsys):
     assert out["changed"] is True
     assert out["services"]["backend"]["execution_role_arn"].endswith(":role/bandup-backend-execution")
     assert out["services"]["backend"]["task_role_arn"].endswith(":role/bandup-backend-task")
-    assert "role bandup-backend-execution: create" in out["changes"]
+    assert out["changes"] == [
+        {"resource": LOG_GROUP, "action": "create", "fields": []},
+        {"resource": LOG_GROUP, "action": "update", "fields": ["retentionInDays"]},
+        {"resource": EXEC_ROLE, "action": "create", "fields": []},
+        {"resource": EXEC_ROLE, "action": "attach", "fields": [MANAGED]},
+        {"resource": EXEC_ROLE, "action": "put policy", "fields": ["bandup-secrets"]},
+        {"resource": TASK_ROLE, "action": "create", "fields": []},
+        {"resource": TASK_ROLE, "action": "put policy", "fields": ["bandup-task"]}]
 
 
 def read_drifted(aws):
@@ -153,12 +160,16 @@ def read_drifted(aws):
     read_inline(aws, svc["task_role"], "bandup-task", TASK_POLICY)
 
 
+LOG_GROUP, EXEC_ROLE, TASK_ROLE = "log group /ecs/bandup/backend", "role bandup-backend-execution", "role bandup-backend-task"
 DRIFT_CHANGES = [
-    "log group /ecs/bandup/backend: tags", "log group /ecs/bandup/backend: retention",
-    "role bandup-backend-execution: trust policy", "role bandup-backend-execution: description",
-    "role bandup-backend-execution: detach arn:aws:iam::aws:policy/AdministratorAccess",
-    "role bandup-backend-execution: policy bandup-secrets",
-    "role bandup-backend-task: tags", "role bandup-backend-task: delete policy bandup-task"]
+    {"resource": LOG_GROUP, "action": "tag", "fields": ["bandup:deployment"]},
+    {"resource": LOG_GROUP, "action": "update", "fields": ["retentionInDays"]},
+    {"resource": EXEC_ROLE, "action": "update", "fields": ["AssumeRolePolicyDocument"]},
+    {"resource": EXEC_ROLE, "action": "update", "fields": ["Description"]},
+    {"resource": EXEC_ROLE, "action": "detach", "fields": ["arn:aws:iam::aws:policy/AdministratorAccess"]},
+    {"resource": EXEC_ROLE, "action": "put policy", "fields": ["bandup-secrets"]},
+    {"resource": TASK_ROLE, "action": "tag", "fields": ["bandup:deployment"]},
+    {"resource": TASK_ROLE, "action": "delete policy", "fields": ["bandup-task"]}]
 
 
 def test_each_drift_is_one_write(aws, capsys):
@@ -202,4 +213,20 @@ def test_a_secret_of_another_service_fails_before_any_call(aws, capsys):
     svc = service("backend", ["arn:aws:s3:::bucket/key"])
     out = run(args(svc), capsys)
     assert out["failed"] is True and out["msg"].startswith("services[backend].secrets: ")
+    assert not aws
+
+
+def test_an_iam_error_fails_naming_the_call_and_nothing_is_written(aws, capsys):
+    read_log_groups(aws, [log_group("/ecs/bandup/frontend")], prefix="/ecs/bandup/frontend")
+    read_log_tags(aws, FRONTEND["log_group"])
+    aws["iam"].add_client_error("get_role", "AccessDenied", "not allowed", http_status_code=403,
+                                expected_params={"RoleName": FRONTEND["execution_role"]})
+    out = run(args(FRONTEND, log_retention_days=7), capsys)  # the retention differs, but every read comes first
+    assert out["failed"] is True and out["msg"].startswith("Failed to get role: "), out["msg"]
+    assert out["changed"] is False and out["changes"] == []
+
+
+def test_a_task_policy_that_is_not_json_fails_before_any_call(aws, capsys):
+    out = run(args(service("backend", task_policy="{not json")), capsys)
+    assert out["failed"] is True and out["msg"].startswith("services[backend].task_policy: not JSON ("), out["msg"]
     assert not aws

@@ -43,7 +43,7 @@ def test_unchanged_definition_registers_nothing(ecs, capsys):
     describe(ecs)
     out = run(args(), capsys)
     assert out["changed"] is False
-    assert out["differences"] == []
+    assert out["changes"] == []
     assert out["revision"] == 7 and out["family"] == "bandup-backend"
 
 
@@ -59,7 +59,8 @@ def test_one_environment_variable_registers_one_revision(ecs, capsys):
     ecs.add_response("register_task_definition", {"taskDefinition": registered}, expected)
     out = run(params, capsys)
     assert out["changed"] is True
-    assert out["differences"] == ["containerDefinitions[0].environment"]
+    assert out["changes"] == [{"resource": "task definition bandup-backend", "action": "register",
+                               "fields": ["containerDefinitions[0].environment"]}]
     assert out["revision"] == 8
 
 
@@ -69,14 +70,18 @@ def test_check_mode_registers_nothing(ecs, capsys):
     describe(ecs)
     out = run(params, capsys)
     assert out["changed"] is True
-    assert out["differences"] == ["containerDefinitions[0].image"]
+    assert out["changes"] == [{"resource": "task definition bandup-backend", "action": "register",
+                               "fields": ["containerDefinitions[0].image"]}]
+    assert out["revision"] == 7  # the revision in force
 
 
 def test_missing_tag_is_added_without_a_revision(ecs, capsys):
     describe(ecs, tags=[])
     ecs.add_response("tag_resource", {}, {"resourceArn": DESCRIBED["taskDefinitionArn"], "tags": AWS_TAGS})
     out = run(args(), capsys)
-    assert out["changed"] is True and out["differences"] == ["tags"] and out["revision"] == 7
+    assert out["changed"] is True and out["revision"] == 7
+    assert out["changes"] == [{"resource": "task definition bandup-backend", "action": "tag",
+                               "fields": ["bandup:managed-by"]}]
 
 
 def test_no_image_keeps_the_latest_one(ecs, capsys):
@@ -105,7 +110,8 @@ def test_keep_revisions_deregisters_the_oldest(ecs, capsys):
                      {"familyPrefix": "bandup-backend", "status": "ACTIVE", "sort": "DESC"})
     ecs.add_response("deregister_task_definition", {"taskDefinition": DESCRIBED}, {"taskDefinition": arns[2]})
     out = run(args(keep_revisions=2), capsys)
-    assert out["changed"] is True and out["deregistered"] == [arns[2]] and out["differences"] == []
+    assert out["changed"] is True and out["deregistered"] == [arns[2]]
+    assert out["changes"] == [{"resource": "task definition bandup-backend:5", "action": "deregister", "fields": []}]
 
 
 def test_fargate_size_fails_before_any_call(ecs, capsys):
@@ -163,10 +169,12 @@ def test_task_definitions_register_only_the_changed_family(ecs, capsys):
     ecs.add_response("register_task_definition", {"taskDefinition": registered}, expected)
     out = run(params, capsys)
     assert out["changed"] is True
-    assert [(r["family"], r["revision"], r["differences"]) for r in out["task_definitions"]] == [
-        ("bandup-backend", 7, []), ("bandup-worker", 8, ["cpu", "memory"])]
-    assert out["diff"]["before"]["bandup-worker"]["cpu"] == "1024"
-    assert out["diff"]["after"]["bandup-worker"]["cpu"] == "2048"
+    assert [(r["family"], r["revision"], r["changed"]) for r in out["task_definitions"]] == [
+        ("bandup-backend", 7, False), ("bandup-worker", 8, True)]
+    assert out["changes"] == [{"resource": "task definition bandup-worker", "action": "register",
+                               "fields": ["cpu", "memory"]}]
+    assert out["diff"]["before"]["task definition bandup-worker"]["cpu"] == "1024"
+    assert out["diff"]["after"]["task definition bandup-worker"]["cpu"] == "2048"
 
 
 def test_task_definitions_check_mode_new_family(ecs, capsys):
@@ -175,8 +183,9 @@ def test_task_definitions_check_mode_new_family(ecs, capsys):
                          expected_params={"taskDefinition": "bandup-worker", "include": ["TAGS"]})
     out = run(dict(task_definitions=entries(), tags=TAGS, region="us-east-1", _ansible_check_mode=True), capsys)
     assert out["changed"] is True
-    assert [(r["family"], r["changed"], r["differences"]) for r in out["task_definitions"]] == [
-        ("bandup-backend", False, []), ("bandup-worker", True, ["create"])]
+    assert [(r["family"], r["changed"]) for r in out["task_definitions"]] == [
+        ("bandup-backend", False), ("bandup-worker", True)]
+    assert out["changes"] == [{"resource": "task definition bandup-worker", "action": "create", "fields": []}]
     assert "arn" not in out["task_definitions"][1]
 
 
@@ -224,10 +233,10 @@ def test_task_roles_no_op_fills_the_role_arns_by_family(aws, capsys):
                             {"taskDefinition": "bandup-backend", "include": ["TAGS"]})
     out = run(roles_and_definitions(), capsys)
     assert out["changed"] is False
-    assert out["task_roles"]["changes"] == []
+    assert out["changes"] == []
     assert out["task_roles"]["services"]["backend"]["execution_role_arn"] == DESIRED["executionRoleArn"]
-    assert [(r["family"], r["revision"], r["differences"]) for r in out["task_definitions"]] == [
-        ("bandup-backend", 7, [])]  # the ARNs from the roles equal the revision's: nothing to register
+    assert [(r["family"], r["revision"], r["changed"]) for r in out["task_definitions"]] == [
+        ("bandup-backend", 7, False)]  # the ARNs from the roles equal the revision's: nothing to register
 
 
 def test_task_roles_change_alone_reports_changed(aws, capsys):
@@ -237,15 +246,51 @@ def test_task_roles_change_alone_reports_changed(aws, capsys):
                             {"taskDefinition": "bandup-backend", "include": ["TAGS"]})
     out = run(roles_and_definitions(_ansible_diff=True), capsys)
     assert out["changed"] is True
-    assert out["task_roles"]["changes"] == [f"role bandup-backend-execution: attach {MANAGED}"]
+    assert out["changes"] == [{"resource": "role bandup-backend-execution", "action": "attach", "fields": [MANAGED]}]
     assert out["task_definitions"][0]["changed"] is False
-    assert out["diff"]["after"]["task_roles"]["role bandup-backend-execution"]["managed_policies"] == [MANAGED]
+    assert out["diff"]["after"]["role bandup-backend-execution"]["managed_policies"] == [MANAGED]
 
 
-def test_task_roles_bad_option_fails_before_any_call(aws, capsys):
+@pytest.mark.parametrize("mistake, message", [
+    (lambda roles: roles["services"][0].pop("log_group"),
+     "missing required arguments: log_group found in task_roles -> services"),
+    (lambda roles: roles.update(log_retention_days="a month"),
+     "argument 'log_retention_days' is of type str found in 'task_roles'. and we were unable to convert to int"),
+], ids=["missing-suboption", "wrong-type"])
+def test_task_roles_bad_option_fails_before_any_call(aws, capsys, mistake, message):
+    """task_roles is checked by the argument spec (its options declared), naming the option and where it is."""
     params = roles_and_definitions()
-    del params["task_roles"]["services"][0]["log_group"]
-    params["task_roles"]["log_retention_days"] = "a month"
+    mistake(params["task_roles"])
     out = run(params, capsys)
-    assert out["failed"] is True and out["msg"].startswith("task_roles: ")
-    assert "log_group" in out["msg"] and "log_retention_days" in out["msg"]
+    assert out["failed"] is True and out["msg"].startswith(message), out["msg"]
+    assert not aws
+
+
+def test_task_roles_duplicate_service_fails_before_any_call(aws, capsys):
+    """What the spec cannot say: unique service names."""
+    params = roles_and_definitions()
+    params["task_roles"]["services"].append(copy.deepcopy(params["task_roles"]["services"][0]))
+    out = run(params, capsys)
+    assert out["failed"] is True
+    assert out["msg"] == "services: every name must be unique (got ['backend', 'backend'])"
+    assert not aws
+
+
+def test_an_aws_error_fails_naming_the_call(ecs, capsys):
+    ecs.add_client_error("describe_task_definition", "AccessDeniedException", "not allowed", http_status_code=400)
+    out = run(args(), capsys)
+    assert out["failed"] is True
+    assert out["msg"].startswith("Failed to describe task definition bandup-backend: "), out["msg"]
+    assert out["changed"] is False and out["changes"] == []
+
+
+def test_a_failure_after_a_write_reports_the_write(aws, capsys):
+    """The roles were written when the task definition read fails: the failure says so (changed, changes)."""
+    read_backend_roles(aws, managed=[])
+    aws["iam"].add_response("attach_role_policy", {}, {"RoleName": "bandup-backend-execution", "PolicyArn": MANAGED})
+    aws["ecs"].add_client_error("describe_task_definition", "AccessDeniedException", "not allowed",
+                                http_status_code=400)
+    out = run(roles_and_definitions(), capsys)
+    assert out["failed"] is True and out["msg"].startswith("Failed to describe task definition bandup-backend")
+    assert out["changed"] is True
+    assert out["changes"] == [{"resource": "role bandup-backend-execution", "action": "attach", "fields": [MANAGED]}]
