@@ -17,7 +17,7 @@ SERVICES = [
      "service_connect": {"server": True}, "alb": {"path_patterns": ["/api/*"]},
      "autoscaling": {"enabled": True, "memory_target": 70}},
     {"name": "worker", "port": 9000, "health_path": "/h", "cpu": 256, "memory": 512, "image": "nginx",
-     "alb": {"enabled": False}},
+     "alb": {"enabled": False}, "autoscaling": {"enabled": False}},
 ]
 LB = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/bandup-test/50dc6c495c0c9188"
 
