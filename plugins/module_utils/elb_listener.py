@@ -227,26 +227,25 @@ def reweighted(action, weights):
     return forward_action(dict(current, **{arn: w for arn, w in weights.items() if arn in current}))
 
 
-def set_weights(elbv2, listener_arn, weights, check_mode=False):
+def set_weights(elbv2, listener_arn, weights, changes):
     """Set the weight of each target group ARN in ``weights`` on every forward action of the listener.
 
-    Actions that do not reference a given target group are left alone. Returns the list of
-    ``{rule, before, after}`` changes (``rule`` is ``default`` or the rule's priority); writes nothing when
-    ``check_mode`` is set or nothing differs.
+    Actions that do not reference a given target group are left alone. One DescribeRules; each rule (or the default
+    action) whose weights differ is written through ``changes`` (a ChangeSet: resource ``listener <arn>`` or
+    ``rule <priority> of listener <arn>``, action ``weights``), with its before and after weights in the diff.
     """
-    changes = []
     for rule in list_rules(elbv2, listener_arn):
         actions = [reweighted(a, weights) or a for a in rule["Actions"]]
         if [action_key(a) for a in actions] == [action_key(a) for a in rule["Actions"]]:
             continue
         before = [forward_weights(a) for a in rule["Actions"] if a["Type"] == "forward"]
         after = [forward_weights(a) for a in actions if a["Type"] == "forward"]
-        changes.append({"rule": "default" if rule.get("IsDefault") else rule["Priority"], "before": before,
-                        "after": after})
-        if check_mode:
-            continue
         if rule.get("IsDefault"):
-            modify_listener(elbv2, listener_arn, {"DefaultActions": actions})
+            resource = f"listener {listener_arn}"
+            call = lambda actions=actions: modify_listener(elbv2, listener_arn, {"DefaultActions": actions})  # noqa: E731
         else:
-            _call(elbv2, "modify_rule", RuleArn=rule["RuleArn"], Actions=actions)
-    return changes
+            resource = f"rule {rule['Priority']} of listener {listener_arn}"
+            call = lambda rule=rule, actions=actions: _call(elbv2, "modify_rule", RuleArn=rule["RuleArn"],  # noqa: E731
+                                                            Actions=actions)
+        changes.diff(resource, before, after)
+        changes.write(resource, "weights", call, fields=sorted({arn for weights_ in after for arn in weights_}))

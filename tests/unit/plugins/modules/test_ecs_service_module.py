@@ -150,7 +150,7 @@ def test_no_change_on_real_aws_response_makes_no_write():
     describe(clients, aws_service(tags=recorded()))
     healthy(clients)
     result, failed = run(ARGS, clients)
-    assert not failed and result["changed"] is False and result["changed_fields"] == []
+    assert not failed and result["changed"] is False and result["changes"] == []
 
 
 def test_no_change_on_emulator_response_makes_no_write():
@@ -189,7 +189,8 @@ def test_desired_count_applied_without_scalable_target_and_check_mode_writes_not
             describe(clients, aws_service(tags=recorded()))
             healthy(clients)
         result, failed = run(dict(ARGS, _ansible_check_mode=check_mode), clients)
-        assert not failed and result["changed"] and result["changed_fields"] == ["desiredCount"]
+        assert not failed and result["changed"] and result["changes"] == [
+            {"resource": f"service {NAME}", "action": "update", "fields": ["desiredCount"]}]
 
 
 def test_new_deployment_token_redeploys_client():
@@ -209,7 +210,9 @@ def test_new_deployment_token_redeploys_client():
     describe(clients, aws_service([deployment("ecs-svc/2", sc=client_sc)]))
     healthy(clients)
     result, failed = run(client_args, clients)
-    assert not failed and result["changed"] and result["changed_fields"] == ["forceNewDeployment"]
+    assert not failed and result["changed"] and result["changes"] == [
+        {"resource": f"service {NAME}", "action": "update", "fields": ["forceNewDeployment"]},
+        {"resource": f"service {NAME}", "action": "tag", "fields": [svc.LAST_APPLIED_TAG, "bandup:last-good"]}]
     assert result["deployment_id"] == "ecs-svc/2"
 
 
