@@ -135,6 +135,16 @@ def rules(clients, active_weight, standby_weight):
             "TargetGroupStickinessConfig": {"Enabled": False}}}]}]}, {"ListenerArn": LISTENER})
 
 
+def autoscaling_created(clients):
+    """RegisterScalableTarget and PutScalingPolicy (cpu) of the active service."""
+    aas = clients["application-autoscaling"]
+    aas.add_response("register_scalable_target", {}, {"ServiceNamespace": "ecs", "ResourceId": RID_A,
+                                                      "ScalableDimension": DIM, "MinCapacity": 2, "MaxCapacity": 4})
+    aas.add_response("put_scaling_policy", {"PolicyARN": "arn:x", "Alarms": []}, {
+        "PolicyName": "cpu", "ServiceNamespace": "ecs", "ResourceId": RID_A, "ScalableDimension": DIM,
+        "PolicyType": "TargetTrackingScaling", "TargetTrackingScalingPolicyConfiguration": ANY})
+
+
 def run(args, clients):
     return _MOD.run(args, clients, module=ecs_services)
 
@@ -255,11 +265,7 @@ def test_failover_switch_of_a_service_connect_server():
     ecs.add_response("tag_resource", {}, {"resourceArn": old_a["serviceArn"], "tags": ANY})
     describe(clients, [server_a], names=[A])
     healthy(clients)
-    aas.add_response("register_scalable_target", {}, {"ServiceNamespace": "ecs", "ResourceId": RID_A,
-                                                      "ScalableDimension": DIM, "MinCapacity": 2, "MaxCapacity": 4})
-    aas.add_response("put_scaling_policy", {"PolicyARN": "arn:x", "Alarms": []}, {
-        "PolicyName": "cpu", "ServiceNamespace": "ecs", "ResourceId": RID_A, "ScalableDimension": DIM,
-        "PolicyType": "TargetTrackingScaling", "TargetTrackingScalingPolicyConfiguration": ANY})
+    autoscaling_created(clients)
     ecs.add_response("update_service", {"service": client_b}, {
         "cluster": CLUSTER, "service": B, "desiredCount": 1, "forceNewDeployment": False})
     ecs.add_response("tag_resource", {}, {"resourceArn": old_b["serviceArn"], "tags": ANY})
@@ -289,7 +295,7 @@ def test_create_in_order_then_autoscaling():
     describe(clients, [])
     read_scaling(clients, [])
     clients["ec2"].add_response("describe_subnets", _MOD.SUBNETS_IN_A, {"SubnetIds": ["subnet-0a", "subnet-0b"]})
-    ecs, aas = clients["ecs"], clients["application-autoscaling"]
+    ecs = clients["ecs"]
     # The server first: its endpoint must be free, then it is created and waited for.
     ecs.add_response("list_services", {"serviceArns": []}, {"cluster": CLUSTER})
     ecs.add_response("create_service", {"service": live_active(deployments=[_FIX.deployment(
@@ -300,11 +306,7 @@ def test_create_in_order_then_autoscaling():
         "availabilityZoneRebalancing": "DISABLED", "propagateTags": "SERVICE", "platformVersion": "LATEST"})
     describe(clients, [live_active(deployments=[_FIX.deployment("ecs-svc/9", sc=_FIX.sc_live())])], names=[A])
     healthy(clients)
-    aas.add_response("register_scalable_target", {}, {"ServiceNamespace": "ecs", "ResourceId": RID_A,
-                                                      "ScalableDimension": DIM, "MinCapacity": 2, "MaxCapacity": 4})
-    aas.add_response("put_scaling_policy", {"PolicyARN": "arn:x", "Alarms": []}, {
-        "PolicyName": "cpu", "ServiceNamespace": "ecs", "ResourceId": RID_A, "ScalableDimension": DIM,
-        "PolicyType": "TargetTrackingScaling", "TargetTrackingScalingPolicyConfiguration": ANY})
+    autoscaling_created(clients)
     # Then the client, no endpoint check; no scalable target to remove.
     ecs.add_response("create_service", {"service": live_standby()}, {
         "cluster": CLUSTER, "serviceName": B, "desiredCount": 1, "schedulingStrategy": "REPLICA", "tags": ANY,
