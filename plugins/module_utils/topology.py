@@ -178,7 +178,7 @@ def _check_service(idx, svc, seen_sc):
                 raise TopologyError(f"{where}.autoscaling.{key}: {auto[key]} is not a percentage (1-100)")
 
 
-def build_topology(name, region, active_az, standby_az, services, ecr_prefix="ielts-", azs_in_region=None,
+def build_topology(name, region, active_az, standby_az, services, ecr_prefix="", azs_in_region=None,
                    live_active_az=None, tags=None, live_evacuated_az=None):
     """Validate the inventory and return the topology dict every role reads.
 

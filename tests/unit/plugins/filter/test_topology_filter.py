@@ -1,4 +1,4 @@
-"""The bandup.ecs.topology filter: the module's topology without AWS, for --tags ecr / --tags image runs."""
+"""The bandup.ecs.topology filter: the topology of module_utils/topology.py without AWS, for --tags ecr / --tags image runs."""
 import copy
 
 import pytest
@@ -13,7 +13,7 @@ SERVICES = [
     {"name": "backend", "port": 8080, "health_path": "/actuator/health", "cpu": 1024, "memory": 2048,
      "image": "nginx", "service_connect": {"server": True}, "alb": {"path_patterns": ["/api/*"]}},
 ]
-ARGS = dict(name="bandup-test", region="us-east-1", active_az="us-east-1a", standby_az="us-east-1b")
+ARGS = dict(name="bandup-test", region="us-east-1", active_az="us-east-1a", standby_az="us-east-1b", ecr_prefix="ielts-")
 topology = FilterModule().filters()["topology"]
 
 

@@ -15,7 +15,7 @@ SERVICES = [{"name": "backend", "port": 8080, "health_path": "/health", "cpu": 2
              "alb": {"path_patterns": ["/api/*"]}},
             {"name": "worker", "port": 9000, "health_path": "/health", "cpu": 256, "memory": 512, "image": "nginx:1",
              "alb": {"enabled": False}}]
-TOPOLOGY = build_topology("bu", "us-east-1", "us-east-1b", "us-east-1a", copy.deepcopy(SERVICES))
+TOPOLOGY = build_topology("bu", "us-east-1", "us-east-1b", "us-east-1a", copy.deepcopy(SERVICES), ecr_prefix="ielts-")
 VALUES = {"network_vpc_id": "", "network_vpc_cidr": "10.20.0.0/16",
           "network_public_subnet_cidrs": ["10.20.0.0/24", "10.20.1.0/24"],
           "network_private_subnet_cidrs": ["10.20.10.0/24", "10.20.11.0/24"],
@@ -44,7 +44,7 @@ def test_fingerprint_moves_with_a_fixed_setting_only():
     assert base != fixed_settings.fingerprint(wanted(ecr_encryption_type="KMS"))
     assert base != fixed_settings.fingerprint(wanted(network_vpc_cidr="10.30.0.0/16"))
     # which AZ is active does not matter (a failover changes no fixed setting)
-    swapped = build_topology("bu", "us-east-1", "us-east-1a", "us-east-1b", copy.deepcopy(SERVICES))
+    swapped = build_topology("bu", "us-east-1", "us-east-1a", "us-east-1b", copy.deepcopy(SERVICES), ecr_prefix="ielts-")
     assert base == fixed_settings.fingerprint(fixed_settings.settings(swapped, VALUES, INDEXES))
 
 

@@ -22,7 +22,7 @@ FRONTEND = {"name": "frontend", "port": 3000, "health_path": "/api/health", "cpu
 
 
 def topo(services=None, **kwargs):
-    args = dict(name="bandup-test", region="us-east-1", active_az="us-east-1a", standby_az="us-east-1b",
+    args = dict(name="bandup-test", region="us-east-1", active_az="us-east-1a", standby_az="us-east-1b", ecr_prefix="ielts-",
                 services=copy.deepcopy(services if services is not None else [FRONTEND, BACKEND]))
     args.update(kwargs)
     return build_topology(**args)
@@ -154,3 +154,11 @@ def test_argument_spec_defaults_match_the_code():
     expected = dict(SERVICE_DEFAULTS)
     expected.pop("health_check")
     assert documented == expected
+
+
+def test_the_generic_code_has_no_application_prefix():
+    """Without bandup_ecr_prefix the repositories are <bandup_name>-<service>; the Bandup inventories set ielts-."""
+    args = dict(name="bandup-test", region="us-east-1", active_az="us-east-1a", standby_az="us-east-1b",
+                services=copy.deepcopy([FRONTEND, BACKEND]))
+    assert sorted(s["repository"] for s in build_topology(**args)["services"]) == ["bandup-test-backend",
+                                                                                   "bandup-test-frontend"]
