@@ -127,6 +127,8 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+extends_documentation_fragment:
+  - bandup.ecs.changes
 service:
   description: The service as DescribeServices reports it after the call (snake_case, tags as a dict); empty when absent.
   returned: always

@@ -54,6 +54,8 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+extends_documentation_fragment:
+  - bandup.ecs.changes
 resource_id:
   description: The scalable target's resource id.
   returned: always

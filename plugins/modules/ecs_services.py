@@ -166,8 +166,10 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+extends_documentation_fragment:
+  - bandup.ecs.changes
 services:
-  description: Service name to what was done (or, in check mode, would be done); what changed is in RV(changes).
+  description: Service name to what was done (or, in check mode, would be done); what changed is in C(changes).
   returned: always
   type: dict
   sample: {"prod-backend-a": {"changed": false, "desired_count_owner": "autoscaling",
