@@ -268,11 +268,7 @@ class LoadBalancer:
                 arns[name] = arn or PENDING + name
                 continue
             arn = arns[name] = live["TargetGroupArn"]
-            try:
-                health = target_group_changes(live, desired)
-            except ValueError as err:
-                raise AnsibleAWSError(message=f"target_groups: {name} exists with {err}; these cannot change in "
-                                              "place: delete the target group or choose another name") from err
+            health = target_group_changes(live, desired)
             if health:
                 self.write(resource, "update", partial(modify_target_group, self.elbv2, arn, health),
                            health, {k: live.get(k) for k in health}, health)
@@ -318,10 +314,6 @@ class LoadBalancer:
         if live is None:
             return self.write(resource, "create", partial(self.create_load_balancer, desired),
                               after=dict(desired, Tags=params["tags"]))
-        if live.get("Type", "application") != "application" or live["Scheme"] != params["scheme"]:
-            raise AnsibleAWSError(message=f"scheme: load balancer {params['name']} exists as a {live.get('Type')} "
-                                          f"load balancer with scheme {live['Scheme']}; the scheme cannot change in "
-                                          "place")
         arn, changes = live["LoadBalancerArn"], load_balancer_changes(live, desired)
         if "Subnets" in changes:
             self.write(resource, "update", partial(set_subnets, self.elbv2, arn, changes["Subnets"]), ["Subnets"],
@@ -396,11 +388,29 @@ class LoadBalancer:
         return (changes.get("DefaultActions") or live["DefaultActions"]) + [
             a for acts in kept.values() for a in acts] + [a for r in create for a in r["Actions"]]
 
+    def refuse_fixed_changes(self, live_lb, live_tgs):
+        """Raise, naming the option, when the live load balancer or a live target group differs in a setting that
+        cannot change in place (before any write)."""
+        params = self.params
+        if live_lb and (live_lb.get("Type", "application") != "application" or live_lb["Scheme"] != params["scheme"]):
+            raise AnsibleAWSError(message=f"scheme: load balancer {params['name']} exists as a {live_lb.get('Type')} "
+                                          f"load balancer with scheme {live_lb['Scheme']}; the scheme cannot change "
+                                          "in place")
+        for tg in params["target_groups"]:
+            if tg["name"] in live_tgs:
+                try:
+                    target_group_changes(live_tgs[tg["name"]], desired_target_group(params, tg))
+                except ValueError as err:
+                    raise AnsibleAWSError(message=f"target_groups: {tg['name']} exists with {err}; these cannot "
+                                                  "change in place: delete the target group or choose another "
+                                                  "name") from err
+
     def ensure_present(self):
         """Converge; the module's result values."""
         params = self.params
         live_lb = find_load_balancer(self.elbv2, params["name"])
         live_tgs = find_target_groups(self.elbv2, [tg["name"] for tg in params["target_groups"]])
+        self.refuse_fixed_changes(live_lb, live_tgs)
         tags = tags_of(self.elbv2, ([live_lb["LoadBalancerArn"]] if live_lb else [])
                        + [tg["TargetGroupArn"] for tg in live_tgs.values()])
         live_listeners = lst.list_listeners(self.elbv2, live_lb["LoadBalancerArn"]) if live_lb else []

@@ -254,10 +254,38 @@ def test_a_target_group_on_another_port_fails_before_any_write(aws, capsys):
     elb.add_response("describe_load_balancers", {"LoadBalancers": [live_lb()]}, {"Names": ["bandup"]})
     moved = dict(live_tg("a"), Port=9090)
     elb.add_response("describe_target_groups", {"TargetGroups": [moved, live_tg("b")]}, None)
-    elb.add_response("describe_tags", {"TagDescriptions": []}, None)
-    elb.add_response("describe_listeners", {"Listeners": []}, None)
     out = run_module(load_balancer, args(), capsys)
     assert out["failed"] is True and "bandup-web-a exists with Port 9090 (wanted 8080)" in out["msg"]
+
+
+def test_a_fixed_setting_that_differs_fails_before_the_missing_target_group_is_created(aws, capsys):
+    # b does not exist yet and comes first in the options; a exists on another port: nothing may be created.
+    elb = aws["elbv2"]
+    elb.add_response("describe_load_balancers", {"LoadBalancers": [live_lb()]}, {"Names": ["bandup"]})
+    elb.add_client_error("describe_target_groups", "TargetGroupNotFound",
+                         expected_params={"Names": ["bandup-web-b", "bandup-web-a"]})
+    elb.add_client_error("describe_target_groups", "TargetGroupNotFound", expected_params={"Names": ["bandup-web-b"]})
+    elb.add_response("describe_target_groups", {"TargetGroups": [dict(live_tg("a"), Port=9090)]},
+                     {"Names": ["bandup-web-a"]})
+    params = args()
+    params["target_groups"].reverse()
+    out = run_module(load_balancer, params, capsys)
+    assert out["failed"] is True and out["msg"].startswith("target_groups: bandup-web-a exists with Port 9090")
+    assert out["changes"] == []
+
+
+def test_another_scheme_fails_before_any_target_group_is_created(aws, capsys):
+    elb = aws["elbv2"]
+    elb.add_response("describe_load_balancers", {"LoadBalancers": [dict(live_lb(), Scheme="internal")]},
+                     {"Names": ["bandup"]})
+    elb.add_client_error("describe_target_groups", "TargetGroupNotFound",
+                         expected_params={"Names": ["bandup-web-a", "bandup-web-b"]})
+    for az in "ab":
+        elb.add_client_error("describe_target_groups", "TargetGroupNotFound",
+                             expected_params={"Names": [f"bandup-web-{az}"]})
+    out = run_module(load_balancer, args(), capsys)
+    assert out["failed"] is True and out["msg"].startswith("scheme: load balancer bandup exists")
+    assert out["changes"] == []
 
 
 def test_forward_to_an_unknown_target_group_fails_naming_the_option(aws, capsys):
