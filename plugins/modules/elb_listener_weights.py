@@ -48,6 +48,8 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+extends_documentation_fragment:
+  - bandup.ecs.changes
 """
 
 from ansible_collections.bandup.ecs.plugins.module_utils import elb_listener as lst

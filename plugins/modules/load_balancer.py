@@ -256,6 +256,8 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+extends_documentation_fragment:
+  - bandup.ecs.changes
 load_balancer:
   description: The load balancer; C(arn) and C(dns_name) are empty in check mode before it exists.
   returned: always
