@@ -9,7 +9,7 @@ class ModuleDocFragment:  # pylint: disable=too-few-public-methods
     DOCUMENTATION = r"""
 options: {}
 notes:
-  - In check mode the module sends no write; RV(changes) then lists what it would have written.
+  - In check mode the module sends no write; C(changes) then lists what it would have written.
 """
 
     RETURN = r"""

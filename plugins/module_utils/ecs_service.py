@@ -21,8 +21,6 @@ files turn them into one ``fail_json``.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import time
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
@@ -34,8 +32,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 from ansible_collections.bandup.ecs.plugins.module_utils import rollout
+from ansible_collections.bandup.ecs.plugins.module_utils.records import LAST_APPLIED_TAG, last_applied, record_parts
 
-LAST_APPLIED_TAG = "bandup:last-applied"
 # Set by the service role: the placement's role and its Service Connect role (server or client).
 ROLE_TAG = "bandup:role"
 SC_ROLE_TAG = "bandup:sc-role"
@@ -176,22 +174,6 @@ def build_spec(params, task_definition_arn):
         "platformVersion": params["platform_version"],
     }
     return {k: v for k, v in spec.items() if v is not None}
-
-
-def _short_hash(value, size):
-    data = json.dumps(value, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(data.encode()).hexdigest()[:size]
-
-
-def last_applied(spec, token=None):
-    """The last-applied record: '<hash of the spec>.<hash of the deployment token, or ->'."""
-    return f"{_short_hash(spec, 12)}.{'-' if token is None else _short_hash(token, 8)}"
-
-
-def record_parts(record):
-    """(spec hash, token hash) of a last-applied record; (None, None) when there is none."""
-    spec_part, _sep, token_part = (record or "").partition(".")
-    return (spec_part or None), (token_part or None)
 
 
 def endpoints(sc):

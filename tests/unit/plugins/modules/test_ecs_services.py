@@ -277,7 +277,7 @@ def test_failover_switch_of_a_service_connect_server():
     assert result["switched"] == ["backend"]
     assert [(c["resource"], c["action"], c["fields"]) for c in result["changes"]] == [
         (f"service {A}", "update", ["desiredCount"]),
-        (f"listener {LISTENER}", "weights", ANY),
+        ("listener bandup-prod/f2f7dc8efc522ab2", "weights", ["DefaultActions"]),
         (f"service {B}", "update", ["forceNewDeployment", "serviceConnectConfiguration"]),
         (f"service {B}", "tag", ["bandup:last-applied", "bandup:last-good", "bandup:sc-role"]),
         (f"service {A}", "update", ["forceNewDeployment", "serviceConnectConfiguration"]),
