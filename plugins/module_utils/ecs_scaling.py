@@ -32,8 +32,10 @@ SCALING_OPTIONS = dict(
         resource_label=dict(type="str"),
         scale_in_cooldown=dict(type="int", default=300),
         scale_out_cooldown=dict(type="int", default=60),
-    )),
+    ), required_if=[("metric", "requests", ("resource_label",))]),
 )
+# What the spec requires of SCALING_OPTIONS besides the options (the module's required_if, and the entry's).
+SCALING_REQUIRED_IF = [("state", "present", ("min_capacity", "max_capacity"))]
 
 
 class ScalingError(AnsibleAWSError):
@@ -67,16 +69,13 @@ def config_matches(desired, live):
 
 
 def wanted_policies(params):
-    """Check the options of state=present; {policy name: configuration}. Raises ScalingError naming the option."""
-    if params["min_capacity"] is None or params["max_capacity"] is None:
-        raise ScalingError("min_capacity, max_capacity: required with state=present")
+    """Check the options of state=present (the range; the argument spec requires them); {policy name:
+    configuration}. Raises ScalingError naming the option."""
     if not 0 <= params["min_capacity"] <= params["max_capacity"]:
         raise ScalingError(f"min_capacity: {params['min_capacity']} must be between 0 and max_capacity "
                            f"{params['max_capacity']}")
     wanted = {}
-    for idx, policy in enumerate(params["policies"]):
-        if policy["metric"] == "requests" and not policy.get("resource_label"):
-            raise ScalingError(f"policies[{idx}].resource_label: required for metric requests")
+    for policy in params["policies"]:
         wanted[policy["name"]] = policy_config(policy)
     return wanted
 

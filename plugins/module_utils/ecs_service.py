@@ -517,10 +517,8 @@ def wait_inactive(ecs, cluster, name, deadline, delay, sleep=time.sleep, clock=t
 # ---------------------------------------------------------------- converging one service (state=present)
 
 def check_options(params):
-    """Checks of one service's options that need no API call; raises ServiceError naming the option."""
-    for key in ("task_definition", "network", "availability_zone"):
-        if params[key] is None:
-            raise ServiceError(f"{key}: required with state=present")
+    """Checks of one service's options that need no API call and that the argument spec cannot express (it
+    requires task_definition, network and availability_zone); raises ServiceError naming the option."""
     msg = check_service_connect(service_connect_spec(params["service_connect"]))
     if msg:
         raise ServiceError(msg)

@@ -24,7 +24,7 @@ ENTRY_OPTIONS = dict(
     task_definition=dict(type="str", required=True),
     availability_zone=dict(type="str", required=True),
     network=dict(svc.SERVICE_OPTIONS["network"], required=True),
-    autoscaling=dict(type="dict", options=scaling.SCALING_OPTIONS),
+    autoscaling=dict(type="dict", options=scaling.SCALING_OPTIONS, required_if=scaling.SCALING_REQUIRED_IF),
     wait=dict(type="bool"),
 )
 

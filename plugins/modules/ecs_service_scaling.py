@@ -90,6 +90,7 @@ def main():
     module = AWSModule(
         argument_spec=dict(cluster=dict(type="str", required=True), service=dict(type="str", required=True),
                            **scaling.SCALING_OPTIONS),
+        required_if=scaling.SCALING_REQUIRED_IF,
         supports_check_mode=True,
     )
     params = module.params

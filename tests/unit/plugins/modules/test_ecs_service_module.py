@@ -274,3 +274,18 @@ def test_changed_subnets_are_checked_before_the_update():
                                 {"SubnetIds": ["subnet-0c"]})
     result, failed = run(moved, clients)
     assert failed and result["msg"].startswith("network.subnets: subnet-0c is in eu-west-1b")
+
+
+def test_present_without_its_required_options_fails_before_any_call(capsys):
+    """task_definition, network and availability_zone are required with state=present (the argument spec says so);
+    a stubbed client with no answers queued fails on any call."""
+    from conftest import run_module  # pylint: disable=import-outside-toplevel
+    clients = Clients()
+    with mock.patch.object(AWSModule, "client", side_effect=clients.client):
+        out = run_module(ecs_service, {k: v for k, v in ARGS.items() if k != "network"}, capsys)
+        assert out["failed"] and out["msg"] == "state is present but all of the following are missing: network"
+        absent = {"name": NAME, "cluster": CLUSTER, "state": "absent", "region": "eu-west-1"}
+        describe(clients, None)
+        out = run_module(ecs_service, absent, capsys)
+        assert out["changed"] is False and out["changes"] == []
+    clients.check()

@@ -426,3 +426,19 @@ def test_circuit_breaker_rollback_records_the_good_revision_and_says_why_the_tas
     assert result["stopped_tasks"][0]["task_definition"] == td8
     assert result["changed"] is True and [c["action"] for c in result["changes"]] == ["update", "tag"]
     assert result["services"][A]["changed"] is True
+
+
+def test_autoscaling_options_the_spec_requires(capsys):
+    """min_capacity and max_capacity with state=present, a resource_label for the requests metric: refused by the
+    argument spec before any call."""
+    clients = Clients()
+    requests = {"name": "requests", "metric": "requests", "target_value": 500}
+    with mock.patch.object(AWSModule, "client", side_effect=clients.client):
+        out = run_module(ecs_services, dict(SERVICES, services=[dict(ACTIVE, autoscaling={"max_capacity": 4})]),
+                         capsys)
+        assert out["failed"] and "min_capacity" in out["msg"] and "autoscaling" in out["msg"]
+        out = run_module(ecs_services, dict(SERVICES, services=[dict(ACTIVE, autoscaling=dict(
+            ACTIVE["autoscaling"], policies=[requests]))]), capsys)
+        assert out["failed"] and "resource_label" in out["msg"] and "policies" in out["msg"]
+    # state=absent needs neither
+    assert ArgumentSpecValidator(ENTRY_OPTIONS).validate(copy.deepcopy(STANDBY)).error_messages == []
