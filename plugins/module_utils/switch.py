@@ -22,7 +22,7 @@ from ansible_collections.bandup.ecs.plugins.module_utils import elb_listener
 from ansible_collections.bandup.ecs.plugins.module_utils.ecs_service import ROLE_TAG, SC_ROLE_TAG
 from ansible_collections.bandup.ecs.plugins.module_utils.ecs_service import endpoints, placement_state
 from ansible_collections.bandup.ecs.plugins.module_utils.ecs_service import service_connect_spec
-from ansible_collections.bandup.ecs.plugins.module_utils.service_batch import ServiceError, check_unique
+from ansible_collections.bandup.ecs.plugins.module_utils.service_batch import check_unique
 
 ACTIVE_WEIGHT, STANDBY_WEIGHT = 100, 0
 
