@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 NAMESPACE = "ecs"
@@ -14,6 +16,7 @@ METRICS = {
     "requests": "ALBRequestCountPerTarget",
 }
 RETRY = AWSRetry.jittered_backoff()
+HANDLE = AWSErrorHandler.common_error_handler
 # What Application Auto Scaling applies to an ECS service's target tracking policy for a member left out (its API
 # reference and the cooldown guide); an answer may leave these out at their default.
 TARGET_TRACKING_DEFAULTS = {"DisableScaleIn": False, "ScaleInCooldown": 300, "ScaleOutCooldown": 300}
@@ -29,12 +32,17 @@ SCALING_OPTIONS = dict(
         resource_label=dict(type="str"),
         scale_in_cooldown=dict(type="int", default=300),
         scale_out_cooldown=dict(type="int", default=60),
-    )),
+    ), required_if=[("metric", "requests", ("resource_label",))]),
 )
+# What the spec requires of SCALING_OPTIONS besides the options (the module's required_if, and the entry's).
+SCALING_REQUIRED_IF = [("state", "present", ("min_capacity", "max_capacity"))]
 
 
-class ScalingError(Exception):
+class ScalingError(AnsibleAWSError):
     """Bad autoscaling options; the message names the option."""
+
+    def __init__(self, msg):
+        super().__init__(message=msg)
 
 
 def resource_id(cluster, service):
@@ -61,20 +69,18 @@ def config_matches(desired, live):
 
 
 def wanted_policies(params):
-    """Check the options of state=present; {policy name: configuration}. Raises ScalingError naming the option."""
-    if params["min_capacity"] is None or params["max_capacity"] is None:
-        raise ScalingError("min_capacity, max_capacity: required with state=present")
+    """Check the options of state=present (the range; the argument spec requires them); {policy name:
+    configuration}. Raises ScalingError naming the option."""
     if not 0 <= params["min_capacity"] <= params["max_capacity"]:
         raise ScalingError(f"min_capacity: {params['min_capacity']} must be between 0 and max_capacity "
                            f"{params['max_capacity']}")
     wanted = {}
-    for idx, policy in enumerate(params["policies"]):
-        if policy["metric"] == "requests" and not policy.get("resource_label"):
-            raise ScalingError(f"policies[{idx}].resource_label: required for metric requests")
+    for policy in params["policies"]:
         wanted[policy["name"]] = policy_config(policy)
     return wanted
 
 
+@HANDLE("describe the scalable targets {rids}")
 @RETRY
 def scalable_targets(client, rids):
     """{resource id: scalable target} of the given resource ids: one DescribeScalableTargets (paginated)."""
@@ -89,6 +95,7 @@ def scalable_target(client, rid):
     return scalable_targets(client, [rid]).get(rid)
 
 
+@HANDLE("describe the scaling policies of {rids}")
 @RETRY
 def policies_of(client, rids):
     """{resource id: {policy name: policy}} for ``rids``.
@@ -113,37 +120,50 @@ def policies(client, rid):
     return policies_of(client, [rid])[rid]
 
 
+@HANDLE("register the scalable target {rid}")
 @RETRY
 def register_target(client, rid, min_capacity, max_capacity):
     client.register_scalable_target(ServiceNamespace=NAMESPACE, ResourceId=rid, ScalableDimension=DIMENSION,
                                     MinCapacity=min_capacity, MaxCapacity=max_capacity)
 
 
+@HANDLE("deregister the scalable target {rid}")
 @RETRY
 def deregister_target(client, rid):
     client.deregister_scalable_target(ServiceNamespace=NAMESPACE, ResourceId=rid, ScalableDimension=DIMENSION)
 
 
+@HANDLE("put the scaling policy {name} of {rid}")
 @RETRY
 def put_policy(client, rid, name, config):
     client.put_scaling_policy(PolicyName=name, ServiceNamespace=NAMESPACE, ResourceId=rid, ScalableDimension=DIMENSION,
                               PolicyType="TargetTrackingScaling", TargetTrackingScalingPolicyConfiguration=config)
 
 
+@HANDLE("delete the scaling policy {name} of {rid}")
 @RETRY
 def delete_policy(client, rid, name):
     client.delete_scaling_policy(PolicyName=name, ServiceNamespace=NAMESPACE, ResourceId=rid,
                                  ScalableDimension=DIMENSION)
 
 
-def apply(client, rid, min_capacity, max_capacity, register, put, delete):
-    """Write what ``plan`` decided."""
+def apply(client, rid, min_capacity, max_capacity, register, put, delete, changes, live=None):
+    """Send what ``plan`` decided through ``changes`` (a ChangeSet); ``live`` are the live policies by name."""
+    target = f"scalable target {rid}"
     if register:
-        register_target(client, rid, min_capacity, max_capacity)
+        changes.write(target, "register", lambda: register_target(client, rid, min_capacity, max_capacity),
+                      fields=["MaxCapacity", "MinCapacity"])
     for name in delete:
-        delete_policy(client, rid, name)
+        changes.write(f"scaling policy {name} of {rid}", "delete", lambda name=name: delete_policy(client, rid, name))
     for name, config in put.items():
-        put_policy(client, rid, name, config)
+        changes.write(f"scaling policy {name} of {rid}", "update" if name in (live or {}) else "create",
+                      lambda name=name, config=config: put_policy(client, rid, name, config),
+                      fields=["TargetTrackingScalingPolicyConfiguration"])
+
+
+def deregister(client, rid, changes):
+    """Remove the service's scalable target (and with it its policies) through ``changes``."""
+    changes.write(f"scalable target {rid}", "delete", lambda: deregister_target(client, rid))
 
 
 def live_config(policy):

@@ -21,16 +21,19 @@ files turn them into one ``fail_json``.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import time
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError, is_ansible_aws_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 from ansible_collections.bandup.ecs.plugins.module_utils import rollout
+from ansible_collections.bandup.ecs.plugins.module_utils.records import LAST_APPLIED_TAG, last_applied, record_parts
 
-LAST_APPLIED_TAG = "bandup:last-applied"
 # Set by the service role: the placement's role and its Service Connect role (server or client).
 ROLE_TAG = "bandup:role"
 SC_ROLE_TAG = "bandup:sc-role"
@@ -42,6 +45,7 @@ SPEC_FIELDS = (
 )
 NOT_READY_TARGET_STATES = ("initial", "unhealthy", "draining", "unused", "unavailable")
 RETRY = AWSRetry.jittered_backoff()
+HANDLE = AWSErrorHandler.common_error_handler
 
 
 # The options of one service, shared by M(bandup.ecs.ecs_service) and each entry of M(bandup.ecs.ecs_services).
@@ -95,12 +99,12 @@ SERVICE_OPTIONS = dict(
 )
 
 
-class ServiceError(Exception):
-    """Bad input or a change that must not be made; ``result`` goes into the failure."""
+class ServiceError(AnsibleAWSError):
+    """Bad input or a change that must not be made; ``result`` (the error's kwargs) goes into the failure."""
 
     def __init__(self, msg, **result):
-        super().__init__(msg)
-        self.result = result
+        super().__init__(message=msg, **result)
+        self.result = self.kwargs
 
 
 class WaitError(Exception):
@@ -172,22 +176,6 @@ def build_spec(params, task_definition_arn):
     return {k: v for k, v in spec.items() if v is not None}
 
 
-def _short_hash(value, size):
-    data = json.dumps(value, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(data.encode()).hexdigest()[:size]
-
-
-def last_applied(spec, token=None):
-    """The last-applied record: '<hash of the spec>.<hash of the deployment token, or ->'."""
-    return f"{_short_hash(spec, 12)}.{'-' if token is None else _short_hash(token, 8)}"
-
-
-def record_parts(record):
-    """(spec hash, token hash) of a last-applied record; (None, None) when there is none."""
-    spec_part, _sep, token_part = (record or "").partition(".")
-    return (spec_part or None), (token_part or None)
-
-
 def endpoints(sc):
     """Discovery names and 'dnsName:port' endpoints that a serviceConnectConfiguration owns."""
     names, aliases = [], []
@@ -213,7 +201,13 @@ def check_service_connect(sc):
 # ---------------------------------------------------------------- live spec (from DescribeServices)
 
 def tag_dict(service):
-    return {t["key"]: t["value"] for t in (service or {}).get("tags", [])}
+    """The tags of a DescribeServices entry as a dict (ECS tag keys are lower case)."""
+    return boto3_tag_list_to_ansible_dict((service or {}).get("tags"), "key", "value")
+
+
+def tag_list(tags):
+    """ECS's tag list of a dict, keys sorted."""
+    return ansible_dict_to_boto3_tag_list(dict(sorted(tags.items())), "key", "value")
 
 
 def placement_state(service):
@@ -328,6 +322,7 @@ def compare(desired, live, record):
 
 # ---------------------------------------------------------------- API calls (read)
 
+@HANDLE("describe services {names} of cluster {cluster}")
 @RETRY
 def describe_services(ecs, cluster, names):
     """DescribeServices (tags included) for up to 10 names; [] when the cluster does not exist."""
@@ -352,6 +347,7 @@ def describe_many(ecs, cluster, names):
     return found
 
 
+@HANDLE("describe subnets {subnet_ids}")
 @RETRY
 def subnet_azs(ec2, subnet_ids):
     """{subnet id: availability zone} for the given subnets."""
@@ -363,6 +359,7 @@ def resolve_task_definition(ecs, task_definition):
     return rollout.describe_task_definition(ecs, task_definition)["taskDefinitionArn"]
 
 
+@HANDLE("list the services of cluster {cluster}")
 @RETRY
 def _list_services(ecs, cluster):
     arns = []
@@ -403,6 +400,7 @@ def endpoint_owners(ecs, cluster, name):
     return owners
 
 
+@HANDLE("describe the target health of {target_group_arn}")
 @RETRY
 def target_health(elbv2, target_group_arn):
     return elbv2.describe_target_health(TargetGroupArn=target_group_arn)["TargetHealthDescriptions"]
@@ -410,26 +408,31 @@ def target_health(elbv2, target_group_arn):
 
 # ---------------------------------------------------------------- API calls (write)
 
+@HANDLE("create service {request[serviceName]}")
 @RETRY
 def create_service(ecs, request):
     return ecs.create_service(**request)["service"]
 
 
+@HANDLE("update service {request[service]}")
 @RETRY
 def update_service(ecs, request):
     return ecs.update_service(**request)["service"]
 
 
+@HANDLE("delete service {name}")
 @RETRY
 def delete_service(ecs, cluster, name):
     return ecs.delete_service(cluster=cluster, service=name)["service"]
 
 
+@HANDLE("tag service {arn}")
 @RETRY
 def tag_service(ecs, arn, tags):
-    ecs.tag_resource(resourceArn=arn, tags=[{"key": k, "value": v} for k, v in tags.items()])
+    ecs.tag_resource(resourceArn=arn, tags=tag_list(tags))
 
 
+@HANDLE("untag service {arn}")
 @RETRY
 def untag_service(ecs, arn, keys):
     ecs.untag_resource(resourceArn=arn, tagKeys=keys)
@@ -514,10 +517,8 @@ def wait_inactive(ecs, cluster, name, deadline, delay, sleep=time.sleep, clock=t
 # ---------------------------------------------------------------- converging one service (state=present)
 
 def check_options(params):
-    """Checks of one service's options that need no API call; raises ServiceError naming the option."""
-    for key in ("task_definition", "network", "availability_zone"):
-        if params[key] is None:
-            raise ServiceError(f"{key}: required with state=present")
+    """Checks of one service's options that need no API call and that the argument spec cannot express (it
+    requires task_definition, network and availability_zone); raises ServiceError naming the option."""
     msg = check_service_connect(service_connect_spec(params["service_connect"]))
     if msg:
         raise ServiceError(msg)
@@ -536,8 +537,8 @@ def check_subnets(ec2, services):
     """
     try:
         azs = subnet_azs(ec2, sorted({s for params in services for s in params["network"]["subnets"]}))
-    except is_boto3_error_code("InvalidSubnetID.NotFound") as err:
-        raise ServiceError(f"network.subnets: a subnet does not exist ({err})") from err
+    except is_ansible_aws_error_code("InvalidSubnetID.NotFound") as err:
+        raise ServiceError(f"network.subnets: a subnet does not exist ({err.exception})") from err
     for params in services:
         for subnet in params["network"]["subnets"]:
             if azs.get(subnet) != params["availability_zone"]:
@@ -584,12 +585,12 @@ def plan_present(params, existing, autoscaled):
     old_token = record_parts(record)[1]
     redeploy = params["force_new_deployment"] or "capacityProviderStrategy" in update or (
         old_token is not None and old_token != record_parts(tags[LAST_APPLIED_TAG])[1])
-    add_tags = {k: v for k, v in tags.items() if live_tags.get(k) != v}
+    add_tags, remove_tags = compare_aws_tags(live_tags, tags, params["purge_tags"])
     if add_tags or "taskDefinition" in update:
         # The revisions that completed on the service (rollout.good_record) ride along with the tags the module
         # sends anyway when it starts a deployment; a no-op or a count change writes no record.
         add_tags.update(rollout.good_record(existing, live_tags))
-    remove_tags = [k for k in live_tags if params["purge_tags"] and k not in tags and k != rollout.GOOD_TAG]
+    remove_tags = sorted(k for k in remove_tags if k != rollout.GOOD_TAG)
     fields = sorted(update) + (["forceNewDeployment"] if redeploy else [])
     diff = {"before": dict({k: live.get(k, existing.get(k)) for k in update}, tags=live_tags),
             "after": dict(update, tags=dict({k: v for k, v in live_tags.items() if k not in remove_tags}, **add_tags))}
@@ -634,28 +635,39 @@ def check_endpoints_free(ecs, cluster, name, spec, deadline=None, delay=15, slee
     return polls
 
 
-def apply_plan(ecs, cluster, plan, deadline=None, delay=15):
-    """Make the writes of ``plan`` (not ``none``); return the service as the last write answered.
+def apply_plan(ecs, cluster, plan, changes, deadline=None, delay=15):
+    """Send the writes of ``plan`` (not ``none``) through ``changes`` (a ChangeSet); return the service as the last
+    write answered (the live one in check mode).
 
     A Service Connect server config is written once no other service serves its names; until ``deadline`` this
-    waits for another service's draining deployment to release them (``check_endpoints_free``).
+    waits for another service's draining deployment to release them (``check_endpoints_free``), as part of the write.
     """
-    if plan["action"] == "create":
-        check_endpoints_free(ecs, cluster, plan["name"], plan["spec"], deadline, delay)
-        return create_service(ecs, dict(plan["spec"], cluster=cluster, serviceName=plan["name"],
+    name, resource = plan["name"], f"service {plan['name']}"
+
+    def create():
+        check_endpoints_free(ecs, cluster, name, plan["spec"], deadline, delay)
+        return create_service(ecs, dict(plan["spec"], cluster=cluster, serviceName=name,
                                         desiredCount=plan["desired_count"], schedulingStrategy="REPLICA",
-                                        tags=[{"key": k, "value": v} for k, v in plan["tags"].items()]))
+                                        tags=tag_list(plan["tags"])))
+
+    def update():
+        if "serviceConnectConfiguration" in plan["update"]:
+            check_endpoints_free(ecs, cluster, name, plan["spec"], deadline, delay)
+        return update_service(ecs, dict(plan["update"], cluster=cluster, service=name,
+                                        forceNewDeployment=plan["redeploy"]))
+
+    if plan["action"] == "create":
+        return changes.write(resource, "create", create, fields=plan["fields"])
     existing = plan["existing"]
-    if "serviceConnectConfiguration" in plan["update"]:
-        check_endpoints_free(ecs, cluster, plan["name"], plan["spec"], deadline, delay)
     service = existing
     if plan["update"] or plan["redeploy"]:
-        service = update_service(ecs, dict(plan["update"], cluster=cluster, service=plan["name"],
-                                           forceNewDeployment=plan["redeploy"]))
+        service = changes.write(resource, "update", update, fields=plan["fields"]) or existing
     if plan["remove_tags"]:
-        untag_service(ecs, existing["serviceArn"], plan["remove_tags"])
+        changes.write(resource, "untag", lambda: untag_service(ecs, existing["serviceArn"], plan["remove_tags"]),
+                      fields=plan["remove_tags"])
     if plan["add_tags"]:
-        tag_service(ecs, existing["serviceArn"], plan["add_tags"])
+        changes.write(resource, "tag", lambda: tag_service(ecs, existing["serviceArn"], plan["add_tags"]),
+                      fields=plan["add_tags"])
     return service
 
 

@@ -4,35 +4,59 @@
 
 AWS reports a forward action either as ``TargetGroupArn`` (one group), as ``ForwardConfig`` (weighted), or both,
 plus server-owned fields (``Order``, stickiness defaults). ``action_key()`` reduces an action to what it means, so
-desired and live state compare equal exactly when a write would change nothing. ``set_weights()`` is the one
-function the failover calls to move traffic between target groups.
+desired and live state compare equal exactly when a write would change nothing.
+
+The weights of the forwards have one owner: ``set_weights()``, which the service code calls to keep traffic on the
+active target groups (and to move it in a failover). The load balancer code creates listeners and rules with the
+weights it is given, but on an existing listener or rule it compares the target groups of a forward and not their
+weights (``action_key(action, weights=False)``), and a write it makes for another reason keeps the live weights
+(``keep_weights``).
 """
 
 from __future__ import annotations
 
+from functools import partial
+
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 
 from ansible_collections.bandup.ecs.plugins.module_utils.once import write_once
 
-# Argument specs of the non-forward default actions, shared by the modules that take a listener's default action.
-REDIRECT_OPTION = dict(type="dict", options=dict(
-    protocol=dict(type="str", default="HTTPS"), port=dict(type="str", default="443"),
-    status_code=dict(type="str", choices=["HTTP_301", "HTTP_302"], default="HTTP_301")))
-FIXED_RESPONSE_OPTION = dict(type="dict", options=dict(
-    status_code=dict(type="str", default="404"), content_type=dict(type="str", default="text/plain"),
-    message_body=dict(type="str", default="Not Found")))
 REDIRECT_DEFAULTS = {"Host": "#{host}", "Path": "/#{path}", "Query": "#{query}", "Port": "#{port}",
                      "Protocol": "#{protocol}"}
 
 
-@AWSRetry.jittered_backoff()
-def _describe_listeners(elbv2, **params):
-    return elbv2.get_paginator("describe_listeners").paginate(**params).build_full_result()["Listeners"]
+class ListenerErrorHandler(AWSErrorHandler):
+    """A listener or load balancer that does not exist is "missing" (list_error_handler answers the default)."""
+
+    @classmethod
+    def _is_missing(cls):
+        return is_boto3_error_code(["ListenerNotFound", "LoadBalancerNotFound"])
 
 
+# ---------------------------------------------------------------- reads
+
+@ListenerErrorHandler.list_error_handler("describe the listeners of {load_balancer_arn}", default_value=[])
 @AWSRetry.jittered_backoff()
-def _describe_rules(elbv2, listener_arn):
+def list_listeners(elbv2, load_balancer_arn):
+    """Every listener of the load balancer ([] when it does not exist)."""
+    paginator = elbv2.get_paginator("describe_listeners")
+    return paginator.paginate(LoadBalancerArn=load_balancer_arn).build_full_result()["Listeners"]
+
+
+def find_listener(elbv2, load_balancer_arn, port):
+    """The listener of the load balancer on ``port``, or None."""
+    return next((lst for lst in list_listeners(elbv2, load_balancer_arn) if lst["Port"] == port), None)
+
+
+@ListenerErrorHandler.list_error_handler("describe the rules of listener {listener_arn}")
+@AWSRetry.jittered_backoff()
+def find_rules(elbv2, listener_arn):
+    """Every rule of the listener, the default one (``IsDefault``) included; None when the listener does not exist.
+    One DescribeRules call unless the listener has more rules than a page holds."""
     rules, params = [], {"ListenerArn": listener_arn}
     while True:
         page = elbv2.describe_rules(**params)
@@ -42,36 +66,12 @@ def _describe_rules(elbv2, listener_arn):
         params["Marker"] = page["NextMarker"]
 
 
-@AWSRetry.jittered_backoff()
-def _call(elbv2, operation, **params):
-    return getattr(elbv2, operation)(**params)
-
-
-def list_listeners(elbv2, load_balancer_arn):
-    """Every listener of the load balancer ([] when it does not exist)."""
-    try:
-        return _describe_listeners(elbv2, LoadBalancerArn=load_balancer_arn)
-    except is_boto3_error_code("LoadBalancerNotFound"):
-        return []
-
-
-def find_listener(elbv2, load_balancer_arn, port):
-    """The listener of the load balancer on ``port``, or None."""
-    return next((lst for lst in list_listeners(elbv2, load_balancer_arn) if lst["Port"] == port), None)
-
-
-def get_listener(elbv2, listener_arn):
-    """The listener ``listener_arn``, or None."""
-    try:
-        return _describe_listeners(elbv2, ListenerArns=[listener_arn])[0]
-    except is_boto3_error_code("ListenerNotFound"):
-        return None
-
-
 def list_rules(elbv2, listener_arn):
-    """Every rule of the listener, the default one (``IsDefault``) included."""
-    return _describe_rules(elbv2, listener_arn)
+    """Every rule of the listener, the default one included ([] when the listener does not exist)."""
+    return find_rules(elbv2, listener_arn) or []
 
+
+# ---------------------------------------------------------------- comparisons
 
 def forward_weights(action):
     """{target group ARN: weight} of a forward action; a lone ``TargetGroupArn`` has weight 1.
@@ -86,12 +86,15 @@ def forward_weights(action):
     return {action["TargetGroupArn"]: 1}
 
 
-def action_key(action):
-    """What an action means, without the fields AWS adds or the shape it chooses."""
+def action_key(action, weights=True):
+    """What an action means, without the fields AWS adds or the shape it chooses; with ``weights=False`` a forward
+    means its target groups only (how an existing listener or rule is compared)."""
     kind = action["Type"]
     if kind == "forward":
         stickiness = (action.get("ForwardConfig") or {}).get("TargetGroupStickinessConfig") or {}
-        return (kind, tuple(sorted(forward_weights(action).items())), bool(stickiness.get("Enabled")))
+        groups = forward_weights(action)
+        groups = tuple(sorted(groups.items())) if weights else tuple(sorted(groups))
+        return (kind, groups, bool(stickiness.get("Enabled")))
     if kind == "redirect":
         config = dict(REDIRECT_DEFAULTS, **action["RedirectConfig"])
         return (kind, tuple(sorted(config.items())))
@@ -100,11 +103,32 @@ def action_key(action):
     return (kind, tuple(sorted((k, str(v)) for k, v in action.items() if k != "Order")))
 
 
+def actions_key(actions, weights=True):
+    return [action_key(a, weights) for a in actions]
+
+
 def forward_action(weights):
     """A weighted forward action from {target group ARN: weight}."""
     return {"Type": "forward", "ForwardConfig": {
         "TargetGroups": [{"TargetGroupArn": arn, "Weight": weight} for arn, weight in sorted(weights.items())],
         "TargetGroupStickinessConfig": {"Enabled": False}}}
+
+
+def keep_weights(actions, live_actions):
+    """``actions`` with each forward's weights taken from the live forward actions for the target groups they
+    already serve (groups new to the listener or rule keep the weight given). A forward whose kept weights would
+    all be 0 (no traffic at all, e.g. its live groups all replaced) keeps the weights given."""
+    live = {}
+    for action in live_actions:
+        if action["Type"] == "forward":
+            live.update(forward_weights(action))
+    kept = []
+    for action in actions:
+        if action["Type"] == "forward":
+            weights = {arn: live.get(arn, weight) for arn, weight in forward_weights(action).items()}
+            action = forward_action(weights) if any(weights.values()) else action
+        kept.append(action)
+    return kept
 
 
 def to_action(spec):
@@ -152,7 +176,8 @@ def conditions_key(conditions):
 
 
 def listener_changes(live, desired):
-    """Parameters of ModifyListener that differ between the live listener and the desired one."""
+    """Parameters of ModifyListener that differ between the live listener and the desired one. The default action
+    is compared without the forward weights; when it differs, it is written with the live weights kept."""
     changes = {}
     for key in ("Protocol", "SslPolicy"):
         if desired.get(key) and live.get(key) != desired[key]:
@@ -160,13 +185,14 @@ def listener_changes(live, desired):
     live_certs = [c["CertificateArn"] for c in live.get("Certificates") or []]
     if desired.get("Certificates") and live_certs[:1] != [desired["Certificates"][0]["CertificateArn"]]:
         changes["Certificates"] = desired["Certificates"]
-    if [action_key(a) for a in live["DefaultActions"]] != [action_key(a) for a in desired["DefaultActions"]]:
-        changes["DefaultActions"] = desired["DefaultActions"]
+    if actions_key(live["DefaultActions"], weights=False) != actions_key(desired["DefaultActions"], weights=False):
+        changes["DefaultActions"] = keep_weights(desired["DefaultActions"], live["DefaultActions"])
     return changes
 
 
 def rule_plan(live_rules, desired_rules, purge):
-    """(create, modify, delete) for the non-default rules, matched by priority."""
+    """(create, modify, delete) for the non-default rules, matched by priority. Rules are compared without the
+    forward weights; a modified rule keeps the live weights."""
     live = {int(r["Priority"]): r for r in live_rules if not r.get("IsDefault")}
     create, modify = [], []
     for rule in desired_rules:
@@ -174,47 +200,70 @@ def rule_plan(live_rules, desired_rules, purge):
         if current is None:
             create.append(rule)
         elif (conditions_key(current["Conditions"]) != conditions_key(rule["Conditions"])
-              or [action_key(a) for a in current["Actions"]] != [action_key(a) for a in rule["Actions"]]):
-            modify.append(dict(rule, RuleArn=current["RuleArn"]))
+              or actions_key(current["Actions"], weights=False) != actions_key(rule["Actions"], weights=False)):
+            kept = keep_weights(rule["Actions"], current["Actions"])
+            modify.append(dict(rule, RuleArn=current["RuleArn"], Actions=kept))
     delete = [r["RuleArn"] for r in live.values()] if purge else []
     return create, modify, delete
 
 
+# ---------------------------------------------------------------- writes
+
+@AWSErrorHandler.common_error_handler("create the listener on port {desired[Port]}")
 def create_listener(elbv2, load_balancer_arn, desired, tags, once=None):
     """CreateListener through ``once`` (a client without botocore's retries, module_utils once); after a lost
     answer, the load balancer's listener on that port."""
     params = dict(desired, LoadBalancerArn=load_balancer_arn)
     if tags:
-        params["Tags"] = [{"Key": k, "Value": v} for k, v in tags.items()]
+        params["Tags"] = ansible_dict_to_boto3_tag_list(tags)
     return write_once(lambda: (once or elbv2).create_listener(**params)["Listeners"][0],
                       lambda: find_listener(elbv2, load_balancer_arn, desired["Port"]))
 
 
+@AWSErrorHandler.common_error_handler("modify listener {listener_arn}")
+@AWSRetry.jittered_backoff()
 def modify_listener(elbv2, listener_arn, changes):
-    _call(elbv2, "modify_listener", ListenerArn=listener_arn, **changes)
+    elbv2.modify_listener(ListenerArn=listener_arn, **changes)
 
 
+@ListenerErrorHandler.deletion_error_handler("delete listener {listener_arn}")
+@AWSRetry.jittered_backoff()
 def delete_listener(elbv2, listener_arn):
-    try:
-        _call(elbv2, "delete_listener", ListenerArn=listener_arn)
-    except is_boto3_error_code("ListenerNotFound"):
-        pass
+    elbv2.delete_listener(ListenerArn=listener_arn)
 
 
-def _rule_at(elbv2, listener_arn, priority):
-    return next((r for r in list_rules(elbv2, listener_arn) if r["Priority"] == str(priority)), None)
+@AWSErrorHandler.common_error_handler("create the rule of priority {rule[Priority]} on listener {listener_arn}")
+def create_rule(elbv2, listener_arn, rule, once=None):
+    """CreateRule through ``once``; after a lost answer, the rule is looked up by its priority (a resend would fail
+    with PriorityInUse)."""
+    return write_once(lambda: (once or elbv2).create_rule(ListenerArn=listener_arn, **rule),
+                      lambda: next((r for r in list_rules(elbv2, listener_arn)
+                                    if r["Priority"] == str(rule["Priority"])), None))
 
 
-def apply_rules(elbv2, listener_arn, create, modify, delete, once=None):
-    """Rule writes; a CreateRule goes through ``once`` and, after a lost answer, is looked up by its priority (a
-    resend would fail with PriorityInUse)."""
-    for arn in delete:
-        _call(elbv2, "delete_rule", RuleArn=arn)
-    for rule in modify:
-        _call(elbv2, "modify_rule", RuleArn=rule["RuleArn"], Conditions=rule["Conditions"], Actions=rule["Actions"])
-    for rule in create:
-        write_once(lambda rule=rule: (once or elbv2).create_rule(ListenerArn=listener_arn, **rule),
-                   lambda rule=rule: _rule_at(elbv2, listener_arn, rule["Priority"]))
+@AWSErrorHandler.common_error_handler("modify rule {rule_arn}")
+@AWSRetry.jittered_backoff()
+def modify_rule(elbv2, rule_arn, **params):
+    elbv2.modify_rule(RuleArn=rule_arn, **params)
+
+
+@AWSErrorHandler.common_error_handler("delete rule {rule_arn}")
+@AWSRetry.jittered_backoff()
+def delete_rule(elbv2, rule_arn):
+    elbv2.delete_rule(RuleArn=rule_arn)
+
+
+# ---------------------------------------------------------------- the weights
+
+def listener_name(listener_arn):
+    """The readable part of a listener ARN: '<load balancer>/<listener id>'."""
+    parts = listener_arn.split(":listener/", 1)[-1].split("/")
+    return "/".join(parts[1:2] + parts[3:4]) if len(parts) == 4 else listener_arn
+
+
+def target_group_name(arn):
+    """A target group's name from its ARN (…:targetgroup/<name>/<id>)."""
+    return arn.split(":targetgroup/", 1)[-1].split("/")[0]
 
 
 def reweighted(action, weights):
@@ -227,26 +276,33 @@ def reweighted(action, weights):
     return forward_action(dict(current, **{arn: w for arn, w in weights.items() if arn in current}))
 
 
-def set_weights(elbv2, listener_arn, weights, check_mode=False):
-    """Set the weight of each target group ARN in ``weights`` on every forward action of the listener.
+def set_weights(elbv2, listener_arn, weights, changes):
+    """Set the weight of each target group ARN in ``weights`` on every forward action of the listener (its default
+    action and its rules); the one writer of the listeners' weights.
 
-    Actions that do not reference a given target group are left alone. Returns the list of
-    ``{rule, before, after}`` changes (``rule`` is ``default`` or the rule's priority); writes nothing when
-    ``check_mode`` is set or nothing differs.
+    Reads the listener's rules with one DescribeRules call (the default rule is one of them, ``IsDefault``) and
+    writes only the rules whose weights differ: ModifyListener for the default action (resource
+    ``listener <load balancer>/<id>``), ModifyRule for a rule (``rule <priority> on listener <load balancer>/<id>``),
+    action ``weights``, through the ChangeSet ``changes`` (check mode: recorded, not sent; the diff holds the
+    weights by target group name). Actions that reference none of the groups are left alone. Returns the
+    resources written. Raises AnsibleAWSError when the listener does not exist.
     """
-    changes = []
-    for rule in list_rules(elbv2, listener_arn):
+    rules = find_rules(elbv2, listener_arn)
+    if rules is None:
+        raise AnsibleAWSError(message=f"listener_arn: listener {listener_arn} does not exist")
+    name, written = listener_name(listener_arn), []
+    for rule in rules:
         actions = [reweighted(a, weights) or a for a in rule["Actions"]]
-        if [action_key(a) for a in actions] == [action_key(a) for a in rule["Actions"]]:
-            continue
-        before = [forward_weights(a) for a in rule["Actions"] if a["Type"] == "forward"]
-        after = [forward_weights(a) for a in actions if a["Type"] == "forward"]
-        changes.append({"rule": "default" if rule.get("IsDefault") else rule["Priority"], "before": before,
-                        "after": after})
-        if check_mode:
+        if actions_key(actions) == actions_key(rule["Actions"]):
             continue
         if rule.get("IsDefault"):
-            modify_listener(elbv2, listener_arn, {"DefaultActions": actions})
+            resource, field = f"listener {name}", "DefaultActions"
+            call = partial(modify_listener, elbv2, listener_arn, {"DefaultActions": actions})
         else:
-            _call(elbv2, "modify_rule", RuleArn=rule["RuleArn"], Actions=actions)
-    return changes
+            resource, field = f"rule {rule['Priority']} on listener {name}", "Actions"
+            call = partial(modify_rule, elbv2, rule["RuleArn"], Actions=actions)
+        changes.diff(resource, *({target_group_name(arn): w for a in acts if a["Type"] == "forward"
+                                  for arn, w in forward_weights(a).items()} for acts in (rule["Actions"], actions)))
+        changes.write(resource, "weights", call, fields=[field])
+        written.append(resource)
+    return written

@@ -1,71 +1,86 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""An application load balancer and its target groups: batched reads, small writes, and comparisons.
+"""An application load balancer, its target groups, listeners and rules: batched reads, small writes, comparisons.
 
 The reads are shaped for a no-op converge: one DescribeLoadBalancers by name, one DescribeTargetGroups for all the
-names, one DescribeTags per 20 ARNs. Target group attributes (deregistration delay...) are reported only by a
-separate call per group, so they are compared with a last-applied record (tag ``bandup:last-applied``, a short hash
-of the attributes this code set) and read only when the record differs from the desired attributes. Listeners and
-rules are in ``elb_listener``.
+names, one DescribeTags per 20 ARNs, one DescribeListeners and one DescribeRules per present listener. Target group
+attributes (deregistration delay...) are reported only by a separate call per group, so they are compared with a
+last-applied record (tag ``bandup:last-applied``, module_utils records) and read only when the record differs from
+the desired attributes. Listeners and rules are compared in ``elb_listener``.
+
+The weights of the forwards are not this code's: a new listener or rule gets the weights it is given, an existing
+one keeps its live weights (only its target groups are compared and kept right). ``elb_listener.set_weights()``
+writes the weights. Every write goes through the ChangeSet; failures are raised as AnsibleAWSError.
 """
 
 from __future__ import annotations
 
+from functools import partial
+
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
-from ansible_collections.bandup.ecs.plugins.module_utils import ecs_service as svc
+from ansible_collections.bandup.ecs.plugins.module_utils import elb_listener as lst
 from ansible_collections.bandup.ecs.plugins.module_utils.once import write_once
+from ansible_collections.bandup.ecs.plugins.module_utils.records import LAST_APPLIED_TAG, last_applied
 
-LAST_APPLIED_TAG = svc.LAST_APPLIED_TAG
 TAGS_PER_CALL = 20  # DescribeTags takes at most 20 ARNs
 HEALTH_CHECK_FIELDS = ("HealthCheckProtocol", "HealthCheckPort", "HealthCheckPath", "HealthCheckIntervalSeconds",
                        "HealthCheckTimeoutSeconds", "HealthyThresholdCount", "UnhealthyThresholdCount", "Matcher")
+HEALTH_CHECK_OPTIONS = (("health_check_protocol", "HealthCheckProtocol"), ("health_check_port", "HealthCheckPort"),
+                        ("health_check_path", "HealthCheckPath"),
+                        ("health_check_interval", "HealthCheckIntervalSeconds"),
+                        ("health_check_timeout", "HealthCheckTimeoutSeconds"),
+                        ("healthy_threshold", "HealthyThresholdCount"),
+                        ("unhealthy_threshold", "UnhealthyThresholdCount"))
 # Fields CreateTargetGroup sets once; ModifyTargetGroup cannot change them.
 FIXED_FIELDS = ("Protocol", "Port", "VpcId", "TargetType")
-RETRY = AWSRetry.jittered_backoff()
+PENDING = "pending:"  # stands for the ARN of a target group that check mode does not create
+
+
+class LoadBalancerErrorHandler(AWSErrorHandler):
+    """A load balancer or target group that does not exist is "missing" (list_error_handler answers the default)."""
+
+    @classmethod
+    def _is_missing(cls):
+        return is_boto3_error_code(["LoadBalancerNotFound", "TargetGroupNotFound"])
 
 
 # ---------------------------------------------------------------- reads
 
-@RETRY
-def _describe_load_balancers(elbv2, name):
-    return elbv2.describe_load_balancers(Names=[name])["LoadBalancers"]
-
-
+@LoadBalancerErrorHandler.list_error_handler("describe load balancer {name}")
+@AWSRetry.jittered_backoff()
 def find_load_balancer(elbv2, name):
     """The load balancer named ``name``, or None."""
-    try:
-        found = _describe_load_balancers(elbv2, name)
-    except is_boto3_error_code("LoadBalancerNotFound"):
-        return None
+    found = elbv2.describe_load_balancers(Names=[name])["LoadBalancers"]
     return found[0] if found else None
 
 
-@RETRY
+@LoadBalancerErrorHandler.list_error_handler("describe target groups {names}")
+@AWSRetry.jittered_backoff()
 def _describe_target_groups(elbv2, names):
+    """The target groups named ``names``; None when one of them does not exist (the call fails as a whole)."""
     return elbv2.get_paginator("describe_target_groups").paginate(Names=names).build_full_result()["TargetGroups"]
 
 
 def find_target_groups(elbv2, names):
     """{name: target group} of those of ``names`` that exist: one call when all exist (the no-op path), one per
-    name when one is missing (DescribeTargetGroups fails as a whole on a missing name)."""
+    name when one is missing."""
     if not names:
         return {}
-    try:
-        return {tg["TargetGroupName"]: tg for tg in _describe_target_groups(elbv2, names)}
-    except is_boto3_error_code("TargetGroupNotFound"):
-        pass
-    found = {}
-    for name in names:
-        try:
-            found.update({tg["TargetGroupName"]: tg for tg in _describe_target_groups(elbv2, [name])})
-        except is_boto3_error_code("TargetGroupNotFound"):
-            continue
-    return found
+    found = _describe_target_groups(elbv2, names)
+    if found is None:
+        found = [tg for name in names for tg in _describe_target_groups(elbv2, [name]) or []]
+    return {tg["TargetGroupName"]: tg for tg in found}
 
 
-@RETRY
+@AWSErrorHandler.common_error_handler("describe the tags of {arns}")
+@AWSRetry.jittered_backoff()
 def _describe_tags(elbv2, arns):
     return elbv2.describe_tags(ResourceArns=arns)["TagDescriptions"]
 
@@ -75,33 +90,23 @@ def tags_of(elbv2, arns):
     tags = {}
     for start in range(0, len(arns), TAGS_PER_CALL):
         for desc in _describe_tags(elbv2, arns[start:start + TAGS_PER_CALL]):
-            tags[desc["ResourceArn"]] = {t["Key"]: t.get("Value", "") for t in desc.get("Tags", [])}
+            tags[desc["ResourceArn"]] = boto3_tag_list_to_ansible_dict(desc.get("Tags", []))
     return tags
 
 
-@RETRY
+@AWSErrorHandler.common_error_handler("describe the attributes of target group {arn}")
+@AWSRetry.jittered_backoff()
 def target_group_attributes(elbv2, arn):
     """{key: value} of a target group's attributes (one call per group)."""
     found = elbv2.describe_target_group_attributes(TargetGroupArn=arn)["Attributes"]
     return {a["Key"]: a["Value"] for a in found}
 
 
-def live_roles(ecs, cluster, names, tag_key):
-    """{service name: value of tag ``tag_key``} of the services that exist (ACTIVE or DRAINING), 10 per call."""
-    roles = {}
-    for start in range(0, len(names), 10):
-        for service in svc.describe_services(ecs, cluster, names[start:start + 10]):
-            if service.get("status") != "INACTIVE":
-                tags = {t["key"]: t["value"] for t in service.get("tags") or []}
-                roles[service["serviceName"]] = tags.get(tag_key)
-    return roles
-
-
 # ---------------------------------------------------------------- comparisons
 
 def tag_changes(live, desired):
     """Tags of ``desired`` that ``live`` lacks or holds with another value (tags are never purged)."""
-    return {k: v for k, v in desired.items() if live.get(k) != v}
+    return compare_aws_tags(live, desired, purge_tags=False)[0]
 
 
 def load_balancer_changes(live, desired):
@@ -125,54 +130,298 @@ def target_group_changes(live, desired):
 
 def attributes_record(attributes):
     """The last-applied record of a target group's attributes."""
-    return svc.last_applied(dict(sorted(attributes.items())))
+    return last_applied(dict(sorted(attributes.items())))
 
 
 # ---------------------------------------------------------------- writes
 
-@RETRY
-def _call(elbv2, operation, **params):
-    return getattr(elbv2, operation)(**params)
-
-
-def api_tags(tags):
-    return [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
-
-
+@AWSErrorHandler.common_error_handler("create load balancer {desired[Name]}")
 def create_load_balancer(elbv2, desired, tags, once=None):
     """CreateLoadBalancer through ``once`` (a client without botocore's retries, module_utils once); after a lost
     answer, the load balancer of that name (AWS treats a resend as idempotent, other endpoints may not)."""
     params = dict(desired, Type="application")
     if tags:
-        params["Tags"] = api_tags(tags)
+        params["Tags"] = ansible_dict_to_boto3_tag_list(dict(sorted(tags.items())))
     return write_once(lambda: (once or elbv2).create_load_balancer(**params)["LoadBalancers"][0],
                       lambda: find_load_balancer(elbv2, desired["Name"]))
 
 
-def update_load_balancer(elbv2, arn, changes):
-    if "Subnets" in changes:
-        _call(elbv2, "set_subnets", LoadBalancerArn=arn, Subnets=changes["Subnets"])
-    if "SecurityGroups" in changes:
-        _call(elbv2, "set_security_groups", LoadBalancerArn=arn, SecurityGroups=changes["SecurityGroups"])
+@AWSErrorHandler.common_error_handler("set the subnets of load balancer {arn}")
+@AWSRetry.jittered_backoff()
+def set_subnets(elbv2, arn, subnets):
+    elbv2.set_subnets(LoadBalancerArn=arn, Subnets=subnets)
 
 
+@AWSErrorHandler.common_error_handler("set the security groups of load balancer {arn}")
+@AWSRetry.jittered_backoff()
+def set_security_groups(elbv2, arn, security_groups):
+    elbv2.set_security_groups(LoadBalancerArn=arn, SecurityGroups=security_groups)
+
+
+@AWSErrorHandler.common_error_handler("create target group {desired[Name]}")
 def create_target_group(elbv2, desired, tags, once=None):
     """CreateTargetGroup through ``once``; after a lost answer, the target group of that name."""
     params = dict(desired)
     if tags:
-        params["Tags"] = api_tags(tags)
+        params["Tags"] = ansible_dict_to_boto3_tag_list(dict(sorted(tags.items())))
     return write_once(lambda: (once or elbv2).create_target_group(**params)["TargetGroups"][0],
                       lambda: find_target_groups(elbv2, [desired["Name"]]).get(desired["Name"]))
 
 
+@AWSErrorHandler.common_error_handler("modify target group {arn}")
+@AWSRetry.jittered_backoff()
 def modify_target_group(elbv2, arn, changes):
-    _call(elbv2, "modify_target_group", TargetGroupArn=arn, **changes)
+    elbv2.modify_target_group(TargetGroupArn=arn, **changes)
 
 
+@AWSErrorHandler.common_error_handler("modify the attributes of target group {arn}")
+@AWSRetry.jittered_backoff()
 def modify_target_group_attributes(elbv2, arn, attributes):
-    _call(elbv2, "modify_target_group_attributes", TargetGroupArn=arn,
-          Attributes=[{"Key": k, "Value": v} for k, v in sorted(attributes.items())])
+    elbv2.modify_target_group_attributes(TargetGroupArn=arn, Attributes=[
+        {"Key": k, "Value": v} for k, v in sorted(attributes.items())])
 
 
+@AWSErrorHandler.common_error_handler("tag {arn}")
+@AWSRetry.jittered_backoff()
 def add_tags(elbv2, arn, tags):
-    _call(elbv2, "add_tags", ResourceArns=[arn], Tags=api_tags(tags))
+    elbv2.add_tags(ResourceArns=[arn], Tags=ansible_dict_to_boto3_tag_list(dict(sorted(tags.items()))))
+
+
+# ---------------------------------------------------------------- desired state from the module options
+
+def forwards(listener):
+    """Every forward entry list of a listener option (default action first, then the rules)."""
+    found = [(listener.get("default_action") or {}).get("forward") or []]
+    return found + [rule["forward"] for rule in listener.get("rules") or []]
+
+
+def desired_target_group(params, tg):
+    desired = {"Name": tg["name"], "Protocol": tg["protocol"], "Port": tg["port"], "VpcId": params["vpc_id"],
+               "TargetType": "ip"}
+    for option, key in HEALTH_CHECK_OPTIONS:
+        if tg[option] is not None:
+            desired[key] = tg[option]
+    if tg["matcher"] is not None:
+        desired["Matcher"] = {"HttpCode": tg["matcher"]}
+    return desired
+
+
+def desired_attributes(tg):
+    attributes = {k: str(v) for k, v in tg["attributes"].items()}
+    if tg["deregistration_delay"] is not None:
+        attributes["deregistration_delay.timeout_seconds"] = str(tg["deregistration_delay"])
+    return attributes
+
+
+def desired_tg_tags(params, tg):
+    tags = dict(params["tags"], **tg["tags"])
+    attributes = desired_attributes(tg)
+    if attributes:
+        tags[LAST_APPLIED_TAG] = attributes_record(attributes)
+    return tags
+
+
+def resolve_listener(listener, arns):
+    """The listener option with the forwards' target group names resolved to ARNs (elb_listener's shape)."""
+    def resolve(entries):
+        return [{"target_group_arn": arns[entry["target_group"]], "weight": entry["weight"]} for entry in entries]
+
+    default_action = dict(listener["default_action"])
+    if default_action.get("forward"):
+        default_action["forward"] = resolve(default_action["forward"])
+    rules = [dict(rule, forward=resolve(rule["forward"])) for rule in listener["rules"]]
+    return dict(listener, default_action=default_action, rules=rules)
+
+
+# ---------------------------------------------------------------- the run
+
+class LoadBalancer:
+    """Reads once, compares, and sends every write through the ChangeSet (which gates it on check mode).
+
+    ``params`` are the load_balancer module's options; ``once`` is a callable giving the elbv2 client without
+    botocore's retries (made only when a create is sent)."""
+
+    def __init__(self, elbv2, params, changes, once):
+        self.elbv2, self.params, self.changes, self.once = elbv2, params, changes, once
+
+    def write(self, resource, action, call, fields=(), before=None, after=None):
+        """``changes.write()``, with the resource's before and after added to the diff (merged with those of its
+        earlier writes in this run)."""
+        if self.changes.want_diff:
+            earlier = (self.changes.before.get(resource), self.changes.after.get(resource))
+            before, after = (dict(old, **new) if isinstance(old, dict) and isinstance(new, dict) else new
+                             for old, new in zip(earlier, (before, after)))
+            self.changes.diff(resource, before, after)
+        return self.changes.write(resource, action, call, fields)
+
+    # -- target groups
+    def target_groups(self, live_tgs, tags):
+        arns = {}
+        for tg in self.params["target_groups"]:
+            name, desired = tg["name"], desired_target_group(self.params, tg)
+            resource = f"target group {name}"
+            want_tags, attributes = desired_tg_tags(self.params, tg), desired_attributes(tg)
+            live = live_tgs.get(name)
+            if live is None:
+                arn = self.write(resource, "create", partial(self.create_target_group, desired, want_tags, attributes),
+                                 after=dict(desired, Attributes=attributes, Tags=want_tags))
+                arns[name] = arn or PENDING + name
+                continue
+            arn = arns[name] = live["TargetGroupArn"]
+            health = target_group_changes(live, desired)
+            if health:
+                self.write(resource, "update", partial(modify_target_group, self.elbv2, arn, health),
+                           health, {k: live.get(k) for k in health}, health)
+            live_tags = tags.get(arn, {})
+            if attributes and live_tags.get(LAST_APPLIED_TAG) != want_tags[LAST_APPLIED_TAG]:
+                live_attributes = target_group_attributes(self.elbv2, arn)
+                changed = {k: v for k, v in attributes.items() if live_attributes.get(k) != v}
+                if changed:
+                    self.write(resource, "update",
+                               partial(modify_target_group_attributes, self.elbv2, arn, changed),
+                               changed, {k: live_attributes.get(k) for k in changed}, changed)
+            self.tag(resource, arn, live_tags, want_tags)
+        return arns
+
+    def create_target_group(self, desired, tags, attributes):
+        """CreateTargetGroup, then its attributes (CreateTargetGroup takes none); the new group's ARN."""
+        made = create_target_group(self.elbv2, desired, tags, self.once())
+        if attributes:
+            modify_target_group_attributes(self.elbv2, made["TargetGroupArn"], attributes)
+        return made["TargetGroupArn"]
+
+    def create_load_balancer(self, desired):
+        return create_load_balancer(self.elbv2, desired, self.params["tags"], self.once())
+
+    def create_listener(self, lb_arn, desired):
+        return lst.create_listener(self.elbv2, lb_arn, desired, self.params["tags"], self.once())
+
+    def create_rule(self, listener_arn, rule):
+        return lst.create_rule(self.elbv2, listener_arn, rule, self.once())
+
+    def tag(self, resource, arn, live_tags, want_tags):
+        new_tags = tag_changes(live_tags, want_tags)
+        if new_tags:
+            self.write(resource, "tag", partial(add_tags, self.elbv2, arn, new_tags), new_tags,
+                       {"Tags": {k: live_tags.get(k) for k in new_tags}}, {"Tags": new_tags})
+
+    # -- the load balancer
+    def load_balancer(self, live, tags):
+        params = self.params
+        resource = f"load balancer {params['name']}"
+        desired = {"Name": params["name"], "Scheme": params["scheme"], "Subnets": sorted(params["subnets"]),
+                   "SecurityGroups": sorted(params["security_groups"])}
+        if live is None:
+            return self.write(resource, "create", partial(self.create_load_balancer, desired),
+                              after=dict(desired, Tags=params["tags"]))
+        arn, changes = live["LoadBalancerArn"], load_balancer_changes(live, desired)
+        if "Subnets" in changes:
+            self.write(resource, "update", partial(set_subnets, self.elbv2, arn, changes["Subnets"]), ["Subnets"],
+                       {"Subnets": sorted(az["SubnetId"] for az in live.get("AvailabilityZones", []))},
+                       {"Subnets": changes["Subnets"]})
+        if "SecurityGroups" in changes:
+            self.write(resource, "update", partial(set_security_groups, self.elbv2, arn, changes["SecurityGroups"]),
+                       ["SecurityGroups"], {"SecurityGroups": sorted(live.get("SecurityGroups", []))},
+                       {"SecurityGroups": changes["SecurityGroups"]})
+        self.tag(resource, arn, tags.get(arn, {}), params["tags"])
+        return live
+
+    # -- listeners and rules
+    def listeners(self, lb_arn, live_listeners, arns):
+        """(ARNs of the present listeners that exist, {target group name: weight} of their forwards after the run)."""
+        live_by_port = {listener["Port"]: listener for listener in live_listeners}
+        listener_arns, actions = [], []
+        for option in self.params["listeners"]:
+            port, live = option["port"], live_by_port.get(option["port"])
+            resource = f"listener {port}"
+            if option["state"] == "absent":
+                if live is not None:
+                    self.write(resource, "delete", partial(lst.delete_listener, self.elbv2, live["ListenerArn"]),
+                               before={"ListenerArn": live["ListenerArn"]})
+                continue
+            resolved = resolve_listener(option, arns)
+            desired, rules = lst.desired_listener(resolved), lst.desired_rules(resolved["rules"])
+            if live is None:
+                made = self.write(resource, "create", partial(self.create_listener, lb_arn, desired), after=desired)
+                for rule in rules:
+                    self.write(f"rule {rule['Priority']} on listener {port}", "create",
+                               made and partial(self.create_rule, made["ListenerArn"], rule), after=rule)
+                if made:
+                    listener_arns.append(made["ListenerArn"])
+                actions += desired["DefaultActions"] + [a for rule in rules for a in rule["Actions"]]
+                continue
+            listener_arns.append(live["ListenerArn"])
+            actions += self.listener(resource, live, desired, rules)
+        names = {arn: name for name, arn in arns.items()}
+        weights = {names.get(arn, lst.target_group_name(arn)): weight for action in actions
+                   if action["Type"] == "forward" for arn, weight in lst.forward_weights(action).items()}
+        return listener_arns, weights
+
+    def listener(self, resource, live, desired, rules):
+        """The writes of an existing listener and its rules; the actions of its forwards after them."""
+        listener_arn, port = live["ListenerArn"], live["Port"]
+        live_rules = lst.list_rules(self.elbv2, listener_arn)
+        changes = lst.listener_changes(live, desired)
+        if changes:
+            self.write(resource, "update", partial(lst.modify_listener, self.elbv2, listener_arn, changes), changes,
+                       {k: live.get(k) for k in changes}, changes)
+        create, modify, delete = lst.rule_plan(live_rules, rules, purge=True)
+        by_arn = {r["RuleArn"]: r for r in live_rules}
+        for arn in delete:
+            self.write(f"rule {by_arn[arn]['Priority']} on listener {port}", "delete",
+                       partial(lst.delete_rule, self.elbv2, arn), before=by_arn[arn]["Actions"])
+        for rule in modify:
+            current = by_arn[rule["RuleArn"]]
+            fields = [name for name, differs in (
+                ("Conditions", lst.conditions_key(current["Conditions"]) != lst.conditions_key(rule["Conditions"])),
+                ("Actions", lst.actions_key(rule["Actions"]) != lst.actions_key(current["Actions"]))) if differs]
+            self.write(f"rule {rule['Priority']} on listener {port}", "update",
+                       partial(lst.modify_rule, self.elbv2, rule["RuleArn"], Conditions=rule["Conditions"],
+                               Actions=rule["Actions"]),
+                       fields, {"Conditions": current["Conditions"], "Actions": current["Actions"]},
+                       {"Conditions": rule["Conditions"], "Actions": rule["Actions"]})
+        for rule in create:
+            self.write(f"rule {rule['Priority']} on listener {port}", "create",
+                       partial(self.create_rule, listener_arn, rule), after=rule)
+        kept = {r["RuleArn"]: r["Actions"] for r in live_rules if not r.get("IsDefault") and r["RuleArn"] not in delete}
+        kept.update({r["RuleArn"]: r["Actions"] for r in modify})
+        return (changes.get("DefaultActions") or live["DefaultActions"]) + [
+            a for acts in kept.values() for a in acts] + [a for r in create for a in r["Actions"]]
+
+    def refuse_fixed_changes(self, live_lb, live_tgs):
+        """Raise, naming the option, when the live load balancer or a live target group differs in a setting that
+        cannot change in place (before any write)."""
+        params = self.params
+        if live_lb and (live_lb.get("Type", "application") != "application" or live_lb["Scheme"] != params["scheme"]):
+            raise AnsibleAWSError(message=f"scheme: load balancer {params['name']} exists as a {live_lb.get('Type')} "
+                                          f"load balancer with scheme {live_lb['Scheme']}; the scheme cannot change "
+                                          "in place")
+        for tg in params["target_groups"]:
+            if tg["name"] in live_tgs:
+                try:
+                    target_group_changes(live_tgs[tg["name"]], desired_target_group(params, tg))
+                except ValueError as err:
+                    raise AnsibleAWSError(message=f"target_groups: {tg['name']} exists with {err}; these cannot "
+                                                  "change in place: delete the target group or choose another "
+                                                  "name") from err
+
+    def ensure_present(self):
+        """Converge; the module's result values."""
+        params = self.params
+        live_lb = find_load_balancer(self.elbv2, params["name"])
+        live_tgs = find_target_groups(self.elbv2, [tg["name"] for tg in params["target_groups"]])
+        self.refuse_fixed_changes(live_lb, live_tgs)
+        tags = tags_of(self.elbv2, ([live_lb["LoadBalancerArn"]] if live_lb else [])
+                       + [tg["TargetGroupArn"] for tg in live_tgs.values()])
+        live_listeners = lst.list_listeners(self.elbv2, live_lb["LoadBalancerArn"]) if live_lb else []
+
+        arns = self.target_groups(live_tgs, tags)
+        current = self.load_balancer(live_lb, tags) or {}
+        listener_arns, weights = self.listeners(current.get("LoadBalancerArn"), live_listeners, arns)
+        return dict(
+            listener_arns=listener_arns, weights=weights,
+            target_groups={name: arn for name, arn in arns.items() if not arn.startswith(PENDING)},
+            load_balancer={"arn": current.get("LoadBalancerArn", ""), "dns_name": current.get("DNSName", ""),
+                           "scheme": current.get("Scheme", params["scheme"]),
+                           "security_groups": current.get("SecurityGroups", []),
+                           "subnets": sorted(az["SubnetId"] for az in current.get("AvailabilityZones", []))})

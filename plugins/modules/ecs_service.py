@@ -38,10 +38,6 @@ description:
 author:
   - Bandup platform team (@bandup)
 options:
-  name:
-    description: Service name.
-    type: str
-    required: true
   cluster:
     description: Cluster name or ARN.
     type: str
@@ -52,176 +48,6 @@ options:
     type: str
     choices: [present, absent]
     default: present
-  task_definition:
-    description: Task definition ARN, or C(family:revision) (resolved to its ARN). Required with I(state=present).
-    type: str
-  desired_count:
-    description:
-      - Number of tasks. Required when the service is created.
-      - On an existing service it is applied only when no scalable target owns the count, or with I(force_desired_count).
-    type: int
-  force_desired_count:
-    description: Apply I(desired_count) even when an Application Auto Scaling scalable target owns it.
-    type: bool
-    default: false
-  availability_zone:
-    description: The one availability zone that every subnet of I(network.subnets) must lie in.
-    type: str
-  network:
-    description: The awsvpc network configuration. Required with I(state=present).
-    type: dict
-    suboptions:
-      subnets:
-        description: Subnet ids, all in I(availability_zone).
-        type: list
-        elements: str
-        required: true
-      security_groups:
-        description: Security group ids.
-        type: list
-        elements: str
-        required: true
-      assign_public_ip:
-        description: Give each task a public IP.
-        type: bool
-        default: false
-  capacity_provider_strategy:
-    description:
-      - Capacity provider strategy (C(FARGATE) and/or C(FARGATE_SPOT)).
-      - A change is sent with C(forceNewDeployment), so the service is redeployed onto the new strategy
-        (UpdateService alone starts no deployment for it and leaves the running tasks where they are).
-    type: list
-    elements: dict
-    default: [{capacity_provider: FARGATE, weight: 1, base: 0}]
-    suboptions:
-      capacity_provider:
-        description: Capacity provider name.
-        type: str
-        required: true
-      weight:
-        description: Relative weight.
-        type: int
-        default: 1
-      base:
-        description: Tasks placed on this provider first.
-        type: int
-        default: 0
-  load_balancers:
-    description: Target groups the tasks register in (an empty list detaches them).
-    type: list
-    elements: dict
-    default: []
-    suboptions:
-      target_group_arn:
-        description: Target group ARN (target type C(ip)).
-        type: str
-        required: true
-      container_name:
-        description: Container that receives the traffic.
-        type: str
-        required: true
-      container_port:
-        description: Container port that receives the traffic.
-        type: int
-        required: true
-  service_connect:
-    description:
-      - Service Connect configuration; omit it to leave Service Connect unmanaged.
-      - A server lists I(services); a client-only service gives only I(namespace).
-      - Discovery names and C(dns_name:port) endpoints are unique in a namespace; before writing a server
-        configuration the module checks the other services of the cluster and fails naming the owner.
-    type: dict
-    suboptions:
-      enabled:
-        description: Enable Service Connect.
-        type: bool
-        default: true
-      namespace:
-        description: Cloud Map namespace name or ARN.
-        type: str
-      services:
-        description: Endpoints this service serves.
-        type: list
-        elements: dict
-        suboptions:
-          port_name:
-            description: Name of the task definition port mapping.
-            type: str
-            required: true
-          discovery_name:
-            description: Cloud Map service name (defaults to I(port_name)).
-            type: str
-          client_aliases:
-            description: Endpoints clients use (at most one per entry).
-            type: list
-            elements: dict
-            suboptions:
-              port:
-                description: Port clients connect to.
-                type: int
-                required: true
-              dns_name:
-                description: DNS name clients use.
-                type: str
-  deployment:
-    description:
-      - Rolling deployment configuration.
-      - A change applies to the next deployment; on its own it starts none (UpdateService does not deploy for
-        it). Change I(task_definition) or set I(force_new_deployment) to deploy with it now.
-    type: dict
-    default: {}
-    suboptions:
-      minimum_healthy_percent:
-        description: Lower limit of running tasks during a deployment, in percent of the desired count.
-        type: int
-        default: 100
-      maximum_percent:
-        description: Upper limit of running tasks during a deployment, in percent of the desired count.
-        type: int
-        default: 200
-      circuit_breaker:
-        description: Enable the deployment circuit breaker.
-        type: bool
-        default: true
-      rollback:
-        description: Roll back when the circuit breaker trips.
-        type: bool
-        default: true
-  health_check_grace_period:
-    description: Seconds to ignore failing load balancer health checks after a task starts (unmanaged when omitted).
-    type: int
-  availability_zone_rebalancing:
-    description: AZ rebalancing (unmanaged when omitted; AWS enables it on create).
-    type: str
-    choices: [ENABLED, DISABLED]
-  propagate_tags:
-    description: Propagate tags to tasks from the service or the task definition (unmanaged when omitted).
-    type: str
-    choices: [SERVICE, TASK_DEFINITION, NONE]
-  enable_ecs_managed_tags:
-    description: Add the ECS managed tags to tasks (unmanaged when omitted).
-    type: bool
-  platform_version:
-    description: Fargate platform version, for example C(LATEST) or C(1.4.0) (unmanaged when omitted).
-    type: str
-  deployment_token:
-    description:
-      - An opaque value recorded with the last-applied spec; when it changes the module forces a new deployment.
-      - Used to redeploy Service Connect clients when an endpoint moved to another service
-        (clients see the endpoints that existed at their last deployment).
-    type: str
-  force_new_deployment:
-    description: Force a new deployment even if nothing changed.
-    type: bool
-    default: false
-  tags:
-    description: Tags to set on the service.
-    type: dict
-    default: {}
-  purge_tags:
-    description: Remove tags not in I(tags) (the C(bandup:last-applied) and C(bandup:last-good) records are kept).
-    type: bool
-    default: false
   wait:
     description: Wait for the deployment (or the deletion) to finish.
     type: bool
@@ -242,6 +68,8 @@ options:
     default: 20
     version_added: 0.2.0
 extends_documentation_fragment:
+  - bandup.ecs.ecs_service
+  - bandup.ecs.changes
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -299,17 +127,13 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+extends_documentation_fragment:
+  - bandup.ecs.changes
 service:
   description: The service as DescribeServices reports it after the call (snake_case, tags as a dict); empty when absent.
   returned: always
   type: dict
   sample: {"service_name": "prod-backend-a", "desired_count": 2, "running_count": 2, "status": "ACTIVE"}
-changed_fields:
-  description: The UpdateService fields that were (or in check mode would be) sent.
-  returned: always
-  type: list
-  elements: str
-  sample: ["networkConfiguration", "desiredCount"]
 desired_count_owner:
   description: C(autoscaling) when a scalable target owns the desired count and I(desired_count) was not applied, else C(module).
   returned: when state=present
@@ -350,73 +174,63 @@ stopped_tasks:
 
 import time
 
-try:
-    from botocore.exceptions import BotoCoreError, ClientError
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-
 from ansible_collections.bandup.ecs.plugins.module_utils import ecs_scaling as scaling
 from ansible_collections.bandup.ecs.plugins.module_utils import ecs_service as svc
 from ansible_collections.bandup.ecs.plugins.module_utils import rollout
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
+from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet, run
 
 
-def done(module, service, plan, changed, **extra):
-    result = dict(changed=changed, changed_fields=plan["fields"], desired_count_owner=plan["owner"], **extra)
-    if module._diff:
-        result["diff"] = plan["diff"]
-    module.exit_json(service=svc.result_of(service), **result)
-
-
-def ensure_present(module, ecs, existing, deadline):
-    params = dict(module.params)
+def ensure_present(client, params, existing, changes, deadline):
+    """Create or update the service and follow its deployment; the result values."""
+    ecs = client("ecs")
     svc.check_options(params)
     if not params["task_definition"].startswith("arn:"):
-        params["task_definition"] = svc.resolve_task_definition(ecs, params["task_definition"])
+        params = dict(params, task_definition=svc.resolve_task_definition(ecs, params["task_definition"]))
     rid = scaling.resource_id(params["cluster"], params["name"])
     plan = svc.plan_present(params, existing, lambda: scaling.scalable_target(
-        module.client("application-autoscaling"), rid) is not None)
+        client("application-autoscaling"), rid) is not None)
     wrote = plan["action"] != "none"
     if svc.sets_network(plan):
-        svc.check_subnets(module.client("ec2"), [params])
-    if module.check_mode:
-        done(module, existing, plan, wrote)
+        svc.check_subnets(client("ec2"), [params])
+    changes.diff(params["name"], plan["diff"]["before"], plan["diff"]["after"])
+    service = existing
     if wrote:
-        service = svc.apply_plan(ecs, params["cluster"], plan, deadline if params["wait"] else None,
-                                 params["wait_delay"])
-    else:
-        service = existing
-    extra = dict(deployment_id=(svc.primary_deployment(service) or {}).get("id"))
+        service = svc.apply_plan(ecs, params["cluster"], plan, changes, deadline if params["wait"] else None,
+                                 params["wait_delay"]) or existing
+    result = dict(desired_count_owner=plan["owner"], deployment_id=(svc.primary_deployment(service or {}) or {}).get("id"))
+    if changes.check_mode:
+        return dict(result, service=svc.result_of(service))
     try:
-        service, extra["deployment_id"] = svc.settle(ecs, lambda: module.client("elbv2"), params["cluster"], service,
-                                                     wrote, params["wait"], deadline, params["wait_delay"])
+        service, result["deployment_id"] = svc.settle(ecs, lambda: client("elbv2"), params["cluster"], service, wrote,
+                                                      params["wait"], deadline, params["wait_delay"])
     except svc.WaitError as err:
-        msg, details = rollout.failure(err, ecs, lambda: module.client("logs"), params["cluster"], params["name"],
+        msg, details = rollout.failure(err, ecs, lambda: client("logs"), params["cluster"], params["name"],
                                        params["failure_log_lines"])
-        module.fail_json(msg=msg, timed_out=err.timed_out, changed=wrote, changed_fields=plan["fields"],
-                         **dict(extra, **details))
-    done(module, service, plan, wrote, **extra)
+        raise svc.ServiceError(msg, timed_out=err.timed_out, **dict(result, **details)) from err
+    return dict(result, service=svc.result_of(service))
 
 
-def ensure_absent(module, ecs, existing, deadline):
-    params = module.params
+def ensure_absent(ecs, params, existing, changes, deadline):
+    """Scale the service to 0, delete it and wait until it is INACTIVE; the result values."""
     if existing is None:
-        module.exit_json(changed=False, service={})
-    plan = dict(fields=[], owner=None, diff={"before": {"serviceName": params["name"],
-                                                        "desiredCount": existing["desiredCount"]}, "after": {}})
-    if module.check_mode:
-        done(module, existing, plan, True)
+        return dict(service={})
+    name = params["name"]
+    changes.diff(name, {"serviceName": name, "desiredCount": existing["desiredCount"]}, {})
     if existing["status"] == "ACTIVE":
         if existing["desiredCount"]:
-            svc.update_service(ecs, dict(cluster=params["cluster"], service=params["name"], desiredCount=0))
-        svc.delete_service(ecs, params["cluster"], params["name"])
-    if params["wait"]:
+            changes.write(f"service {name}", "update", lambda: svc.update_service(
+                ecs, dict(cluster=params["cluster"], service=name, desiredCount=0)), fields=["desiredCount"])
+        changes.write(f"service {name}", "delete", lambda: svc.delete_service(ecs, params["cluster"], name))
+    else:
+        # DRAINING: deleted already, going INACTIVE; waiting for it is what is left.
+        changes.write(f"service {name}", "delete")
+    if params["wait"] and not changes.check_mode:
         try:
-            svc.wait_inactive(ecs, params["cluster"], params["name"], deadline, params["wait_delay"])
+            svc.wait_inactive(ecs, params["cluster"], name, deadline, params["wait_delay"])
         except svc.WaitError as err:
-            module.fail_json(msg=str(err), timed_out=err.timed_out, changed=True, **err.details)
-    done(module, {}, plan, True)
+            raise svc.ServiceError(str(err), timed_out=err.timed_out, **err.details) from err
+    return dict(service={})
 
 
 def main():
@@ -429,18 +243,19 @@ def main():
         wait_delay=dict(type="int", default=15),
         failure_log_lines=dict(type="int", default=20),
     )
-    module = AWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    deadline = time.monotonic() + module.params["wait_timeout"]
-    ecs = module.client("ecs")
-    try:
-        existing = svc.describe_service(ecs, module.params["cluster"], module.params["name"])
-        if module.params["state"] == "absent":
-            ensure_absent(module, ecs, existing, deadline)
-        ensure_present(module, ecs, existing, deadline)
-    except svc.ServiceError as err:
-        module.fail_json(msg=str(err), **err.result)
-    except (BotoCoreError, ClientError) as err:
-        module.fail_json_aws(err, msg=f"ECS service {module.params['name']}")
+    module = AWSModule(argument_spec=argument_spec, supports_check_mode=True,
+                       required_if=[("state", "present", ("task_definition", "network", "availability_zone"))])
+    params = dict(module.params)
+    changes = ChangeSet(module.check_mode, module._diff)
+    deadline = time.monotonic() + params["wait_timeout"]
+
+    def body():
+        existing = svc.describe_service(module.client("ecs"), params["cluster"], params["name"])
+        if params["state"] == "absent":
+            return ensure_absent(module.client("ecs"), params, existing, changes, deadline)
+        return ensure_present(module.client, params, existing, changes, deadline)
+
+    run(module, changes, body)
 
 
 if __name__ == "__main__":

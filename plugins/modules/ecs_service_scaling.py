@@ -26,48 +26,9 @@ options:
     description: Service name.
     type: str
     required: true
-  state:
-    description: C(present) or C(absent).
-    type: str
-    choices: [present, absent]
-    default: present
-  min_capacity:
-    description: Lowest desired count. Required with I(state=present).
-    type: int
-  max_capacity:
-    description: Highest desired count. Required with I(state=present).
-    type: int
-  policies:
-    description: Target tracking policies.
-    type: list
-    elements: dict
-    default: []
-    suboptions:
-      name:
-        description: Policy name.
-        type: str
-        required: true
-      metric:
-        description: C(cpu), C(memory) (percent) or C(requests) (ALB requests per target).
-        type: str
-        choices: [cpu, memory, requests]
-        required: true
-      target_value:
-        description: The metric value to hold.
-        type: float
-        required: true
-      resource_label:
-        description: C(app/<lb>/<id>/targetgroup/<tg>/<id>); required for C(requests).
-        type: str
-      scale_in_cooldown:
-        description: Seconds after a scale-in before another.
-        type: int
-        default: 300
-      scale_out_cooldown:
-        description: Seconds after a scale-out before another.
-        type: int
-        default: 60
 extends_documentation_fragment:
+  - bandup.ecs.ecs_service.scaling
+  - bandup.ecs.changes
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -93,69 +54,52 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+extends_documentation_fragment:
+  - bandup.ecs.changes
 resource_id:
   description: The scalable target's resource id.
   returned: always
   type: str
   sample: service/prod/prod-backend-a
-policies:
-  description: Names of the policies that were put or deleted (or would be, in check mode).
-  returned: always
-  type: dict
-  sample: {"put": ["cpu"], "deleted": []}
 """
-
-try:
-    from botocore.exceptions import BotoCoreError, ClientError
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 
 from ansible_collections.bandup.ecs.plugins.module_utils import ecs_scaling as scaling
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
+from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet, run
 
 
-def ensure_present(module, client, rid):
-    params = module.params
-    try:
-        wanted = scaling.wanted_policies(params)
-    except scaling.ScalingError as err:
-        module.fail_json(msg=str(err))
+def ensure_present(client, params, rid, changes):
+    wanted = scaling.wanted_policies(params)
     target = scaling.scalable_target(client, rid)
     live = scaling.policies(client, rid) if target else {}
     register, put, delete = scaling.plan(target, live, params["min_capacity"], params["max_capacity"], wanted)
-    changed = bool(register or put or delete)
-    if changed and not module.check_mode:
-        scaling.apply(client, rid, params["min_capacity"], params["max_capacity"], register, put, delete)
-    result = dict(changed=changed, resource_id=rid, policies={"put": sorted(put), "deleted": delete})
-    if module._diff:
-        result["diff"] = {
-            "before": {"target": target and [target["MinCapacity"], target["MaxCapacity"]], "policies": sorted(live)},
-            "after": {"target": [params["min_capacity"], params["max_capacity"]], "policies": sorted(wanted)}}
-    module.exit_json(**result)
+    changes.diff(rid, {"target": target and [target["MinCapacity"], target["MaxCapacity"]], "policies": sorted(live)},
+                 {"target": [params["min_capacity"], params["max_capacity"]], "policies": sorted(wanted)})
+    scaling.apply(client, rid, params["min_capacity"], params["max_capacity"], register, put, delete, changes,
+                  live=live)
+    return dict(resource_id=rid)
 
 
-def ensure_absent(module, client, rid):
-    target = scaling.scalable_target(client, rid)
-    if target and not module.check_mode:
-        scaling.deregister_target(client, rid)
-    module.exit_json(changed=bool(target), resource_id=rid, policies={"put": [], "deleted": []})
+def ensure_absent(client, rid, changes):
+    if scaling.scalable_target(client, rid):
+        scaling.deregister(client, rid, changes)
+    return dict(resource_id=rid)
 
 
 def main():
     module = AWSModule(
         argument_spec=dict(cluster=dict(type="str", required=True), service=dict(type="str", required=True),
                            **scaling.SCALING_OPTIONS),
+        required_if=scaling.SCALING_REQUIRED_IF,
         supports_check_mode=True,
     )
+    params = module.params
+    changes = ChangeSet(module.check_mode, module._diff)
     client = module.client("application-autoscaling")
-    rid = scaling.resource_id(module.params["cluster"], module.params["service"])
-    try:
-        if module.params["state"] == "absent":
-            ensure_absent(module, client, rid)
-        ensure_present(module, client, rid)
-    except (BotoCoreError, ClientError) as err:
-        module.fail_json_aws(err, msg=f"Autoscaling of {rid}")
+    rid = scaling.resource_id(params["cluster"], params["service"])
+    if params["state"] == "absent":
+        run(module, changes, lambda: ensure_absent(client, rid, changes))
+    run(module, changes, lambda: ensure_present(client, params, rid, changes))
 
 
 if __name__ == "__main__":

@@ -14,6 +14,12 @@ description:
     target groups, sets those groups' weights and leaves the other groups of the action as they are.
   - Moves traffic between the active and the standby target group of a service, e.g. during a failover.
   - Reports a change only when a weight differs; actions that reference none of the groups are not touched.
+  - The one writer of the listeners' weights (with the service code, through the same module_utils function
+    C(elb_listener.set_weights)); M(bandup.ecs.load_balancer) sets weights only on the listeners and rules it creates.
+  - Reads the listener's rules with one C(DescribeRules) call (the default action is the default rule); writes
+    C(ModifyListener) for the default action (C(changes) resource C(listener <load balancer>/<id>)) and
+    C(ModifyRule) for a rule (C(rule <priority> on listener <load balancer>/<id>)), action C(weights). In diff mode
+    the diff holds each written action's weights by target group name.
 author:
   - Bandup platform team (@bandup)
 options:
@@ -26,6 +32,7 @@ options:
     type: dict
     required: true
 extends_documentation_fragment:
+  - bandup.ecs.changes
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -41,23 +48,13 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
-changes:
-  description: The actions whose weights were (or in check mode would be) changed, target group ARN to weight.
-  returned: always
-  type: list
-  elements: dict
-  sample: [{"rule": "default", "before": [{"arn:...:targetgroup/a": 100, "arn:...:targetgroup/b": 0}],
-            "after": [{"arn:...:targetgroup/a": 0, "arn:...:targetgroup/b": 100}]}]
+extends_documentation_fragment:
+  - bandup.ecs.changes
 """
-
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 
 from ansible_collections.bandup.ecs.plugins.module_utils import elb_listener as lst
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
+from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet, run
 
 
 def main():
@@ -73,18 +70,14 @@ def main():
             module.fail_json(msg=f"weights: '{weight}' for {arn} is not an integer")
         if not 0 <= weights[arn] <= 999:
             module.fail_json(msg=f"weights: {weight} for {arn} is outside 0-999")
+    changes = ChangeSet(module.check_mode, module._diff)
     elbv2 = module.client("elbv2")
-    try:
-        if lst.get_listener(elbv2, module.params["listener_arn"]) is None:
-            module.fail_json(msg=f"listener_arn: listener {module.params['listener_arn']} does not exist")
-        changes = lst.set_weights(elbv2, module.params["listener_arn"], weights, check_mode=module.check_mode)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Failed to set the listener's target group weights")
-    result = dict(changed=bool(changes), changes=changes)
-    if module._diff:
-        result["diff"] = {"before": {f"rule {c['rule']}": c["before"] for c in changes},
-                          "after": {f"rule {c['rule']}": c["after"] for c in changes}}
-    module.exit_json(**result)
+
+    def body():
+        lst.set_weights(elbv2, module.params["listener_arn"], weights, changes)
+        return {}
+
+    run(module, changes, body)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 """The recorded ECS services (tests/unit/fixtures/aws/ecs/DescribeServices.<case>.json) and the options the service
-role passes for each of them (roles/service/vars/main.yml, service_entries), shared by the replay tests of
+role passes for each of them (module_utils/service_entries.py, the service_apps filter), shared by the replay tests of
 ecs_service (module_utils) and ecs_services (module)."""
 import copy
 
@@ -35,7 +35,7 @@ def options(**given):
 
 
 def placement(app, az, role, sc_role, revision, security_group, target_group, port, **given):
-    """The options the service role passes for one placement (roles/service/vars/main.yml, service_entries)."""
+    """The options the service role passes for one placement (module_utils/service_entries.py)."""
     subnet = {"a": "subnet-0a1f2b3c4d5e6f701", "b": "subnet-0b2e3d4c5b6a7f802"}[az]
     name = f"bandup-prod-{app}-{az}"
     return options(

@@ -3,7 +3,9 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.bandup.ecs.plugins.module_utils import elb_listener as lst
+from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
 
 TG_A = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/bandup-backend-a/aaaaaaaaaaaaaaaa"
 TG_B = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/bandup-backend-b/bbbbbbbbbbbbbbbb"
@@ -89,21 +91,30 @@ def elbv2():
         stubber.assert_no_pending_responses()
 
 
+NAME = "bandup/f2f7dc8efc522ab2"  # the listener as set_weights names it: load balancer / listener id
+
+
 def test_set_weights_flips_only_the_rule_that_references_the_groups(elbv2):
     client, stubber = elbv2
     stubber.add_response("describe_rules", {"Rules": live_rules()}, {"ListenerArn": LISTENER})
     stubber.add_response("modify_rule", {"Rules": []},
                          {"RuleArn": RULE, "Actions": [lst.forward_action({TG_A: 0, TG_B: 100})]})
-    changes = lst.set_weights(client, LISTENER, {TG_A: 0, TG_B: 100})
-    assert changes == [{"rule": "10", "before": [{TG_A: 100, TG_B: 0}], "after": [{TG_A: 0, TG_B: 100}]}]
+    changes = ChangeSet(diff=True)
+    assert lst.set_weights(client, LISTENER, {TG_A: 0, TG_B: 100}, changes) == [f"rule 10 on listener {NAME}"]
+    assert changes.changes == [{"resource": f"rule 10 on listener {NAME}", "action": "weights", "fields": ["Actions"]}]
+    assert changes.result()["diff"] == {"before": {f"rule 10 on listener {NAME}": {"bandup-backend-a": 100, "bandup-backend-b": 0}},
+                                        "after": {f"rule 10 on listener {NAME}": {"bandup-backend-a": 0, "bandup-backend-b": 100}}}
 
 
 def test_set_weights_is_idempotent_and_check_mode_writes_nothing(elbv2):
     client, stubber = elbv2
     stubber.add_response("describe_rules", {"Rules": live_rules()}, {"ListenerArn": LISTENER})
-    assert lst.set_weights(client, LISTENER, {TG_A: 100, TG_B: 0}) == []
+    changes = ChangeSet()
+    assert lst.set_weights(client, LISTENER, {TG_A: 100, TG_B: 0}, changes) == [] and not changes.changed
     stubber.add_response("describe_rules", {"Rules": live_rules()}, {"ListenerArn": LISTENER})
-    assert len(lst.set_weights(client, LISTENER, {TG_F: 0}, check_mode=True)) == 1  # no modify_listener stubbed
+    changes = ChangeSet(check_mode=True)
+    lst.set_weights(client, LISTENER, {TG_F: 0}, changes)  # no modify_listener stubbed
+    assert changes.changes == [{"resource": f"listener {NAME}", "action": "weights", "fields": ["DefaultActions"]}]
 
 
 def test_set_weights_on_the_default_action_modifies_the_listener(elbv2):
@@ -111,4 +122,42 @@ def test_set_weights_on_the_default_action_modifies_the_listener(elbv2):
     stubber.add_response("describe_rules", {"Rules": live_rules()}, {"ListenerArn": LISTENER})
     stubber.add_response("modify_listener", {"Listeners": []},
                          {"ListenerArn": LISTENER, "DefaultActions": [lst.forward_action({TG_F: 0})]})
-    assert lst.set_weights(client, LISTENER, {TG_F: 0})[0]["rule"] == "default"
+    assert lst.set_weights(client, LISTENER, {TG_F: 0}, ChangeSet()) == [f"listener {NAME}"]
+
+
+def test_set_weights_on_a_missing_listener_fails_naming_it_after_one_read(elbv2):
+    client, stubber = elbv2
+    stubber.add_client_error("describe_rules", "ListenerNotFound", expected_params={"ListenerArn": LISTENER})
+    with pytest.raises(AnsibleAWSError, match="listener_arn: listener .* does not exist"):
+        lst.set_weights(client, LISTENER, {TG_A: 0}, ChangeSet())
+
+
+def test_set_weights_reports_a_failed_write_as_an_aws_error(elbv2):
+    client, stubber = elbv2
+    stubber.add_response("describe_rules", {"Rules": live_rules()}, {"ListenerArn": LISTENER})
+    stubber.add_client_error("modify_rule", "AccessDenied", http_status_code=403)
+    with pytest.raises(AnsibleAWSError, match="Failed to modify rule"):
+        lst.set_weights(client, LISTENER, {TG_A: 0, TG_B: 100}, ChangeSet())
+
+
+def test_existing_actions_compare_without_the_weights():
+    assert lst.action_key(lst.forward_action({TG_A: 0, TG_B: 100}), weights=False) == lst.action_key(
+        aws_weighted({TG_A: 100, TG_B: 0}), weights=False)
+    assert lst.action_key(lst.forward_action({TG_A: 0}), weights=False) != lst.action_key(
+        aws_weighted({TG_A: 100, TG_B: 0}), weights=False)
+    live = {"Protocol": "HTTP", "Port": 80, "DefaultActions": [aws_weighted({TG_A: 0, TG_B: 100})]}
+    assert lst.listener_changes(live, {"Protocol": "HTTP", "DefaultActions": [
+        lst.forward_action({TG_A: 100, TG_B: 0})]}) == {}
+
+
+def test_kept_weights_are_the_live_ones_and_new_groups_take_the_given_weight():
+    live = [aws_weighted({TG_A: 0, TG_B: 100})]
+    assert lst.keep_weights([lst.forward_action({TG_A: 100, TG_F: 5})], live) == [lst.forward_action({TG_A: 0, TG_F: 5})]
+    # kept weights that would send nothing: the weights given
+    assert lst.keep_weights([lst.forward_action({TG_A: 100})], live) == [lst.forward_action({TG_A: 100})]
+    redirect = {"Type": "redirect", "RedirectConfig": {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}}
+    assert lst.keep_weights([redirect], live) == [redirect]
+    create, modify, delete = lst.rule_plan(live_rules(), [desired_rule(10, ["/api/v1/*"], {TG_A: 0, TG_B: 100})], True)
+    assert (create, modify, delete) == ([], [], [])
+    _c, modify, _d = lst.rule_plan(live_rules(), [desired_rule(10, ["/api/v2/*"], {TG_A: 0, TG_B: 100})], True)
+    assert modify[0]["Actions"] == [lst.forward_action({TG_A: 100, TG_B: 0})]

@@ -202,9 +202,9 @@ OTHER_CASES = {
     "create_listener": ("elbv2", lambda c, o: listener_api.create_listener(
         c, LB_ARN, {"Port": 80, "Protocol": "HTTP", "DefaultActions": LISTENER["DefaultActions"]}, {}, o),
         "describe_listeners", {"Listeners": [LISTENER]}, LISTENER),
-    "create_rule": ("elbv2", lambda c, o: listener_api.apply_rules(
-        c, LISTENER_ARN, [{"Priority": 10, "Conditions": RULE["Conditions"], "Actions": RULE["Actions"]}], [], [], o),
-        "describe_rules", {"Rules": [RULE]}, None),
+    "create_rule": ("elbv2", lambda c, o: listener_api.create_rule(
+        c, LISTENER_ARN, {"Priority": 10, "Conditions": RULE["Conditions"], "Actions": RULE["Actions"]}, o),
+        "describe_rules", {"Rules": [RULE]}, RULE),
     "create_repository": ("ecr", lambda c, o: ecr_api.create_repository(
         c, "ielts-backend", "IMMUTABLE", True, {"encryptionType": "AES256"}, {}, o),
         "describe_repositories", {"repositories": [REPOSITORY]}, REPOSITORY),

@@ -11,6 +11,7 @@ import pytest
 
 import aws_shapes
 from ansible_collections.bandup.ecs.plugins.module_utils import ecs_service as svc
+from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
 from ansible_collections.bandup.ecs.plugins.module_utils import rollout
 from replay_services import ARN, CASES, NS_ARN, NS_NAME, SERVER, record, recorded, response
 
@@ -188,8 +189,13 @@ def test_a_capacity_provider_change_is_sent_with_a_new_deployment(stub_clients):
         "capacityProviderStrategy": [{"capacityProvider": "FARGATE", "weight": 1, "base": 0}]})
     tags = dict({svc.LAST_APPLIED_TAG: record(params)}, **good_record(service))
     ecs.add_response("tag_resource", {}, {"resourceArn": service["serviceArn"],
-                                          "tags": [{"key": k, "value": v} for k, v in tags.items()]})
-    svc.apply_plan(FakeOwner().client("ecs"), "bandup-prod", result)
+                                          "tags": [{"key": k, "value": v} for k, v in sorted(tags.items())]})
+    changes = ChangeSet()
+    svc.apply_plan(FakeOwner().client("ecs"), "bandup-prod", result, changes)
+    assert changes.changes == [
+        {"resource": "service bandup-prod-backend-b", "action": "update",
+         "fields": ["capacityProviderStrategy", "forceNewDeployment"]},
+        {"resource": "service bandup-prod-backend-b", "action": "tag", "fields": sorted(tags)}]
 
 
 def test_a_deployment_configuration_change_alone_starts_no_deployment():

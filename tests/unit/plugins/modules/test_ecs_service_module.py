@@ -150,7 +150,7 @@ def test_no_change_on_real_aws_response_makes_no_write():
     describe(clients, aws_service(tags=recorded()))
     healthy(clients)
     result, failed = run(ARGS, clients)
-    assert not failed and result["changed"] is False and result["changed_fields"] == []
+    assert not failed and result["changed"] is False and result["changes"] == []
 
 
 def test_no_change_on_emulator_response_makes_no_write():
@@ -189,7 +189,8 @@ def test_desired_count_applied_without_scalable_target_and_check_mode_writes_not
             describe(clients, aws_service(tags=recorded()))
             healthy(clients)
         result, failed = run(dict(ARGS, _ansible_check_mode=check_mode), clients)
-        assert not failed and result["changed"] and result["changed_fields"] == ["desiredCount"]
+        assert not failed and result["changed"] and result["changes"] == [
+            {"resource": f"service {NAME}", "action": "update", "fields": ["desiredCount"]}]
 
 
 def test_new_deployment_token_redeploys_client():
@@ -209,7 +210,9 @@ def test_new_deployment_token_redeploys_client():
     describe(clients, aws_service([deployment("ecs-svc/2", sc=client_sc)]))
     healthy(clients)
     result, failed = run(client_args, clients)
-    assert not failed and result["changed"] and result["changed_fields"] == ["forceNewDeployment"]
+    assert not failed and result["changed"] and result["changes"] == [
+        {"resource": f"service {NAME}", "action": "update", "fields": ["forceNewDeployment"]},
+        {"resource": f"service {NAME}", "action": "tag", "fields": [svc.LAST_APPLIED_TAG, "bandup:last-good"]}]
     assert result["deployment_id"] == "ecs-svc/2"
 
 
@@ -271,3 +274,18 @@ def test_changed_subnets_are_checked_before_the_update():
                                 {"SubnetIds": ["subnet-0c"]})
     result, failed = run(moved, clients)
     assert failed and result["msg"].startswith("network.subnets: subnet-0c is in eu-west-1b")
+
+
+def test_present_without_its_required_options_fails_before_any_call(capsys):
+    """task_definition, network and availability_zone are required with state=present (the argument spec says so);
+    a stubbed client with no answers queued fails on any call."""
+    from conftest import run_module  # pylint: disable=import-outside-toplevel
+    clients = Clients()
+    with mock.patch.object(AWSModule, "client", side_effect=clients.client):
+        out = run_module(ecs_service, {k: v for k, v in ARGS.items() if k != "network"}, capsys)
+        assert out["failed"] and out["msg"] == "state is present but all of the following are missing: network"
+        absent = {"name": NAME, "cluster": CLUSTER, "state": "absent", "region": "eu-west-1"}
+        describe(clients, None)
+        out = run_module(ecs_service, absent, capsys)
+        assert out["changed"] is False and out["changes"] == []
+    clients.check()

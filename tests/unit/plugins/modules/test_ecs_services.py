@@ -1,14 +1,22 @@
-"""bandup.ecs.ecs_services: batched reads, order, hold, create/update/check mode (botocore Stubber, exact calls)."""
+"""bandup.ecs.ecs_services: batched reads, order, the failover switch, create/update/check mode (botocore Stubber,
+exact calls)."""
 import copy
 import datetime
 import importlib.util
 import os
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from unittest import mock
+
 from botocore.stub import ANY
 
 from ansible_collections.bandup.ecs.plugins.module_utils import ecs_service as svc
+from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
+from ansible_collections.bandup.ecs.plugins.module_utils.service_batch import ENTRY_OPTIONS
 from ansible_collections.bandup.ecs.plugins.modules import ecs_services
+
+
+from conftest import run_module
 
 
 def _load(name, path):
@@ -21,12 +29,17 @@ def _load(name, path):
 _FIX = _load("ecs_service_fixtures", ("..", "module_utils", "test_ecs_service.py"))
 _MOD = _load("ecs_service_module_tests", ("test_ecs_service_module.py",))
 CLUSTER, NS_ARN, TD, TG = _FIX.CLUSTER, _FIX.NS_ARN, _FIX.TD, _FIX.TG
+TG_B = TG.replace("backend-a/0123456789abcdef", "backend-b/fedcba9876543210")
+LISTENER = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/bandup-prod/50dc6c495c0c9188/f2f7dc8efc522ab2"
 Clients = _MOD.Clients
 A, B = "bandup-prod-backend-a", "bandup-prod-backend-b"
 RID_A, RID_B = f"service/{CLUSTER}/{A}", f"service/{CLUSTER}/{B}"
 DIM = "ecs:service:DesiredCount"
 CLIENT_SC = {"enabled": True, "namespace": NS_ARN}
+TOKEN = "backend=bandup-prod-backend-a;"
 NOW = datetime.datetime(2026, 11, 27, tzinfo=datetime.timezone.utc)
+SERVER_SC = {"namespace": NS_ARN, "services": [{"port_name": "backend", "discovery_name": "backend",
+                                                "client_aliases": [{"port": 8080, "dns_name": "backend"}]}]}
 
 COMMON = {"task_definition": TD, "availability_zone": "eu-west-1a",
           "network": {"subnets": ["subnet-0a", "subnet-0b"], "security_groups": ["sg-1"]},
@@ -34,34 +47,48 @@ COMMON = {"task_definition": TD, "availability_zone": "eu-west-1a",
           "platform_version": "LATEST"}
 ACTIVE = dict(COMMON, name=A, desired_count=2,
               load_balancers=[{"target_group_arn": TG, "container_name": "backend", "container_port": 8080}],
-              service_connect={"namespace": NS_ARN, "services": [{"port_name": "backend", "discovery_name": "backend",
-                                                                   "client_aliases": [{"port": 8080, "dns_name": "backend"}]}]},
-              tags={"bandup:role": "active"}, expect_live={"tags": {"bandup:role": "active"}},
+              service_connect=SERVER_SC, tags={"bandup:role": "active", "bandup:sc-role": "server"},
               autoscaling={"min_capacity": 2, "max_capacity": 4,
                            "policies": [{"name": "cpu", "metric": "cpu", "target_value": 60}]})
 STANDBY = dict(COMMON, name=B, desired_count=1, force_desired_count=True, service_connect={"namespace": NS_ARN},
-               deployment_token="backend=bandup-prod-backend-a", tags={"bandup:role": "standby"},
-               expect_live={"tags": {"bandup:role": "standby"}, "service_connect_server": False},
+               load_balancers=[{"target_group_arn": TG_B, "container_name": "backend", "container_port": 8080}],
+               deployment_token=TOKEN, tags={"bandup:role": "standby", "bandup:sc-role": "client"},
                autoscaling={"state": "absent"})
-ARGS = {"cluster": CLUSTER, "services": [ACTIVE, STANDBY], "target_health": "after_change", "wait_delay": 0,
-        "region": "eu-west-1"}
+ARGS = {"cluster": CLUSTER, "apps": [{"name": "backend", "active": ACTIVE, "standby": STANDBY}],
+        "target_health": "after_change", "wait_delay": 0, "region": "eu-west-1"}
+SERVICES = dict({k: v for k, v in ARGS.items() if k != "apps"}, services=[ACTIVE, STANDBY])
+
+
+def params(entry):
+    return ArgumentSpecValidator(ENTRY_OPTIONS).validate(copy.deepcopy(entry)).validated_parameters
 
 
 def record(entry):
-    params = ArgumentSpecValidator(ecs_services.ENTRY_OPTIONS).validate(copy.deepcopy(entry)).validated_parameters
-    return svc.last_applied(svc.build_spec(params, TD), params["deployment_token"])
+    checked = params(entry)
+    return svc.last_applied(svc.build_spec(checked, TD), checked["deployment_token"])
+
+
+def as_client(entry):
+    return dict(entry, service_connect={"namespace": NS_ARN}, deployment_token=TOKEN)
+
+
+def live(name, entry, role, dep_id, desired=2, serves=False, sc_role=None, recorded_as=None):
+    """A live service of ``entry`` tagged ``role``, serving the endpoint or a client, recorded as ``recorded_as``."""
+    sc = _FIX.sc_live() if serves else CLIENT_SC
+    tags = {"bandup:role": role, "bandup:sc-role": sc_role or ("server" if serves else "client"),
+            svc.LAST_APPLIED_TAG: record(recorded_as or entry)}
+    service = _FIX.aws_service([_FIX.deployment(dep_id, desired=desired, running=desired, sc=sc)], name=name,
+                               desired=desired, running=desired, tags=tags)
+    return dict(service, loadBalancers=[{"targetGroupArn": entry["load_balancers"][0]["target_group_arn"],
+                                         "containerName": "backend", "containerPort": 8080}])
 
 
 def live_active(**changes):
-    service = _FIX.aws_service([_FIX.deployment("ecs-svc/1", sc=_FIX.sc_live())], name=A,
-                               tags={"bandup:role": "active", svc.LAST_APPLIED_TAG: record(ACTIVE)})
-    return dict(service, **changes)
+    return dict(live(A, ACTIVE, "active", "ecs-svc/1", serves=True), **changes)
 
 
 def live_standby(role="standby"):
-    service = _FIX.aws_service([_FIX.deployment("ecs-svc/2", desired=1, running=1, sc=CLIENT_SC)], name=B, desired=1,
-                               running=1, tags={"bandup:role": role, svc.LAST_APPLIED_TAG: record(STANDBY)})
-    return dict(service, loadBalancers=[])
+    return live(B, STANDBY, role, "ecs-svc/2", desired=1)
 
 
 def cpu_policy(rid, target=60.0):
@@ -83,14 +110,39 @@ def describe(clients, services, names=(A, B)):
                                 {"cluster": CLUSTER, "services": list(names), "include": ["TAGS"]})
 
 
-def read_scaling(clients, targets, policies=None):
+def read_scaling(clients, targets, policies=None, rids=(RID_A, RID_B)):
     clients["application-autoscaling"].add_response(
         "describe_scalable_targets", {"ScalableTargets": targets},
-        {"ServiceNamespace": "ecs", "ResourceIds": [RID_A, RID_B], "ScalableDimension": DIM})
+        {"ServiceNamespace": "ecs", "ResourceIds": list(rids), "ScalableDimension": DIM})
     if policies is not None:
         clients["application-autoscaling"].add_response(
             "describe_scaling_policies", {"ScalingPolicies": policies},
             {"ServiceNamespace": "ecs", "ScalableDimension": DIM, "ResourceId": RID_A})
+
+
+def healthy(clients, group=TG):
+    clients["elbv2"].add_response("describe_target_health", {"TargetHealthDescriptions": [
+        {"Target": {"Id": "10.0.1.5", "Port": 8080}, "TargetHealth": {"State": "healthy"}}]}, {"TargetGroupArn": group})
+
+
+def rules(clients, active_weight, standby_weight):
+    """DescribeRules of the listener: its default action forwards to both target groups with these weights."""
+    clients["elbv2"].add_response("describe_rules", {"Rules": [{
+        "RuleArn": LISTENER.replace(":listener/", ":listener-rule/") + "/default", "Priority": "default",
+        "IsDefault": True, "Conditions": [], "Actions": [{"Type": "forward", "Order": 1, "ForwardConfig": {
+            "TargetGroups": [{"TargetGroupArn": TG, "Weight": active_weight},
+                             {"TargetGroupArn": TG_B, "Weight": standby_weight}],
+            "TargetGroupStickinessConfig": {"Enabled": False}}}]}]}, {"ListenerArn": LISTENER})
+
+
+def autoscaling_created(clients):
+    """RegisterScalableTarget and PutScalingPolicy (cpu) of the active service."""
+    aas = clients["application-autoscaling"]
+    aas.add_response("register_scalable_target", {}, {"ServiceNamespace": "ecs", "ResourceId": RID_A,
+                                                      "ScalableDimension": DIM, "MinCapacity": 2, "MaxCapacity": 4})
+    aas.add_response("put_scaling_policy", {"PolicyARN": "arn:x", "Alarms": []}, {
+        "PolicyName": "cpu", "ServiceNamespace": "ecs", "ResourceId": RID_A, "ScalableDimension": DIM,
+        "PolicyType": "TargetTrackingScaling", "TargetTrackingScalingPolicyConfiguration": ANY})
 
 
 def run(args, clients):
@@ -103,38 +155,139 @@ def test_no_op_is_exactly_three_reads():
     describe(clients, [live_active(), live_standby()])
     read_scaling(clients, [target(RID_A)], [cpu_policy(RID_A)])
     result, failed = run(ARGS, clients)
-    assert not failed and result["changed"] is False and result["held"] == []
-    assert result["services"][A]["changed_fields"] == [] and result["services"][A]["deployment_id"] == "ecs-svc/1"
-    assert result["services"][A]["autoscaling"] == {"resource_id": RID_A, "changed": False,
-                                                    "policies": {"put": [], "deleted": []}}
-    assert result["live"][B] == dict(result["live"][B], exists=True, role="standby", service_connect_server=False)
+    assert not failed and result["changed"] is False and result["switched"] == [] and result["changes"] == []
+    assert result["services"][A]["changed"] is False and result["services"][A]["deployment_id"] == "ecs-svc/1"
+    assert result["services"][A]["desired_count_owner"] == "module"
+    assert result["services"][B]["service"]["tags"]["bandup:role"] == "standby"
+    assert result["apps"] == {"backend": {
+        "active": {"name": A, "az": "eu-west-1a", "arn": live_active()["serviceArn"]},
+        "standby": {"name": B, "az": "eu-west-1a", "arn": live_standby()["serviceArn"]}}}
+
+
+def test_no_op_with_a_listener_reads_its_rules_once_and_repairs_drifted_weights():
+    clients = Clients()
+    describe(clients, [live_active(), live_standby()])
+    read_scaling(clients, [target(RID_A)], [cpu_policy(RID_A)])
+    rules(clients, 100, 0)
+    result, failed = run(dict(ARGS, listener_arns=[LISTENER]), clients)
+    assert not failed and result["changed"] is False
+    # Weights changed behind our back (the alb role no longer writes them on an existing listener): set back.
+    clients = Clients()
+    describe(clients, [live_active(), live_standby()])
+    read_scaling(clients, [target(RID_A)], [cpu_policy(RID_A)])
+    rules(clients, 50, 50)
+    clients["elbv2"].add_response("modify_listener", {"Listeners": []}, {"ListenerArn": LISTENER, "DefaultActions": [
+        {"Type": "forward", "ForwardConfig": {"TargetGroups": [{"TargetGroupArn": TG, "Weight": 100},
+                                                               {"TargetGroupArn": TG_B, "Weight": 0}],
+                                              "TargetGroupStickinessConfig": {"Enabled": False}}}]})
+    result, failed = run(dict(ARGS, listener_arns=[LISTENER]), clients)
+    assert not failed and result["changed"] is True
+    assert [change["action"] for change in result["changes"]] == ["weights"]
 
 
 def test_target_health_always_reads_the_targets_of_an_unchanged_service():
     clients = Clients()
     describe(clients, [live_active(), live_standby()])
     read_scaling(clients, [target(RID_A)], [cpu_policy(RID_A)])
-    _MOD.healthy(clients)
+    healthy(clients)
+    healthy(clients, TG_B)
     result, failed = run(dict(ARGS, target_health="always"), clients)
     assert not failed and result["changed"] is False
 
 
-def test_live_role_differing_holds_every_write():
+def test_an_interrupted_switch_is_finished_by_the_rerun():
+    """Both services tagged active (the role tags of the standby were not written yet): the switch's steps find
+    nothing to do (the new active runs and is healthy, the old one serves nothing and has no scalable target), then
+    the converge retags the old active as standby."""
     clients = Clients()
     describe(clients, [live_active(), live_standby(role="active")])
+    # 1. the new active: its count is right; waited for until its targets are healthy
+    describe(clients, [live_active()], names=[A])
+    healthy(clients)
+    # 4. no scalable target on the old active
+    read_scaling(clients, [], rids=[RID_B])
+    # then a fresh read and the steady converge: the standby's role tag, the last write
+    describe(clients, [live_active(), live_standby(role="active")])
+    read_scaling(clients, [target(RID_A)], [cpu_policy(RID_A)])
+    clients["ecs"].add_response("tag_resource", {}, {"resourceArn": live_standby()["serviceArn"], "tags": ANY})
+    describe(clients, [live_standby()], names=[B])
+    healthy(clients, TG_B)
     result, failed = run(ARGS, clients)
-    assert not failed and result["changed"] is False
-    assert result["held"] == [B] and result["services"] == {}
-    assert result["live"][B]["role"] == "active"
+    assert not failed and result["switched"] == ["backend"]
+    assert result["changes"] == [{"resource": f"service {B}", "action": "tag",
+                                  "fields": ["bandup:last-good", "bandup:role"]}]
 
 
-def test_standby_still_serving_service_connect_holds():
+def test_failover_switch_of_a_service_connect_server():
+    """The topology's active AZ moved: A (standby, client, 1 task) becomes the active server, B (active, server)
+    the standby client. Every step against the API, in order."""
     clients = Clients()
-    serving = live_standby()
-    serving["deployments"] = [_FIX.deployment("ecs-svc/2", desired=1, running=1, sc=_FIX.sc_live())]
-    describe(clients, [live_active(), serving])
-    result, failed = run(ARGS, clients)
-    assert not failed and result["held"] == [B]
+    ecs, elbv2, aas = clients["ecs"], clients["elbv2"], clients["application-autoscaling"]
+    old_a = live(A, ACTIVE, "standby", "ecs-svc/1", desired=1, recorded_as=as_client(ACTIVE))
+    old_b = live(B, STANDBY, "active", "ecs-svc/2", serves=True, recorded_as=dict(STANDBY, service_connect=SERVER_SC,
+                                                                                   deployment_token=None))
+    describe(clients, [old_a, old_b])
+    # 1. A scales up to 2 as a client (B still serves), waited for until healthy
+    describe(clients, [old_a], names=[A])
+    scaled_a = live(A, ACTIVE, "standby", "ecs-svc/1", recorded_as=as_client(ACTIVE))
+    ecs.add_response("update_service", {"service": scaled_a}, {
+        "cluster": CLUSTER, "service": A, "desiredCount": 2, "forceNewDeployment": False})
+    describe(clients, [scaled_a], names=[A])
+    healthy(clients)
+    # 2. the weights move to A
+    rules(clients, 0, 100)
+    elbv2.add_response("modify_listener", {"Listeners": []}, {"ListenerArn": LISTENER, "DefaultActions": ANY})
+    # 3. B becomes a client (no endpoint check for a client), then A serves once nobody else does; each redeploys
+    #    (its deployment token changed: the clients' token, or none for the server)
+    describe(clients, [old_b, scaled_a], names=[B, A])
+    client_b = live(B, STANDBY, "active", "ecs-svc/3", serves=False, recorded_as=STANDBY)
+    ecs.add_response("update_service", {"service": client_b}, {
+        "cluster": CLUSTER, "service": B, "serviceConnectConfiguration": CLIENT_SC, "forceNewDeployment": True})
+    ecs.add_response("tag_resource", {}, {"resourceArn": old_b["serviceArn"], "tags": ANY})
+    describe(clients, [client_b], names=[B])
+    healthy(clients, TG_B)
+    ecs.add_response("list_services", {"serviceArns": [old_a["serviceArn"], old_b["serviceArn"]]}, {"cluster": CLUSTER})
+    ecs.add_response("describe_services", {"services": [client_b], "failures": []},
+                     {"cluster": CLUSTER, "services": [old_b["serviceArn"]], "include": ["TAGS"]})
+    server_a = live(A, ACTIVE, "standby", "ecs-svc/4", serves=True)
+    ecs.add_response("update_service", {"service": server_a}, {
+        "cluster": CLUSTER, "service": A, "serviceConnectConfiguration": ANY, "forceNewDeployment": True})
+    ecs.add_response("tag_resource", {}, {"resourceArn": old_a["serviceArn"], "tags": ANY})
+    describe(clients, [server_a], names=[A])
+    healthy(clients)
+    # 4. B's scalable target goes
+    read_scaling(clients, [target(RID_B)], rids=[RID_B])
+    aas.add_response("deregister_scalable_target", {}, {"ServiceNamespace": "ecs", "ResourceId": RID_B,
+                                                        "ScalableDimension": DIM})
+    # the steady converge: A retagged active with its autoscaling, B scaled to 1 and retagged standby
+    describe(clients, [server_a, client_b])
+    read_scaling(clients, [])
+    ecs.add_response("tag_resource", {}, {"resourceArn": old_a["serviceArn"], "tags": ANY})
+    describe(clients, [server_a], names=[A])
+    healthy(clients)
+    autoscaling_created(clients)
+    ecs.add_response("update_service", {"service": client_b}, {
+        "cluster": CLUSTER, "service": B, "desiredCount": 1, "forceNewDeployment": False})
+    ecs.add_response("tag_resource", {}, {"resourceArn": old_b["serviceArn"], "tags": ANY})
+    describe(clients, [live(B, STANDBY, "standby", "ecs-svc/3", desired=1)], names=[B])
+    healthy(clients, TG_B)
+    rules(clients, 100, 0)
+    result, failed = run(dict(ARGS, listener_arns=[LISTENER]), clients)
+    assert not failed, result["msg"]
+    assert result["switched"] == ["backend"]
+    assert [(c["resource"], c["action"], c["fields"]) for c in result["changes"]] == [
+        (f"service {A}", "update", ["desiredCount"]),
+        ("listener bandup-prod/f2f7dc8efc522ab2", "weights", ["DefaultActions"]),
+        (f"service {B}", "update", ["forceNewDeployment", "serviceConnectConfiguration"]),
+        (f"service {B}", "tag", ["bandup:last-applied", "bandup:last-good", "bandup:sc-role"]),
+        (f"service {A}", "update", ["forceNewDeployment", "serviceConnectConfiguration"]),
+        (f"service {A}", "tag", ["bandup:last-applied", "bandup:last-good", "bandup:sc-role"]),
+        (f"scalable target {RID_B}", "delete", []),
+        (f"service {A}", "tag", ["bandup:last-good", "bandup:role"]),
+        (f"scalable target {RID_A}", "register", ["MaxCapacity", "MinCapacity"]),
+        (f"scaling policy cpu of {RID_A}", "create", ["TargetTrackingScalingPolicyConfiguration"]),
+        (f"service {B}", "update", ["desiredCount"]),
+        (f"service {B}", "tag", ["bandup:last-good", "bandup:role"])]
 
 
 def test_create_in_order_then_autoscaling():
@@ -142,7 +295,7 @@ def test_create_in_order_then_autoscaling():
     describe(clients, [])
     read_scaling(clients, [])
     clients["ec2"].add_response("describe_subnets", _MOD.SUBNETS_IN_A, {"SubnetIds": ["subnet-0a", "subnet-0b"]})
-    ecs, aas = clients["ecs"], clients["application-autoscaling"]
+    ecs = clients["ecs"]
     # The server first: its endpoint must be free, then it is created and waited for.
     ecs.add_response("list_services", {"serviceArns": []}, {"cluster": CLUSTER})
     ecs.add_response("create_service", {"service": live_active(deployments=[_FIX.deployment(
@@ -152,24 +305,23 @@ def test_create_in_order_then_autoscaling():
         "serviceConnectConfiguration": ANY, "deploymentConfiguration": ANY, "healthCheckGracePeriodSeconds": 60,
         "availabilityZoneRebalancing": "DISABLED", "propagateTags": "SERVICE", "platformVersion": "LATEST"})
     describe(clients, [live_active(deployments=[_FIX.deployment("ecs-svc/9", sc=_FIX.sc_live())])], names=[A])
-    _MOD.healthy(clients)
-    aas.add_response("register_scalable_target", {}, {"ServiceNamespace": "ecs", "ResourceId": RID_A,
-                                                      "ScalableDimension": DIM, "MinCapacity": 2, "MaxCapacity": 4})
-    aas.add_response("put_scaling_policy", {"PolicyARN": "arn:x", "Alarms": []}, {
-        "PolicyName": "cpu", "ServiceNamespace": "ecs", "ResourceId": RID_A, "ScalableDimension": DIM,
-        "PolicyType": "TargetTrackingScaling", "TargetTrackingScalingPolicyConfiguration": ANY})
-    # Then the client, no endpoint check, no target group; no scalable target to remove.
+    healthy(clients)
+    autoscaling_created(clients)
+    # Then the client, no endpoint check; no scalable target to remove.
     ecs.add_response("create_service", {"service": live_standby()}, {
         "cluster": CLUSTER, "serviceName": B, "desiredCount": 1, "schedulingStrategy": "REPLICA", "tags": ANY,
-        "taskDefinition": TD, "capacityProviderStrategy": ANY, "networkConfiguration": ANY, "loadBalancers": [],
+        "taskDefinition": TD, "capacityProviderStrategy": ANY, "networkConfiguration": ANY, "loadBalancers": ANY,
         "serviceConnectConfiguration": CLIENT_SC, "deploymentConfiguration": ANY, "healthCheckGracePeriodSeconds": 60,
         "availabilityZoneRebalancing": "DISABLED", "propagateTags": "SERVICE", "platformVersion": "LATEST"})
     describe(clients, [live_standby()], names=[B])
+    healthy(clients, TG_B)
     result, failed = run(ARGS, clients)
-    assert not failed and result["changed"] is True
+    assert not failed and result["changed"] is True and result["switched"] == []
     assert list(result["services"]) == [A, B]
     assert result["services"][A]["deployment_id"] == "ecs-svc/9"
-    assert result["services"][A]["autoscaling"]["policies"] == {"put": ["cpu"], "deleted": []}
+    assert [(c["resource"], c["action"]) for c in result["changes"]] == [
+        (f"service {A}", "create"), (f"scalable target {RID_A}", "register"),
+        (f"scaling policy cpu of {RID_A}", "create"), (f"service {B}", "create")]
 
 
 def test_update_in_check_mode_predicts_and_writes_nothing_then_applies():
@@ -182,23 +334,25 @@ def test_update_in_check_mode_predicts_and_writes_nothing_then_applies():
             clients["ecs"].add_response("update_service", {"service": drifted}, {
                 "cluster": CLUSTER, "service": A, "healthCheckGracePeriodSeconds": 60, "forceNewDeployment": False})
             describe(clients, [live_active()], names=[A])
-            _MOD.healthy(clients)
+            healthy(clients)
             clients["application-autoscaling"].add_response("put_scaling_policy", {"PolicyARN": "arn:x", "Alarms": []}, {
                 "PolicyName": "cpu", "ServiceNamespace": "ecs", "ResourceId": RID_A, "ScalableDimension": DIM,
                 "PolicyType": "TargetTrackingScaling", "TargetTrackingScalingPolicyConfiguration": ANY})
         result, failed = run(dict(ARGS, _ansible_check_mode=check_mode, _ansible_diff=True), clients)
         assert not failed and result["changed"] is True
-        assert result["services"][A]["changed_fields"] == ["healthCheckGracePeriodSeconds"]
-        assert result["services"][A]["autoscaling"]["policies"]["put"] == ["cpu"]
-        assert result["services"][B]["changed"] is False
+        assert result["changes"] == [
+            {"resource": f"service {A}", "action": "update", "fields": ["healthCheckGracePeriodSeconds"]},
+            {"resource": f"scaling policy cpu of {RID_A}", "action": "update",
+             "fields": ["TargetTrackingScalingPolicyConfiguration"]}]
+        assert result["services"][B]["changed"] is False and result["services"][A]["changed"] is True
         assert result["diff"]["after"][A]["healthCheckGracePeriodSeconds"] == 60
+        assert result["diff"]["after"][A]["autoscaling"]["policies"] == ["cpu"]
 
 
 def test_two_scalable_targets_read_the_policies_once():
     """With more than one resource, one namespace-wide read (paginated), kept to the resources asked for."""
     clients = Clients()
-    both = dict(ARGS, services=[ACTIVE, dict(STANDBY, expect_live=None, autoscaling=ACTIVE["autoscaling"],
-                                             force_desired_count=False)])
+    both = dict(SERVICES, services=[ACTIVE, dict(STANDBY, autoscaling=ACTIVE["autoscaling"], force_desired_count=False)])
     describe(clients, [live_active(), live_standby()])
     clients["application-autoscaling"].add_response(
         "describe_scalable_targets", {"ScalableTargets": [target(RID_A), target(RID_B)]},
@@ -211,11 +365,20 @@ def test_two_scalable_targets_read_the_policies_once():
     assert not failed and result["changed"] is False
 
 
-def test_bad_entry_fails_before_any_call():
+def test_bad_entry_fails_before_any_call(capsys):
+    """The argument spec checks every entry (nested options) before the module starts; a stubbed client with no
+    answers queued fails on any call."""
     clients = Clients()
-    result, failed = run(dict(ARGS, services=[ACTIVE, dict(STANDBY, desired_count="many")]), clients)
-    assert failed and result["msg"].startswith("services[1]: ") and "desired_count" in result["msg"]
-    result, failed = run(dict(ARGS, services=[ACTIVE, ACTIVE]), clients)
+    with mock.patch.object(AWSModule, "client", side_effect=clients.client):
+        out = run_module(ecs_services, dict(SERVICES, services=[ACTIVE, dict(STANDBY, desired_count="many")]), capsys)
+        assert out["failed"] and "desired_count" in out["msg"] and "found in 'services'" in out["msg"]
+        out = run_module(ecs_services, dict(ARGS, apps=[{"name": "backend", "active": ACTIVE,
+                                                         "standby": {k: v for k, v in STANDBY.items() if k != "network"}}]),
+                         capsys)
+        assert out["failed"] and "network" in out["msg"] and "apps" in out["msg"]
+        out = run_module(ecs_services, dict(ARGS, services=[ACTIVE]), capsys)
+        assert out["failed"] and "mutually exclusive" in out["msg"]
+    result, failed = run(dict(SERVICES, services=[ACTIVE, ACTIVE]), clients)
     assert failed and result["msg"] == f"services: {A} given more than once"
 
 
@@ -224,8 +387,14 @@ def test_bad_autoscaling_fails_before_any_write():
     describe(clients, [live_active(), live_standby()])
     read_scaling(clients, [target(RID_A)])
     bad = dict(ACTIVE, autoscaling={"min_capacity": 5, "max_capacity": 4})
-    result, failed = run(dict(ARGS, services=[bad, STANDBY]), clients)
+    result, failed = run(dict(SERVICES, services=[bad, STANDBY]), clients)
     assert failed and result["msg"].startswith(f"services[0] ({A}): min_capacity: 5")
+    clients = Clients()
+    describe(clients, [live_active(), live_standby()])
+    read_scaling(clients, [target(RID_A)])
+    result, failed = run(dict(ARGS, apps=[{"name": "backend", "active": bad, "standby": STANDBY}]), clients)
+    assert failed and result["msg"].startswith(f"apps[0].active ({A}): min_capacity: 5")
+    assert result["changes"] == []
 
 
 def test_circuit_breaker_rollback_records_the_good_revision_and_says_why_the_tasks_stopped():
@@ -233,8 +402,7 @@ def test_circuit_breaker_rollback_records_the_good_revision_and_says_why_the_tas
     the breaker rolls 8 back and the failure names the stopped task's exit code and its last log line."""
     td8 = TD.rsplit(":", 1)[0] + ":8"
     entry = dict(ACTIVE, task_definition=td8)
-    params = ArgumentSpecValidator(ecs_services.ENTRY_OPTIONS).validate(copy.deepcopy(entry)).validated_parameters
-    new_record = svc.last_applied(svc.build_spec(params, td8))
+    new_record = svc.last_applied(svc.build_spec(params(entry), td8))
     clients = Clients()
     describe(clients, [live_active(), live_standby()])
     read_scaling(clients, [target(RID_A)], [cpu_policy(RID_A)])
@@ -250,9 +418,27 @@ def test_circuit_breaker_rollback_records_the_good_revision_and_says_why_the_tas
              names=[A])
     _MOD.expect_stopped_task(clients, "ecs-svc/3", ["Error: Cannot find module '/app/server.js'"], name=A,
                              task_definition=td8)
-    result, failed = run(dict(ARGS, services=[entry, STANDBY], failure_log_lines=5), clients)
+    result, failed = run(dict(SERVICES, services=[entry, STANDBY], failure_log_lines=5), clients)
     assert failed and result["timed_out"] is False
     assert "no longer the PRIMARY deployment" in result["msg"]
     assert "container backend: exit code 1" in result["msg"]
     assert "last 1 log lines of backend: Error: Cannot find module '/app/server.js'" in result["msg"]
     assert result["stopped_tasks"][0]["task_definition"] == td8
+    assert result["changed"] is True and [c["action"] for c in result["changes"]] == ["update", "tag"]
+    assert result["services"][A]["changed"] is True
+
+
+def test_autoscaling_options_the_spec_requires(capsys):
+    """min_capacity and max_capacity with state=present, a resource_label for the requests metric: refused by the
+    argument spec before any call."""
+    clients = Clients()
+    requests = {"name": "requests", "metric": "requests", "target_value": 500}
+    with mock.patch.object(AWSModule, "client", side_effect=clients.client):
+        out = run_module(ecs_services, dict(SERVICES, services=[dict(ACTIVE, autoscaling={"max_capacity": 4})]),
+                         capsys)
+        assert out["failed"] and "min_capacity" in out["msg"] and "autoscaling" in out["msg"]
+        out = run_module(ecs_services, dict(SERVICES, services=[dict(ACTIVE, autoscaling=dict(
+            ACTIVE["autoscaling"], policies=[requests]))]), capsys)
+        assert out["failed"] and "resource_label" in out["msg"] and "policies" in out["msg"]
+    # state=absent needs neither
+    assert ArgumentSpecValidator(ENTRY_OPTIONS).validate(copy.deepcopy(STANDBY)).error_messages == []

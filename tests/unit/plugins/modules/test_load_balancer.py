@@ -1,5 +1,5 @@
-"""load_balancer against botocore Stubbers (elbv2 and ecs): the exact calls of a no-op, a cold create, an adoption of
-half-created resources, a weight change that follows the services' live roles, and check mode."""
+"""load_balancer against botocore Stubbers (elbv2): the exact calls of a no-op, a cold create, an adoption of
+half-created resources, live weights that the module leaves alone (the service code owns them), and check mode."""
 import copy
 
 import pytest
@@ -19,9 +19,8 @@ TAGS = {"bandup:deployment": "bandup"}
 RECORD = lb.attributes_record({"deregistration_delay.timeout_seconds": "30"})
 
 
-def forward(role_a="active", role_b="standby"):
-    return [{"target_group": "bandup-web-a", "service": "bandup-web-a", "role": role_a},
-            {"target_group": "bandup-web-b", "service": "bandup-web-b", "role": role_b}]
+def forward(weight_a=100, weight_b=0):
+    return [{"target_group": "bandup-web-a", "weight": weight_a}, {"target_group": "bandup-web-b", "weight": weight_b}]
 
 
 def args(**override):
@@ -29,7 +28,7 @@ def args(**override):
             "health_check_interval": 15, "healthy_threshold": 2, "matcher": "200", "deregistration_delay": 30,
             "tags": {"bandup:az": az}} for az in "ab"]
     params = dict(name="bandup", subnets=["subnet-b", "subnet-a"], security_groups=["sg-alb"], vpc_id="vpc-1",
-                  cluster="bandup", tags=TAGS, target_groups=tgs, region="us-east-1",
+                  tags=TAGS, target_groups=tgs, region="us-east-1",
                   listeners=[{"port": 80, "default_action": {"forward": forward()},
                               "rules": [{"priority": 10, "path_patterns": ["/api/*"], "forward": forward()}]},
                              {"port": 443, "state": "absent"}])
@@ -78,16 +77,11 @@ def tag_list(tags):
     return [{"Key": k, "Value": v} for k, v in tags.items()]
 
 
-def service(name, role):
-    return {"serviceName": name, "status": "ACTIVE", "serviceArn": f"arn:aws:ecs:us-east-1:{ACCOUNT}:service/bandup/{name}",
-            "desiredCount": 1, "runningCount": 1, "tags": [{"key": "bandup:role", "value": role}]}
-
-
-def expect_reads(aws, weights, roles=("active", "standby"), tg_tags=None, before_rules=None):
+def expect_reads(aws, weights, tg_tags=None, before_rules=None):
     """The reads of a run on a converged load balancer, in order, each asserted with its parameters.
 
-    ``roles`` None: the services do not exist (the cluster does not either). ``before_rules`` stubs the calls the
-    target groups and the load balancer make, which come before the listener's DescribeRules."""
+    ``before_rules`` stubs the calls the target groups and the load balancer make, which come before the listener's
+    DescribeRules."""
     elb = aws["elbv2"]
     elb.add_response("describe_load_balancers", {"LoadBalancers": [live_lb()]}, {"Names": ["bandup"]})
     elb.add_response("describe_target_groups", {"TargetGroups": [live_tg("a"), live_tg("b")]},
@@ -97,13 +91,6 @@ def expect_reads(aws, weights, roles=("active", "standby"), tg_tags=None, before
         {"ResourceArn": TG[az], "Tags": tag_list(tg_tags[az])} for az in "ab"]},
         {"ResourceArns": [LB_ARN, TG["a"], TG["b"]]})
     elb.add_response("describe_listeners", {"Listeners": [live_listener(weights)]}, {"LoadBalancerArn": LB_ARN})
-    services = {"cluster": "bandup", "services": ["bandup-web-a", "bandup-web-b"], "include": ["TAGS"]}
-    if roles is None:
-        aws["ecs"].add_client_error("describe_services", "ClusterNotFoundException", expected_params=services)
-    else:
-        aws["ecs"].add_response("describe_services", {"services": [service("bandup-web-a", roles[0]),
-                                                                   service("bandup-web-b", roles[1])],
-                                                      "failures": []}, services)
     if before_rules:
         before_rules(elb)
     elb.add_response("describe_rules", {"Rules": live_rules(weights)}, {"ListenerArn": L80})
@@ -115,7 +102,7 @@ def desired_forward(weights):
         "TargetGroupStickinessConfig": {"Enabled": False}}}
 
 
-def test_noop_makes_six_reads_and_no_write(aws, capsys):
+def test_noop_makes_five_reads_and_no_write(aws, capsys):
     expect_reads(aws, {"a": 100, "b": 0})
     out = run_module(load_balancer, args(), capsys)
     assert out["changed"] is False and out["changes"] == []
@@ -125,34 +112,46 @@ def test_noop_makes_six_reads_and_no_write(aws, capsys):
     assert out["weights"] == {"bandup-web-a": 100, "bandup-web-b": 0}
 
 
-def test_live_roles_move_the_weights_even_against_the_topology_role(aws, capsys):
-    # The services carry the failover's roles (b active); the listener still sends traffic to a.
-    expect_reads(aws, {"a": 100, "b": 0}, roles=("standby", "active"))
-    after = desired_forward({"a": 0, "b": 100})
-    aws["elbv2"].add_response("modify_listener", {"Listeners": []}, {"ListenerArn": L80, "DefaultActions": [after]})
-    aws["elbv2"].add_response("modify_rule", {"Rules": []}, {"RuleArn": RULE10, "Actions": [after], "Conditions": [
-        {"Field": "path-pattern", "PathPatternConfig": {"Values": ["/api/*"]}}]})
+def test_live_weights_are_left_alone_even_against_the_weights_given(aws, capsys):
+    # A failover moved the traffic to b (the service code owns the weights); the alb role still gives a 100.
+    expect_reads(aws, {"a": 0, "b": 100})
     out = run_module(load_balancer, dict(args(), _ansible_diff=True), capsys)
-    assert out["changed"] is True and out["weights"] == {"bandup-web-a": 0, "bandup-web-b": 100}
-    assert out["changes"] == [{"resource": "listener 80", "change": "modify", "fields": ["DefaultActions"],
-                               "create_rules": [], "modify_rules": [10], "delete_rules": []}]
-    assert out["diff"]["after"]["listener 80"]["rules"]["10"] == [after]
+    assert out["changed"] is False and out["changes"] == [] and out["diff"] == {"before": {}, "after": {}}
+    assert out["weights"] == {"bandup-web-a": 0, "bandup-web-b": 100}
 
 
-def test_check_mode_predicts_the_weight_change_and_writes_nothing(aws, capsys):
-    expect_reads(aws, {"a": 100, "b": 0}, roles=("standby", "active"))
-    out = run_module(load_balancer, dict(args(), _ansible_check_mode=True), capsys)
-    assert out["changed"] is True and [c["resource"] for c in out["changes"]] == ["listener 80"]
+def test_a_changed_target_group_set_keeps_the_live_weights(aws, capsys):
+    # Traffic is on b (the failover's weights). The options drop a from the default action (written, b keeping its
+    # live 100 rather than the 0 given) and give the rule other weights only (not written).
+    expect_reads(aws, {"a": 0, "b": 100})
+    aws["elbv2"].add_response("modify_listener", {"Listeners": []}, {
+        "ListenerArn": L80, "DefaultActions": [desired_forward({"b": 100})]})
+    params = args()
+    params["listeners"][0]["default_action"]["forward"] = [{"target_group": "bandup-web-b", "weight": 0}]
+    params["listeners"][0]["rules"][0]["forward"] = forward(weight_a=5)
+    out = run_module(load_balancer, params, capsys)
+    assert out["changes"] == [{"resource": "listener 80", "action": "update", "fields": ["DefaultActions"]}]
+    assert out["weights"] == {"bandup-web-a": 0, "bandup-web-b": 100}
 
 
-def test_absent_services_keep_the_topology_roles(aws, capsys):
-    expect_reads(aws, {"a": 0, "b": 100}, roles=None)
-    after = desired_forward({"a": 100, "b": 0})
-    aws["elbv2"].add_response("modify_listener", {"Listeners": []}, {"ListenerArn": L80, "DefaultActions": [after]})
-    aws["elbv2"].add_response("modify_rule", {"Rules": []}, {"RuleArn": RULE10, "Actions": [after], "Conditions": [
-        {"Field": "path-pattern", "PathPatternConfig": {"Values": ["/api/*"]}}]})
-    out = run_module(load_balancer, args(), capsys)
-    assert out["changed"] is True and out["weights"] == {"bandup-web-a": 100, "bandup-web-b": 0}
+def test_check_mode_predicts_the_target_group_change_and_writes_nothing(aws, capsys):
+    expect_reads(aws, {"a": 100, "b": 0})
+    params = args()
+    params["listeners"][0]["rules"][0]["forward"] = forward()[:1]
+    out = run_module(load_balancer, dict(params, _ansible_check_mode=True), capsys)
+    assert out["changed"] is True and [(c["resource"], c["action"]) for c in out["changes"]] == [
+        ("rule 10 on listener 80", "update")]
+
+
+def test_a_forward_whose_kept_weights_would_send_nothing_takes_the_weights_given(aws, capsys):
+    # Traffic is on b; the options replace b by a alone: a is new to the forward, so its weight (100) is the one given.
+    expect_reads(aws, {"a": 0, "b": 100})
+    aws["elbv2"].add_response("modify_listener", {"Listeners": []}, {
+        "ListenerArn": L80, "DefaultActions": [desired_forward({"a": 100})]})
+    params = args()
+    params["listeners"][0]["default_action"]["forward"] = [{"target_group": "bandup-web-a", "weight": 100}]
+    out = run_module(load_balancer, params, capsys)
+    assert [c["resource"] for c in out["changes"]] == ["listener 80"]
 
 
 def expect_cold_reads(aws):
@@ -163,8 +162,6 @@ def expect_cold_reads(aws):
     for az in "ab":
         elb.add_client_error("describe_target_groups", "TargetGroupNotFound",
                              expected_params={"Names": [f"bandup-web-{az}"]})
-    aws["ecs"].add_client_error("describe_services", "ClusterNotFoundException", expected_params={
-        "cluster": "bandup", "services": ["bandup-web-a", "bandup-web-b"], "include": ["TAGS"]})
 
 
 def test_cold_create_in_dependency_order(aws, capsys):
@@ -189,8 +186,9 @@ def test_cold_create_in_dependency_order(aws, capsys):
         "Conditions": [{"Field": "path-pattern", "PathPatternConfig": {"Values": ["/api/*"]}}]})
     out = run_module(load_balancer, args(), capsys)
     assert out["changed"] is True and out["listener_arns"] == [L80] and out["load_balancer"]["arn"] == LB_ARN
-    assert [c["resource"] for c in out["changes"]] == ["target group bandup-web-a", "target group bandup-web-b",
-                                                        "load balancer bandup", "listener 80"]
+    assert [(c["resource"], c["action"]) for c in out["changes"]] == [
+        ("target group bandup-web-a", "create"), ("target group bandup-web-b", "create"),
+        ("load balancer bandup", "create"), ("listener 80", "create"), ("rule 10 on listener 80", "create")]
 
 
 def test_check_mode_on_nothing_writes_nothing_and_publishes_empty_outputs(aws, capsys):
@@ -214,17 +212,19 @@ def test_rerun_after_interruption_adopts_what_exists(aws, capsys):
                                                            {"ResourceArn": TG["a"], "Tags": tag_list(tags_a)}]},
                      {"ResourceArns": [LB_ARN, TG["a"]]})
     elb.add_response("describe_listeners", {"Listeners": [live_listener({"a": 1})]}, {"LoadBalancerArn": LB_ARN})
-    aws["ecs"].add_response("describe_services", {"services": [], "failures": []},
-                            {"cluster": "bandup", "services": ["bandup-web-a", "bandup-web-b"], "include": ["TAGS"]})
     elb.add_response("create_target_group", {"TargetGroups": [live_tg("b")]}, None)
     elb.add_response("modify_target_group_attributes", {"Attributes": []}, None)
     elb.add_response("describe_rules", {"Rules": live_rules({"a": 1})[1:]}, {"ListenerArn": L80})
-    fwd = desired_forward({"a": 100, "b": 0})
-    elb.add_response("modify_listener", {"Listeners": []}, {"ListenerArn": L80, "DefaultActions": [fwd]})
-    elb.add_response("create_rule", {"Rules": []}, None)
+    # the listener keeps a's live weight (1) and b joins with the weight given; the new rule gets the weights given
+    elb.add_response("modify_listener", {"Listeners": []}, {"ListenerArn": L80,
+                                                            "DefaultActions": [desired_forward({"a": 1, "b": 0})]})
+    elb.add_response("create_rule", {"Rules": []}, {
+        "ListenerArn": L80, "Priority": 10, "Actions": [desired_forward({"a": 100, "b": 0})],
+        "Conditions": [{"Field": "path-pattern", "PathPatternConfig": {"Values": ["/api/*"]}}]})
     out = run_module(load_balancer, args(), capsys)
-    assert [(c["resource"], c["change"]) for c in out["changes"]] == [("target group bandup-web-b", "create"),
-                                                                      ("listener 80", "modify")]
+    assert [(c["resource"], c["action"]) for c in out["changes"]] == [("target group bandup-web-b", "create"),
+                                                                      ("listener 80", "update"),
+                                                                      ("rule 10 on listener 80", "create")]
 
 
 def test_changed_deregistration_delay_reads_and_sets_the_attribute(aws, capsys):
@@ -244,7 +244,9 @@ def test_changed_deregistration_delay_reads_and_sets_the_attribute(aws, capsys):
     expect_reads(aws, {"a": 100, "b": 0}, tg_tags=tg_tags, before_rules=attributes)
     out = run_module(load_balancer, args(), capsys)
     assert out["changed"] is True
-    assert out["changes"][0]["fields"] == ["deregistration_delay.timeout_seconds", "Tags"]
+    assert [(c["resource"], c["action"], c["fields"]) for c in out["changes"]] == [
+        (f"target group bandup-web-{az}", action, fields) for az in "ab" for action, fields in (
+            ("update", ["deregistration_delay.timeout_seconds"]), ("tag", ["bandup:last-applied"]))]
 
 
 def test_a_target_group_on_another_port_fails_before_any_write(aws, capsys):
@@ -252,11 +254,38 @@ def test_a_target_group_on_another_port_fails_before_any_write(aws, capsys):
     elb.add_response("describe_load_balancers", {"LoadBalancers": [live_lb()]}, {"Names": ["bandup"]})
     moved = dict(live_tg("a"), Port=9090)
     elb.add_response("describe_target_groups", {"TargetGroups": [moved, live_tg("b")]}, None)
-    elb.add_response("describe_tags", {"TagDescriptions": []}, None)
-    elb.add_response("describe_listeners", {"Listeners": []}, None)
-    aws["ecs"].add_response("describe_services", {"services": [], "failures": []}, None)
     out = run_module(load_balancer, args(), capsys)
     assert out["failed"] is True and "bandup-web-a exists with Port 9090 (wanted 8080)" in out["msg"]
+
+
+def test_a_fixed_setting_that_differs_fails_before_the_missing_target_group_is_created(aws, capsys):
+    # b does not exist yet and comes first in the options; a exists on another port: nothing may be created.
+    elb = aws["elbv2"]
+    elb.add_response("describe_load_balancers", {"LoadBalancers": [live_lb()]}, {"Names": ["bandup"]})
+    elb.add_client_error("describe_target_groups", "TargetGroupNotFound",
+                         expected_params={"Names": ["bandup-web-b", "bandup-web-a"]})
+    elb.add_client_error("describe_target_groups", "TargetGroupNotFound", expected_params={"Names": ["bandup-web-b"]})
+    elb.add_response("describe_target_groups", {"TargetGroups": [dict(live_tg("a"), Port=9090)]},
+                     {"Names": ["bandup-web-a"]})
+    params = args()
+    params["target_groups"].reverse()
+    out = run_module(load_balancer, params, capsys)
+    assert out["failed"] is True and out["msg"].startswith("target_groups: bandup-web-a exists with Port 9090")
+    assert out["changes"] == []
+
+
+def test_another_scheme_fails_before_any_target_group_is_created(aws, capsys):
+    elb = aws["elbv2"]
+    elb.add_response("describe_load_balancers", {"LoadBalancers": [dict(live_lb(), Scheme="internal")]},
+                     {"Names": ["bandup"]})
+    elb.add_client_error("describe_target_groups", "TargetGroupNotFound",
+                         expected_params={"Names": ["bandup-web-a", "bandup-web-b"]})
+    for az in "ab":
+        elb.add_client_error("describe_target_groups", "TargetGroupNotFound",
+                             expected_params={"Names": [f"bandup-web-{az}"]})
+    out = run_module(load_balancer, args(), capsys)
+    assert out["failed"] is True and out["msg"].startswith("scheme: load balancer bandup exists")
+    assert out["changes"] == []
 
 
 def test_forward_to_an_unknown_target_group_fails_naming_the_option(aws, capsys):

@@ -7,6 +7,7 @@ import copy
 import pytest
 
 import aws_shapes
+from ansible_collections.bandup.ecs.plugins.module_utils import ecs_service as svc
 from ansible_collections.bandup.ecs.plugins.modules import ecs_services
 from replay_services import AUTOSCALING, CASES, recorded, response
 
@@ -47,16 +48,18 @@ def expect_reads(aws, found):
 
 def assert_no_op(out):
     assert out.get("failed") is not True, out.get("msg")
-    assert out["changed"] is False and out["held"] == []
-    assert {name: result["changed_fields"] for name, result in out["services"].items()} == {n: [] for n in NAMES}
+    assert out["changed"] is False and out["changes"] == []
+    assert {name: result["changed"] for name, result in out["services"].items()} == {n: False for n in NAMES}
 
 
 def test_the_role_converge_on_the_recorded_answers_reads_three_times_and_writes_nothing(aws, capsys):
     expect_reads(aws, answers())
     out = run_module(ecs_services, args(), capsys)
     assert_no_op(out)
-    assert out["live"][NAMES[0]]["service_connect_server"] is True
-    assert out["live"][NAMES[1]]["service_connect_server"] is False
+    # What the switch reads of them (module_utils/switch.py): the server serves, the standby does not.
+    live = answers()["describe_services"]["services"]
+    assert svc.placement_state(live[0])["service_connect_server"] is True
+    assert svc.placement_state(live[1])["service_connect_server"] is False
 
 
 OPERATIONS = {"describe_services": ("ecs", "DescribeServices"),

@@ -1,7 +1,7 @@
 """load_balancer (load_balancer and elb_listener module_utils) on recorded ELBv2 answers
 (tests/unit/fixtures/aws/elbv2/*): the options the alb role passes for that load balancer change nothing and write
 nothing, on the answers and on every variant of them another endpoint could give; each managed field changed alone
-is found (check mode: no write). The services' live roles come from the recorded DescribeServices answers."""
+is found (check mode: no write). The weights given never change those of an existing listener or rule."""
 import copy
 
 import pytest
@@ -38,11 +38,11 @@ def target_group(name, port, path):
 
 def args():
     """The options the alb role passes (roles/alb/tasks/main.yml, templates/listeners.json.j2)."""
-    backends = [{"target_group": "bandup-prod-backend-a", "service": "bandup-prod-backend-a", "role": "active"},
-                {"target_group": "bandup-prod-backend-b", "service": "bandup-prod-backend-b", "role": "standby"}]
+    backends = [{"target_group": "bandup-prod-backend-a", "weight": 100},
+                {"target_group": "bandup-prod-backend-b", "weight": 0}]
     return dict(
         name="bandup-prod", scheme="internet-facing", subnets=["subnet-0c3d4e5f6a7b8c9d0", "subnet-0d4e5f6a7b8c9d0e1"],
-        security_groups=["sg-0a9b8c7d6e5f40312"], vpc_id="vpc-0e1d2c3b4a5968778", cluster="bandup-prod", tags=TAGS,
+        security_groups=["sg-0a9b8c7d6e5f40312"], vpc_id="vpc-0e1d2c3b4a5968778", tags=TAGS,
         region="eu-west-1",
         target_groups=[target_group("backend-a", 8080, "/actuator/health"),
                        target_group("backend-b", 8080, "/actuator/health"),
@@ -66,17 +66,7 @@ def answers():
     return found
 
 
-def services(swap=False):
-    """DescribeServices of the two backends as recorded (backend-a active, backend-b standby), or with roles swapped."""
-    found = [aws_shapes.load(f"ecs/DescribeServices.{case}")["services"][0]
-             for case in ("server-mid-rollout", "capacity-provider")]
-    if swap:
-        for service, role in zip(found, ("standby", "active")):
-            service["tags"] = [dict(t, value=role) if t["key"] == "bandup:role" else t for t in service["tags"]]
-    return {"services": found, "failures": []}
-
-
-def expect_reads(aws, found, swap=False, attributes_of=()):
+def expect_reads(aws, found, attributes_of=()):
     elb = aws["elbv2"]
     elb.add_response("describe_load_balancers", found["describe_load_balancers"], {"Names": ["bandup-prod"]})
     elb.add_response("describe_target_groups", found["describe_target_groups"],
@@ -84,8 +74,6 @@ def expect_reads(aws, found, swap=False, attributes_of=()):
     elb.add_response("describe_tags", found["describe_tags"], {"ResourceArns": [LB_ARN] + [
         tg["TargetGroupArn"] for tg in found["describe_target_groups"]["TargetGroups"]]})
     elb.add_response("describe_listeners", found["describe_listeners"], {"LoadBalancerArn": LB_ARN})
-    aws["ecs"].add_response("describe_services", services(swap), {
-        "cluster": "bandup-prod", "services": ["bandup-prod-backend-a", "bandup-prod-backend-b"], "include": ["TAGS"]})
     for name in attributes_of:
         arn = next(tg["TargetGroupArn"] for tg in found["describe_target_groups"]["TargetGroups"]
                    if tg["TargetGroupName"] == name)
@@ -94,8 +82,7 @@ def expect_reads(aws, found, swap=False, attributes_of=()):
 
 
 def summary(out):
-    return [(c["resource"], c["change"], c.get("fields"), c.get("create_rules"), c.get("modify_rules"),
-             c.get("delete_rules")) for c in out["changes"]]
+    return [(c["resource"], c["action"], c["fields"]) for c in out["changes"]]
 
 
 def test_no_op_on_the_recorded_answers(aws, capsys):
@@ -160,12 +147,12 @@ def with_listener(params, **changes):
 
 
 BACKEND_A, LISTENER, LB = "target group bandup-prod-backend-a", "listener 80", "load balancer bandup-prod"
+RULE_10, RULE_20 = "rule 10 on listener 80", "rule 20 on listener 80"
 SINGLE_CHANGES = [
-    ("subnets", dict(subnets=["subnet-0c3d4e5f6a7b8c9d0"]), [(LB, "modify", ["Subnets"], None, None, None)]),
-    ("security groups", dict(security_groups=["sg-0123"]), [(LB, "modify", ["SecurityGroups"], None, None, None)]),
+    ("subnets", dict(subnets=["subnet-0c3d4e5f6a7b8c9d0"]), [(LB, "update", ["Subnets"])]),
+    ("security groups", dict(security_groups=["sg-0123"]), [(LB, "update", ["SecurityGroups"])]),
     ("load balancer tags", dict(tags=dict(TAGS, team="web")),
-     [(f"target group bandup-prod-{n}", "modify", ["Tags"], None, None, None) for n in TGS]
-     + [(LB, "modify", ["Tags"], None, None, None)]),
+     [(f"target group bandup-prod-{n}", "tag", ["team"]) for n in TGS] + [(LB, "tag", ["team"])]),
 ]
 for option, value, field in (("health_check_path", "/health", "HealthCheckPath"),
                              ("health_check_port", "8081", "HealthCheckPort"),
@@ -174,9 +161,9 @@ for option, value, field in (("health_check_path", "/health", "HealthCheckPath")
                              ("healthy_threshold", 5, "HealthyThresholdCount"),
                              ("unhealthy_threshold", 2, "UnhealthyThresholdCount"),
                              ("matcher", "200-299", "Matcher"),
-                             ("tags", {"bandup:service": "backend", "bandup:az": "eu-west-1a", "x": "y"}, "Tags")):
+                             ("tags", {"bandup:service": "backend", "bandup:az": "eu-west-1a", "x": "y"}, "x")):
     SINGLE_CHANGES.append((option, lambda p, o=option, v=value: with_target_group(p, "bandup-prod-backend-a", **{o: v}),
-                           [(BACKEND_A, "modify", [field], None, None, None)]))
+                           [(BACKEND_A, "tag" if option == "tags" else "update", [field])]))
 
 
 @pytest.mark.parametrize("what, change, expected", SINGLE_CHANGES, ids=[c[0] for c in SINGLE_CHANGES])
@@ -191,33 +178,56 @@ def test_a_changed_deregistration_delay_reads_the_attributes_and_is_found(aws, c
     expect_reads(aws, answers(), attributes_of=["bandup-prod-backend-a"])
     params = with_target_group(args(), "bandup-prod-backend-a", deregistration_delay=60)
     out = run_module(load_balancer, dict(params, _ansible_check_mode=True), capsys)
-    assert summary(out) == [(BACKEND_A, "modify", ["deregistration_delay.timeout_seconds", "Tags"], None, None, None)]
+    assert summary(out) == [(BACKEND_A, "update", ["deregistration_delay.timeout_seconds"]),
+                            (BACKEND_A, "tag", ["bandup:last-applied"])]
 
 
-def test_live_roles_swapped_move_the_rule_weights(aws, capsys):
-    expect_reads(aws, answers(), swap=True)
-    out = run_module(load_balancer, dict(args(), _ansible_check_mode=True), capsys)
-    assert summary(out) == [(LISTENER, "modify", [], [], [10], [])]
-    assert out["weights"]["bandup-prod-backend-b"] == 100
+def swapped(entries):
+    return [dict(entry, weight=100 - entry["weight"]) for entry in entries]
+
+
+def test_other_weights_given_leave_the_live_weights_alone(aws, capsys):
+    """The weights belong to the service code (elb_listener.set_weights): on an existing listener and rule the
+    weights given are not compared, so the failover's weights (here: every weight swapped) are never moved back."""
+    params = copy.deepcopy(args())
+    listener = params["listeners"][0]
+    listener["default_action"]["forward"] = swapped(listener["default_action"]["forward"])
+    listener["rules"][0]["forward"] = swapped(listener["rules"][0]["forward"])
+    expect_reads(aws, answers())
+    out = run_module(load_balancer, params, capsys)
+    assert (out["changed"], out["changes"]) == (False, [])
+    assert out["weights"] == {"bandup-prod-backend-a": 100, "bandup-prod-backend-b": 0,
+                              "bandup-prod-frontend-a": 100, "bandup-prod-frontend-b": 0}
+
+
+def test_a_target_group_added_to_a_forward_keeps_the_live_weights_of_the_others(aws, capsys):
+    found = answers()
+    params = with_target_group(args(), "bandup-prod-backend-b")
+    rule = params["listeners"][0]["rules"][0]
+    rule["forward"] = [{"target_group": "bandup-prod-backend-a", "weight": 0},
+                       {"target_group": "bandup-prod-frontend-b", "weight": 7}]
+    expect_reads(aws, found)
+    out = run_module(load_balancer, dict(params, _ansible_check_mode=True, _ansible_diff=True), capsys)
+    assert summary(out) == [(RULE_10, "update", ["Actions"])]
+    groups = out["diff"]["after"][RULE_10]["Actions"][0]["ForwardConfig"]["TargetGroups"]
+    weights = {g["TargetGroupArn"].split(":targetgroup/")[1].split("/")[0]: g["Weight"] for g in groups}
+    assert weights == {"bandup-prod-backend-a": 100, "bandup-prod-frontend-b": 7}
 
 
 LISTENER_CHANGES = [
-    ("default weights", dict(default_action={"forward": [{"target_group": "bandup-prod-frontend-a", "weight": 0},
-                                                         {"target_group": "bandup-prod-frontend-b", "weight": 100}]}),
-     (LISTENER, "modify", ["DefaultActions"], [], [], [])),
     ("default redirect", dict(default_action={"redirect": {"protocol": "HTTPS", "port": "443",
                                                            "status_code": "HTTP_301"}}),
-     (LISTENER, "modify", ["DefaultActions"], [], [], [])),
+     [(LISTENER, "update", ["DefaultActions"])]),
     ("HTTPS", dict(protocol="HTTPS", certificate_arn="arn:aws:acm:eu-west-1:123456789012:certificate/1"),
-     (LISTENER, "modify", ["Certificates", "Protocol"], [], [], [])),
+     [(LISTENER, "update", ["Certificates", "Protocol"])]),
     ("path pattern", dict(rules=[{"priority": 10, "path_patterns": ["/v2/*"], "forward": [
-        {"target_group": "bandup-prod-backend-a", "service": "bandup-prod-backend-a", "role": "active"},
-        {"target_group": "bandup-prod-backend-b", "service": "bandup-prod-backend-b", "role": "standby"}]}]),
-     (LISTENER, "modify", [], [], [10], [])),
+        {"target_group": "bandup-prod-backend-a", "weight": 100},
+        {"target_group": "bandup-prod-backend-b", "weight": 0}]}]),
+     [(RULE_10, "update", ["Conditions"])]),
     ("priority", dict(rules=[{"priority": 20, "path_patterns": ["/api/*"], "forward": [
-        {"target_group": "bandup-prod-backend-a", "service": "bandup-prod-backend-a", "role": "active"},
-        {"target_group": "bandup-prod-backend-b", "service": "bandup-prod-backend-b", "role": "standby"}]}]),
-     (LISTENER, "modify", [], [20], [], [RULE10])),
+        {"target_group": "bandup-prod-backend-a", "weight": 100},
+        {"target_group": "bandup-prod-backend-b", "weight": 0}]}]),
+     [(RULE_10, "delete", []), (RULE_20, "create", [])]),
 ]
 
 
@@ -225,4 +235,4 @@ LISTENER_CHANGES = [
 def test_a_single_listener_change_is_found(aws, capsys, what, changes, expected):
     expect_reads(aws, answers())
     out = run_module(load_balancer, dict(with_listener(args(), **changes), _ansible_check_mode=True), capsys)
-    assert summary(out) == [expected], what
+    assert summary(out) == expected, what

@@ -1,0 +1,188 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Several ECS services of one cluster converged in order, with their autoscaling, from batched reads.
+
+``Batch.run(entries)`` reads every service once (one DescribeServices per 10), the scalable targets and scaling
+policies when an entry needs them, plans every entry before anything is written (bad input or a refused change fails
+naming the entry before the first write), then converges the entries one after the other (a Service Connect server
+before its clients), each as ``ecs_service`` converges one service (``plan_present``, ``apply_plan``, ``settle``),
+then its autoscaling. Every write goes through the run's ChangeSet; failures are raised as AnsibleAWSError.
+"""
+
+from __future__ import annotations
+
+import time
+
+from ansible_collections.bandup.ecs.plugins.module_utils import ecs_scaling as scaling
+from ansible_collections.bandup.ecs.plugins.module_utils import ecs_service as svc
+from ansible_collections.bandup.ecs.plugins.module_utils import rollout
+from ansible_collections.bandup.ecs.plugins.module_utils.ecs_service import ServiceError
+
+# The options of one entry: one service's (ecs_service's from name to purge_tags) plus its autoscaling and wait.
+ENTRY_OPTIONS = dict(
+    svc.SERVICE_OPTIONS,
+    task_definition=dict(type="str", required=True),
+    availability_zone=dict(type="str", required=True),
+    network=dict(svc.SERVICE_OPTIONS["network"], required=True),
+    autoscaling=dict(type="dict", options=scaling.SCALING_OPTIONS, required_if=scaling.SCALING_REQUIRED_IF),
+    wait=dict(type="bool"),
+)
+
+
+def check_unique(entries, where="services"):
+    """Names are unique; raises ServiceError naming the repeated ones."""
+    names = [e["name"] for e in entries]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise ServiceError(f"{where}: {', '.join(repeated)} given more than once")
+
+
+def needs_targets(entries, live):
+    """Whether the scalable targets must be read: autoscaling managed, or a desired count that it may own."""
+    return any(e["autoscaling"] or (live[e["name"]] and e["desired_count"] is not None and not e["force_desired_count"])
+               for e in entries)
+
+
+def plan_scaling(entry, target, live_policies):
+    """What the entry's autoscaling takes (register, put, delete, deregister); None when unmanaged."""
+    auto = entry["autoscaling"]
+    if auto is None:
+        return None
+    if auto["state"] == "absent":
+        return dict(register=False, put={}, delete=[], deregister=target is not None, target=target, wanted={},
+                    live={})
+    wanted = scaling.wanted_policies(auto)
+    register, put, delete = scaling.plan(target, live_policies, auto["min_capacity"], auto["max_capacity"], wanted)
+    return dict(register=register, put=put, delete=delete, deregister=False, target=target, wanted=wanted,
+                live=live_policies)
+
+
+def scaling_changed(splan):
+    return bool(splan and (splan["register"] or splan["put"] or splan["delete"] or splan["deregister"]))
+
+
+def scaling_diff(entry, splan):
+    """(before, after) of the entry's autoscaling, for the diff."""
+    target = splan["target"]
+    before = {"target": target and [target["MinCapacity"], target["MaxCapacity"]]}
+    after = {"target": None} if splan["deregister"] else {
+        "target": [entry["autoscaling"]["min_capacity"], entry["autoscaling"]["max_capacity"]],
+        "policies": sorted(splan["wanted"])}
+    return before, after
+
+
+class Batch:
+    """The services of one cluster, converged by one module run.
+
+    ``client(name)`` returns the boto3 client of a service (made when first needed); ``changes`` is the run's
+    ChangeSet. ``results`` holds, per service converged so far, what the module returns for it.
+    """
+
+    def __init__(self, client, cluster, changes, wait=True, wait_timeout=900, wait_delay=15, failure_log_lines=20,
+                 target_health="always"):
+        self._client, self._clients = client, {}
+        self.cluster, self.changes = cluster, changes
+        self.wait, self.wait_timeout, self.wait_delay = wait, wait_timeout, wait_delay
+        self.failure_log_lines, self.target_health = failure_log_lines, target_health
+        self.results = {}
+
+    def client(self, name):
+        if name not in self._clients:
+            self._clients[name] = self._client(name)
+        return self._clients[name]
+
+    def read(self, names):
+        """{name: live service or None} (one DescribeServices per 10 names)."""
+        found = svc.describe_many(self.client("ecs"), self.cluster, list(names))
+        return {name: found.get(name) for name in names}
+
+    def plan(self, entries, live, labels):
+        """Plans for every entry, from the reads made up front; raises ServiceError naming the entry."""
+        rids = {e["name"]: scaling.resource_id(self.cluster, e["name"]) for e in entries}
+        targets = {}
+        if needs_targets(entries, live):
+            targets = scaling.scalable_targets(self.client("application-autoscaling"), list(rids.values()))
+        plans = []
+        for label, entry in zip(labels, entries):
+            name = entry["name"]
+            try:
+                svc.check_options(entry)
+                if not entry["task_definition"].startswith("arn:"):
+                    entry = dict(entry, task_definition=svc.resolve_task_definition(self.client("ecs"),
+                                                                                    entry["task_definition"]))
+                plan = svc.plan_present(entry, live[name], lambda rid=rids[name]: rid in targets)
+                if entry["autoscaling"] and entry["autoscaling"]["state"] == "present":
+                    scaling.wanted_policies(entry["autoscaling"])
+            except (ServiceError, scaling.ScalingError) as err:
+                raise ServiceError(f"{label} ({name}): {err.message}", **err.kwargs) from err
+            plans.append((entry, plan))
+        with_policies = [rids[e["name"]] for e, _plan in plans if e["autoscaling"]
+                         and e["autoscaling"]["state"] == "present" and rids[e["name"]] in targets]
+        policies = scaling.policies_of(self.client("application-autoscaling"), with_policies) if with_policies else {}
+        checked = [e for e, plan in plans if svc.sets_network(plan)]
+        if checked:
+            try:
+                svc.check_subnets(self.client("ec2"), checked)
+            except ServiceError as err:
+                raise ServiceError(f"services ({err.result.get('service_name', 'subnets')}): {err.message}") from err
+        return [(entry, plan, rids[entry["name"]],
+                 plan_scaling(entry, targets.get(rids[entry["name"]]), policies.get(rids[entry["name"]], {})))
+                for entry, plan in plans]
+
+    def converge(self, entry, plan, rid, splan, target_health):
+        """Write, wait and record one service, then its autoscaling; raises AnsibleAWSError when its deployment
+        fails or times out."""
+        name, wrote = entry["name"], plan["action"] != "none"
+        wait = self.wait if entry["wait"] is None else entry["wait"]
+        deadline = time.monotonic() + self.wait_timeout
+        before = len(self.changes.changes)
+        diff_before, diff_after = dict(plan["diff"]["before"]), dict(plan["diff"]["after"])
+        if scaling_changed(splan):
+            diff_before["autoscaling"], diff_after["autoscaling"] = scaling_diff(entry, splan)
+        self.changes.diff(name, diff_before, diff_after)
+        service = plan["existing"]
+        result = dict(desired_count_owner=plan["owner"],
+                      deployment_id=(svc.primary_deployment(service or {}) or {}).get("id"))
+        try:
+            if wrote:
+                service = svc.apply_plan(self.client("ecs"), self.cluster, plan, self.changes, deadline,
+                                         self.wait_delay) or service
+            if not self.changes.check_mode:
+                service, result["deployment_id"] = svc.settle(
+                    self.client("ecs"), lambda: self.client("elbv2"), self.cluster, service, wrote, wait, deadline,
+                    self.wait_delay, steady_targets=target_health == "always")
+        except ServiceError as err:
+            raise ServiceError(f"{name}: {err.message}", services=self.results, **err.kwargs) from err
+        except svc.WaitError as err:
+            self.record(name, result, service, before)
+            msg, details = rollout.failure(err, self.client("ecs"), lambda: self.client("logs"), self.cluster, name,
+                                           self.failure_log_lines)
+            raise ServiceError(msg, timed_out=err.timed_out, services=self.results, **details) from err
+        if scaling_changed(splan):
+            auto, client = entry["autoscaling"], self.client("application-autoscaling")
+            if splan["deregister"]:
+                scaling.deregister(client, rid, self.changes)
+            else:
+                scaling.apply(client, rid, auto["min_capacity"], auto["max_capacity"], splan["register"],
+                              splan["put"], splan["delete"], self.changes, live=splan["live"])
+        self.record(name, result, service, before)
+
+    def record(self, name, result, service, before):
+        """The service's result: changed when this run wrote anything for it (here or in an earlier step)."""
+        changed = len(self.changes.changes) > before or self.results.get(name, {}).get("changed", False)
+        self.results[name] = dict(result, changed=changed, service=svc.result_of(service))
+
+    def run(self, entries, live=None, labels=None, target_health=None):
+        """Converge ``entries`` in order (their live state read here unless given); labels name them in errors."""
+        labels = labels or [f"services[{idx}]" for idx in range(len(entries))]
+        if live is None:
+            live = self.read([e["name"] for e in entries])
+        for entry, plan, rid, splan in self.plan(entries, live, labels):
+            self.converge(entry, plan, rid, splan, target_health or self.target_health)
+
+    def remove_scaling(self, name):
+        """Remove the service's scalable target (and its policies), when it has one."""
+        rid = scaling.resource_id(self.cluster, name)
+        client = self.client("application-autoscaling")
+        if scaling.scalable_target(client, rid) is not None:
+            scaling.deregister(client, rid, self.changes)
