@@ -73,21 +73,21 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.bandup.ecs.plugins.filter.topology import _plain
+from ansible_collections.bandup.ecs.plugins.module_utils.topology import plain
 from ansible_collections.bandup.ecs.plugins.module_utils import service_entries as entries
 
 
 def _apps(topology, cluster, network, task_definitions, alb=None, settings=None, evacuation_over=False):
     try:
-        return entries.apps(_plain(topology), _plain(cluster), _plain(network), _plain(task_definitions),
-                            alb=_plain(alb or {}), settings=_plain(settings or {}), evacuation_over=bool(evacuation_over))
+        return entries.apps(plain(topology), plain(cluster), plain(network), plain(task_definitions),
+                            alb=plain(alb or {}), settings=plain(settings or {}), evacuation_over=bool(evacuation_over))
     except entries.EntryError as err:
         raise AnsibleFilterError(str(err)) from err
 
 
 def _missing(topology, cluster=None, network=None, task_definitions=None):
-    return entries.missing_inputs(_plain(topology), _plain(cluster or {}), _plain(network or {}),
-                                  _plain(task_definitions or {}))
+    return entries.missing_inputs(plain(topology), plain(cluster or {}), plain(network or {}),
+                                  plain(task_definitions or {}))
 
 
 class FilterModule:

@@ -9,14 +9,14 @@ name: topology
 short_description: Validate a Bandup deployment and derive every resource name, on the controller
 version_added: 0.1.0
 description:
-  - The topology of the C(bandup.ecs.topology) module, computed on the controller
-    without starting a module, with the same checks (Fargate CPU/memory pairs, name limits, counts, Service Connect
-    uniqueness, ports, service dependencies) and the same resource names, from the same code.
+  - The topology of a deployment (plugins/module_utils/topology.py), computed on the controller without starting a
+    module, with every check (Fargate CPU/memory pairs, name limits, counts, Service Connect uniqueness, ports,
+    service dependencies) and every resource name the roles use. The C(bandup) role sets C(bandup_topology) with it.
   - It reads nothing from AWS itself. Given I(live) (the C(bandup.ecs.live_state) lookup) it checks the AZs against
-    the region and takes the active AZ from the cluster's C(bandup:active-az) tag, as the module does; without
+    the region and takes the active AZ from the cluster's C(bandup:active-az) tag; without
     it the active AZ is the inventory's (C(active_az_source=inventory)). The C(bandup) role passes I(live) unless
     the run's roles need neither (C(--tags ecr), C(--tags image)).
-  - Fails with the variable's name on bad input, like the module.
+  - Fails with the variable's name on bad input.
 author:
   - Bandup platform team (@bandup)
 positional: _input
@@ -45,7 +45,7 @@ options:
   ecr_prefix:
     description: C(bandup_ecr_prefix).
     type: str
-    default: ielts-
+    default: ''
   tags:
     description: C(bandup_tags).
     type: dict
@@ -69,30 +69,59 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: The topology, as the C(topology) return value of the C(bandup.ecs.topology) module.
+  description: The validated deployment with defaults applied and resource names derived.
   type: dict
+  contains:
+    cluster:
+      description: ECS cluster name.
+      type: str
+      sample: bandup-prod
+    namespace:
+      description: Cloud Map HTTP namespace used by Service Connect.
+      type: str
+      sample: bandup-prod
+    load_balancer:
+      description: ALB name.
+      type: str
+      sample: bandup-prod
+    active_az:
+      description: The AZ that is active now (the cluster tag once the cluster exists, else I(active_az)).
+      type: str
+      sample: eu-west-1a
+    active_az_source:
+      description: Where C(active_az) came from, C(inventory) or C(cluster tag).
+      type: str
+      sample: cluster tag
+    evacuated_az:
+      description:
+        - The standby AZ a failover evacuated (the cluster's C(bandup:evacuated-az) tag) while its services have
+          not settled as standby again, else C(None). Nothing waits on the deployments of its placements.
+      type: str
+      sample: eu-west-1a
+    tags:
+      description: Tags the collection puts on everything it creates (teardown deletes only these).
+      type: dict
+      sample: {"bandup:managed-by": "bandup.ecs", "bandup:deployment": "bandup-prod"}
+    services:
+      description:
+        - One entry per service in dependency order (C(depends_on) first), every key of the input with
+          defaults applied, plus C(family), C(repository), C(log_group), C(execution_role), C(task_role),
+          C(security_group) and C(placements) (one per AZ with C(role), C(az), C(desired_count),
+          C(service_name), C(target_group_name), C(capacity_provider), C(evacuated)).
+      type: list
+      elements: dict
 """
 
-from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.bandup.ecs.plugins.module_utils.topology import TopologyError, build_topology
+from ansible_collections.bandup.ecs.plugins.module_utils.topology import TopologyError, build_topology, plain
 
 
-def _plain(value):
-    """A plain copy of templated input: dicts and lists, not deepcopy (which copies ansible's lazy containers whole)."""
-    if isinstance(value, Mapping):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
-    return value
-
-
-def _topology(services, name, region, active_az, standby_az, ecr_prefix="ielts-", tags=None, live=None):
+def _topology(services, name, region, active_az, standby_az, ecr_prefix="", tags=None, live=None):
     live = live or {}
     try:
-        return build_topology(name, region, active_az, standby_az, _plain(services), ecr_prefix=ecr_prefix,
+        return build_topology(name, region, active_az, standby_az, plain(services), ecr_prefix=ecr_prefix,
                               tags=tags, azs_in_region=live.get("azs_in_region"),
                               live_active_az=live.get("live_active_az"),
                               live_evacuated_az=live.get("live_evacuated_az"))

@@ -22,6 +22,7 @@ except ImportError:
     pass  # AnsibleAWSModule reports the missing library
 
 from ansible_collections.amazon.aws.plugins.module_utils import botocore as amazon_botocore
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.bandup.ecs.plugins.module_utils.once import NO_RETRY_CONFIG
@@ -73,3 +74,14 @@ class AWSModule(AnsibleAWSModule):
         if exception.exception is not None:
             self.fail_json_aws(exception.exception, msg=exception.message, **exception.kwargs)
         self.fail_json(msg=exception.message or str(exception), **exception.kwargs)
+
+
+def run(module, changes, body):
+    """``module.exit_json`` with ``changes.result(**body())``; an AnsibleAWSError raised by ``body`` fails the module
+    (with the error's values, and changed/changes of the writes already sent)."""
+    try:
+        values = body()
+    except AnsibleAWSError as err:
+        err.kwargs = dict(err.kwargs, changed=changes.changed, changes=list(changes.changes))
+        module.fail_json_aws_error(err)
+    module.exit_json(**changes.result(**(values or {})))

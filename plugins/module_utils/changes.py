@@ -9,14 +9,13 @@ recorded and, unless in check mode, the write is sent. What the run changed is t
 in diff mode, ``diff``.
 
 Failures below the module are raised as amazon.aws's ``AnsibleAWSError`` (AWS calls wrapped with
-``AWSErrorHandler.common_error_handler(...)``, our own refusals as ``AnsibleAWSError(message=...)``); ``run()`` turns
-them into the module's failure, with what had already been written. Programming errors are not caught: they end the
-module with a traceback, as a bug should.
+``AWSErrorHandler.common_error_handler(...)``, our own refusals as ``AnsibleAWSError(message=...)``); ``run()`` in
+module_utils/aws.py (beside the module class: this layer never sees the module) turns them into the module's failure,
+with what had already been written. Programming errors are not caught: they end the module with a traceback, as a
+bug should.
 """
 
 from __future__ import annotations
-
-from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
 
 class ChangeSet:
@@ -58,13 +57,3 @@ class ChangeSet:
             result["diff"] = {"before": self.before, "after": self.after}
         return result
 
-
-def run(module, changes, body):
-    """``module.exit_json`` with ``changes.result(**body())``; an AnsibleAWSError raised by ``body`` fails the module
-    (with the error's values, and changed/changes of the writes already sent)."""
-    try:
-        values = body()
-    except AnsibleAWSError as err:
-        err.kwargs = dict(err.kwargs, changed=changes.changed, changes=list(changes.changes))
-        module.fail_json_aws_error(err)
-    module.exit_json(**changes.result(**(values or {})))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import os
 import re
+from collections.abc import Mapping
 
 # Fargate task sizes: cpu units -> valid memory (MiB).
 FARGATE_SIZES = {
@@ -176,6 +177,16 @@ def _check_service(idx, svc, seen_sc):
         for key in ("cpu_target", "memory_target"):
             if auto[key] is not None and not 1 <= auto[key] <= 100:
                 raise TopologyError(f"{where}.autoscaling.{key}: {auto[key]} is not a percentage (1-100)")
+
+
+def plain(value):
+    """A plain copy of templated input (filters get ansible's lazy containers): dicts and lists, not deepcopy (which
+    copies the lazy containers whole)."""
+    if isinstance(value, Mapping):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    return value
 
 
 def build_topology(name, region, active_az, standby_az, services, ecr_prefix="", azs_in_region=None,

@@ -75,9 +75,8 @@ extends_documentation_fragment:
 """
 
 from ansible_collections.bandup.ecs.plugins.module_utils import cloudmap
-from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
+from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule, run
 from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
-from ansible_collections.bandup.ecs.plugins.module_utils.changes import run
 
 
 def main():

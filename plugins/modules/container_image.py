@@ -199,8 +199,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorH
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
 from ansible_collections.bandup.ecs.plugins.module_utils import builders
-from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
-from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet, run
+from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule, run
+from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
 from ansible_collections.bandup.ecs.plugins.module_utils.ecr import authorization
 from ansible_collections.bandup.ecs.plugins.module_utils.registry import Registry
 

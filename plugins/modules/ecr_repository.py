@@ -174,9 +174,8 @@ repositories:
 """
 
 from ansible_collections.bandup.ecs.plugins.module_utils import ecr
-from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
+from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule, run
 from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
-from ansible_collections.bandup.ecs.plugins.module_utils.changes import run
 from ansible_collections.bandup.ecs.plugins.module_utils.topology import ECR_NAME_RE
 
 

@@ -50,9 +50,8 @@ namespace:
 
 from ansible_collections.bandup.ecs.plugins.module_utils import cloudmap
 from ansible_collections.bandup.ecs.plugins.module_utils import ecs_cluster
-from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
+from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule, run
 from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
-from ansible_collections.bandup.ecs.plugins.module_utils.changes import run
 
 
 def main():

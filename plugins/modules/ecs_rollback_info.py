@@ -101,9 +101,8 @@ problems:
 """
 
 from ansible_collections.bandup.ecs.plugins.module_utils import status
-from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
+from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule, run
 from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
-from ansible_collections.bandup.ecs.plugins.module_utils.changes import run
 
 
 def main():

@@ -177,8 +177,8 @@ import time
 from ansible_collections.bandup.ecs.plugins.module_utils import ecs_scaling as scaling
 from ansible_collections.bandup.ecs.plugins.module_utils import ecs_service as svc
 from ansible_collections.bandup.ecs.plugins.module_utils import rollout
-from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
-from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet, run
+from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule, run
+from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
 
 
 def ensure_present(client, params, existing, changes, deadline):

@@ -64,8 +64,8 @@ resource_id:
 """
 
 from ansible_collections.bandup.ecs.plugins.module_utils import ecs_scaling as scaling
-from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
-from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet, run
+from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule, run
+from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
 
 
 def ensure_present(client, params, rid, changes):

@@ -215,8 +215,8 @@ stopped_tasks:
 """
 
 from ansible_collections.bandup.ecs.plugins.module_utils import switch
-from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
-from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet, run
+from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule, run
+from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
 from ansible_collections.bandup.ecs.plugins.module_utils.service_batch import ENTRY_OPTIONS, Batch, check_unique
 
 ARGUMENT_SPEC = dict(

@@ -71,8 +71,8 @@ services:
 """
 
 from ansible_collections.bandup.ecs.plugins.module_utils import task_roles as api
-from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
-from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet, run
+from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule, run
+from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
 
 
 def main():

@@ -53,8 +53,8 @@ extends_documentation_fragment:
 """
 
 from ansible_collections.bandup.ecs.plugins.module_utils import elb_listener as lst
-from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
-from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet, run
+from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule, run
+from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
 
 
 def main():

@@ -286,8 +286,8 @@ weights:
 """
 
 from ansible_collections.bandup.ecs.plugins.module_utils import load_balancer as lb
-from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
-from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet, run
+from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule, run
+from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
 
 FORWARD = dict(type="list", elements="dict", options=dict(
     target_group=dict(type="str", required=True), weight=dict(type="int", default=1)))

@@ -212,9 +212,8 @@ network:
 
 import ipaddress
 
-from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
+from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule, run
 from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
-from ansible_collections.bandup.ecs.plugins.module_utils.changes import run
 from ansible_collections.bandup.ecs.plugins.module_utils.network import Network
 
 

@@ -1,0 +1,95 @@
+"""The layers of docs/DEVELOPING.md ("Layers"), enforced: data flows playbook -> role -> module -> module_utils ->
+boto3, never back.
+
+- module_utils never import modules, filters or lookups; modules never import each other; filters and lookups
+  import only module_utils.
+- The load balancer code (module_utils/load_balancer.py, elb_listener.py) imports no ECS code.
+- module_utils never receive the module object: no parameter named ``module`` and no use of what only a module has
+  (fail_json, exit_json, check_mode, params, client).
+- No broad ``except Exception`` / bare ``except:`` in plugins/: a programming bug is a traceback, not an AWS failure.
+"""
+import ast
+import pathlib
+
+import pytest
+
+PLUGINS = pathlib.Path(__file__).resolve().parents[2] / "plugins"
+PREFIX = "ansible_collections.bandup.ecs.plugins."
+LOAD_BALANCER_CODE = ("load_balancer", "elb_listener")
+# What the load balancer code may import from the collection's module_utils: nothing that knows ECS.
+LOAD_BALANCER_MAY_IMPORT = {"once", "records", "changes", "aws", "tags", "load_balancer", "elb_listener"}
+MODULE_ONLY = {"fail_json", "fail_json_aws", "fail_json_aws_error", "exit_json", "check_mode", "params", "client",
+               "write_client"}
+
+
+def sources(kind):
+    return sorted((PLUGINS / kind).glob("*.py"))
+
+
+def imports(path):
+    """The collection's plugins a file imports, as (kind, name): ("module_utils", "once")."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith(PREFIX):
+            parts = node.module[len(PREFIX):].split(".")
+            if len(parts) == 1:  # from ...plugins.module_utils import once, rollout
+                found.update((parts[0], alias.name) for alias in node.names)
+            else:
+                found.add((parts[0], parts[1]))
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith(PREFIX):
+                    parts = alias.name[len(PREFIX):].split(".")
+                    found.add((parts[0], parts[1] if len(parts) > 1 else ""))
+    return found
+
+
+def test_the_rules_see_imports():
+    """The checks below would pass on files they cannot read: make sure they read what is there."""
+    assert ("module_utils", "changes") in imports(PLUGINS / "modules" / "ecr_repository.py") | imports(
+        PLUGINS / "module_utils" / "ecr.py") or any(imports(p) for p in sources("modules"))
+    assert all(kind == "module_utils" for p in sources("modules") for kind, _ in imports(p))
+
+
+@pytest.mark.parametrize("path", sources("module_utils"), ids=lambda p: p.name)
+def test_module_utils_import_only_module_utils(path):
+    wrong = sorted(f"{kind}.{name}" for kind, name in imports(path) if kind != "module_utils")
+    assert not wrong, f"{path.name} imports {wrong}: module_utils must not import modules, filters or lookups"
+
+
+@pytest.mark.parametrize("path", sources("filter") + sources("lookup"), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_filters_and_lookups_import_only_module_utils(path):
+    wrong = sorted(f"{kind}.{name}" for kind, name in imports(path) if kind != "module_utils")
+    assert not wrong, f"{path.name} imports {wrong}: share controller-side code through module_utils"
+
+
+@pytest.mark.parametrize("path", sources("modules"), ids=lambda p: p.name)
+def test_modules_do_not_import_modules(path):
+    wrong = sorted(name for kind, name in imports(path) if kind == "modules")
+    assert not wrong, f"{path.name} imports the modules {wrong}: share code through module_utils"
+
+
+@pytest.mark.parametrize("name", LOAD_BALANCER_CODE)
+def test_the_load_balancer_code_imports_no_ecs_code(name):
+    used = {mod for kind, mod in imports(PLUGINS / "module_utils" / f"{name}.py") if kind == "module_utils"}
+    assert used <= LOAD_BALANCER_MAY_IMPORT, f"{name}.py imports {sorted(used - LOAD_BALANCER_MAY_IMPORT)}"
+
+
+@pytest.mark.parametrize("path", sources("module_utils"), ids=lambda p: p.name)
+def test_module_utils_never_receive_the_module(path):
+    tree = ast.parse(path.read_text())
+    params = sorted({arg.arg for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.Lambda))
+                     for arg in node.args.args + node.args.kwonlyargs if arg.arg == "module"})
+    used = sorted({f"module.{node.attr}" for node in ast.walk(tree) if isinstance(node, ast.Attribute)
+                   and isinstance(node.value, ast.Name) and node.value.id == "module" and node.attr in MODULE_ONLY})
+    if path.name == "aws.py":  # the module class itself
+        return
+    assert not params and not used, f"{path.name} takes or uses the module object: {params + used}"
+
+
+@pytest.mark.parametrize("path", sorted(PLUGINS.rglob("*.py")), ids=lambda p: str(p.relative_to(PLUGINS)))
+def test_no_broad_except(path):
+    broad = [node.lineno for node in ast.walk(ast.parse(path.read_text())) if isinstance(node, ast.ExceptHandler)
+             and (node.type is None or (isinstance(node.type, ast.Name) and node.type.id in ("Exception",
+                                                                                               "BaseException")))]
+    assert not broad, f"{path.relative_to(PLUGINS)} catches every exception at lines {broad}"
