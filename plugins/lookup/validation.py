@@ -46,44 +46,10 @@ _raw:
   sample: ["bandup_services[1].alb.priority: 0 is outside 1-50000; must be an integer 1-50000"]
 """
 
-import os
-
-import yaml
-
-try:
-    from botocore.loaders import Loader
-except ImportError:  # the region check is then left to the AWS calls that follow
-    Loader = None
-
 from ansible.plugins.lookup import LookupBase
 
 from ansible_collections.bandup.ecs.plugins.module_utils.constraints import problems
-
-ROLES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "roles")
-_SPECS = {}
-
-
-def load_specs(roles_dir=ROLES_DIR):
-    """role -> the options of its argument spec (the bandup role's ``topology`` entry point, the others' ``main``)."""
-    if roles_dir not in _SPECS:
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        specs = {}
-        for role in sorted(os.listdir(roles_dir)):
-            path = os.path.join(roles_dir, role, "meta", "argument_specs.yml")
-            if os.path.isfile(path):
-                with open(path, encoding="utf-8") as handle:
-                    entry = yaml.load(handle, Loader=loader)["argument_specs"]
-                specs[role] = entry["topology" if role == "bandup" else "main"]["options"]
-        _SPECS[roles_dir] = specs
-    return _SPECS[roles_dir]
-
-
-def known_regions():
-    """The AWS regions botocore knows (data/partitions.json), or None without botocore."""
-    if Loader is None:
-        return None
-    return {region for partition in Loader().load_data("partitions")["partitions"]
-            for region in partition.get("regions", {})}
+from ansible_collections.bandup.ecs.plugins.module_utils.role_specs import known_regions, load_specs
 
 
 class LookupModule(LookupBase):

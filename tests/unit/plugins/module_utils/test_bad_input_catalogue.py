@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from ansible_collections.bandup.ecs.plugins.lookup.validation import known_regions, load_specs
+from ansible_collections.bandup.ecs.plugins.module_utils.role_specs import known_regions, load_specs
 from ansible_collections.bandup.ecs.plugins.module_utils.constraints import problems
 from ansible_collections.bandup.ecs.plugins.module_utils.topology import TopologyError, build_topology
 

@@ -9,7 +9,7 @@ import botocore.loaders
 import pytest
 import yaml
 
-from ansible_collections.bandup.ecs.plugins.lookup.validation import known_regions, load_specs
+from ansible_collections.bandup.ecs.plugins.module_utils.role_specs import known_regions, load_specs
 from ansible_collections.bandup.ecs.plugins.module_utils.constraints import (
     TABLE,
     NoConstraint,
