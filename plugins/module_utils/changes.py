@@ -56,4 +56,3 @@ class ChangeSet:
         if self.want_diff:
             result["diff"] = {"before": self.before, "after": self.after}
         return result
-

@@ -21,3 +21,24 @@ def test_task_roles_fragment_is_the_same_at_both_levels_and_matches_the_spec():
     assert nested["type"] == "dict"
     assert nested["suboptions"] == top
     assert shape(top, "suboptions") == shape(ARGUMENT_SPEC, "options")
+
+
+def test_ecs_service_fragments_say_the_same_at_every_level_and_match_the_specs():
+    from ansible_collections.bandup.ecs.plugins.doc_fragments.ecs_service import ModuleDocFragment as Service
+    from ansible_collections.bandup.ecs.plugins.module_utils.ecs_scaling import SCALING_OPTIONS
+    from ansible_collections.bandup.ecs.plugins.module_utils.ecs_service import SERVICE_OPTIONS
+    from ansible_collections.bandup.ecs.plugins.module_utils.service_batch import ENTRY_OPTIONS
+
+    top = yaml.safe_load(Service.DOCUMENTATION)["options"]
+    scaling = yaml.safe_load(Service.SCALING)["options"]
+    entries = yaml.safe_load(Service.ENTRIES)["options"]
+    entry = entries["services"]["suboptions"]
+    assert entries["apps"]["suboptions"]["active"]["suboptions"] == entry
+    assert entries["apps"]["suboptions"]["standby"]["suboptions"] == entry
+    assert entry["autoscaling"]["suboptions"] == scaling
+    for name, option in top.items():
+        required = name in ("task_definition", "availability_zone", "network")
+        assert entry[name] == (dict(option, required=True) if required else option), name
+    assert shape(top, "suboptions") == shape(SERVICE_OPTIONS, "options")
+    assert shape(scaling, "suboptions") == shape(SCALING_OPTIONS, "options")
+    assert shape(entry, "suboptions") == shape(ENTRY_OPTIONS, "options")
