@@ -10,7 +10,10 @@ KEYS = ("type", "elements", "required", "default", "aliases")
 def shape(options, nested):
     """type, elements, required, default, aliases of each option, recursively through ``nested`` (``suboptions``
     in documentation, ``options`` in an argument spec)."""
-    return {name: dict({k: entry[k] for k in KEYS if k in entry},
+    # A dict default is compared by its presence only: ansible's argument validation fills the spec's own default
+    # dict with the suboptions' defaults (in place), so after a module ran in this process it is no longer {}.
+    return {name: dict({k: ({} if k == "default" and isinstance(entry[k], dict) else entry[k])
+                        for k in KEYS if k in entry},
                        **({"options": shape(entry[nested], nested)} if nested in entry else {}))
             for name, entry in options.items()}
 
