@@ -1,13 +1,13 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The options of one ECS service and of its autoscaling, documented once: top level for M(bandup.ecs.ecs_service)
-and M(bandup.ecs.ecs_service_scaling), as the suboptions of every entry of M(bandup.ecs.ecs_services) (its
+and M(bandup.ecs.ecs_service_scaling), as the suboptions of every entry of M(bandup.ecs.ecs_app_services) (its
 C(services) and the C(active) and C(standby) of its C(apps)). Mirrors the argument specs of
 module_utils/ecs_service.py (SERVICE_OPTIONS), ecs_scaling.py (SCALING_OPTIONS) and service_batch.py (ENTRY_OPTIONS).
 
 ansible-test reads doc fragments as literal strings, so the service options are written twice (top level for
 ecs_service; once more, as entry suboptions with task_definition, availability_zone and network required, for
-ecs_services, whose apps reuse them through a YAML alias) and the scaling options twice (top level, and inside an
+ecs_app_services, whose apps reuse them through a YAML alias) and the scaling options twice (top level, and inside an
 entry's autoscaling). tests/unit/plugins/test_doc_fragments.py fails when the copies differ from each other or from
 the argument specs."""
 
@@ -240,7 +240,7 @@ options:
         default: 60
 """
 
-    # bandup.ecs.ecs_services: the entries of services and of apps (the module documents the options themselves).
+    # bandup.ecs.ecs_app_services: the entries of services and of apps (the module documents the options themselves).
     ENTRIES = r"""
 options:
   services:

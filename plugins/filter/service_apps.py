@@ -6,11 +6,11 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 ---
 name: service_apps
-short_description: The apps option of bandup.ecs.ecs_services for a deployment (the service role's input)
+short_description: The apps option of bandup.ecs.ecs_app_services for a deployment (the service role's input)
 version_added: 0.2.0
 description:
   - Per app of the topology, in dependency order, its steady-state active and standby service entries for
-    M(bandup.ecs.ecs_services) (the service role's only input to it); built and tested in
+    M(bandup.ecs.ecs_app_services) (the service role's only input to it); built and tested in
     C(plugins/module_utils/service_entries.py).
   - The active entry serves the app's Service Connect endpoint (a C(service_connect.server) app), runs
     C(active_count) tasks and carries the app's autoscaling (CPU, memory, and ALB requests per target with the
@@ -58,7 +58,7 @@ options:
 
 EXAMPLES = r"""
 - name: Converge every app
-  bandup.ecs.ecs_services:
+  bandup.ecs.ecs_app_services:
     cluster: "{{ cluster_outputs.name }}"
     apps: "{{ bandup_topology | bandup.ecs.service_apps(cluster=cluster_outputs, network=network_outputs,
       task_definitions=task_definition_outputs, alb=alb_outputs, settings=service_settings) }}"
@@ -66,7 +66,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: A list of C({name, active, standby}), the entries in the shape of M(bandup.ecs.ecs_services)'s I(apps).
+  description: A list of C({name, active, standby}), the entries in the shape of M(bandup.ecs.ecs_app_services)'s I(apps).
   type: list
   elements: dict
 """

@@ -20,7 +20,7 @@ HANDLE = AWSErrorHandler.common_error_handler
 # What Application Auto Scaling applies to an ECS service's target tracking policy for a member left out (its API
 # reference and the cooldown guide); an answer may leave these out at their default.
 TARGET_TRACKING_DEFAULTS = {"DisableScaleIn": False, "ScaleInCooldown": 300, "ScaleOutCooldown": 300}
-# The autoscaling options of one service, shared by M(bandup.ecs.ecs_service_scaling) and M(bandup.ecs.ecs_services).
+# The autoscaling options of one service, shared by M(bandup.ecs.ecs_service_scaling) and M(bandup.ecs.ecs_app_services).
 SCALING_OPTIONS = dict(
     state=dict(type="str", choices=["present", "absent"], default="present"),
     min_capacity=dict(type="int"),

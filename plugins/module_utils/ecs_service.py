@@ -14,7 +14,7 @@ Comparing desired with live state
   turning into a client (or back) is a difference.
 
 Pure functions on dicts plus small API wrappers, and the steps of converging one service (``plan_present``,
-``apply_plan``, ``settle``) that both M(bandup.ecs.ecs_service) (one service) and M(bandup.ecs.ecs_services)
+``apply_plan``, ``settle``) that both M(bandup.ecs.ecs_service) (one service) and M(bandup.ecs.ecs_app_services)
 (many services, batched reads) use; failures are raised (``ServiceError``, ``WaitError``) and the module
 files turn them into one ``fail_json``.
 """
@@ -48,7 +48,7 @@ RETRY = AWSRetry.jittered_backoff()
 HANDLE = AWSErrorHandler.common_error_handler
 
 
-# The options of one service, shared by M(bandup.ecs.ecs_service) and each entry of M(bandup.ecs.ecs_services).
+# The options of one service, shared by M(bandup.ecs.ecs_service) and each entry of M(bandup.ecs.ecs_app_services).
 SERVICE_OPTIONS = dict(
     name=dict(type="str", required=True),
     task_definition=dict(type="str"),

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The input of M(bandup.ecs.ecs_services) for a deployment, from the topology and the other roles' outputs.
+"""The input of M(bandup.ecs.ecs_app_services) for a deployment, from the topology and the other roles' outputs.
 
 Pure functions, used by the filter plugins C(bandup.ecs.service_apps) and C(bandup.ecs.service_missing) (the service
 role). Per app, in dependency order, the steady state: the active placement (the Service Connect server of a server
@@ -78,7 +78,7 @@ def autoscaling(app, where, settings, alb):
 
 
 def entry(topology, app, where, inputs, settings, evacuation_over=False):
-    """The steady-state M(bandup.ecs.ecs_services) entry of one placement (``where``) of ``app``."""
+    """The steady-state M(bandup.ecs.ecs_app_services) entry of one placement (``where``) of ``app``."""
     cluster, network, alb = inputs["cluster"], inputs["network"], inputs["alb"]
     active = where["role"] == "active"
     server = bool(app["service_connect"]["server"]) and active
@@ -131,7 +131,7 @@ def entry(topology, app, where, inputs, settings, evacuation_over=False):
 
 
 def apps(topology, cluster, network, task_definitions, alb=None, settings=None, evacuation_over=False):
-    """The ``apps`` option of M(bandup.ecs.ecs_services): per app (dependency order) its active and standby entry."""
+    """The ``apps`` option of M(bandup.ecs.ecs_app_services): per app (dependency order) its active and standby entry."""
     settings = settings or {}
     unknown = sorted(set(SETTINGS) - set(settings))
     if unknown:

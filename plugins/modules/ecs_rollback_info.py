@@ -16,7 +16,7 @@ description:
     circuit breaker rolled it back, or it stayed C(FAILED)), that is the revision before the failed one that last
     worked, not simply the previous number; after a deploy that completed, the good revision before it.
   - The revisions that completed on a service are read from its deployments (C(DescribeServices)) and from the
-    record that M(bandup.ecs.ecs_service) and M(bandup.ecs.ecs_services) keep on it, the tag C(bandup:last-good),
+    record that M(bandup.ecs.ecs_service) and M(bandup.ecs.ecs_app_services) keep on it, the tag C(bandup:last-good),
     written with every deployment they start. A revision that was deregistered (C(INACTIVE)) is skipped.
   - With I(revision), that revision of each service's family, which must exist and be C(ACTIVE).
   - A service for which no revision can be chosen does not make the module fail; RV(problems) says why, naming the

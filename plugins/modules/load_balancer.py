@@ -16,7 +16,7 @@ description:
   - Forwards are weighted between target groups. A new listener or rule gets the weights given. On an existing
     listener or rule the module compares and keeps right the target groups of a forward, but never compares or
     changes their weights (a write for another reason keeps the live weights). The weights have one owner, the
-    service code (M(bandup.ecs.elb_listener_weights), module_utils C(elb_listener.set_weights)), which moves traffic
+    service code (M(bandup.ecs.ecs_app_services) through module_utils C(elb_listener.set_weights)), which moves traffic
     in a failover and keeps it on the active target groups.
   - Resources are found by name (load balancer, target groups) and by port (listeners) and priority (rules), so a run
     after an interrupted one adopts what the interrupted run created instead of creating it twice.

@@ -1,6 +1,6 @@
 """The recorded ECS services (tests/unit/fixtures/aws/ecs/DescribeServices.<case>.json) and the options the service
 role passes for each of them (module_utils/service_entries.py, the service_apps filter), shared by the replay tests of
-ecs_service (module_utils) and ecs_services (module)."""
+ecs_service (module_utils) and ecs_app_services (module)."""
 import copy
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator

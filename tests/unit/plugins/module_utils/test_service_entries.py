@@ -1,4 +1,4 @@
-"""The service role's input to ecs_services (module_utils/service_entries.py, filters service_apps/service_missing):
+"""The service role's input to ecs_app_services (module_utils/service_entries.py, filters service_apps/service_missing):
 every branch of the entries it used to build in Jinja (roles/service/vars/main.yml)."""
 import copy
 

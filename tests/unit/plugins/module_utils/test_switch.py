@@ -1,5 +1,5 @@
 """module_utils/switch.py: when an app is switched, and the order and shape of the switch's steps (a recording batch
-in place of AWS); the module tests (test_ecs_services.py) run it against stubbed clients."""
+in place of AWS); the module tests (test_ecs_app_services.py) run it against stubbed clients."""
 import copy
 
 import pytest

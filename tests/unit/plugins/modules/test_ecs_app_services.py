@@ -1,4 +1,4 @@
-"""bandup.ecs.ecs_services: batched reads, order, the failover switch, create/update/check mode (botocore Stubber,
+"""bandup.ecs.ecs_app_services: batched reads, order, the failover switch, create/update/check mode (botocore Stubber,
 exact calls)."""
 import copy
 import datetime
@@ -13,7 +13,7 @@ from botocore.stub import ANY
 from ansible_collections.bandup.ecs.plugins.module_utils import ecs_service as svc
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
 from ansible_collections.bandup.ecs.plugins.module_utils.service_batch import ENTRY_OPTIONS
-from ansible_collections.bandup.ecs.plugins.modules import ecs_services
+from ansible_collections.bandup.ecs.plugins.modules import ecs_app_services
 
 
 from conftest import run_module
@@ -146,7 +146,7 @@ def autoscaling_created(clients):
 
 
 def run(args, clients):
-    return _MOD.run(args, clients, module=ecs_services)
+    return _MOD.run(args, clients, module=ecs_app_services)
 
 
 def test_no_op_is_exactly_three_reads():
@@ -370,13 +370,13 @@ def test_bad_entry_fails_before_any_call(capsys):
     answers queued fails on any call."""
     clients = Clients()
     with mock.patch.object(AWSModule, "client", side_effect=clients.client):
-        out = run_module(ecs_services, dict(SERVICES, services=[ACTIVE, dict(STANDBY, desired_count="many")]), capsys)
+        out = run_module(ecs_app_services, dict(SERVICES, services=[ACTIVE, dict(STANDBY, desired_count="many")]), capsys)
         assert out["failed"] and "desired_count" in out["msg"] and "found in 'services'" in out["msg"]
-        out = run_module(ecs_services, dict(ARGS, apps=[{"name": "backend", "active": ACTIVE,
+        out = run_module(ecs_app_services, dict(ARGS, apps=[{"name": "backend", "active": ACTIVE,
                                                          "standby": {k: v for k, v in STANDBY.items() if k != "network"}}]),
                          capsys)
         assert out["failed"] and "network" in out["msg"] and "apps" in out["msg"]
-        out = run_module(ecs_services, dict(ARGS, services=[ACTIVE]), capsys)
+        out = run_module(ecs_app_services, dict(ARGS, services=[ACTIVE]), capsys)
         assert out["failed"] and "mutually exclusive" in out["msg"]
     result, failed = run(dict(SERVICES, services=[ACTIVE, ACTIVE]), clients)
     assert failed and result["msg"] == f"services: {A} given more than once"
@@ -434,10 +434,10 @@ def test_autoscaling_options_the_spec_requires(capsys):
     clients = Clients()
     requests = {"name": "requests", "metric": "requests", "target_value": 500}
     with mock.patch.object(AWSModule, "client", side_effect=clients.client):
-        out = run_module(ecs_services, dict(SERVICES, services=[dict(ACTIVE, autoscaling={"max_capacity": 4})]),
+        out = run_module(ecs_app_services, dict(SERVICES, services=[dict(ACTIVE, autoscaling={"max_capacity": 4})]),
                          capsys)
         assert out["failed"] and "min_capacity" in out["msg"] and "autoscaling" in out["msg"]
-        out = run_module(ecs_services, dict(SERVICES, services=[dict(ACTIVE, autoscaling=dict(
+        out = run_module(ecs_app_services, dict(SERVICES, services=[dict(ACTIVE, autoscaling=dict(
             ACTIVE["autoscaling"], policies=[requests]))]), capsys)
         assert out["failed"] and "resource_label" in out["msg"] and "policies" in out["msg"]
     # state=absent needs neither

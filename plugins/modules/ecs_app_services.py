@@ -6,7 +6,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 ---
-module: ecs_services
+module: ecs_app_services
 short_description: Converge the ECS Fargate services of one cluster in order, or the active/standby apps with their failover switch
 version_added: 0.1.0
 description:
@@ -106,7 +106,7 @@ extends_documentation_fragment:
 
 EXAMPLES = r"""
 - name: The backend (a Service Connect server) before the frontend, each in its active and standby AZ
-  bandup.ecs.ecs_services:
+  bandup.ecs.ecs_app_services:
     cluster: prod
     target_health: after_change
     listener_arns: ["arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/prod/50dc6c495c0c9188/f2f7dc8efc522ab2"]
@@ -148,7 +148,7 @@ EXAMPLES = r"""
   register: converged
 
 - name: Two services in order, without roles
-  bandup.ecs.ecs_services:
+  bandup.ecs.ecs_app_services:
     cluster: prod
     services:
       - name: prod-worker-a

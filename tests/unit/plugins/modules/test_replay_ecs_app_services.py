@@ -1,4 +1,4 @@
-"""ecs_services, the whole service role's converge, on recorded answers: DescribeServices of the server mid-rollout,
+"""ecs_app_services, the whole service role's converge, on recorded answers: DescribeServices of the server mid-rollout,
 the client and the capacity-provider service, DescribeScalableTargets and DescribeScalingPolicies of the server's
 autoscaling (tests/unit/fixtures/aws). With the options the role passes it makes its three reads and writes
 nothing, on the answers as recorded and as other endpoints give them (optional members left out or empty)."""
@@ -8,7 +8,7 @@ import pytest
 
 import aws_shapes
 from ansible_collections.bandup.ecs.plugins.module_utils import ecs_service as svc
-from ansible_collections.bandup.ecs.plugins.modules import ecs_services
+from ansible_collections.bandup.ecs.plugins.modules import ecs_app_services
 from replay_services import AUTOSCALING, CASES, recorded, response
 
 from conftest import run_module
@@ -54,7 +54,7 @@ def assert_no_op(out):
 
 def test_the_role_converge_on_the_recorded_answers_reads_three_times_and_writes_nothing(aws, capsys):
     expect_reads(aws, answers())
-    out = run_module(ecs_services, args(), capsys)
+    out = run_module(ecs_app_services, args(), capsys)
     assert_no_op(out)
     # What the switch reads of them (module_utils/switch.py): the server serves, the standby does not.
     live = answers()["describe_services"]["services"]
@@ -73,4 +73,4 @@ def test_no_write_on_the_answers_as_other_endpoints_give_them(aws, capsys, opera
     found = answers()
     found[operation] = dict(aws_shapes.variants(*OPERATIONS[operation], found[operation]))[label]
     expect_reads(aws, found)
-    assert_no_op(run_module(ecs_services, args(), capsys))
+    assert_no_op(run_module(ecs_app_services, args(), capsys))
