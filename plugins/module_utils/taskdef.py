@@ -13,13 +13,19 @@ ecs_taskdefinition issue #690).
 
 from __future__ import annotations
 
+import copy
+
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
+from ansible_collections.bandup.ecs.plugins.module_utils import task_roles
 from ansible_collections.bandup.ecs.plugins.module_utils.once import write_once
+from ansible_collections.bandup.ecs.plugins.module_utils.topology import TopologyError, fargate_check
 
 retry = AWSRetry.jittered_backoff()
 
@@ -187,3 +193,148 @@ def deregister(client, arn):
 @retry
 def tag_resource(client, arn, tags):
     client.tag_resource(resourceArn=arn, tags=ansible_dict_to_boto3_tag_list(tags, "key", "value"))
+
+
+# ---------------------------------------------------------------- the run of bandup.ecs.ecs_taskdefinition
+
+def desired_definition(params):
+    definition = {
+        "family": params["family"],
+        "networkMode": params["network_mode"],
+        "requiresCompatibilities": params["requires_compatibilities"],
+        "containerDefinitions": clean(copy.deepcopy(params["container_definitions"])),
+        "runtimePlatform": {"cpuArchitecture": params["cpu_architecture"],
+                            "operatingSystemFamily": params["operating_system_family"]},
+        "cpu": None if params["cpu"] is None else str(params["cpu"]),
+        "memory": None if params["memory"] is None else str(params["memory"]),
+        "executionRoleArn": params["execution_role_arn"],
+        "taskRoleArn": params["task_role_arn"],
+        "ephemeralStorage": None if params["ephemeral_storage"] is None else {"sizeInGiB": params["ephemeral_storage"]},
+    }
+    return {k: v for k, v in definition.items() if v is not None}
+
+
+def family_params(params):
+    """One params dict per family: I(family) alone, or each I(task_definitions) entry over the shared options."""
+    if params["family"]:
+        return [params]
+    return [dict(params, **{k: v for k, v in entry.items() if v is not None}) for entry in params["task_definitions"]]
+
+
+def validate(params, where):
+    """The checks the argument spec cannot make; AnsibleAWSError naming the option, before any AWS call."""
+    def refuse(message):
+        raise AnsibleAWSError(message=message)
+
+    if params["state"] == "absent":
+        return
+    if not params["container_definitions"]:
+        refuse(f"{where}container_definitions: at least one container is required with state=present")
+    names = [c.get("name") for c in params["container_definitions"]]
+    if not all(names) or len(set(names)) != len(names):
+        refuse(f"{where}container_definitions: every container needs a unique name (got {names})")
+    if "FARGATE" in params["requires_compatibilities"]:
+        if params["cpu"] is None or params["memory"] is None:
+            refuse(f"{where}cpu and memory: required for FARGATE")
+        try:
+            fargate_check(f"family {params['family']}", params["cpu"], params["memory"])
+        except TopologyError as err:
+            refuse(str(err))
+        if params["network_mode"] != "awsvpc":
+            refuse("network_mode: FARGATE requires awsvpc")
+    if params["ephemeral_storage"] is not None and not 21 <= params["ephemeral_storage"] <= 200:
+        refuse(f"ephemeral_storage: {params['ephemeral_storage']} GiB is outside 21-200")
+    if params["keep_revisions"] < 0:
+        refuse("keep_revisions: must be 0 (keep all) or more")
+
+
+def deregister_revisions(changes, client, arns):
+    for arn in arns:
+        family, revision = revision_of(arn)
+        changes.write(f"task definition {family}:{revision}", "deregister",
+                      lambda arn=arn: deregister(client, arn))
+    return arns
+
+
+def prune_revisions(changes, client, params, current_arn):
+    """Deregister ACTIVE revisions beyond the newest ``keep_revisions`` (never ``current_arn``)."""
+    if not params["keep_revisions"]:
+        return []
+    return deregister_revisions(changes, client, [arn for arn in active_revisions(
+        client, params["family"])[params["keep_revisions"]:] if arn != current_arn])
+
+
+def output(definition, **extra):
+    family, revision = revision_of(definition["taskDefinitionArn"])
+    return dict(task_definition=definition, arn=definition["taskDefinitionArn"], family=family, revision=revision,
+                **extra)
+
+
+def ensure_present(changes, client, params, writer):
+    """Register a revision of one family when it differs from the latest ACTIVE one (or add missing tags to it);
+    the result values of the family."""
+    live, live_tags = describe_latest(client, params["family"])
+    wanted = desired_definition(params)
+    missing = fill_images(wanted["containerDefinitions"], live)
+    if missing:
+        raise AnsibleAWSError(message=f"container_definitions: no image for container(s) {missing} and family "
+                                      f"'{params['family']}' has no ACTIVE revision to keep the image of; give the image")
+    resource = f"task definition {params['family']}"
+    after = normalize(wanted)
+    before = normalize(live) if live else {}
+    changes.diff(resource, before, after)
+    image = wanted["containerDefinitions"][0]["image"]
+
+    def send():
+        return register(client, wanted, params["tags"], writer("ecs"))
+
+    if live is None:
+        current = changes.write(resource, "create", send)
+        if current is None:  # check mode: no revision to report
+            return dict(image=image, deregistered=[])
+    else:
+        current = live
+        fields = differences(before, after)
+        missing_tags = compare_aws_tags(live_tags, params["tags"] or {}, purge_tags=False)[0]
+        if fields:
+            current = changes.write(resource, "register", send, fields=fields) or live
+        elif missing_tags:
+            changes.diff(resource, {"tags": live_tags}, {"tags": dict(live_tags, **missing_tags)})
+            changes.write(resource, "tag", lambda: tag_resource(client, live["taskDefinitionArn"], missing_tags),
+                          fields=missing_tags)
+    deregistered = prune_revisions(changes, client, params, current["taskDefinitionArn"])
+    return dict(deregistered=deregistered, **output(current, image=image))
+
+
+def ensure_absent(changes, client, params, _writer):
+    return dict(deregistered=deregister_revisions(changes, client, active_revisions(client, params["family"])))
+
+
+def converge(changes, options, client, writer):
+    """The run of M(bandup.ecs.ecs_taskdefinition) on its ``options``: the log groups and roles of I(task_roles)
+    (their ARNs filled in by family), then each family; the result values. ``client(service)`` and
+    ``writer(service)`` give the clients (the latter without botocore retries, for once.write_once)."""
+    families = family_params(options)
+    for params in families:
+        validate(params, f"family {params['family']}: " if options["task_definitions"] else "")
+    roles = options["task_roles"]
+    wanted = None if roles is None else task_roles.desired_roles(roles)
+    result = {}
+    if roles is not None:
+        services = task_roles.converge(changes, client("logs"), client("iam"), roles, wanted, writer)
+        result["task_roles"] = dict(services=services)
+        by_family = {svc["family"]: services[svc["name"]] for svc in roles["services"]}
+        for params in families:
+            arns = by_family.get(params["family"], {})
+            for key in ("execution_role_arn", "task_role_arn"):
+                params[key] = params[key] or arns.get(key)
+    ecs = client("ecs")
+    present = options["state"] == "present"
+    results = []
+    for params in families:
+        written = len(changes.changes)
+        one = (ensure_present if present else ensure_absent)(changes, ecs, params, writer)
+        results.append(dict(one, family=params["family"], changed=len(changes.changes) > written))
+    if options["family"]:
+        return dict(result, **{k: v for k, v in results[0].items() if k != "changed"})
+    return dict(result, task_definitions=results)

@@ -217,158 +217,11 @@ task_roles:
         task_role_arn: arn:aws:iam::123456789012:role/bandup-prod-backend-task
 """
 
-import copy
-
-from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
 from ansible_collections.bandup.ecs.plugins.module_utils import task_roles
 from ansible_collections.bandup.ecs.plugins.module_utils import taskdef
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule, run
 from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
-from ansible_collections.bandup.ecs.plugins.module_utils.topology import TopologyError, fargate_check
-
-
-def desired_definition(params):
-    definition = {
-        "family": params["family"],
-        "networkMode": params["network_mode"],
-        "requiresCompatibilities": params["requires_compatibilities"],
-        "containerDefinitions": taskdef.clean(copy.deepcopy(params["container_definitions"])),
-        "runtimePlatform": {"cpuArchitecture": params["cpu_architecture"],
-                            "operatingSystemFamily": params["operating_system_family"]},
-        "cpu": None if params["cpu"] is None else str(params["cpu"]),
-        "memory": None if params["memory"] is None else str(params["memory"]),
-        "executionRoleArn": params["execution_role_arn"],
-        "taskRoleArn": params["task_role_arn"],
-        "ephemeralStorage": None if params["ephemeral_storage"] is None else {"sizeInGiB": params["ephemeral_storage"]},
-    }
-    return {k: v for k, v in definition.items() if v is not None}
-
-
-def family_params(params):
-    """One params dict per family: I(family) alone, or each I(task_definitions) entry over the shared options."""
-    if params["family"]:
-        return [params]
-    return [dict(params, **{k: v for k, v in entry.items() if v is not None}) for entry in params["task_definitions"]]
-
-
-def validate(params, where):
-    """The checks the argument spec cannot make; AnsibleAWSError naming the option, before any AWS call."""
-    def refuse(message):
-        raise AnsibleAWSError(message=message)
-
-    if params["state"] == "absent":
-        return
-    if not params["container_definitions"]:
-        refuse(f"{where}container_definitions: at least one container is required with state=present")
-    names = [c.get("name") for c in params["container_definitions"]]
-    if not all(names) or len(set(names)) != len(names):
-        refuse(f"{where}container_definitions: every container needs a unique name (got {names})")
-    if "FARGATE" in params["requires_compatibilities"]:
-        if params["cpu"] is None or params["memory"] is None:
-            refuse(f"{where}cpu and memory: required for FARGATE")
-        try:
-            fargate_check(f"family {params['family']}", params["cpu"], params["memory"])
-        except TopologyError as err:
-            refuse(str(err))
-        if params["network_mode"] != "awsvpc":
-            refuse("network_mode: FARGATE requires awsvpc")
-    if params["ephemeral_storage"] is not None and not 21 <= params["ephemeral_storage"] <= 200:
-        refuse(f"ephemeral_storage: {params['ephemeral_storage']} GiB is outside 21-200")
-    if params["keep_revisions"] < 0:
-        refuse("keep_revisions: must be 0 (keep all) or more")
-
-
-def deregister(changes, client, arns):
-    for arn in arns:
-        family, revision = taskdef.revision_of(arn)
-        changes.write(f"task definition {family}:{revision}", "deregister",
-                      lambda arn=arn: taskdef.deregister(client, arn))
-    return arns
-
-
-def prune_revisions(changes, client, params, current_arn):
-    """Deregister ACTIVE revisions beyond the newest ``keep_revisions`` (never ``current_arn``)."""
-    if not params["keep_revisions"]:
-        return []
-    return deregister(changes, client, [arn for arn in taskdef.active_revisions(
-        client, params["family"])[params["keep_revisions"]:] if arn != current_arn])
-
-
-def output(definition, **extra):
-    family, revision = taskdef.revision_of(definition["taskDefinitionArn"])
-    return dict(task_definition=definition, arn=definition["taskDefinitionArn"], family=family, revision=revision,
-                **extra)
-
-
-def ensure_present(changes, client, params, writer):
-    """Register a revision of one family when it differs from the latest ACTIVE one (or add missing tags to it);
-    the result values of the family."""
-    live, live_tags = taskdef.describe_latest(client, params["family"])
-    wanted = desired_definition(params)
-    missing = taskdef.fill_images(wanted["containerDefinitions"], live)
-    if missing:
-        raise AnsibleAWSError(message=f"container_definitions: no image for container(s) {missing} and family "
-                                      f"'{params['family']}' has no ACTIVE revision to keep the image of; give the image")
-    resource = f"task definition {params['family']}"
-    after = taskdef.normalize(wanted)
-    before = taskdef.normalize(live) if live else {}
-    changes.diff(resource, before, after)
-    image = wanted["containerDefinitions"][0]["image"]
-
-    def register():
-        return taskdef.register(client, wanted, params["tags"], writer("ecs"))
-
-    if live is None:
-        current = changes.write(resource, "create", register)
-        if current is None:  # check mode: no revision to report
-            return dict(image=image, deregistered=[])
-    else:
-        current = live
-        fields = taskdef.differences(before, after)
-        missing_tags = compare_aws_tags(live_tags, params["tags"] or {}, purge_tags=False)[0]
-        if fields:
-            current = changes.write(resource, "register", register, fields=fields) or live
-        elif missing_tags:
-            changes.diff(resource, {"tags": live_tags}, {"tags": dict(live_tags, **missing_tags)})
-            changes.write(resource, "tag", lambda: taskdef.tag_resource(client, live["taskDefinitionArn"], missing_tags),
-                          fields=missing_tags)
-    deregistered = prune_revisions(changes, client, params, current["taskDefinitionArn"])
-    return dict(deregistered=deregistered, **output(current, image=image))
-
-
-def ensure_absent(changes, client, params, _writer):
-    return dict(deregistered=deregister(changes, client, taskdef.active_revisions(client, params["family"])))
-
-
-def ensure(module, changes):
-    """The log groups and roles of I(task_roles) (their ARNs filled in by family), then each family."""
-    families = family_params(module.params)
-    for params in families:
-        validate(params, f"family {params['family']}: " if module.params["task_definitions"] else "")
-    roles = module.params["task_roles"]
-    wanted = None if roles is None else task_roles.desired_roles(roles)
-    result = {}
-    if roles is not None:
-        services = task_roles.converge(changes, module.client("logs"), module.client("iam"), roles, wanted,
-                                       module.write_client)
-        result["task_roles"] = dict(services=services)
-        by_family = {svc["family"]: services[svc["name"]] for svc in roles["services"]}
-        for params in families:
-            arns = by_family.get(params["family"], {})
-            for key in ("execution_role_arn", "task_role_arn"):
-                params[key] = params[key] or arns.get(key)
-    client = module.client("ecs")
-    present = module.params["state"] == "present"
-    results = []
-    for params in families:
-        written = len(changes.changes)
-        one = (ensure_present if present else ensure_absent)(changes, client, params, module.write_client)
-        results.append(dict(one, family=params["family"], changed=len(changes.changes) > written))
-    if module.params["family"]:
-        return dict(result, **{k: v for k, v in results[0].items() if k != "changed"})
-    return dict(result, task_definitions=results)
 
 
 def main():
@@ -400,7 +253,7 @@ def main():
         supports_check_mode=True,
     )
     changes = ChangeSet(module.check_mode, module._diff)
-    run(module, changes, lambda: ensure(module, changes))
+    run(module, changes, lambda: taskdef.converge(changes, module.params, module.client, module.write_client))
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ import pytest
 
 import aws_shapes
 from ansible_collections.bandup.ecs.plugins.module_utils import taskdef
-from ansible_collections.bandup.ecs.plugins.modules import ecs_taskdefinition
 
 FIXTURE = "ecs/DescribeTaskDefinition.fargate-defaults-filled"
 IMAGE = ("123456789012.dkr.ecr.eu-west-1.amazonaws.com/bandup-prod/backend@sha256:"
@@ -42,7 +41,7 @@ PARAMS = {
 
 
 def desired(params=None):
-    return ecs_taskdefinition.desired_definition(params or PARAMS)
+    return taskdef.desired_definition(params or PARAMS)
 
 
 def differences(described, wanted):
