@@ -8,6 +8,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.bandup.ecs.plugins.module_utils import builders
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
 from ansible_collections.bandup.ecs.plugins.module_utils.registry import RegistryError
+from ansible_collections.bandup.ecs.plugins.module_utils import images
 from ansible_collections.bandup.ecs.plugins.modules import container_image
 
 from conftest import run_module
@@ -45,7 +46,7 @@ def fixture_image(tmp_path, monkeypatch, stub_clients):
     aws["ecr"].add_response("get_authorization_token", {"authorizationData": [
         {"authorizationToken": token, "proxyEndpoint": f"https://{HOST}"}]}, {})
     FakeRegistry.tags, FakeRegistry.fail, FakeRegistry.made = {}, False, []
-    monkeypatch.setattr(container_image, "Registry", FakeRegistry)
+    monkeypatch.setattr(images, "Registry", FakeRegistry)
     commands = []
 
     def run_command(self, cmd, **kwargs):
@@ -92,7 +93,7 @@ def test_a_missing_image_is_built_pushed_and_pinned(image, capsys):
 
 
 def test_a_missing_git_tag_is_copied_in_the_registry(image, capsys, monkeypatch):
-    monkeypatch.setattr(container_image, "git_sha", lambda module, context: "0123456789abcdef")
+    monkeypatch.setattr(images, "git_sha", lambda host, context: "0123456789abcdef")
     FakeRegistry.tags = {("ielts-backend", image["tag"]): DIGEST}
     out = run_module(container_image, params(image, tag_git_sha=True), capsys)
     assert out["changed"] is True
