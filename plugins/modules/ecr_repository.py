@@ -77,15 +77,8 @@ options:
     description: Remove the repository policy when I(repository_policy) is unset.
     type: bool
     default: false
-  tags:
-    description: Tags on the repository.
-    type: dict
-    aliases: [resource_tags]
-  purge_tags:
-    description: Remove tags that are not in I(tags).
-    type: bool
-    default: false
 extends_documentation_fragment:
+  - bandup.ecs.tags
   - bandup.ecs.changes
   - amazon.aws.common.modules
   - amazon.aws.region.modules
