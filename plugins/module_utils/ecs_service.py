@@ -35,8 +35,10 @@ from ansible_collections.bandup.ecs.plugins.module_utils import rollout
 from ansible_collections.bandup.ecs.plugins.module_utils.records import LAST_APPLIED_TAG, last_applied, record_parts
 
 # Set by the service role: the placement's standing (active or standby) and its Service Connect role (server or
-# client).
+# client). LEGACY_STANDING_TAG is the standing tag of releases before the rename: read when STANDING_TAG is absent,
+# removed when the new tag is written.
 STANDING_TAG = "bandup:standing"
+LEGACY_STANDING_TAG = "bandup:role"
 SC_ROLE_TAG = "bandup:sc-role"
 # UpdateService fields this module manages; desiredCount is handled apart (autoscaling may own it).
 SPEC_FIELDS = (
@@ -212,8 +214,9 @@ def tag_list(tags):
 
 
 def live_standing(tags):
-    """The standing (active or standby) a service's tags record, else None."""
-    return tags.get(STANDING_TAG)
+    """The standing (active or standby) a service's tags record: ``bandup:standing``, else the ``bandup:role`` tag that
+    releases before the rename wrote (a deployment not converged since), else None."""
+    return tags.get(STANDING_TAG, tags.get(LEGACY_STANDING_TAG))
 
 
 def placement_state(service):
@@ -597,6 +600,9 @@ def plan_present(params, existing, autoscaled):
         # sends anyway when it starts a deployment; a no-op or a count change writes no record.
         add_tags.update(rollout.good_record(existing, live_tags))
     remove_tags = sorted(k for k in remove_tags if k != rollout.GOOD_TAG)
+    if STANDING_TAG in tags and LEGACY_STANDING_TAG in live_tags and LEGACY_STANDING_TAG not in tags:
+        # The standing tag of releases before the rename goes when the new one is written (once per service).
+        remove_tags = sorted(set(remove_tags) | {LEGACY_STANDING_TAG})
     fields = sorted(update) + (["forceNewDeployment"] if redeploy else [])
     diff = {"before": dict({k: live.get(k, existing.get(k)) for k in update}, tags=live_tags),
             "after": dict(update, tags=dict({k: v for k, v in live_tags.items() if k not in remove_tags}, **add_tags))}

@@ -33,8 +33,8 @@ def serves(entry):
 
 
 def standing_differs(entry, service):
-    """True when the existing service records a standing other than the entry's (its ``bandup:standing`` tag).
-    A service without one is no difference."""
+    """True when the existing service records a standing other than the entry's: its ``bandup:standing`` tag, or
+    the ``bandup:role`` tag of releases before the rename when it has none. A service with neither is no difference."""
     state = placement_state(service)
     return state["exists"] and state["standing"] is not None and state["standing"] != entry["tags"].get(STANDING_TAG)
 

@@ -43,7 +43,8 @@ extends_documentation_fragment:
 services:
   description:
     - Service name to its state; C(exists=false) for a missing or INACTIVE service.
-    - C(standing) is C(active) or C(standby), from the C(bandup:standing) tag, null without it.
+    - C(standing) is C(active) or C(standby), from the C(bandup:standing) tag, else the C(bandup:role) tag
+      that earlier releases wrote (a service not converged since), null when it has neither.
     - C(steady) is true when the PRIMARY deployment is C(COMPLETED), alone, and runs the desired count.
   returned: always
   type: dict

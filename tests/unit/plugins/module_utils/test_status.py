@@ -194,6 +194,18 @@ def test_report_rows_from_stubbed_aws(topology, prices):
     assert "bandup_test_frontend_a -> bandup_test_backend_a" in status.graphviz(report)
 
 
+def test_rows_read_the_standing_tag_of_earlier_releases(topology):
+    """A service tagged before the rename (``bandup:role`` only) shows the standing it records, not the topology's;
+    ``bandup:standing`` wins when both are there."""
+    services = {"bandup-test-backend-a": ecs_service("bandup-test-backend-a", 1, 1, 7, CLIENT, {"bandup:role": "standby"}),
+                "bandup-test-backend-b": ecs_service("bandup-test-backend-b", 2, 2, 7, SERVER,
+                                                     {"bandup:standing": "active", "bandup:role": "standby"})}
+    by_name = {row["service"]: row for row in status.rows(topology, services, {}, {})}
+    assert by_name["bandup-test-backend-a"]["standing"] == "standby"
+    assert by_name["bandup-test-backend-b"]["standing"] == "active"
+    assert by_name["bandup-test-frontend-a"]["standing"] == "active" and not by_name["bandup-test-frontend-a"]["exists"]
+
+
 def test_missing_cluster_reads_as_no_services():
     ecs = client("ecs")
     with Stubber(ecs) as stub:

@@ -42,6 +42,11 @@ def live(standing, server, count=2):
                              "runningCount": count, "serviceConnectConfiguration": sc}]}
 
 
+def legacy(standing, server, count=2):
+    """A live service as releases before the rename tagged it: ``bandup:role``, no ``bandup:standing``."""
+    return dict(live(standing, server, count), tags=[{"key": "bandup:role", "value": standing}])
+
+
 class Recorder:
     """Stands in for service_batch.Batch: records every step instead of calling AWS."""
 
@@ -84,6 +89,18 @@ def test_steady_state_switches_nothing_and_keeps_the_weights(weights):
     assert weights == [("elbv2", arn, {TG_A: 100, TG_B: 0}) for arn in LISTENERS]
 
 
+def test_deployment_tagged_before_the_rename_converges_without_a_switch(weights):
+    """Services carrying only ``bandup:role`` (a release before the rename) that agree with the topology: no switch,
+    one steady converge that writes ``bandup:standing``; a switch's step keeps the standing the old tag records."""
+    batch = Recorder({"x-backend-a": legacy("active", True), "x-backend-b": legacy("standby", False, 1)})
+    assert switch.converge_apps(batch, [backend()], LISTENERS) == []
+    assert [step[0] for step in batch.steps] == ["read", "run"]
+    assert [e["tags"]["bandup:standing"] for e in batch.steps[1][1]] == ["active", "standby"]
+    state = svc.placement_state(legacy("active", True))
+    assert state["standing"] == "active"
+    assert switch.during(backend()["standby"], state, "standby", False, TOKEN)["tags"]["bandup:standing"] == "active"
+
+
 def test_missing_services_match_any_standing_and_no_alb_means_no_listener_call(weights):
     app = backend()
     for standing in ("active", "standby"):
@@ -102,6 +119,14 @@ def test_missing_services_match_any_standing_and_no_alb_means_no_listener_call(w
     ({"x-backend-a": live("active", False), "x-backend-b": live("standby", True)}, True),
     # a service without a standing tag is not a difference
     ({"x-backend-a": dict(live("active", True), tags=[]), "x-backend-b": None}, False),
+    # tagged by a release before the rename (bandup:role only): read as the standing, so no switch when it agrees...
+    ({"x-backend-a": legacy("active", True), "x-backend-b": legacy("standby", False)}, False),
+    # ...and a switch interrupted before the upgrade is still found (the endpoint already moved back: tags only)
+    ({"x-backend-a": legacy("active", True), "x-backend-b": legacy("active", False)}, True),
+    # bandup:standing wins over a leftover bandup:role
+    ({"x-backend-a": dict(live("active", True), tags=[{"key": "bandup:standing", "value": "active"},
+                                                      {"key": "bandup:role", "value": "standby"}]),
+      "x-backend-b": live("standby", False)}, False),
 ])
 def test_needs_switch(found, expected):
     app = {standing: switch.with_standing(backend()[standing], standing) for standing in ("active", "standby")}

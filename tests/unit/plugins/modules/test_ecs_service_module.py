@@ -290,3 +290,21 @@ def test_present_without_its_required_options_fails_before_any_call(capsys):
         assert out["changed"] is False and out["changes"] == []
     clients.check()
 
+
+def test_standing_tag_of_earlier_releases_is_replaced_once():
+    """A service converged before the rename carries ``bandup:role``: the first converge writes ``bandup:standing``
+    and removes the old key (UntagResource); the spec itself is unchanged, so nothing else is written."""
+    legacy = dict(recorded(), **{"bandup:role": "active"})
+    del legacy["bandup:standing"]
+    live = aws_service(tags=legacy)
+    clients = Clients()
+    describe(clients, live)
+    clients["ecs"].add_response("untag_resource", {}, {"resourceArn": live["serviceArn"], "tagKeys": ["bandup:role"]})
+    clients["ecs"].add_response("tag_resource", {}, {"resourceArn": live["serviceArn"], "tags": [
+        {"key": "bandup:last-good", "value": "7"}, {"key": "bandup:standing", "value": "active"}]})
+    describe(clients, aws_service(tags=recorded()))
+    healthy(clients)
+    result, failed = run(ARGS, clients)
+    assert not failed and result["changed"] and result["changes"] == [
+        {"resource": f"service {NAME}", "action": "untag", "fields": ["bandup:role"]},
+        {"resource": f"service {NAME}", "action": "tag", "fields": ["bandup:last-good", "bandup:standing"]}]
