@@ -147,7 +147,7 @@ EXAMPLES = r"""
           autoscaling: {state: absent}
   register: converged
 
-- name: Two services in order, without roles
+- name: Two services in order, without standings (no active/standby pair)
   bandup.ecs.ecs_app_services:
     cluster: prod
     services:

@@ -55,7 +55,7 @@ def apps(top=None, **kwargs):
     return {app["name"]: app for app in FILTERS["service_apps"](top or topology(), **args)}
 
 
-def test_dependency_order_and_the_steady_roles():
+def test_dependency_order_and_the_steady_standings():
     out = FILTERS["service_apps"](topology(), cluster=CLUSTER, network=NETWORK, task_definitions=TDS, alb=ALB,
                                   settings=SETTINGS)
     assert [app["name"] for app in out] == ["backend", "frontend", "worker"]

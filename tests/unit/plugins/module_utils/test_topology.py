@@ -52,7 +52,7 @@ def test_seed_topology_names_and_order():
     assert result["active_az_source"] == "inventory"
 
 
-def test_live_tag_swaps_roles_and_keeps_names():
+def test_live_tag_swaps_standings_and_keeps_names():
     result = topo(live_active_az="us-east-1b")
     assert result["active_az"] == "us-east-1b" and result["initial_active_az"] == "us-east-1a"
     placements = {p["service_name"]: (p["standing"], p["desired_count"]) for p in result["services"][0]["placements"]}
