@@ -265,7 +265,7 @@ def build_topology(name, region, active_az, standby_az, services, ecr_prefix="",
                     ECR_NAME_RE, "a valid ECR repository name")
         placements = []
         for standing, az, count in (("active", active_az, svc["active_count"]),
-                                ("standby", standby_az, svc["standby_count"])):
+                                    ("standby", standby_az, svc["standby_count"])):
             suffix = az_suffix(az, region)
             resource = f"{name}-{svc['name']}-{suffix}"
             _check_name(f"{where}.name (target group '{resource}' from bandup_name)", resource, ALB_NAME_MAX)
