@@ -106,7 +106,7 @@ _value:
       description:
         - One entry per service in dependency order (C(depends_on) first), every key of the input with
           defaults applied, plus C(family), C(repository), C(log_group), C(execution_role), C(task_role),
-          C(security_group) and C(placements) (one per AZ with C(role), C(az), C(desired_count),
+          C(security_group) and C(placements) (one per AZ with C(standing) (C(active) or C(standby)), C(az), C(desired_count),
           C(service_name), C(target_group_name), C(capacity_provider), C(evacuated)).
       type: list
       elements: dict

@@ -34,8 +34,11 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_
 from ansible_collections.bandup.ecs.plugins.module_utils import rollout
 from ansible_collections.bandup.ecs.plugins.module_utils.records import LAST_APPLIED_TAG, last_applied, record_parts
 
-# Set by the service role: the placement's role and its Service Connect role (server or client).
-ROLE_TAG = "bandup:role"
+# Set by the service role: the placement's standing (active or standby) and its Service Connect role (server or
+# client). LEGACY_STANDING_TAG is the standing tag of releases before the rename: read when STANDING_TAG is absent,
+# removed when the new tag is written.
+STANDING_TAG = "bandup:standing"
+LEGACY_STANDING_TAG = "bandup:role"
 SC_ROLE_TAG = "bandup:sc-role"
 # UpdateService fields this module manages; desiredCount is handled apart (autoscaling may own it).
 SPEC_FIELDS = (
@@ -210,15 +213,21 @@ def tag_list(tags):
     return ansible_dict_to_boto3_tag_list(dict(sorted(tags.items())), "key", "value")
 
 
+def live_standing(tags):
+    """The standing (active or standby) a service's tags record: ``bandup:standing``, else the ``bandup:role`` tag that
+    releases before the rename wrote (a deployment not converged since), else None."""
+    return tags.get(STANDING_TAG, tags.get(LEGACY_STANDING_TAG))
+
+
 def placement_state(service):
-    """What the service role needs to know of a placement (None: missing or INACTIVE): role, Service Connect role, counts,
+    """What the service role needs to know of a placement (None: missing or INACTIVE): standing, Service Connect role, counts,
     and ``steady``: its PRIMARY deployment is COMPLETED, alone, and runs its desired count.
 
     ``service_connect_server`` comes from the PRIMARY deployment when the response reports Service Connect,
     else from the ``bandup:sc-role`` tag that the service role records with each change.
     """
     if not service or service.get("status") == "INACTIVE":
-        return {"exists": False, "desired_count": 0, "running_count": 0, "role": None,
+        return {"exists": False, "desired_count": 0, "running_count": 0, "standing": None,
                 "service_connect_server": False, "tags": {}, "task_definition": None, "steady": False}
     tags = tag_dict(service)
     sc = (primary_deployment(service) or {}).get("serviceConnectConfiguration")
@@ -226,7 +235,7 @@ def placement_state(service):
     primary = primary_deployment(service)
     steady = bool(primary) and deployment_state(service, primary.get("id"))[0] == "done"
     return {"exists": True, "desired_count": service["desiredCount"], "running_count": service.get("runningCount", 0),
-            "role": tags.get(ROLE_TAG), "service_connect_server": server, "tags": tags,
+            "standing": live_standing(tags), "service_connect_server": server, "tags": tags,
             "task_definition": service.get("taskDefinition"), "steady": steady}
 
 
@@ -591,6 +600,9 @@ def plan_present(params, existing, autoscaled):
         # sends anyway when it starts a deployment; a no-op or a count change writes no record.
         add_tags.update(rollout.good_record(existing, live_tags))
     remove_tags = sorted(k for k in remove_tags if k != rollout.GOOD_TAG)
+    if STANDING_TAG in tags and LEGACY_STANDING_TAG in live_tags and LEGACY_STANDING_TAG not in tags:
+        # The standing tag of releases before the rename goes when the new one is written (once per service).
+        remove_tags = sorted(set(remove_tags) | {LEGACY_STANDING_TAG})
     fields = sorted(update) + (["forceNewDeployment"] if redeploy else [])
     diff = {"before": dict({k: live.get(k, existing.get(k)) for k in update}, tags=live_tags),
             "after": dict(update, tags=dict({k: v for k, v in live_tags.items() if k not in remove_tags}, **add_tags))}

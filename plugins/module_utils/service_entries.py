@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_arn
 
-from ansible_collections.bandup.ecs.plugins.module_utils.ecs_service import ROLE_TAG, SC_ROLE_TAG
+from ansible_collections.bandup.ecs.plugins.module_utils.ecs_service import SC_ROLE_TAG, STANDING_TAG
 
 # The service role's settings (service_* variables without the prefix) that the entries take.
 SETTINGS = ("deployment_minimum_healthy_percent", "deployment_maximum_percent", "circuit_breaker",
@@ -46,8 +46,8 @@ def endpoint_token(topology):
                    for app in topology["services"] if app["service_connect"]["server"])
 
 
-def placement(app, role):
-    return next(p for p in app["placements"] if p["role"] == role)
+def placement(app, standing):
+    return next(p for p in app["placements"] if p["standing"] == standing)
 
 
 def requests_label(load_balancer_arn, target_group_arn):
@@ -62,7 +62,7 @@ def requests_label(load_balancer_arn, target_group_arn):
 def autoscaling(app, where, settings, alb):
     """The entry's autoscaling: present (the app's policies) on the active placement when enabled, else absent."""
     auto = app["autoscaling"]
-    if not auto["enabled"] or where["role"] != "active":
+    if not auto["enabled"] or where["standing"] != "active":
         return {"state": "absent"}
     cooldowns = {"scale_in_cooldown": settings["scale_in_cooldown"], "scale_out_cooldown": settings["scale_out_cooldown"]}
     policies = []
@@ -80,7 +80,7 @@ def autoscaling(app, where, settings, alb):
 def entry(topology, app, where, inputs, settings, evacuation_over=False):
     """The steady-state M(bandup.ecs.ecs_app_services) entry of one placement (``where``) of ``app``."""
     cluster, network, alb = inputs["cluster"], inputs["network"], inputs["alb"]
-    active = where["role"] == "active"
+    active = where["standing"] == "active"
     server = bool(app["service_connect"]["server"]) and active
     namespace = cluster.get("namespace_arn") or cluster.get("namespace_name")
     published = inputs["task_definitions"][app["name"]]
@@ -102,7 +102,7 @@ def entry(topology, app, where, inputs, settings, evacuation_over=False):
         "enable_ecs_managed_tags": True,
         "platform_version": settings["platform_version"],
         "tags": dict(topology["tags"], **{"bandup:service": app["name"], "bandup:az": where["az"],
-                                          ROLE_TAG: where["role"], SC_ROLE_TAG: "server" if server else "client"}),
+                                          STANDING_TAG: where["standing"], SC_ROLE_TAG: "server" if server else "client"}),
         "load_balancers": [],
         "autoscaling": autoscaling(app, where, settings, alb),
     }

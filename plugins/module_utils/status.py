@@ -152,7 +152,7 @@ def rows(topology, services, weights, images):
                 "app": svc["name"],
                 "az": placement["az"],
                 "service": placement["service_name"],
-                "role": tags.get("bandup:role", placement["role"]) if live else placement["role"],
+                "standing": (ecs_service.live_standing(tags) or placement["standing"]) if live else placement["standing"],
                 "exists": live is not None,
                 "desired": live.get("desiredCount") if live else None,
                 "running": live.get("runningCount") if live else None,
@@ -273,11 +273,11 @@ def _cell(value):
 
 def summary_lines(report):
     """The table a person reads at a glance."""
-    head = ("app", "az", "role", "desired", "running", "rev", "image", "service connect", "weight")
+    head = ("app", "az", "standing", "desired", "running", "rev", "image", "service connect", "weight")
     table = [head]
     for row in report["rows"]:
         digest = row["image_digest"]
-        table.append((row["app"], row["az"], row["role"] if row["exists"] else "absent", _cell(row["desired"]),
+        table.append((row["app"], row["az"], row["standing"] if row["exists"] else "absent", _cell(row["desired"]),
                       _cell(row["running"]), _cell(row["revision"]), digest[:19] if digest else "-",
                       _cell(row["service_connect"]), _cell(row["weight"])))
     widths = [max(len(line[i]) for line in table) for i in range(len(head))]
@@ -332,7 +332,7 @@ def mermaid(report):
     for az in sorted({row["az"] for row in report["rows"]}):
         out.append(f"  subgraph {_node(az)}[{az}]")
         for row in (r for r in report["rows"] if r["az"] == az):
-            out.append(f"    {_node(row['service'])}[\"{row['service']}<br/>{row['role']} "
+            out.append(f"    {_node(row['service'])}[\"{row['service']}<br/>{row['standing']} "
                        f"{_cell(row['running'])}/{_cell(row['desired'])}\"]")
         out.append("  end")
     for row in report["rows"]:
@@ -341,7 +341,7 @@ def mermaid(report):
                        f"[/{row['target_group']}/] --> {_node(row['service'])}")
     for endpoint, owner in servers.items():
         for row in report["rows"]:
-            if row["service"] != owner and row["service_connect"] and row["role"] == "active":
+            if row["service"] != owner and row["service_connect"] and row["standing"] == "active":
                 out.append(f"  {_node(row['service'])} -. \"Service Connect {endpoint}\" .-> {_node(owner)}")
     return "\n".join(out) + "\n"
 
@@ -355,8 +355,8 @@ def graphviz(report):
     for index, az in enumerate(sorted({row["az"] for row in report["rows"]})):
         out.append(f"  subgraph cluster_{index} {{ label=\"{az}\";")
         for row in (r for r in report["rows"] if r["az"] == az):
-            style = "bold" if row["role"] == "active" else "dashed"
-            out.append(f"    {_node(row['service'])} [label=\"{row['service']}\\n{row['role']} "
+            style = "bold" if row["standing"] == "active" else "dashed"
+            out.append(f"    {_node(row['service'])} [label=\"{row['service']}\\n{row['standing']} "
                        f"{_cell(row['running'])}/{_cell(row['desired'])}\", style={style}];")
         out.append("  }")
     for row in report["rows"]:
@@ -367,7 +367,7 @@ def graphviz(report):
             out.append(f"  {tg} -> {_node(row['service'])};")
     for endpoint, owner in servers.items():
         for row in report["rows"]:
-            if row["service"] != owner and row["service_connect"] and row["role"] == "active":
+            if row["service"] != owner and row["service_connect"] and row["standing"] == "active":
                 out.append(f"  {_node(row['service'])} -> {_node(owner)} [style=dotted, label=\"{endpoint}\"];")
     out.append("}")
     return "\n".join(out) + "\n"

@@ -3,8 +3,8 @@
 """The apps of a deployment, each an active and a standby ECS service: the failover switch and the steady converge.
 
 Which AZ is active is decided before this runs (the cluster's ``bandup:active-az`` tag, in the topology): each app's
-``active`` and ``standby`` entries say what the services must become. The live ``bandup:role`` tags say what they
-were, and they change last, in the steady converge; so when the live roles differ from the entries (a failover
+``active`` and ``standby`` entries say what the services must become. The live ``bandup:standing`` tags say what they
+were, and they change last, in the steady converge; so when the live standings differ from the entries (a failover
 moved the cluster tag, or a switch was interrupted) the app is switched first, in ``switch_app``'s order. Every step
 is a no-op once done, so a rerun finishes an interrupted switch. Traffic always has a healthy target group: the new
 active is healthy before the ALB weights move, and the old one keeps running until the weights and the Service
@@ -19,7 +19,7 @@ from __future__ import annotations
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 
 from ansible_collections.bandup.ecs.plugins.module_utils import elb_listener
-from ansible_collections.bandup.ecs.plugins.module_utils.ecs_service import ROLE_TAG, SC_ROLE_TAG
+from ansible_collections.bandup.ecs.plugins.module_utils.ecs_service import SC_ROLE_TAG, STANDING_TAG
 from ansible_collections.bandup.ecs.plugins.module_utils.ecs_service import endpoints, placement_state
 from ansible_collections.bandup.ecs.plugins.module_utils.ecs_service import service_connect_spec
 from ansible_collections.bandup.ecs.plugins.module_utils.service_batch import check_unique
@@ -32,31 +32,32 @@ def serves(entry):
     return bool(endpoints(service_connect_spec(entry["service_connect"]))[0])
 
 
-def role_differs(entry, service):
-    """True when the existing service carries a ``bandup:role`` other than the entry's."""
+def standing_differs(entry, service):
+    """True when the existing service records a standing other than the entry's: its ``bandup:standing`` tag, or
+    the ``bandup:role`` tag of releases before the rename when it has none. A service with neither is no difference."""
     state = placement_state(service)
-    return state["exists"] and ROLE_TAG in state["tags"] and state["tags"][ROLE_TAG] != entry["tags"].get(ROLE_TAG)
+    return state["exists"] and state["standing"] is not None and state["standing"] != entry["tags"].get(STANDING_TAG)
 
 
 def needs_switch(app, live):
-    """The live roles differ from the app's entries: a role tag, or the standby still serving the app's endpoint."""
+    """The live standings differ from the app's entries: a standing tag, or the standby still serving the app's endpoint."""
     active, standby = app["active"], app["standby"]
-    if role_differs(active, live[active["name"]]) or role_differs(standby, live[standby["name"]]):
+    if standing_differs(active, live[active["name"]]) or standing_differs(standby, live[standby["name"]]):
         return True
     return serves(active) and placement_state(live[standby["name"]])["service_connect_server"]
 
 
-def with_roles(entry, role):
-    """The steady entry with its role tags: ``bandup:role`` (active or standby, as the app lists it) and
+def with_standing(entry, standing):
+    """The steady entry with its placement tags: ``bandup:standing`` (active or standby, as the app lists it) and
     ``bandup:sc-role`` (server or client). They are what tells the next run whether a switch is finished."""
-    tags = dict(entry["tags"], **{ROLE_TAG: role, SC_ROLE_TAG: "server" if serves(entry) else "client"})
+    tags = dict(entry["tags"], **{STANDING_TAG: standing, SC_ROLE_TAG: "server" if serves(entry) else "client"})
     return dict(entry, tags=tags)
 
 
-def during(entry, state, role, server, token):
-    """``entry`` as a step of the switch sends it: the live role tag kept (``role`` when it has none), a Service
+def during(entry, state, standing, server, token):
+    """``entry`` as a step of the switch sends it: the live standing kept (``standing`` when it has none), a Service
     Connect server or a client (with the clients' deployment ``token``), its autoscaling left alone."""
-    tags = dict(entry["tags"], **{ROLE_TAG: state["role"] or role, SC_ROLE_TAG: "server" if server else "client"})
+    tags = dict(entry["tags"], **{STANDING_TAG: state["standing"] or standing, SC_ROLE_TAG: "server" if server else "client"})
     out = dict(entry, tags=tags, autoscaling=None)
     if not server:
         out["service_connect"] = dict(entry["service_connect"], services=None)
@@ -113,12 +114,13 @@ def switch_app(batch, index, app, live, listener_arns):
 
 
 def converge_apps(batch, apps, listener_arns):
-    """Switch the apps whose live roles differ from their entries (dependency order), then converge every app: the
-    steady state with the role tags (last), and the ALB weights on the active target groups. Returns the names of
+    """Switch the apps whose live standings differ from their entries (dependency order), then converge every app: the
+    steady state with the placement tags (last), and the ALB weights on the active target groups. Returns the names of
     the switched apps."""
-    apps = [dict(app, **{role: with_roles(app[role], role) for role in ("active", "standby")}) for app in apps]
+    apps = [dict(app, **{standing: with_standing(app[standing], standing) for standing in ("active", "standby")})
+            for app in apps]
     entries = [entry for app in apps for entry in (app["active"], app["standby"])]
-    labels = [f"apps[{idx}].{role}" for idx in range(len(apps)) for role in ("active", "standby")]
+    labels = [f"apps[{idx}].{standing}" for idx in range(len(apps)) for standing in ("active", "standby")]
     check_unique(apps, "apps")
     check_unique(entries, "apps[].active/standby")
     live = batch.read([entry["name"] for entry in entries])
@@ -138,7 +140,8 @@ def converge_apps(batch, apps, listener_arns):
 
 def outputs(batch, apps):
     """{app: {active: {name, az, arn}, standby: {name, az, arn}}} (the service role's service_outputs)."""
-    return {app["name"]: {role: {"name": app[role]["name"], "az": app[role]["availability_zone"],
-                                 "arn": batch.results.get(app[role]["name"], {}).get("service", {}).get("service_arn", "")}
-                          for role in ("active", "standby")}
+    return {app["name"]: {standing: {"name": app[standing]["name"], "az": app[standing]["availability_zone"],
+                                     "arn": batch.results.get(app[standing]["name"], {}).get("service", {})
+                                     .get("service_arn", "")}
+                          for standing in ("active", "standby")}
             for app in apps}

@@ -264,15 +264,15 @@ def build_topology(name, region, active_az, standby_az, services, ecr_prefix="",
         _check_name(f"{where}.name (ECR repository '{repository}' from bandup_ecr_prefix)", repository, 256,
                     ECR_NAME_RE, "a valid ECR repository name")
         placements = []
-        for role, az, count in (("active", active_az, svc["active_count"]),
-                                ("standby", standby_az, svc["standby_count"])):
+        for standing, az, count in (("active", active_az, svc["active_count"]),
+                                    ("standby", standby_az, svc["standby_count"])):
             suffix = az_suffix(az, region)
             resource = f"{name}-{svc['name']}-{suffix}"
             _check_name(f"{where}.name (target group '{resource}' from bandup_name)", resource, ALB_NAME_MAX)
             placements.append({
-                "role": role, "az": az, "suffix": suffix, "desired_count": count,
+                "standing": standing, "az": az, "suffix": suffix, "desired_count": count,
                 "service_name": resource, "target_group_name": resource,
-                "capacity_provider": "FARGATE" if role == "active" else svc["standby_capacity_provider"],
+                "capacity_provider": "FARGATE" if standing == "active" else svc["standby_capacity_provider"],
                 "evacuated": az == evacuated_az,
             })
         roles = {"execution_role": f"{name}-{svc['name']}-execution", "task_role": f"{name}-{svc['name']}-task"}

@@ -12,7 +12,7 @@ version_added: 0.1.0
 description:
   - Reads (never writes) the ECS services of both AZs, their task definitions and the ALB listeners of a deployment
     described by the topology the C(bandup.ecs.topology) filter derives, and returns one row per application and AZ
-    (role, desired and running counts, task definition revision, image digest, Service Connect endpoint, target
+    (standing, desired and running counts, task definition revision, image digest, Service Connect endpoint, target
     group weight), the ALB DNS name, an estimated monthly cost, and the topology as Mermaid and Graphviz source.
 author:
   - Bandup platform team (@bandup)
@@ -89,11 +89,13 @@ report:
   type: dict
   contains:
     rows:
-      description: One entry per application and AZ.
+      description:
+        - One entry per application and AZ.
+        - C(standing) is C(active) or C(standby) (the live C(bandup:standing) tag, else the topology's).
       type: list
       elements: dict
       sample:
-        - {app: backend, az: us-east-1a, service: bandup-backend-a, role: active, exists: true, desired: 2, running: 2,
+        - {app: backend, az: us-east-1a, service: bandup-backend-a, standing: active, exists: true, desired: 2, running: 2,
            revision: 3, image_digest: "sha256:4f1c...", service_connect: "backend:8080",
            target_group: bandup-backend-a, weight: 100}
     alb_dns_name:

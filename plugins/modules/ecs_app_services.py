@@ -15,13 +15,13 @@ description:
     options, same comparison with the live state and the C(bandup:last-applied) record, same rollout tracking), and
     optionally its target tracking autoscaling as M(bandup.ecs.ecs_service_scaling) does.
   - With I(apps), each app is two services, the C(active) and the C(standby) one (the service role's shape, from the
-    C(bandup.ecs.service_apps) filter). The module tags them C(bandup:role=active|standby) and C(bandup:sc-role).
-    When the live C(bandup:role) tags differ from the entries (a failover moved the cluster's C(bandup:active-az)
+    C(bandup.ecs.service_apps) filter). The module tags them C(bandup:standing=active|standby) and C(bandup:sc-role).
+    When the live C(bandup:standing) tags differ from the entries (a failover moved the cluster's C(bandup:active-az)
     tag, or a switch was interrupted), or the standby still serves the app's Service Connect endpoint, the app is
     switched first, in this order - the new active scales up to its count (a Service Connect client while the old
     one serves) and is waited for until its targets are healthy; the ALB weights of I(listener_arns) move (new
     active 100, old 0); the old active becomes a Service Connect client, then the new one serves the endpoint; the
-    old active's scalable target goes. Then every app is converged to its entries, the role tags last, so a rerun
+    old active's scalable target goes. Then every app is converged to its entries, the standing tags last, so a rerun
     finishes an interrupted switch. In the steady state the module also keeps the weights of I(listener_arns) on
     the active target groups (one C(DescribeRules) per listener; a write only when one differs).
   - The live state is read once for all services before anything is written, so bad input or a refused change
@@ -147,7 +147,7 @@ EXAMPLES = r"""
           autoscaling: {state: absent}
   register: converged
 
-- name: Two services in order, without roles
+- name: Two services in order, without standings (no active/standby pair)
   bandup.ecs.ecs_app_services:
     cluster: prod
     services:
@@ -196,7 +196,7 @@ apps:
            "standby": {"name": "prod-backend-b", "az": "eu-west-1b",
            "arn": "arn:aws:ecs:eu-west-1:123456789012:service/prod/prod-backend-b"}}}
 switched:
-  description: With I(apps), the apps whose live roles differed and that were switched (dependency order).
+  description: With I(apps), the apps whose live standings differed and that were switched (dependency order).
   returned: with apps
   type: list
   elements: str

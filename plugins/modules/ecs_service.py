@@ -102,7 +102,7 @@ EXAMPLES = r"""
     availability_zone_rebalancing: DISABLED
     propagate_tags: SERVICE
     tags:
-      "bandup:role": active
+      "bandup:standing": active
 
 - name: Standby frontend, a Service Connect client on Fargate Spot
   bandup.ecs.ecs_service:

@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 ---
 module: ecs_service_info
-short_description: Read the placement state of ECS services (role tag, Service Connect role, counts)
+short_description: Read the placement state of ECS services (standing tag, Service Connect role, counts)
 version_added: 0.1.0
 description:
   - One C(DescribeServices) call for up to 10 services of a cluster. Read-only.
@@ -43,11 +43,13 @@ extends_documentation_fragment:
 services:
   description:
     - Service name to its state; C(exists=false) for a missing or INACTIVE service.
+    - C(standing) is C(active) or C(standby), from the C(bandup:standing) tag, else the C(bandup:role) tag
+      that earlier releases wrote (a service not converged since), null when it has neither.
     - C(steady) is true when the PRIMARY deployment is C(COMPLETED), alone, and runs the desired count.
   returned: always
   type: dict
-  sample: {"prod-backend-a": {"exists": true, "desired_count": 2, "running_count": 2, "role": "active",
-           "service_connect_server": true, "tags": {"bandup:role": "active"}, "task_definition": "arn:...",
+  sample: {"prod-backend-a": {"exists": true, "desired_count": 2, "running_count": 2, "standing": "active",
+           "service_connect_server": true, "tags": {"bandup:standing": "active"}, "task_definition": "arn:...",
            "steady": true}}
 """
 

@@ -33,8 +33,8 @@ def status(endpoint, tmp_path):
     return {(row["app"], row["az"]): row for row in report["rows"]}, report, (out / "summary.txt").read_text()
 
 
-def roles(rows):
-    return {key: (row["role"], row["desired"]) for key, row in rows.items()}
+def standings(rows):
+    return {key: (row["standing"], row["desired"]) for key, row in rows.items()}
 
 
 def weights(rows):
@@ -67,7 +67,7 @@ def test_second_converge_changes_nothing_and_writes_nothing(converged):
 
 def test_status_shows_both_apps_in_both_azs(converged, tmp_path):
     rows, report, summary = status(converged, tmp_path)
-    assert roles(rows) == ACTIVE_A
+    assert standings(rows) == ACTIVE_A
     assert weights(rows) == {("backend", "us-east-1a"): 100, ("backend", "us-east-1b"): 0,
                              ("frontend", "us-east-1a"): 100, ("frontend", "us-east-1b"): 0}
     assert all(row["revision"] == 1 and row["image_digest"].startswith("sha256:") for row in rows.values())
@@ -81,11 +81,11 @@ def test_status_shows_both_apps_in_both_azs(converged, tmp_path):
     assert {line["kind"] for line in report["cost"]["lines"]} == {"fargate", "alb", "nat", "logs"}
 
 
-def test_failover_swaps_roles_counts_and_weights_and_failback_restores(converged, tmp_path):
+def test_failover_swaps_standings_counts_and_weights_and_failback_restores(converged, tmp_path):
     result = converged.playbook("playbooks/failover.yml")
     assert result.returncode == 0, result.stdout[-5000:]
     rows, report, _ = status(converged, tmp_path)
-    assert roles(rows) == ACTIVE_B
+    assert standings(rows) == ACTIVE_B
     assert weights(rows) == {("backend", "us-east-1a"): 0, ("backend", "us-east-1b"): 100,
                              ("frontend", "us-east-1a"): 0, ("frontend", "us-east-1b"): 100}
     assert report["active_az"] == "us-east-1b"
@@ -94,7 +94,7 @@ def test_failover_swaps_roles_counts_and_weights_and_failback_restores(converged
     result = converged.playbook("playbooks/failback.yml")
     assert result.returncode == 0, result.stdout[-5000:]
     rows, report, _ = status(converged, tmp_path)
-    assert roles(rows) == ACTIVE_A and report["active_az"] == "us-east-1a"
+    assert standings(rows) == ACTIVE_A and report["active_az"] == "us-east-1a"
 
 
 def test_deploy_then_rollback_returns_to_the_previous_revision(converged, tmp_path):

@@ -159,7 +159,7 @@ def test_failover_moves_traffic_and_service_connect_to_the_healthy_az(converged,
         assert live[name]["desiredCount"] == 1, name
         assert primary(live[name])["serviceConnectConfiguration"].get("services") in (None, []), name
         assert primary(live[name])["rolloutState"] == "IN_PROGRESS", name
-    assert {t["key"]: t["value"] for t in live[f"{NAME}-backend-a"]["tags"]}["bandup:role"] == "standby"
+    assert {t["key"]: t["value"] for t in live[f"{NAME}-backend-a"]["tags"]}["bandup:standing"] == "standby"
     assert scalable(converged) == [f"{NAME}-backend-b", f"{NAME}-frontend-b"]
     tags = cluster_tags(converged)
     assert (tags["bandup:active-az"], tags["bandup:evacuated-az"]) == (AZ2, AZ1)

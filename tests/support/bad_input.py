@@ -146,7 +146,7 @@ CASES = [
     ("secret-s3-arn", services(0, secrets={"DB_PASSWORD": "arn:aws:s3:::bucket/key"}), "bandup_services[0].secrets"),
     # tags
     ("tag-aws-prefix", {"bandup_tags": {"aws:team": "web"}}, "bandup_tags: key 'aws:team' is reserved"),
-    ("tag-bandup-prefix", {"bandup_tags": {"bandup:role": "active"}}, "bandup_tags: key 'bandup:role' is reserved"),
+    ("tag-bandup-prefix", {"bandup_tags": {"bandup:standing": "active"}}, "bandup_tags: key 'bandup:standing' is reserved"),
     ("tag-name-key", {"bandup_tags": {"Name": "web"}}, "bandup_tags: key 'Name' is reserved"),
     ("tag-key-empty", {"bandup_tags": {"": "web"}}, "bandup_tags: key '' must be 1-128"),
     ("tag-key-too-long", {"bandup_tags": {"k" * 129: "v"}}, "bandup_tags: key"),

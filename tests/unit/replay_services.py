@@ -34,7 +34,7 @@ def options(**given):
     return result.validated_parameters
 
 
-def placement(app, az, role, sc_role, revision, security_group, target_group, port, **given):
+def placement(app, az, standing, sc_role, revision, security_group, target_group, port, **given):
     """The options the service role passes for one placement (module_utils/service_entries.py)."""
     subnet = {"a": "subnet-0a1f2b3c4d5e6f701", "b": "subnet-0b2e3d4c5b6a7f802"}[az]
     name = f"bandup-prod-{app}-{az}"
@@ -45,7 +45,7 @@ def placement(app, az, role, sc_role, revision, security_group, target_group, po
         load_balancers=[{"target_group_arn": f"{TG}/{name}/{target_group}", "container_name": app,
                          "container_port": port}],
         availability_zone_rebalancing="DISABLED", propagate_tags="SERVICE", enable_ecs_managed_tags=True,
-        tags=dict(TAGS, **{"bandup:service": app, "bandup:az": f"eu-west-1{az}", "bandup:role": role,
+        tags=dict(TAGS, **{"bandup:service": app, "bandup:az": f"eu-west-1{az}", "bandup:standing": standing,
                            "bandup:sc-role": sc_role}), **given)
 
 

@@ -39,7 +39,7 @@ def service(deployments, tags=None):
 def params(rev):
     return dict(_FIX.PARAMS, name=NAME, task_definition=td(rev), desired_count=2, force_desired_count=False,
                 availability_zone="eu-west-1a", deployment_token=None, force_new_deployment=False,
-                tags={"bandup:role": "active"}, purge_tags=False)
+                tags={"bandup:standing": "active"}, purge_tags=False)
 
 
 def deploy(live, rev):

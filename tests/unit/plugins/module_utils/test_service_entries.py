@@ -55,7 +55,7 @@ def apps(top=None, **kwargs):
     return {app["name"]: app for app in FILTERS["service_apps"](top or topology(), **args)}
 
 
-def test_dependency_order_and_the_steady_roles():
+def test_dependency_order_and_the_steady_standings():
     out = FILTERS["service_apps"](topology(), cluster=CLUSTER, network=NETWORK, task_definitions=TDS, alb=ALB,
                                   settings=SETTINGS)
     assert [app["name"] for app in out] == ["backend", "frontend", "worker"]
@@ -65,8 +65,8 @@ def test_dependency_order_and_the_steady_roles():
     assert backend["standby"]["desired_count"] == 1 and backend["standby"]["force_desired_count"] is True
     assert backend["active"]["tags"] == {"bandup:managed-by": "bandup.ecs", "bandup:deployment": "bandup-test",
                                          "bandup:service": "backend", "bandup:az": "us-east-1a",
-                                         "bandup:role": "active", "bandup:sc-role": "server"}
-    assert backend["standby"]["tags"]["bandup:role"] == "standby"
+                                         "bandup:standing": "active", "bandup:sc-role": "server"}
+    assert backend["standby"]["tags"]["bandup:standing"] == "standby"
     assert backend["standby"]["tags"]["bandup:sc-role"] == "client"
     assert backend["active"]["network"] == {"subnets": ["subnet-a"], "security_groups": ["sg-b"],
                                             "assign_public_ip": False}

@@ -140,9 +140,9 @@ def test_report_rows_from_stubbed_aws(topology, prices):
     ecs, elb = client("ecs"), client("elbv2")
     names = [p["service_name"] for svc in topology["services"] for p in svc["placements"]]
     live = [
-        ecs_service("bandup-test-backend-a", 2, 2, 7, SERVER, {"bandup:role": "active"}),
-        ecs_service("bandup-test-backend-b", 1, 1, 7, CLIENT, {"bandup:role": "standby"}),
-        ecs_service("bandup-test-frontend-a", 2, 1, 3, CLIENT, {"bandup:role": "active"}),
+        ecs_service("bandup-test-backend-a", 2, 2, 7, SERVER, {"bandup:standing": "active"}),
+        ecs_service("bandup-test-backend-b", 1, 1, 7, CLIENT, {"bandup:standing": "standby"}),
+        ecs_service("bandup-test-frontend-a", 2, 1, 3, CLIENT, {"bandup:standing": "active"}),
     ]
     lb_arn = f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:loadbalancer/app/bandup-test/50dc6c495c0c9188"
     listener = f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:listener/app/bandup-test/50dc6c495c0c9188/f2f7dc8efc522ab2"
@@ -175,7 +175,7 @@ def test_report_rows_from_stubbed_aws(topology, prices):
         weights = status.read_weights(elb, lb_arn)
     rows = {row["service"]: row for row in status.rows(topology, services, weights, images)}
     assert rows["bandup-test-backend-a"] == {
-        "app": "backend", "az": "us-east-1a", "service": "bandup-test-backend-a", "role": "active", "exists": True,
+        "app": "backend", "az": "us-east-1a", "service": "bandup-test-backend-a", "standing": "active", "exists": True,
         "desired": 2, "running": 2, "revision": 7, "image_digest": "sha256:" + "b" * 64,
         "service_connect": "backend:8080", "target_group": "bandup-test-backend-a", "weight": 100}
     assert rows["bandup-test-backend-b"]["weight"] == 0 and rows["bandup-test-backend-b"]["service_connect"] == "client"
@@ -185,13 +185,25 @@ def test_report_rows_from_stubbed_aws(topology, prices):
               "active_az_source": "cluster tag", "alb_dns_name": "bandup-test-1.elb.amazonaws.com",
               "rows": list(rows.values()), "cost": status.monthly_cost(topology, prices)}
     text = "\n".join(status.summary_lines(report))
-    assert "backend   us-east-1a  active   2        2        7    sha256:bbbbbbbbbbbb  backend:8080     100" in text
+    assert "backend   us-east-1a  active    2        2        7    sha256:bbbbbbbbbbbb  backend:8080     100" in text
     assert "frontend  us-east-1b  absent" in text
     assert "ALB     bandup-test-1.elb.amazonaws.com" in text
     picture = status.mermaid(report)
     assert 'alb -- "weight 100" --> bandup_test_backend_a_tg' in picture
     assert 'bandup_test_frontend_a -. "Service Connect backend:8080" .-> bandup_test_backend_a' in picture
     assert "bandup_test_frontend_a -> bandup_test_backend_a" in status.graphviz(report)
+
+
+def test_rows_read_the_standing_tag_of_earlier_releases(topology):
+    """A service tagged before the rename (``bandup:role`` only) shows the standing it records, not the topology's;
+    ``bandup:standing`` wins when both are there."""
+    services = {"bandup-test-backend-a": ecs_service("bandup-test-backend-a", 1, 1, 7, CLIENT, {"bandup:role": "standby"}),
+                "bandup-test-backend-b": ecs_service("bandup-test-backend-b", 2, 2, 7, SERVER,
+                                                     {"bandup:standing": "active", "bandup:role": "standby"})}
+    by_name = {row["service"]: row for row in status.rows(topology, services, {}, {})}
+    assert by_name["bandup-test-backend-a"]["standing"] == "standby"
+    assert by_name["bandup-test-backend-b"]["standing"] == "active"
+    assert by_name["bandup-test-frontend-a"]["standing"] == "active" and not by_name["bandup-test-frontend-a"]["exists"]
 
 
 def test_missing_cluster_reads_as_no_services():

@@ -42,9 +42,9 @@ def test_seed_topology_names_and_order():
     assert backend["family"] == "bandup-test-backend"
     assert backend["log_group"] == "/ecs/bandup-test/backend"
     active, standby = backend["placements"]
-    assert (active["role"], active["az"], active["desired_count"], active["service_name"]) == \
+    assert (active["standing"], active["az"], active["desired_count"], active["service_name"]) == \
         ("active", "us-east-1a", 2, "bandup-test-backend-a")
-    assert (standby["role"], standby["az"], standby["desired_count"], standby["target_group_name"]) == \
+    assert (standby["standing"], standby["az"], standby["desired_count"], standby["target_group_name"]) == \
         ("standby", "us-east-1b", 1, "bandup-test-backend-b")
     assert backend["service_connect"] == {"server": True, "discovery_name": "backend", "dns_name": "backend",
                                           "client_alias_port": 8080}
@@ -52,10 +52,10 @@ def test_seed_topology_names_and_order():
     assert result["active_az_source"] == "inventory"
 
 
-def test_live_tag_swaps_roles_and_keeps_names():
+def test_live_tag_swaps_standings_and_keeps_names():
     result = topo(live_active_az="us-east-1b")
     assert result["active_az"] == "us-east-1b" and result["initial_active_az"] == "us-east-1a"
-    placements = {p["service_name"]: (p["role"], p["desired_count"]) for p in result["services"][0]["placements"]}
+    placements = {p["service_name"]: (p["standing"], p["desired_count"]) for p in result["services"][0]["placements"]}
     assert placements == {"bandup-test-backend-b": ("active", 2), "bandup-test-backend-a": ("standby", 1)}
     assert result["active_az_source"] == "cluster tag"
 

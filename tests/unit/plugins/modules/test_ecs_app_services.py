@@ -47,12 +47,12 @@ COMMON = {"task_definition": TD, "availability_zone": "eu-west-1a",
           "platform_version": "LATEST"}
 ACTIVE = dict(COMMON, name=A, desired_count=2,
               load_balancers=[{"target_group_arn": TG, "container_name": "backend", "container_port": 8080}],
-              service_connect=SERVER_SC, tags={"bandup:role": "active", "bandup:sc-role": "server"},
+              service_connect=SERVER_SC, tags={"bandup:standing": "active", "bandup:sc-role": "server"},
               autoscaling={"min_capacity": 2, "max_capacity": 4,
                            "policies": [{"name": "cpu", "metric": "cpu", "target_value": 60}]})
 STANDBY = dict(COMMON, name=B, desired_count=1, force_desired_count=True, service_connect={"namespace": NS_ARN},
                load_balancers=[{"target_group_arn": TG_B, "container_name": "backend", "container_port": 8080}],
-               deployment_token=TOKEN, tags={"bandup:role": "standby", "bandup:sc-role": "client"},
+               deployment_token=TOKEN, tags={"bandup:standing": "standby", "bandup:sc-role": "client"},
                autoscaling={"state": "absent"})
 ARGS = {"cluster": CLUSTER, "apps": [{"name": "backend", "active": ACTIVE, "standby": STANDBY}],
         "target_health": "after_change", "wait_delay": 0, "region": "eu-west-1"}
@@ -72,10 +72,10 @@ def as_client(entry):
     return dict(entry, service_connect={"namespace": NS_ARN}, deployment_token=TOKEN)
 
 
-def live(name, entry, role, dep_id, desired=2, serves=False, sc_role=None, recorded_as=None):
-    """A live service of ``entry`` tagged ``role``, serving the endpoint or a client, recorded as ``recorded_as``."""
+def live(name, entry, standing, dep_id, desired=2, serves=False, sc_role=None, recorded_as=None):
+    """A live service of ``entry`` tagged ``standing``, serving the endpoint or a client, recorded as ``recorded_as``."""
     sc = _FIX.sc_live() if serves else CLIENT_SC
-    tags = {"bandup:role": role, "bandup:sc-role": sc_role or ("server" if serves else "client"),
+    tags = {"bandup:standing": standing, "bandup:sc-role": sc_role or ("server" if serves else "client"),
             svc.LAST_APPLIED_TAG: record(recorded_as or entry)}
     service = _FIX.aws_service([_FIX.deployment(dep_id, desired=desired, running=desired, sc=sc)], name=name,
                                desired=desired, running=desired, tags=tags)
@@ -87,8 +87,8 @@ def live_active(**changes):
     return dict(live(A, ACTIVE, "active", "ecs-svc/1", serves=True), **changes)
 
 
-def live_standby(role="standby"):
-    return live(B, STANDBY, role, "ecs-svc/2", desired=1)
+def live_standby(standing="standby"):
+    return live(B, STANDBY, standing, "ecs-svc/2", desired=1)
 
 
 def cpu_policy(rid, target=60.0):
@@ -158,7 +158,7 @@ def test_no_op_is_exactly_three_reads():
     assert not failed and result["changed"] is False and result["switched"] == [] and result["changes"] == []
     assert result["services"][A]["changed"] is False and result["services"][A]["deployment_id"] == "ecs-svc/1"
     assert result["services"][A]["desired_count_owner"] == "module"
-    assert result["services"][B]["service"]["tags"]["bandup:role"] == "standby"
+    assert result["services"][B]["service"]["tags"]["bandup:standing"] == "standby"
     assert result["apps"] == {"backend": {
         "active": {"name": A, "az": "eu-west-1a", "arn": live_active()["serviceArn"]},
         "standby": {"name": B, "az": "eu-west-1a", "arn": live_standby()["serviceArn"]}}}
@@ -196,18 +196,18 @@ def test_target_health_always_reads_the_targets_of_an_unchanged_service():
 
 
 def test_an_interrupted_switch_is_finished_by_the_rerun():
-    """Both services tagged active (the role tags of the standby were not written yet): the switch's steps find
+    """Both services tagged active (the standing tag of the standby was not written yet): the switch's steps find
     nothing to do (the new active runs and is healthy, the old one serves nothing and has no scalable target), then
     the converge retags the old active as standby."""
     clients = Clients()
-    describe(clients, [live_active(), live_standby(role="active")])
+    describe(clients, [live_active(), live_standby(standing="active")])
     # 1. the new active: its count is right; waited for until its targets are healthy
     describe(clients, [live_active()], names=[A])
     healthy(clients)
     # 4. no scalable target on the old active
     read_scaling(clients, [], rids=[RID_B])
-    # then a fresh read and the steady converge: the standby's role tag, the last write
-    describe(clients, [live_active(), live_standby(role="active")])
+    # then a fresh read and the steady converge: the standby's standing tag, the last write
+    describe(clients, [live_active(), live_standby(standing="active")])
     read_scaling(clients, [target(RID_A)], [cpu_policy(RID_A)])
     clients["ecs"].add_response("tag_resource", {}, {"resourceArn": live_standby()["serviceArn"], "tags": ANY})
     describe(clients, [live_standby()], names=[B])
@@ -215,7 +215,7 @@ def test_an_interrupted_switch_is_finished_by_the_rerun():
     result, failed = run(ARGS, clients)
     assert not failed and result["switched"] == ["backend"]
     assert result["changes"] == [{"resource": f"service {B}", "action": "tag",
-                                  "fields": ["bandup:last-good", "bandup:role"]}]
+                                  "fields": ["bandup:last-good", "bandup:standing"]}]
 
 
 def test_failover_switch_of_a_service_connect_server():
@@ -283,11 +283,11 @@ def test_failover_switch_of_a_service_connect_server():
         (f"service {A}", "update", ["forceNewDeployment", "serviceConnectConfiguration"]),
         (f"service {A}", "tag", ["bandup:last-applied", "bandup:last-good", "bandup:sc-role"]),
         (f"scalable target {RID_B}", "delete", []),
-        (f"service {A}", "tag", ["bandup:last-good", "bandup:role"]),
+        (f"service {A}", "tag", ["bandup:last-good", "bandup:standing"]),
         (f"scalable target {RID_A}", "register", ["MaxCapacity", "MinCapacity"]),
         (f"scaling policy cpu of {RID_A}", "create", ["TargetTrackingScalingPolicyConfiguration"]),
         (f"service {B}", "update", ["desiredCount"]),
-        (f"service {B}", "tag", ["bandup:last-good", "bandup:role"])]
+        (f"service {B}", "tag", ["bandup:last-good", "bandup:standing"])]
 
 
 def test_create_in_order_then_autoscaling():

@@ -12,9 +12,9 @@ _SPEC.loader.exec_module(_FIX)
 
 def test_server_read_from_primary_deployment_over_the_tag():
     service = _FIX.aws_service([_FIX.deployment("ecs-svc/2", sc=_FIX.sc_live())],
-                               tags={"bandup:role": "active", "bandup:sc-role": "client"})
+                               tags={"bandup:standing": "active", "bandup:sc-role": "client"})
     state = placement_state(service)
-    assert state["service_connect_server"] is True and state["role"] == "active" and state["desired_count"] == 2
+    assert state["service_connect_server"] is True and state["standing"] == "active" and state["desired_count"] == 2
 
 
 def test_client_on_primary_even_if_an_old_deployment_served():

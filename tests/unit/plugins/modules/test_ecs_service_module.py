@@ -29,7 +29,7 @@ ARGS = {
     "service_connect": {"namespace": NS_ARN, "services": [
         {"port_name": "backend", "discovery_name": "backend", "client_aliases": [{"port": 8080, "dns_name": "backend"}]}]},
     "health_check_grace_period": 60, "availability_zone_rebalancing": "DISABLED", "propagate_tags": "SERVICE",
-    "platform_version": "LATEST", "tags": {"bandup:role": "active"}, "wait_delay": 0, "region": "eu-west-1",
+    "platform_version": "LATEST", "tags": {"bandup:standing": "active"}, "wait_delay": 0, "region": "eu-west-1",
 }
 SUBNETS_IN_A = {"Subnets": [
     {"SubnetId": s, "AvailabilityZone": "eu-west-1a", "VpcId": "vpc-1", "CidrBlock": c}
@@ -90,7 +90,7 @@ def full_params(args):
 
 
 def recorded(args=ARGS, token=None):
-    return {"bandup:role": "active", svc.LAST_APPLIED_TAG: svc.last_applied(svc.build_spec(full_params(args), TD), token)}
+    return {"bandup:standing": "active", svc.LAST_APPLIED_TAG: svc.last_applied(svc.build_spec(full_params(args), TD), token)}
 
 
 def test_subnet_in_another_az_fails_before_any_write():
@@ -198,7 +198,7 @@ def test_new_deployment_token_redeploys_client():
     old_record = recorded(client_args, "backend=bandup-prod-backend-a")[svc.LAST_APPLIED_TAG]
     new_record = recorded(client_args, "backend=bandup-prod-backend-b")[svc.LAST_APPLIED_TAG]
     client_sc = {"enabled": True, "namespace": NS_ARN}
-    live = aws_service([deployment("ecs-svc/1", sc=client_sc)], tags={"bandup:role": "active",
+    live = aws_service([deployment("ecs-svc/1", sc=client_sc)], tags={"bandup:standing": "active",
                                                                      svc.LAST_APPLIED_TAG: old_record})
     clients = Clients()
     describe(clients, live)
@@ -289,3 +289,22 @@ def test_present_without_its_required_options_fails_before_any_call(capsys):
         out = run_module(ecs_service, absent, capsys)
         assert out["changed"] is False and out["changes"] == []
     clients.check()
+
+
+def test_standing_tag_of_earlier_releases_is_replaced_once():
+    """A service converged before the rename carries ``bandup:role``: the first converge writes ``bandup:standing``
+    and removes the old key (UntagResource); the spec itself is unchanged, so nothing else is written."""
+    legacy = dict(recorded(), **{"bandup:role": "active"})
+    del legacy["bandup:standing"]
+    live = aws_service(tags=legacy)
+    clients = Clients()
+    describe(clients, live)
+    clients["ecs"].add_response("untag_resource", {}, {"resourceArn": live["serviceArn"], "tagKeys": ["bandup:role"]})
+    clients["ecs"].add_response("tag_resource", {}, {"resourceArn": live["serviceArn"], "tags": [
+        {"key": "bandup:last-good", "value": "7"}, {"key": "bandup:standing", "value": "active"}]})
+    describe(clients, aws_service(tags=recorded()))
+    healthy(clients)
+    result, failed = run(ARGS, clients)
+    assert not failed and result["changed"] and result["changes"] == [
+        {"resource": f"service {NAME}", "action": "untag", "fields": ["bandup:role"]},
+        {"resource": f"service {NAME}", "action": "tag", "fields": ["bandup:last-good", "bandup:standing"]}]
