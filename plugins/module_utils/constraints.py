@@ -821,15 +821,6 @@ def check_options(path, options, given, out):
 
 # -- the rules that tie variables together ---------------------------------------------------------------------------
 
-def _given(entry, *keys):
-    """The value at entry[keys...] as the user gave it, None when absent."""
-    for key in keys:
-        if not isinstance(entry, Mapping):
-            return None
-        entry = entry.get(key)
-    return entry
-
-
 def _service_problems(services, values, roles):
     out = []
     arch = values.get("task_definition_cpu_architecture")

@@ -16,7 +16,6 @@ DescribeRules per listener to keep the ALB weights on the active target groups (
 
 from __future__ import annotations
 
-from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 
 from ansible_collections.bandup.ecs.plugins.module_utils import elb_listener
 from ansible_collections.bandup.ecs.plugins.module_utils.ecs_service import SC_ROLE_TAG, STANDING_TAG
@@ -74,12 +73,6 @@ def weights(apps):
     return out
 
 
-@AWSErrorHandler.common_error_handler("set the target group weights of listener {listener_arn}")
-def set_weights(elbv2, listener_arn, wanted, changes):
-    """The listener's forwards weighted as ``wanted`` (one DescribeRules; a write only where a weight differs)."""
-    return elb_listener.set_weights(elbv2, listener_arn, wanted, changes)
-
-
 def switch_app(batch, index, app, live, listener_arns):
     """Make the app's live services what its entries say, in the order that keeps it serving."""
     active, standby = app["active"], app["standby"]
@@ -98,7 +91,7 @@ def switch_app(batch, index, app, live, listener_arns):
     app_weights = weights([app])
     if app_weights:
         for listener_arn in listener_arns:
-            set_weights(batch.client("elbv2"), listener_arn, app_weights, batch.changes)
+            elb_listener.set_weights(batch.client("elbv2"), listener_arn, app_weights, batch.changes)
 
     # 3. The Service Connect endpoint moves: the old active becomes a client, then the new one serves it (once the
     #    old one's draining tasks have released the name). Counts and autoscaling are not touched here.
@@ -134,7 +127,7 @@ def converge_apps(batch, apps, listener_arns):
     wanted = weights(apps)
     if wanted:
         for listener_arn in listener_arns:
-            set_weights(batch.client("elbv2"), listener_arn, wanted, batch.changes)
+            elb_listener.set_weights(batch.client("elbv2"), listener_arn, wanted, batch.changes)
     return switched
 
 

@@ -72,7 +72,7 @@ class Recorder:
 @pytest.fixture(name="weights")
 def fixture_weights(monkeypatch):
     calls = []
-    monkeypatch.setattr(switch, "set_weights", lambda elbv2, arn, wanted, changes: calls.append((elbv2, arn, wanted)))
+    monkeypatch.setattr(switch.elb_listener, "set_weights", lambda elbv2, arn, wanted, changes: calls.append((elbv2, arn, wanted)))
     return calls
 
 
