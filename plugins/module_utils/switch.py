@@ -16,7 +16,6 @@ DescribeRules per listener to keep the ALB weights on the active target groups (
 
 from __future__ import annotations
 
-
 from ansible_collections.bandup.ecs.plugins.module_utils import elb_listener
 from ansible_collections.bandup.ecs.plugins.module_utils.ecs_service import SC_ROLE_TAG, STANDING_TAG
 from ansible_collections.bandup.ecs.plugins.module_utils.ecs_service import endpoints, placement_state
