@@ -12,7 +12,6 @@ from __future__ import annotations
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
 from ansible_collections.bandup.ecs.plugins.module_utils import ecs_service
 from ansible_collections.bandup.ecs.plugins.module_utils import rollout
@@ -26,11 +25,6 @@ class LoadBalancerErrorHandler(AWSErrorHandler):
     @classmethod
     def _is_missing(cls):
         return is_boto3_error_code("LoadBalancerNotFound")
-
-
-def ecs_tags(resource):
-    """The tags of an ECS answer (lower-case ``key``/``value`` items) as a dict."""
-    return boto3_tag_list_to_ansible_dict((resource or {}).get("tags") or [], "key", "value")
 
 
 @LoadBalancerErrorHandler.list_error_handler("describe load balancer {name}")
@@ -90,7 +84,7 @@ def service_connect_endpoint(svc, app=None):
         aliases = [f"{a.get('dnsName') or entry.get('discoveryName') or entry['portName']}:{a['port']}"
                    for entry in config.get("services", []) for a in entry.get("clientAliases", [])]
         return ", ".join(aliases) or "client"
-    recorded = ecs_tags(svc).get(SC_ROLE_TAG)
+    recorded = ecs_service.tag_dict(svc).get(SC_ROLE_TAG)
     if recorded == "server" and app:
         return f"{app['service_connect']['dns_name']}:{app['service_connect']['client_alias_port']}"
     return recorded
@@ -146,7 +140,7 @@ def rows(topology, services, weights, images):
     for svc in topology["services"]:
         for placement in svc["placements"]:
             live = services.get(placement["service_name"])
-            tags = ecs_tags(live)
+            tags = ecs_service.tag_dict(live)
             taskdef = (live or {}).get("taskDefinition", "")
             out.append({
                 "app": svc["name"],
@@ -220,7 +214,7 @@ class _Revisions:
 def _rollback_choice(name, service, revisions, requested):
     """(the service's entry, a problem or None)."""
     family, current = rollout.revision_of(service["taskDefinition"])
-    good = rollout.good_revisions(service, ecs_tags(service))
+    good = rollout.good_revisions(service, ecs_service.tag_dict(service))
     latest = (revisions.get(family) or {}).get("revision")
     entry = dict(family=family, current_revision=current, latest_revision=latest, good_revisions=good,
                  revision=None, source="requested" if requested is not None else "last-good",
