@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Embedded local AWS endpoint for tests and the demo: the faithful endpoint (moto server) + an OCI registry.
 
-Both bind to 127.0.0.1 on free ports. The AWS side is tests/support/faithful_endpoint.py by default: moto's server
+Both bind to 127.0.0.1 on free ports. The AWS side is tests/support/faithful_endpoint/ by default: moto's server
 with ECS services that deploy over polls and answer in the shapes AWS answers (see its docstring); ``--plain-moto``
 or ``BANDUP_ENDPOINT=moto`` start plain ``moto_server`` instead, for comparison. The registry uses htpasswd auth and accepts the
 credentials that the endpoint's ``ecr:GetAuthorizationToken`` hands out, so the collection
@@ -88,7 +88,7 @@ def aws_command(plain_moto, port):
         if not moto_bin:
             raise SystemExit("local endpoint: moto_server not found; run `make setup` first")
         return [moto_bin, "-H", "127.0.0.1", "-p", str(port)]
-    return [sys.executable, os.path.join(ROOT, "tests", "support", "faithful_endpoint.py"),
+    return [sys.executable, os.path.join(ROOT, "tests", "support", "faithful_endpoint"),
             "-H", "127.0.0.1", "-p", str(port)]
 
 

@@ -1,4 +1,4 @@
-"""Client of the faithful endpoint's control API (tests/support/faithful_endpoint.py), for tests.
+"""Client of the faithful endpoint's control API (tests/support/faithful_endpoint/), for tests.
 
 Every function takes the endpoint URL (``AWS_ENDPOINT_URL`` of a started local endpoint) and returns the JSON
 answer. On a plain moto endpoint (``BANDUP_ENDPOINT=moto``) these calls fail with HTTP 404.

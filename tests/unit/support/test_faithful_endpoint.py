@@ -1,4 +1,4 @@
-"""The faithful endpoint (tests/support/faithful_endpoint.py) answers like AWS where moto does not.
+"""The faithful endpoint (tests/support/faithful_endpoint/) answers like AWS where moto does not.
 
 One endpoint process for the module (started like scripts/local_endpoint.py starts it), reset before each test;
 boto3 talks to it as the collection does. Poll counts here are the step model of the module docstring.
@@ -37,7 +37,7 @@ def url(tmp_path_factory):
     port = _free_port()
     log = tmp_path_factory.mktemp("faithful") / "server.log"
     with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, os.path.join(ROOT, "tests", "support", "faithful_endpoint.py"),
+        proc = subprocess.Popen([sys.executable, os.path.join(ROOT, "tests", "support", "faithful_endpoint"),
                                  "-H", "127.0.0.1", "-p", str(port)], stdout=out, stderr=subprocess.STDOUT,
                                 env=dict(os.environ, MOTO_RECORDER_FILEPATH=str(log) + ".recording"))
     base = f"http://127.0.0.1:{port}"
@@ -525,5 +525,5 @@ def test_local_endpoint_starts_the_faithful_endpoint_unless_told_plain_moto():
     sys.path.insert(0, os.path.join(ROOT, "scripts"))
     import local_endpoint  # pylint: disable=import-outside-toplevel
 
-    assert local_endpoint.aws_command(False, 5000)[1].endswith("tests/support/faithful_endpoint.py")
+    assert local_endpoint.aws_command(False, 5000)[1].endswith("tests/support/faithful_endpoint")
     assert os.path.basename(local_endpoint.aws_command(True, 5000)[0]) == "moto_server"
