@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
-"""Least-privilege IAM policy for a deploy role, from what the collection really calls.
+"""docs/iam-policy.json: the collection's IAM policy for any deployment (plugins/module_utils/iam_policy.py generic()).
 
-    gen_iam_policy.py RECORD.json [RECORD.json...]   # summaries from tests/support/recording.py
-                                                      # -> writes docs/iam-policy.json
-    gen_iam_policy.py --check RECORD.json...         # exit 1 if docs/iam-policy.json differs
+    gen_iam_policy.py            # writes docs/iam-policy.json
+    gen_iam_policy.py --check    # exit 1 if docs/iam-policy.json differs
 
-The recordings come from a full converge + failover + teardown against the local endpoint
-(tests/integration/test_iam_policy.py). Calls the endpoint cannot see are listed in IMPLICIT with the reason.
+The policy of one deployment, scoped to its names: playbooks/iam_policy.yml (docs/iam.md).
+tests/unit/test_iam_policy.py checks every AWS call in plugins/ against the policy (read from the source);
+tests/integration/test_lifecycle.py checks it against what a whole life on the local endpoint calls (``actions()`` of
+its request record): every recorded action is granted, and every granted action is either recorded or listed in
+NOT_RECORDED with the reason the record cannot show it.
 """
 import json
 import os
@@ -16,7 +18,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TARGET = os.path.join(ROOT, "docs", "iam-policy.json")
 # SigV4 signing name -> IAM action prefix, where they differ.
 PREFIX = {"monitoring": "cloudwatch", "email": "ses"}
-IMPLICIT = {
+NOT_RECORDED = {
     # ECS checks these on the caller when a task definition or service names roles.
     "iam:PassRole": "RegisterTaskDefinition passes the task and execution roles to ECS",
     # First use of ECS, ELB and Application Auto Scaling in an account creates their service-linked roles.
@@ -27,8 +29,14 @@ IMPLICIT = {
     "ecr:UploadLayerPart": "image push",
     "ecr:CompleteLayerUpload": "image push",
     "ecr:PutImage": "image push",
-    "ecr:BatchGetImage": "image existence check (manifest HEAD/GET)",
-    "ecr:GetDownloadUrlForLayer": "image existence check",
+    "ecr:BatchGetImage": "image digests and retags in an ECR registry (module_utils/registry.py); the local "
+                         "registry is not ECR",
+    "ecr:DeleteLifecyclePolicy": "ecr_lifecycle_policy removed",
+    # Target tracking: Application Auto Scaling creates and deletes the alarms with the caller's permission; moto
+    # creates none through the API.
+    "cloudwatch:PutMetricAlarm": "target tracking scaling policy (alarms created by Application Auto Scaling)",
+    "cloudwatch:DescribeAlarms": "target tracking scaling policy",
+    "cloudwatch:DeleteAlarms": "target tracking scaling policy removed, scalable target deregistered",
     # Paths the recorded life does not take (the local inventory declares no secrets, no task-role policy, no
     # repository policy, and never edits the settings or tags of an existing resource).
     "iam:PutRolePolicy": "execution role secrets policy / task role policy",
@@ -87,6 +95,7 @@ IMPLICIT = {
 
 
 def actions(records):
+    """The IAM actions of request records (summaries from tests/support/recording.py)."""
     found = set()
     for record in records:
         for call in record["calls"]:
@@ -94,28 +103,19 @@ def actions(records):
     return found
 
 
-def policy(found):
-    every = sorted(found | set(IMPLICIT))
-    by_service = {}
-    for action in every:
-        by_service.setdefault(action.split(":", 1)[0], []).append(action)
-    statements = [{"Sid": service.replace("-", "").capitalize(), "Effect": "Allow", "Action": acts, "Resource": "*"}
-                  for service, acts in sorted(by_service.items())]
-    return {"Version": "2012-10-17", "Statement": statements}
+def generic():
+    sys.path.insert(0, os.path.join(ROOT, ".collections"))
+    from ansible_collections.bandup.ecs.plugins.module_utils import iam_policy  # pylint: disable=import-outside-toplevel
+    return iam_policy.generic()
 
 
 def main():
-    args = [a for a in sys.argv[1:] if a != "--check"]
-    records = []
-    for path in args:
-        with open(path) as handle:
-            records.append(json.load(handle))
-    content = json.dumps(policy(actions(records)), indent=2) + "\n"
-    if "--check" in sys.argv:
+    content = json.dumps(generic(), indent=2) + "\n"
+    if "--check" in sys.argv[1:]:
         with open(TARGET) as handle:
             if handle.read() != content:
-                print("docs/iam-policy.json differs from what the collection calls: run scripts/gen_iam_policy.py",
-                      file=sys.stderr)
+                print("docs/iam-policy.json differs from plugins/module_utils/iam_policy.py: run "
+                      "scripts/gen_iam_policy.py", file=sys.stderr)
                 sys.exit(1)
         return
     with open(TARGET, "w") as handle:
