@@ -623,6 +623,7 @@ TABLE = {
     "image_builder": NoConstraint("a local program (choices in the argument spec)"),
     "image_registry": NoConstraint("a registry host name; the registry itself answers (its default is computed)"),
     "image_registry_tls_verify": NoConstraint("a boolean"),
+    "image_registry_insecure_http": NoConstraint("a boolean"),
     "image_storage_driver": NoConstraint("a local buildah/podman setting; they check it"),
     "image_isolation": Choice(["", "chroot", "oci", "rootless"], source="buildah --isolation"),
     "image_tag_git_sha": NoConstraint("a boolean"),

@@ -166,6 +166,40 @@ def authorization(client):
     return user, password, urlparse(endpoint).netloc or endpoint
 
 
+@ECRErrorHandler.common_error_handler("read the image {repository}:{tag}")
+@retry
+def _batch_get_image(client, registry_id, repository, tag, media_types):
+    return client.batch_get_image(registryId=registry_id, repositoryName=repository, imageIds=[{"imageTag": tag}],
+                                  acceptedMediaTypes=list(media_types))
+
+
+def get_image(client, registry_id, repository, tag, media_types):
+    """The image ``repository:tag`` (BatchGetImage: ``imageId``, ``imageManifest``, ``imageManifestMediaType``), or
+    None when the tag does not exist. A missing repository is an error (the ecr role creates it first)."""
+    answer = _batch_get_image(client, registry_id, repository, tag, media_types)
+    if answer.get("images"):
+        return answer["images"][0]
+    failures = answer.get("failures") or []
+    if all(failure.get("failureCode") in ("ImageNotFound", "ImageTagDoesNotMatchDigest") for failure in failures):
+        return None
+    reasons = "; ".join(f"{f.get('failureCode')}: {f.get('failureReason')}" for f in failures)
+    raise AnsibleAWSError(message=f"read the image {repository}:{tag}: {reasons}")
+
+
+@ECRErrorHandler.common_error_handler("tag the image {repository} as {tag}")
+@retry
+def put_image_tag(client, registry_id, repository, image, tag):
+    """Tag the manifest of ``image`` (get_image's answer) as ``tag`` (PutImage: no layer moves); its digest. A tag
+    that already names this manifest is not an error."""
+    try:
+        answer = client.put_image(registryId=registry_id, repositoryName=repository, imageTag=tag,
+                                  imageManifest=image["imageManifest"],
+                                  imageManifestMediaType=image["imageManifestMediaType"])
+    except is_boto3_error_code("ImageAlreadyExistsException"):
+        return image["imageId"]["imageDigest"]
+    return answer["image"]["imageId"]["imageDigest"]
+
+
 # --- the converge ---------------------------------------------------------------------------------------------
 
 def managed_policies(params):

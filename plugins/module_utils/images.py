@@ -16,7 +16,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import Ansib
 
 from ansible_collections.bandup.ecs.plugins.module_utils import builders
 from ansible_collections.bandup.ecs.plugins.module_utils.ecr import authorization
-from ansible_collections.bandup.ecs.plugins.module_utils.registry import Registry
+from ansible_collections.bandup.ecs.plugins.module_utils.registry import check_transport
+from ansible_collections.bandup.ecs.plugins.module_utils.registry import open_registry
 
 # What the run needs of the controller: runner(argv) -> (rc, stdout, stderr), which(name) -> path or None,
 # hide(secret) (keeps a value out of the output). The module passes its run_command, get_bin_path and no_log_values.
@@ -102,8 +103,9 @@ def push_missing(params, changes, controller, host, credentials, registry, todo)
         if authdir:
             with open(os.open(os.path.join(authdir, "config.json"), os.O_WRONLY | os.O_CREAT, 0o600), "w") as out:
                 out.write(builders.auth_config(host, *credentials))
+            # --tls-verify=false is what lets buildah and podman speak plain HTTP (insecure_http)
             builder = builders.Builder(builder_name, authdir, params["storage_driver"], params["isolation"],
-                                       params["tls_verify"], params["platform"])
+                                       params["tls_verify"] and not params["insecure_http"], params["platform"])
         with ThreadPoolExecutor(max_workers=max(1, params["parallel"])) as pool:
             futures = {image["name"]: changes.write(resource(image), "push", lambda image=image: pool.submit(
                 build_and_push, controller.runner, builder, host, registry, image, [credentials[1]]))
@@ -122,11 +124,16 @@ def converge(changes, params, client, controller):
     gives an AWS client (made only once the inputs are checked); ``controller`` runs commands and hides secrets on
     the controller (``Controller``)."""
     check_inputs(params["images"])
-    user, password, endpoint_host = get_authorization(client("ecr"))
+    if params["registry"]:
+        check_transport(params["registry"], params["tls_verify"], params["insecure_http"])
+    ecr_client = client("ecr")
+    user, password, endpoint_host = get_authorization(ecr_client)
     if params["build"] or not params["login"]:
         controller.hide(password)
     host = params["registry"] or endpoint_host
-    registry = Registry(host, user, password, tls_verify=params["tls_verify"])
+    # an ECR registry through the ECR API, any other through the OCI distribution API
+    registry = open_registry(host, ecr_client, ecr_client.meta.region_name, user, password,
+                             tls_verify=params["tls_verify"], insecure_http=params["insecure_http"])
     planned = plan(params, controller, registry)
 
     todo = [image for image in planned.values() if image["digest"] is None]

@@ -12,8 +12,9 @@ version_added: 0.1.0
 description:
   - For each image, computes a content hash of the build context (files and modes, without C(.git) and
     C(.dockerignore) matches), the Dockerfile, the build args and the target, and uses it as the tag.
-  - Asks the registry (OCI distribution API, basic auth from C(ecr:GetAuthorizationToken)) whether that tag
-    exists. If it does, nothing is built or pushed and the image reports C(changed=false).
+  - Asks the registry whether that tag exists: an ECR registry (C(<account>.dkr.ecr.<region>.amazonaws.com))
+    through the ECR API (C(ecr:BatchGetImage)), any other through the OCI distribution API with basic auth from
+    C(ecr:GetAuthorizationToken). If it does, nothing is built or pushed and the image reports C(changed=false).
   - Otherwise builds with the Docker engine, buildah or podman, pushes, and reads the manifest digest back
     from the registry. Independent images build concurrently.
   - In check mode, reports which images would be built; builds and pushes nothing.
@@ -70,10 +71,19 @@ options:
     default: chroot
   tls_verify:
     description:
-      - Verify the registry's TLS certificate. C(false) also allows a plain HTTP registry (buildah/podman
-        C(--tls-verify=false); the Docker engine needs the registry in its C(insecure-registries)).
+      - Verify the registry's TLS certificate.
+      - C(false) is refused unless I(insecure_http) is set too, since every builder's C(--tls-verify=false) (and a
+        Docker engine's C(insecure-registries)) falls back to plain HTTP and would send the credentials there.
     type: bool
     default: true
+  insecure_http:
+    description:
+      - Allow a plain HTTP registry, and so the registry credentials sent unencrypted (buildah/podman
+        C(--tls-verify=false); the Docker engine needs the registry in its C(insecure-registries)). Only for a
+        registry on loopback or a trusted network, such as a local test registry.
+      - Refused for an ECR registry (HTTPS only).
+    type: bool
+    default: false
   platform:
     description:
       - The platform to build for (C(--platform) of every builder), e.g. C(linux/amd64) or C(linux/arm64), i.e. the
@@ -211,6 +221,7 @@ def main():
             storage_driver=dict(type="str", default="vfs"),
             isolation=dict(type="str", default="chroot"),
             tls_verify=dict(type="bool", default=True),
+            insecure_http=dict(type="bool", default=False),
             platform=dict(type="str"),
             tag_git_sha=dict(type="bool", default=False),
             parallel=dict(type="int", default=2),

@@ -7,6 +7,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.bandup.ecs.plugins.module_utils import builders
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
+from ansible_collections.bandup.ecs.plugins.module_utils import registry
 from ansible_collections.bandup.ecs.plugins.module_utils.registry import RegistryError
 from ansible_collections.bandup.ecs.plugins.module_utils import images
 from ansible_collections.bandup.ecs.plugins.modules import container_image
@@ -46,7 +47,15 @@ def fixture_image(tmp_path, monkeypatch, stub_clients):
     aws["ecr"].add_response("get_authorization_token", {"authorizationData": [
         {"authorizationToken": token, "proxyEndpoint": f"https://{HOST}"}]}, {})
     FakeRegistry.tags, FakeRegistry.fail, FakeRegistry.made = {}, False, []
-    monkeypatch.setattr(images, "Registry", FakeRegistry)
+    real_open = images.open_registry
+
+    def open_registry(host, client, region, user, password, tls_verify=True, insecure_http=False):
+        registry.check_transport(host, tls_verify, insecure_http)
+        if registry.ecr_host(host):  # the same refusals as the real one (region), then the fake
+            real_open(host, client, region, user, password, tls_verify, insecure_http)
+        return FakeRegistry(host, user, password, tls_verify)
+
+    monkeypatch.setattr(images, "open_registry", open_registry)
     commands = []
 
     def run_command(self, cmd, **kwargs):
@@ -108,6 +117,44 @@ def test_a_registry_failure_fails_with_its_message(image, capsys):
     out = run_module(container_image, params(image), capsys)
     assert out["failed"] is True and out["changed"] is False and out["changes"] == []
     assert out["msg"] == f"{HOST}: HEAD /v2/ielts-backend/manifests/{image['tag']} unreachable: refused"
+
+
+def test_a_plain_http_registry_without_insecure_http_is_refused_before_any_call(tmp_path, capsys, stub_clients):
+    """tls_verify false alone would let buildah fall back to plain HTTP with the credentials: refused, naming both
+    variables, before the token is asked for or anything is built."""
+    (tmp_path / "Dockerfile").write_text("FROM scratch\n")
+    aws = stub_clients(AWSModule)
+    out = run_module(container_image, dict(images=[{"name": "backend", "repository": "ielts-backend",
+                                                    "context": str(tmp_path)}], region="us-east-1",
+                                           registry="registry.internal:5000", tls_verify=False), capsys)
+    assert out["failed"] is True and out["changes"] == []
+    assert "image_registry_tls_verify" in out["msg"] and "image_registry_insecure_http: true" in out["msg"]
+    assert not aws
+
+
+def test_insecure_http_is_refused_for_ecr(tmp_path, capsys, stub_clients):
+    (tmp_path / "Dockerfile").write_text("FROM scratch\n")
+    aws = stub_clients(AWSModule)
+    out = run_module(container_image, dict(images=[{"name": "backend", "repository": "ielts-backend",
+                                                    "context": str(tmp_path)}], region="us-east-1",
+                                           registry=HOST, tls_verify=False, insecure_http=True), capsys)
+    assert out["failed"] is True
+    assert out["msg"].startswith(f"insecure_http (image_registry_insecure_http): {HOST} is an ECR registry")
+    assert not aws
+
+
+def test_insecure_http_lets_buildah_speak_plain_http(image, capsys):
+    out = run_module(container_image, params(image, registry="127.0.0.1:5000", tls_verify=False,
+                                             insecure_http=True), capsys)
+    assert out["changed"] is True
+    pushes = [cmd for cmd in image["commands"] if "push" in cmd]
+    assert pushes and all("--tls-verify=false" in cmd for cmd in pushes)
+
+
+def test_an_ecr_registry_keeps_tls_verification_in_the_builder(image, capsys):
+    run_module(container_image, params(image), capsys)
+    pushes = [cmd for cmd in image["commands"] if "push" in cmd]
+    assert pushes and all("--tls-verify=true" in cmd for cmd in pushes)
 
 
 def test_a_context_that_is_not_a_directory_fails_before_any_call(tmp_path, capsys, stub_clients):
