@@ -31,6 +31,11 @@ options:
     description: The AWS partition of the ARNs (C(aws), C(aws-cn), C(aws-us-gov)).
     type: str
     default: aws
+  max_size:
+    description:
+      - When set, a list of documents, each at most this many characters without whitespace (IAM counts a managed
+        policy that way; its limit is 6144), the statements packed in order.
+    type: int
 """
 
 EXAMPLES = r"""
@@ -43,19 +48,20 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: The IAM policy document.
-  type: dict
+  description: The IAM policy document; with I(max_size), a list of them.
+  type: raw
 """
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.bandup.ecs.plugins.module_utils.iam_policy import policy
+from ansible_collections.bandup.ecs.plugins.module_utils.iam_policy import policy, split
 
 
-def _iam_policy(topology, account_id="*", partition="aws"):
+def _iam_policy(topology, account_id="*", partition="aws", max_size=None):
     if not (account_id == "*" or (len(str(account_id)) == 12 and str(account_id).isdigit())):
         raise AnsibleFilterError(f"iam_policy_account_id: '{account_id}' is not a 12-digit AWS account id or '*'")
-    return policy(topology, str(account_id), partition)
+    document = policy(topology, str(account_id), partition)
+    return split(document, int(max_size)) if max_size else document
 
 
 class FilterModule:

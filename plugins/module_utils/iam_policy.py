@@ -33,6 +33,8 @@ supports; an action without one only takes ``"*"``):
 
 from __future__ import annotations
 
+import json
+
 # The AWS managed policy the execution roles get (roles/task_definition/vars/main.yml): the only one attached.
 EXECUTION_POLICY = "arn:{partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
 # The services whose service-linked roles AWS creates for the caller on first use.
@@ -183,6 +185,41 @@ def generic():
     pattern with ``*`` for the names."""
     return build(dict(cluster="*", services=["*"], families=["*"], repositories=["*"], roles=["*"],
                       log_group_prefix="/ecs/", load_balancer="*", target_groups=["*"]))
+
+
+# IAM quota: a managed policy document is at most 6,144 characters, whitespace not counted.
+MANAGED_POLICY_SIZE = 6144
+
+
+def size(document):
+    """The length IAM counts: the document without whitespace."""
+    return len(json.dumps(document, separators=(",", ":")))
+
+
+def split(document, limit=MANAGED_POLICY_SIZE):
+    """The statements of ``document`` packed into as few documents of at most ``limit`` characters as they fit in,
+    in order; a statement too large alone is cut into parts by its actions (``Sid`` numbered)."""
+    pieces = []
+    for statement in document["Statement"]:
+        if size({"Version": document["Version"], "Statement": [statement]}) <= limit:
+            pieces.append(statement)
+            continue
+        part, number = dict(statement, Action=[]), 1
+        for act in statement["Action"]:
+            trial = dict(part, Action=part["Action"] + [act], Sid=f"{statement['Sid']}{number}")
+            if part["Action"] and size({"Version": document["Version"], "Statement": [trial]}) > limit:
+                pieces.append(dict(part, Sid=f"{statement['Sid']}{number}"))
+                part, number = dict(statement, Action=[act]), number + 1
+            else:
+                part["Action"] = part["Action"] + [act]
+        pieces.append(dict(part, Sid=f"{statement['Sid']}{number}"))
+    documents = []
+    for statement in pieces:
+        if documents and size(dict(documents[-1], Statement=documents[-1]["Statement"] + [statement])) <= limit:
+            documents[-1]["Statement"].append(statement)
+        else:
+            documents.append({"Version": document["Version"], "Statement": [statement]})
+    return documents
 
 
 def actions(document):

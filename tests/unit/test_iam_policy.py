@@ -155,3 +155,23 @@ def test_every_action_of_the_policy_has_one_statement():
     document = iam_policy.generic()
     listed = [act for s in document["Statement"] for act in s["Action"]]
     assert sorted(listed) == sorted(iam_policy.ACTIONS)
+
+
+def test_a_policy_too_large_for_one_managed_policy_is_split_without_losing_anything():
+    services = [{"name": f"svc{i}", "port": 8000 + i, "health_path": "/h", "cpu": 256, "memory": 512, "image": "x",
+                 "alb": {"path_patterns": [f"/{i}/*"]} if i else {"default_route": True}} for i in range(6)]
+    document = iam_policy.policy(build_topology("bandup-prod", "eu-west-1", "eu-west-1a", "eu-west-1b", services),
+                                 account_id="123456789012")
+    assert iam_policy.size(document) > iam_policy.MANAGED_POLICY_SIZE
+    parts = iam_policy.split(document)
+    assert len(parts) > 1 and all(iam_policy.size(part) <= iam_policy.MANAGED_POLICY_SIZE for part in parts)
+    merged = [s for part in parts for s in part["Statement"]]
+    assert sorted(a for s in merged for a in s["Action"]) == sorted(iam_policy.ACTIONS)
+    for original in document["Statement"]:  # every action keeps its resources and condition
+        for act in original["Action"]:
+            holder = next(s for s in merged if act in s["Action"])
+            assert holder["Resource"] == original["Resource"] and holder.get("Condition") == original.get("Condition")
+    # a statement larger than the limit alone is cut by its actions
+    tiny = iam_policy.split(document, limit=2500)
+    assert all(iam_policy.size(part) <= 2500 for part in tiny)
+    assert sorted(a for part in tiny for s in part["Statement"] for a in s["Action"]) == sorted(iam_policy.ACTIONS)
