@@ -12,7 +12,7 @@ version_added: 0.1.0
 description:
   - For each image, computes a content hash of the build context (files and modes, without C(.git) and
     C(.dockerignore) matches), the Dockerfile, the build args and the target, and uses it as the tag.
-  - Asks the registry whether that tag exists: an ECR registry (C(<account>.dkr.ecr.<region>.amazonaws.com))
+  - Asks the registry whether that tag exists, an ECR registry (C(<account>.dkr.ecr.<region>.amazonaws.com))
     through the ECR API (C(ecr:BatchGetImage)), any other through the OCI distribution API with basic auth from
     C(ecr:GetAuthorizationToken). If it does, nothing is built or pushed and the image reports C(changed=false).
   - Otherwise builds with the Docker engine, buildah or podman, pushes, and reads the manifest digest back
