@@ -131,7 +131,7 @@ def test_open_registry_refuses_credentials_over_plain_http_naming_the_settings(s
     with pytest.raises(RegistryError) as err:
         open_registry(server, None, "us-east-1", "AWS", "pw", tls_verify=False, insecure_http=False)
     assert "image_registry_tls_verify" in str(err.value) and "image_registry_insecure_http: true" in str(err.value)
-    assert "pw" not in str(err.value).replace("podman", "")
+    assert "pw" not in str(err.value)
     assert Handler.seen == []
     # allowed on purpose: the local test registry
     allowed = open_registry(server, None, "us-east-1", "AWS", "pw", tls_verify=False, insecure_http=True)
