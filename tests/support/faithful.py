@@ -8,6 +8,8 @@ answer. On a plain moto endpoint (``BANDUP_ENDPOINT=moto``) these calls fail wit
     fail_tasks(url, cluster, service, exit_code=1, reason=None, log_lines=(), health_check=False)
     heal_tasks(url, cluster, service)
     tick(url, cluster, service, count=1)    advance a service as `count` DescribeServices polls would
+    race(url, name, count=None, seconds=None)   switch a race of tests/support/faithful_endpoint/races.py
+    races(url)                      the race switches and how many calls each refused
     state(url)                      services, deployments, tasks, impaired AZs (for debugging)
     reset(url)                      moto's /moto-api/reset (resets the layer too)
 """
@@ -52,3 +54,19 @@ def state(url):
 
 def reset(url):
     return _call(url, "/moto-api/reset")
+
+
+def race(url, name, count=None, seconds=None):
+    """Switch the race ``name`` (target-group, service-role, scaling-role, task-role) on for the first ``count``
+    calls naming each new resource, or for ``seconds`` after its creation; neither switches it off."""
+    body = {"name": name}
+    if count:
+        body["count"] = count
+    if seconds:
+        body["seconds"] = seconds
+    return _call(url, "/faithful-api/races", body)
+
+
+def races(url):
+    """The race switches and how many calls each refused."""
+    return _call(url, "/faithful-api/races", method="GET")
