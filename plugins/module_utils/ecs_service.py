@@ -49,6 +49,8 @@ SPEC_FIELDS = (
     "availabilityZoneRebalancing", "propagateTags", "enableECSManagedTags", "platformVersion",
 )
 NOT_READY_TARGET_STATES = ("initial", "unhealthy", "draining", "unused", "unavailable")
+# Polls right after a write that may still show the service as it was (wait_for_deployment).
+LAGGING_POLLS = 5
 RETRY = AWSRetry.jittered_backoff()
 HANDLE = AWSErrorHandler.common_error_handler
 
@@ -498,10 +500,21 @@ def wait_for_deployment(ecs, elbv2, cluster, name, deployment_id, deadline, dela
     alone starts no deployment, so the target groups are read as well: no target of this service's
     target groups may be initial, unhealthy, draining or unused. Raises WaitError on rollback/failure or
     when ``deadline`` (a ``clock()`` value) passes. ``service`` is a fresh DescribeServices answer to start from.
+
+    The ECS API is eventually consistent: right after CreateService/UpdateService a poll may show no service, or
+    the deployments from before the write. Until the tracked deployment has been seen, such an answer is "not
+    yet", for at most ``LAGGING_POLLS`` polls; after that, or once it was seen, it is what happened.
     """
-    not_ready = []
+    not_ready, seen, lagging = [], service is not None, 0
     while True:
         service = service or describe_service(ecs, cluster, name)
+        listed = service is not None and any(d.get("id") == deployment_id for d in service.get("deployments", []))
+        seen = seen or listed
+        if not seen and lagging < LAGGING_POLLS and clock() + delay <= deadline:
+            lagging += 1
+            sleep(delay)
+            service = None
+            continue
         if service is None:
             raise WaitError(f"service {name} disappeared while waiting for deployment {deployment_id}", False, {})
         state, reason = deployment_state(service, deployment_id)
