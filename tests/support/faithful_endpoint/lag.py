@@ -14,6 +14,7 @@ deployments from before the write (aws-facts.md, "Races and eventual consistency
 ``POST /faithful-api/lag {"seconds": S, "kinds": [...], "stale_polls": N}`` sets the switch (``{}`` turns it
 off); ``GET /faithful-api/lag`` answers it and how many answers lagged (``hidden``, ``stale``).
 """
+import threading
 import time
 
 from .core import LOCK, RESET_HOOKS, WORLD, checked, patcher, route
@@ -31,6 +32,8 @@ SWITCH = {}
 BORN = {}  # resource id -> time.monotonic() of its creation (while the switch was on)
 STALE = {}  # (account, region, cluster, service) -> [polls left, what the service looked like before the write]
 COUNTS = {"hidden": 0, "stale": 0}
+ANSWERING = threading.local()  # .describe: a Describe* request is being answered (moto's own look-ups by id,
+#                                e.g. AttachInternetGateway's, see everything)
 
 
 def _reset():
@@ -75,6 +78,7 @@ def hidden(resource):
 @patcher
 def patch_lag():
     from moto.ec2.models import EC2Backend
+    from moto.ec2.responses import EC2Response
     from moto.ecs.responses import EC2ContainerServiceResponse as Ecs
 
     def creating(kind, original):
@@ -88,16 +92,26 @@ def patch_lag():
     def describing(original):
         def describe(self, *args, **kwargs):
             found = original(self, *args, **kwargs)
-            if not BORN or not SWITCH.get("seconds"):
+            if not BORN or not SWITCH.get("seconds") or not getattr(ANSWERING, "describe", False):
                 return found
             shown = [resource for resource in found if not hidden(resource)]
             COUNTS["hidden"] += len(found) - len(shown)
             return shown
         return describe
 
+    def answering(original):
+        def handler(self):
+            ANSWERING.describe = True
+            try:
+                return original(self)
+            finally:
+                ANSWERING.describe = False
+        return handler
+
     for kind, (describe, create) in KINDS.items():
         setattr(EC2Backend, create, creating(kind, getattr(EC2Backend, create)))
         setattr(EC2Backend, describe, describing(getattr(EC2Backend, describe)))
+        setattr(EC2Response, describe, answering(getattr(EC2Response, describe)))
 
     def writing(original, name_param):
         def write(self):

@@ -32,9 +32,15 @@ def test_new_ec2_resources_are_hidden_from_describes_for_a_while(aws):
     assert vpc not in [v["VpcId"] for v in aws.ec2.describe_vpcs()["Vpcs"]]
     assert aws.ec2.describe_route_tables(Filters=[{"Name": "route-table-id", "Values": [table]}])["RouteTables"] == []
     aws.ec2.create_tags(Resources=[vpc], Tags=[{"Key": "k", "Value": "v"}])  # a write naming it works
+    faithful.set_lag(aws.url, seconds=1, kinds=["internet-gateway"])
+    igw = aws.ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    aws.ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)  # moto looks it up by id: not hidden there
+    assert aws.ec2.describe_internet_gateways(InternetGatewayIds=[igw])["InternetGateways"] == []
     subnet = aws.ec2.create_subnet(VpcId=vpc, CidrBlock="10.9.1.0/24")["Subnet"]["SubnetId"]  # not a lagging kind
     assert [s["SubnetId"] for s in aws.ec2.describe_subnets(SubnetIds=[subnet])["Subnets"]] == [subnet]
     time.sleep(1.1)
+    assert [g["InternetGatewayId"] for g in aws.ec2.describe_internet_gateways(
+        InternetGatewayIds=[igw])["InternetGateways"]] == [igw]
     assert vpc in [v["VpcId"] for v in aws.ec2.describe_vpcs()["Vpcs"]]
     assert [t["RouteTableId"] for t in aws.ec2.describe_route_tables(RouteTableIds=[table])["RouteTables"]] == [table]
     assert faithful.lag(aws.url)["hidden"] >= 2
