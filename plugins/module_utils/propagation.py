@@ -11,6 +11,9 @@ refused for a moment with an error that names the delay's effect, not a mistake,
   balancer." (terraform's ``retryServiceCreate``/UpdateService, 2 minutes);
 - the same calls right after a new IAM role: ``InvalidParameterException`` "... Please verify that the ECS service
   role being passed has the proper permissions." (same place);
+- the first CreateCluster (or PutClusterCapacityProviders) with capacity providers of an account, while ECS creates
+  its service-linked role: ``InvalidParameterException`` "Unable to assume the service linked role. Please verify
+  that the ECS service linked role exists." (aws-facts.md; issue 14);
 - the first RegisterScalableTarget of an account, while Application Auto Scaling creates its service-linked role:
   ``ValidationException`` "Unable to assume IAM role" (terraform's ``aws_appautoscaling_target``, 1 minute).
 
@@ -30,6 +33,7 @@ TARGET_GROUP_NOT_ATTACHED = ("InvalidParameterException", "does not have an asso
 SERVICE_ROLE_NOT_READY = ("InvalidParameterException",
                           "verify that the ECS service role being passed has the proper permissions")
 SCALING_ROLE_NOT_READY = ("ValidationException", "Unable to assume IAM role")
+ECS_SERVICE_LINKED_ROLE_NOT_READY = ("InvalidParameterException", "Unable to assume the service linked role")
 
 
 class MessageRetry(AWSRetry):
@@ -57,8 +61,12 @@ def sleeps(retries, delay, max_delay, backoff=2):
 ECS_SERVICE = dict(retries=10, delay=2, max_delay=20)
 # RegisterScalableTarget: 8 attempts over 2+4+8+15x4 = 74 seconds at most (terraform: 1 minute).
 SCALABLE_TARGET = dict(retries=8, delay=2, max_delay=15)
+# CreateCluster/PutClusterCapacityProviders: 8 attempts over 2+4+8+16+30x3 = 120 seconds at most.
+CLUSTER = dict(retries=8, delay=2, max_delay=30)
 
 ECS_SERVICE_RETRY = MessageRetry.exponential_backoff(
     catch_extra_error_codes=[TARGET_GROUP_NOT_ATTACHED, SERVICE_ROLE_NOT_READY], **ECS_SERVICE)
+SERVICE_LINKED_ROLE_RETRY = MessageRetry.exponential_backoff(
+    catch_extra_error_codes=[ECS_SERVICE_LINKED_ROLE_NOT_READY], **CLUSTER)
 SCALABLE_TARGET_RETRY = MessageRetry.exponential_backoff(
     catch_extra_error_codes=[SCALING_ROLE_NOT_READY], **SCALABLE_TARGET)
