@@ -14,6 +14,7 @@ an attempt whose outcome is unknown, looks for what the write would have made be
 
 from __future__ import annotations
 
+import os
 import random
 import time
 
@@ -54,7 +55,9 @@ def refused(err):
 # How long write_once looks for what a write whose answer was lost made before sending it again: the describes of
 # a resource created moments ago may not show it for seconds (EC2 API guide, "Eventual consistency"). The looks
 # are ``delay`` x (0.5..1) apart, doubling up to LOOKUP_MAX_DELAY, until LOOKUP_WINDOW seconds have been slept.
-LOOKUP_WINDOW = 45.0
+# The environment variable BANDUP_LOOKUP_WINDOW (seconds) sets another bound: a shorter one where describes do not lag
+# and dropped connections are frequent (each dropped write is looked for over the whole window before it is resent).
+LOOKUP_WINDOW = float(os.environ.get("BANDUP_LOOKUP_WINDOW") or 45.0)
 LOOKUP_MAX_DELAY = 12.0
 
 

@@ -301,3 +301,15 @@ def test_a_refused_write_is_looked_up_once(monkeypatch):
 
     assert once.write_once(call, lambda: looks.append(1)) == "vpc-2"
     assert len(looks) == 1
+
+
+def test_the_window_is_45_seconds_unless_bandup_lookup_window_says_otherwise(monkeypatch):
+    import importlib
+    assert once.LOOKUP_WINDOW == 45.0
+    monkeypatch.setenv("BANDUP_LOOKUP_WINDOW", "5")
+    try:
+        assert importlib.reload(once).LOOKUP_WINDOW == 5.0
+    finally:
+        monkeypatch.delenv("BANDUP_LOOKUP_WINDOW")
+        importlib.reload(once)
+    assert once.LOOKUP_WINDOW == 45.0
