@@ -4,6 +4,7 @@ A lost response is simulated by ``Lossy``: the first call of the write raises bo
 the lookups get AWS-shaped answers from a Stubber, which has no answer queued for a second write.
 """
 import copy
+import importlib
 
 import boto3
 import botocore.exceptions
@@ -304,7 +305,6 @@ def test_a_refused_write_is_looked_up_once(monkeypatch):
 
 
 def test_the_window_is_45_seconds_unless_bandup_lookup_window_says_otherwise(monkeypatch):
-    import importlib
     assert once.LOOKUP_WINDOW == 45.0
     monkeypatch.setenv("BANDUP_LOOKUP_WINDOW", "5")
     try:
