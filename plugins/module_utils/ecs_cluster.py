@@ -28,6 +28,7 @@ from ansible_collections.bandup.ecs.plugins.module_utils.tags import converge_ta
 
 retry = AWSRetry.jittered_backoff()
 
+
 class ClusterErrorHandler(AWSErrorHandler):
     """AWS errors of the cluster calls as AnsibleAWSError; a cluster that is gone is "missing"."""
 
