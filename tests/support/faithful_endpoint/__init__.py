@@ -52,8 +52,8 @@ What moto does and this layer changes (AWS behaviour from botocore's models and 
 * Service-linked role: a CreateCluster with capacity providers in an account without AWSServiceRoleForECS fails
   once ("Unable to assume the service linked role ..."); the role then exists (as ECS creates it). A second
   iam CreateServiceLinkedRole for ecs.amazonaws.com answers InvalidInput ("... has been taken ...").
-* Client tokens (tokens.py): CreateRouteTable/CreateNatGateway ``ClientToken`` and CreateService ``clientToken``
-  answer a resend with the first request's resource, as AWS does (moto ignores them).
+* Client tokens (tokens.py): CreateRouteTable/CreateNatGateway ``ClientToken``, CreateService ``clientToken`` and
+  CreateHttpNamespace ``CreatorRequestId`` answer a resend with the first request's resource, as AWS does (moto ignores them).
 * Switches, off by default, for what AWS does on a first deploy: races.py (calls refused while a new target group,
   IAM role or the Application Auto Scaling service-linked role propagates; tasks with a new task role failing to
   start) and lag.py (new EC2 resources hidden from describes for a while; DescribeServices answering as before a

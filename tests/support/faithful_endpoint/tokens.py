@@ -5,6 +5,9 @@
   parameters ``IdempotentParameterMismatch``.
 * ECS CreateService ``clientToken``: the same token and request answer the service the first request created
   (while it is ACTIVE) instead of "Creation of service was not idempotent."
+* Cloud Map CreateHttpNamespace ``CreatorRequestId``: the same id and request answer the first request's
+  OperationId (while its namespace exists) instead of a second operation (botocore: "allows failed
+  CreateHttpNamespace requests to be retried without the risk of running the operation twice").
 
 Always on (as on AWS). ``GET /faithful-api/tokens`` answers how many requests were answered from a token.
 """
@@ -40,6 +43,7 @@ def patch_tokens():
     from moto.ec2.responses.nat_gateways import NatGateways
     from moto.ec2.responses.route_tables import RouteTables
     from moto.ecs.responses import EC2ContainerServiceResponse as Ecs
+    from moto.servicediscovery.responses import ServiceDiscoveryResponse as Cloudmap
 
     def ec2_create(operation, member, lookup, original):
         def create(self):
@@ -92,3 +96,25 @@ def patch_tokens():
             return answer
 
     Ecs.create_service = create_service
+
+    original_create_namespace = Cloudmap.create_http_namespace
+
+    def create_http_namespace(self):
+        params = json.loads(self.body or "{}")
+        token = params.get("CreatorRequestId")
+        if not token:
+            return original_create_namespace(self)
+        with LOCK:
+            key = (self.current_account, self.region, "CreateHttpNamespace", token)
+            fingerprint = _fingerprint(params, "CreatorRequestId")
+            backend = self.servicediscovery_backend
+            if key in SEEN and SEEN[key][0] == fingerprint:
+                operation_id, name = SEEN[key][1]
+                if any(ns.name == name for ns in backend.namespaces.values()):
+                    COUNTS["replayed"] += 1
+                    return json.dumps({"OperationId": operation_id})
+            answer = original_create_namespace(self)
+            SEEN[key] = (fingerprint, (json.loads(answer)["OperationId"], params.get("Name")))
+            return answer
+
+    Cloudmap.create_http_namespace = create_http_namespace

@@ -77,3 +77,10 @@ def test_a_create_service_client_token_answers_the_same_service(aws):
     assert again["deployments"][0]["id"] == first["deployments"][0]["id"]
     error = _error(aws.create, name="web", clientToken="c-2")
     assert error == {"Code": "InvalidParameterException", "Message": "Creation of service was not idempotent."}
+
+
+def test_a_namespace_creator_request_id_answers_the_same_operation(aws):
+    first = aws.servicediscovery.create_http_namespace(Name="other", CreatorRequestId="r-1")["OperationId"]
+    assert aws.servicediscovery.create_http_namespace(Name="other", CreatorRequestId="r-1")["OperationId"] == first
+    assert [n["Name"] for n in aws.servicediscovery.list_namespaces()["Namespaces"]].count("other") == 1
+    assert faithful.tokens(aws.url)["replayed"] == 1
