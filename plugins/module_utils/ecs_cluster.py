@@ -23,14 +23,10 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
 from ansible_collections.bandup.ecs.plugins.module_utils import cloudmap
+from ansible_collections.bandup.ecs.plugins.module_utils.propagation import SERVICE_LINKED_ROLE_RETRY
 from ansible_collections.bandup.ecs.plugins.module_utils.tags import converge_tags
 
 retry = AWSRetry.jittered_backoff()
-
-# ECS's answer while the service-linked role AWSServiceRoleForECS of an account is new (CreateCluster with capacity
-# providers creates it, and it takes moments to become usable); the same request succeeds a moment later.
-SERVICE_LINKED_ROLE_MESSAGE = "unable to assume the service linked role"
-SERVICE_LINKED_ROLE_PENDING = "ServiceLinkedRolePending"  # not an AWS code: what _ClusterRetry calls that answer
 
 
 class ClusterErrorHandler(AWSErrorHandler):
@@ -41,22 +37,8 @@ class ClusterErrorHandler(AWSErrorHandler):
         return is_boto3_error_code("ClusterNotFoundException")
 
 
-class _ClusterRetry(AWSRetry):
-    """AWSRetry that also retries that one InvalidParameterException, told apart by its message (the code alone
-    also means a real input error, which must fail at once)."""
-
-    @staticmethod
-    def status_code_from_exception(error):
-        code = AWSRetry.status_code_from_exception(error)
-        message = (error.response.get("Error") or {}).get("Message") or ""
-        if code == "InvalidParameterException" and SERVICE_LINKED_ROLE_MESSAGE in message.lower():
-            return SERVICE_LINKED_ROLE_PENDING
-        return code
-
-
-# Bounded: 8 attempts, jittered waits doubling from 2 s up to 30 s (at most about two minutes in all).
-retry_service_linked_role = _ClusterRetry.jittered_backoff(retries=8, delay=2, max_delay=30,
-                                                           catch_extra_error_codes=[SERVICE_LINKED_ROLE_PENDING])
+# The first CreateCluster with capacity providers of an account (module_utils/propagation.py).
+retry_service_linked_role = SERVICE_LINKED_ROLE_RETRY
 
 
 def _strategy(items):

@@ -7,6 +7,7 @@ from __future__ import annotations
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.bandup.ecs.plugins.module_utils.propagation import SCALABLE_TARGET_RETRY
 
 NAMESPACE = "ecs"
 DIMENSION = "ecs:service:DesiredCount"
@@ -121,7 +122,7 @@ def policies(client, rid):
 
 
 @HANDLE("register the scalable target {rid}")
-@RETRY
+@SCALABLE_TARGET_RETRY
 def register_target(client, rid, min_capacity, max_capacity):
     client.register_scalable_target(ServiceNamespace=NAMESPACE, ResourceId=rid, ScalableDimension=DIMENSION,
                                     MinCapacity=min_capacity, MaxCapacity=max_capacity)

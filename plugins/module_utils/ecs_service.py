@@ -22,6 +22,7 @@ files turn them into one ``fail_json``.
 from __future__ import annotations
 
 import time
+import uuid
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
@@ -32,6 +33,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 from ansible_collections.bandup.ecs.plugins.module_utils import rollout
+from ansible_collections.bandup.ecs.plugins.module_utils.propagation import ECS_SERVICE_RETRY
 from ansible_collections.bandup.ecs.plugins.module_utils.records import LAST_APPLIED_TAG, last_applied, record_parts
 
 # Set by the service role: the placement's standing (active or standby) and its Service Connect role (server or
@@ -47,6 +49,8 @@ SPEC_FIELDS = (
     "availabilityZoneRebalancing", "propagateTags", "enableECSManagedTags", "platformVersion",
 )
 NOT_READY_TARGET_STATES = ("initial", "unhealthy", "draining", "unused", "unavailable")
+# Polls right after a write that may still show the service as it was (wait_for_deployment).
+LAGGING_POLLS = 5
 RETRY = AWSRetry.jittered_backoff()
 HANDLE = AWSErrorHandler.common_error_handler
 
@@ -418,13 +422,15 @@ def target_health(elbv2, target_group_arn):
 # ---------------------------------------------------------------- API calls (write)
 
 @HANDLE("create service {request[serviceName]}")
-@RETRY
+@ECS_SERVICE_RETRY
 def create_service(ecs, request):
+    """CreateService; ``request`` carries a ``clientToken`` (one per module run), so that a resend of it (after a
+    lost answer or a propagation error, module_utils/propagation.py) is answered with the same service."""
     return ecs.create_service(**request)["service"]
 
 
 @HANDLE("update service {request[service]}")
-@RETRY
+@ECS_SERVICE_RETRY
 def update_service(ecs, request):
     return ecs.update_service(**request)["service"]
 
@@ -494,10 +500,21 @@ def wait_for_deployment(ecs, elbv2, cluster, name, deployment_id, deadline, dela
     alone starts no deployment, so the target groups are read as well: no target of this service's
     target groups may be initial, unhealthy, draining or unused. Raises WaitError on rollback/failure or
     when ``deadline`` (a ``clock()`` value) passes. ``service`` is a fresh DescribeServices answer to start from.
+
+    The ECS API is eventually consistent: right after CreateService/UpdateService a poll may show no service, or
+    the deployments from before the write. Until the tracked deployment has been seen, such an answer is "not
+    yet", for at most ``LAGGING_POLLS`` polls; after that, or once it was seen, it is what happened.
     """
-    not_ready = []
+    not_ready, seen, lagging = [], service is not None, 0
     while True:
         service = service or describe_service(ecs, cluster, name)
+        listed = service is not None and any(d.get("id") == deployment_id for d in service.get("deployments", []))
+        seen = seen or listed
+        if not seen and lagging < LAGGING_POLLS and clock() + delay <= deadline:
+            lagging += 1
+            sleep(delay)
+            service = None
+            continue
         if service is None:
             raise WaitError(f"service {name} disappeared while waiting for deployment {deployment_id}", False, {})
         state, reason = deployment_state(service, deployment_id)
@@ -660,7 +677,7 @@ def apply_plan(ecs, cluster, plan, changes, deadline=None, delay=15):
         check_endpoints_free(ecs, cluster, name, plan["spec"], deadline, delay)
         return create_service(ecs, dict(plan["spec"], cluster=cluster, serviceName=name,
                                         desiredCount=plan["desired_count"], schedulingStrategy="REPLICA",
-                                        tags=tag_list(plan["tags"])))
+                                        tags=tag_list(plan["tags"]), clientToken=str(uuid.uuid4())))
 
     def update():
         if "serviceConnectConfiguration" in plan["update"]:

@@ -59,11 +59,18 @@ def missing_tags(resource, tags):
     return compare_aws_tags(tags_of(resource), tags, purge_tags=False)[0]
 
 
+def client_token(kind, *parts):
+    """An EC2 ClientToken (at most 64 characters) derived from what the create makes: the same for every resend of
+    that create, in this run or the next (a run that lost the answer, with describes not showing the resource yet,
+    gets the same resource back); ``parts`` include the id of the parent made by the same deployment (subnet, VPC),
+    so after a teardown the token is new and a recreated network never gets back a deleted resource."""
+    digest = hashlib.sha256("|".join(str(part) for part in parts).encode()).hexdigest()
+    return f"bandup-{kind}-{digest[:40]}"
+
+
 def nat_client_token(deployment, az, subnet_id):
-    """CreateNatGateway idempotency token: the same for a retry of the same NAT gateway (deployment, AZ, subnet),
-    different after a teardown (a new subnet id), so a recreated network never gets back a deleted gateway."""
-    digest = hashlib.sha256(f"{deployment}|{az}|{subnet_id}".encode()).hexdigest()
-    return f"bandup-nat-{digest[:40]}"
+    """CreateNatGateway idempotency token: the same for a retry of the same NAT gateway (deployment, AZ, subnet)."""
+    return client_token("nat", deployment, az, subnet_id)
 
 
 def live_rules(group):
@@ -270,10 +277,13 @@ def create_nat_gateway(client, once, subnet_id, allocation_id, token, tags):
 
 @ec2.EC2VpcRouteTableErrorHandler.common_error_handler("create route table")
 def create_route_table(client, once, vpc_id, tags):
-    """CreateRouteTable; after a lost answer, the VPC's table carrying ``tags``."""
+    """CreateRouteTable with a client token derived from the VPC and the table's Name (AWS answers a resend with the
+    same table); after a lost answer, the VPC's table carrying ``tags`` all the same."""
+    token = client_token("rtb", vpc_id, tags.get("Name"))
     return write_once(
         lambda: once.create_route_table(
-            VpcId=vpc_id, TagSpecifications=boto3_tag_specifications(tags, ["route-table"]))["RouteTable"],
+            VpcId=vpc_id, ClientToken=token,
+            TagSpecifications=boto3_tag_specifications(tags, ["route-table"]))["RouteTable"],
         lambda: _first(ec2.describe_route_tables(client, Filters=by_vpc(vpc_id)),
                        lambda t: not missing_tags(t, tags)))
 

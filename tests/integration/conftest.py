@@ -128,13 +128,16 @@ def fresh_endpoint(tmp_path):
 def fault_proxy(endpoint, *options):
     """The endpoint's playbooks go through tests/support/faultproxy.py (started with `options`) meanwhile.
 
-    Yields the proxy's URL; boto3 gets more attempts, as a user facing an unreliable network would set."""
+    Yields the proxy's URL; boto3 gets more attempts, as a user facing an unreliable network would set, and the
+    look-up after a lost answer (plugins/module_utils/once.py) a window of 5 s: this endpoint's describes do not
+    lag (unless its lag switch is on), and each dropped write would otherwise be looked for over the default 45 s."""
     proxy = subprocess.Popen([sys.executable, os.path.join(ROOT, "tests", "support", "faultproxy.py"),
                               "--upstream", endpoint.url, *options], stdout=subprocess.PIPE, text=True)
     original = endpoint.env
     try:
         url = f"http://127.0.0.1:{int(proxy.stdout.readline().split()[-1])}"
-        endpoint.env = dict(original, AWS_ENDPOINT_URL=url, AWS_MAX_ATTEMPTS="10", AWS_RETRY_MODE="standard")
+        endpoint.env = dict(original, AWS_ENDPOINT_URL=url, AWS_MAX_ATTEMPTS="10", AWS_RETRY_MODE="standard",
+                            BANDUP_LOOKUP_WINDOW="5")
         yield url
     finally:
         endpoint.env = original

@@ -8,6 +8,10 @@ answer. On a plain moto endpoint (``BANDUP_ENDPOINT=moto``) these calls fail wit
     fail_tasks(url, cluster, service, exit_code=1, reason=None, log_lines=(), health_check=False)
     heal_tasks(url, cluster, service)
     tick(url, cluster, service, count=1)    advance a service as `count` DescribeServices polls would
+    race(url, name, count=None, seconds=None)   switch a race of tests/support/faithful_endpoint/races.py
+    races(url)                      the race switches and how many calls each refused
+    set_lag(url, seconds, kinds, stale_polls)   eventual consistency (faithful_endpoint/lag.py); lag(url) reads it
+    tokens(url)                     how many creates were answered from a client token
     state(url)                      services, deployments, tasks, impaired AZs (for debugging)
     reset(url)                      moto's /moto-api/reset (resets the layer too)
 """
@@ -22,6 +26,11 @@ def _call(url, path, body=None, method="POST"):
     with urllib.request.urlopen(request, timeout=30) as response:
         raw = response.read()
     return json.loads(raw) if raw else {}
+
+
+def _given(**values):
+    """The values that are set (switch bodies leave the others out)."""
+    return {key: value for key, value in values.items() if value}
 
 
 def impair_az(url, az):
@@ -52,3 +61,31 @@ def state(url):
 
 def reset(url):
     return _call(url, "/moto-api/reset")
+
+
+def race(url, name, count=None, seconds=None):
+    """Switch the race ``name`` (target-group, service-role, scaling-role, task-role) on for the first ``count``
+    calls naming each new resource, or for ``seconds`` after its creation; neither switches it off."""
+    return _call(url, "/faithful-api/races", _given(name=name, count=count, seconds=seconds))
+
+
+def races(url):
+    """The race switches and how many calls each refused."""
+    return _call(url, "/faithful-api/races", method="GET")
+
+
+def set_lag(url, seconds=None, kinds=(), stale_polls=None):
+    """Eventual consistency: EC2 resources of ``kinds`` hidden from describes for ``seconds`` after their creation;
+    the first ``stale_polls`` DescribeServices after a CreateService/UpdateService answer as before it. No argument:
+    off."""
+    return _call(url, "/faithful-api/lag", _given(kinds=list(kinds), seconds=seconds, stale_polls=stale_polls))
+
+
+def lag(url):
+    """The lag switch and how many answers lagged (hidden resources, stale polls)."""
+    return _call(url, "/faithful-api/lag", method="GET")
+
+
+def tokens(url):
+    """How many creates the endpoint answered from a client token already used."""
+    return _call(url, "/faithful-api/tokens", method="GET")

@@ -52,6 +52,12 @@ What moto does and this layer changes (AWS behaviour from botocore's models and 
 * Service-linked role: a CreateCluster with capacity providers in an account without AWSServiceRoleForECS fails
   once ("Unable to assume the service linked role ..."); the role then exists (as ECS creates it). A second
   iam CreateServiceLinkedRole for ecs.amazonaws.com answers InvalidInput ("... has been taken ...").
+* Client tokens (tokens.py): CreateRouteTable/CreateNatGateway ``ClientToken``, CreateService ``clientToken`` and
+  CreateHttpNamespace ``CreatorRequestId`` answer a resend with the first request's resource, as AWS does (moto ignores them).
+* Switches, off by default, for what AWS does on a first deploy: races.py (calls refused while a new target group,
+  IAM role or the Application Auto Scaling service-linked role propagates; tasks with a new task role failing to
+  start) and lag.py (new EC2 resources hidden from describes for a while; DescribeServices answering as before a
+  write). Their control routes are documented in those modules.
 * Every response this layer shapes is checked against botocore's output shape for its operation before it is
   sent (``check_shape``): a member the model does not have is a server error, not a silent drop.
 
@@ -63,6 +69,9 @@ Control API (JSON in and out, on this endpoint's port; client: tests/support/fai
     POST /faithful-api/tasks/heal  {"cluster", "service"}
     POST /faithful-api/tick        {"cluster", "service", "count": 1}   advance a service without DescribeServices
     GET  /faithful-api/state       services, deployments, tasks, impaired AZs, failing services
+    POST /faithful-api/races       {"name", "count" | "seconds"}   (races.py; GET answers the switches and counts)
+    POST /faithful-api/lag         {"seconds", "kinds", "stale_polls"}   (lag.py; GET likewise)
+    GET  /faithful-api/tokens      creates answered from a client token (tokens.py)
 /moto-api/reset also resets this layer.
 """
 

@@ -7,6 +7,7 @@ import uuid
 from .core import (DEFAULT_DEPLOYMENT_CONFIGURATION, DEPLOYING_FIELDS, FARGATE_PLATFORM, LOCK, PLACEMENT_FAILURE, STEADY,
                    WORLD, _backend, _deep_merge, _deployment_id, _ecs_error, _iam, _namespace, _sorted_network, checked,
                    now, sc_endpoints, patcher)
+from .elbv2 import forwarded_target_groups
 from .iam import _create_ecs_slr
 
 
@@ -654,16 +655,7 @@ def _ensure_cloud_map(fx, sc):
 
 def _target_group_in_use(account, region, arn):
     """True when a listener (default action or rule) of some load balancer forwards to the target group."""
-    elbv2 = _backend("elbv2", account, region)
-    for balancer in elbv2.load_balancers.values():
-        for listener in balancer.listeners.values():
-            actions = list(listener.default_actions or [])
-            for rule in listener.rules.values():
-                actions += list(rule.actions or [])
-            for action in actions:
-                if arn in elbv2._get_target_group_arns_from(action_data=getattr(action, "data", None) or {}):
-                    return True
-    return False
+    return arn in forwarded_target_groups(account, region)
 
 
 def _check_load_balancers(account, region, load_balancers):

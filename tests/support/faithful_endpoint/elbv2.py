@@ -1,8 +1,22 @@
 """The faithful endpoint: elbv2 (see __init__.py)."""
-from .core import LOCK, WORLD, checked, patcher
+from .core import LOCK, WORLD, _backend, checked, patcher
 
 
 # ----------------------------------------------------------------------------------------------- ELBv2
+
+def forwarded_target_groups(account, region):
+    """ARNs of the target groups that some listener (default action or rule) forwards to."""
+    elbv2 = _backend("elbv2", account, region)
+    arns = set()
+    for balancer in elbv2.load_balancers.values():
+        for listener in balancer.listeners.values():
+            actions = list(listener.default_actions or [])
+            for rule in listener.rules.values():
+                actions += list(rule.actions or [])
+            for action in actions:
+                arns |= set(elbv2._get_target_group_arns_from(action_data=getattr(action, "data", None) or {}))
+    return arns
+
 
 def targets_of(account, region, target_group_arn):
     """[(task, port, state tuple)] of the service tasks registered in the target group."""

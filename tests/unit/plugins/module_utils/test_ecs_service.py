@@ -285,6 +285,11 @@ def run_wait(services, target_states=(("healthy",),), delay=5, timeout=60):
     clock = {"now": 0}
     with Stubber(ecs) as ecs_stub, Stubber(elbv2) as elb_stub:
         for service in services:
+            if service is None:  # what DescribeServices answers for a service it does not know (yet)
+                ecs_stub.add_response("describe_services", {"services": [], "failures": [
+                    {"arn": f"arn:aws:ecs:eu-west-1:123456789012:service/{CLUSTER}/bandup-prod-backend-a",
+                     "reason": "MISSING"}]})
+                continue
             ecs_stub.add_response("describe_services", {"services": [service], "failures": []})
         for states in target_states:
             elb_stub.add_response("describe_target_health", {"TargetHealthDescriptions": [
@@ -305,6 +310,21 @@ def test_wait_succeeds_after_rollout_completes_and_targets_are_healthy():
     completed = aws_service([deployment("ecs-svc/2")])
     result = run_wait([in_progress, completed, completed], target_states=[("healthy", "initial"), ("healthy", "healthy")])
     assert svc.primary_deployment(result)["id"] == "ecs-svc/2"
+
+
+def test_first_polls_that_have_not_caught_up_with_the_write_are_not_yet():
+    """ECS is eventually consistent: right after the write a poll may show no service, or the old PRIMARY."""
+    missing = None
+    old_primary = aws_service([deployment("ecs-svc/1", running=2)])
+    completed = aws_service([deployment("ecs-svc/2")])
+    result = run_wait([missing, old_primary, completed], target_states=[("healthy",)])
+    assert svc.primary_deployment(result)["id"] == "ecs-svc/2"
+
+
+def test_a_write_that_never_shows_fails_after_the_lagging_polls():
+    old_primary = aws_service([deployment("ecs-svc/1", running=2)])
+    with pytest.raises(svc.WaitError, match="no longer the PRIMARY"):
+        run_wait([old_primary] * (svc.LAGGING_POLLS + 1), target_states=[], timeout=600)
 
 
 def test_circuit_breaker_rollback_is_a_failure():

@@ -4,6 +4,7 @@ A lost response is simulated by ``Lossy``: the first call of the write raises bo
 the lookups get AWS-shaped answers from a Stubber, which has no answer queued for a second write.
 """
 import copy
+import importlib
 
 import boto3
 import botocore.exceptions
@@ -32,6 +33,7 @@ VPC = "vpc-0aaaaaaaaaaaaaaa1"
 @pytest.fixture(name="ec2")
 def fixture_ec2(monkeypatch):
     monkeypatch.setattr(once.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(once, "LOOKUP_WINDOW", 0)  # one look (the window has its own tests below)
     client = boto3.client("ec2", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
     with Stubber(client) as stubber:
         yield client, stubber
@@ -238,6 +240,7 @@ def test_other_creates_are_looked_up_after_a_lost_response(monkeypatch, method):
 def test_a_lost_register_is_sent_again_when_the_latest_revision_is_another_definition(monkeypatch):
     """The latest revision is the previous definition: the lost RegisterTaskDefinition did not happen."""
     monkeypatch.setattr(once.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(once, "LOOKUP_WINDOW", 0)
     client = boto3.client("ecs", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
     previous = dict(TASK_DEFINITION, cpu="512", memory="1024", revision=2, status="ACTIVE",
                     taskDefinitionArn="arn:aws:ecs:us-east-1:123456789012:task-definition/bandup-backend:2")
@@ -249,3 +252,64 @@ def test_a_lost_register_is_sent_again_when_the_latest_revision_is_another_defin
         lossy = Lossy(client, "register_task_definition")
         assert taskdef_api.register(client, TASK_DEFINITION, {}, lossy)["revision"] == 3
         stubber.assert_no_pending_responses()
+
+
+# Eventual consistency: a resource created moments ago can be missing from describes for a while. After a lost
+# answer, write_once looks again with backoff over LOOKUP_WINDOW before it sends the write again.
+
+def test_a_lost_create_hidden_from_the_first_looks_is_found_later_and_not_sent_again(ec2, monkeypatch):
+    client, stubber = ec2
+    monkeypatch.setattr(once, "LOOKUP_WINDOW", 45.0)
+    slept = []
+    monkeypatch.setattr(once.time, "sleep", slept.append)
+    lossy = Lossy(client, "create_vpc")
+    for _ in range(3):  # not visible yet
+        stubber.add_response("describe_vpcs", {"Vpcs": []}, {"Filters": TAG_FILTERS})
+    stubber.add_response("describe_vpcs", {"Vpcs": [vpc()]}, {"Filters": TAG_FILTERS})
+    assert api.create_vpc(client, lossy, "10.20.0.0/16", TAGS, TAGS) == vpc()  # and no second CreateVpc queued
+    assert lossy.lost == ["create_vpc"] and len(slept) == 4
+    assert all(later > 0 for later in slept) and sum(slept) < once.LOOKUP_WINDOW
+
+
+def test_the_look_is_bounded_by_the_window_then_the_write_is_sent_again(monkeypatch):
+    monkeypatch.setattr(once, "LOOKUP_WINDOW", 45.0)
+    slept, looks, calls = [], [], []
+    monkeypatch.setattr(once.time, "sleep", slept.append)
+
+    def call():
+        calls.append(1)
+        if len(calls) == 1:
+            raise botocore.exceptions.ConnectionClosedError(endpoint_url="https://ec2.us-east-1.amazonaws.com")
+        return "vpc-2"
+
+    assert once.write_once(call, lambda: looks.append(1)) == "vpc-2"
+    assert len(calls) == 2 and len(looks) == len(slept) >= 4
+    assert sum(slept) == pytest.approx(once.LOOKUP_WINDOW)  # looked for the whole window, no longer
+    assert max(slept) <= once.LOOKUP_MAX_DELAY
+
+
+def test_a_refused_write_is_looked_up_once(monkeypatch):
+    """Throttling and 503 say the write was not carried out: one look, then the write again (no window)."""
+    monkeypatch.setattr(once.time, "sleep", lambda seconds: None)
+    looks, calls = [], []
+
+    def call():
+        calls.append(1)
+        if len(calls) == 1:
+            raise botocore.exceptions.ClientError({"Error": {"Code": "ThrottlingException", "Message": "Rate"},
+                                                   "ResponseMetadata": {"HTTPStatusCode": 400}}, "CreateVpc")
+        return "vpc-2"
+
+    assert once.write_once(call, lambda: looks.append(1)) == "vpc-2"
+    assert len(looks) == 1
+
+
+def test_the_window_is_45_seconds_unless_bandup_lookup_window_says_otherwise(monkeypatch):
+    assert once.LOOKUP_WINDOW == 45.0
+    monkeypatch.setenv("BANDUP_LOOKUP_WINDOW", "5")
+    try:
+        assert importlib.reload(once).LOOKUP_WINDOW == 5.0
+    finally:
+        monkeypatch.delenv("BANDUP_LOOKUP_WINDOW")
+        importlib.reload(once)
+    assert once.LOOKUP_WINDOW == 45.0

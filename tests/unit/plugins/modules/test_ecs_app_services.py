@@ -303,7 +303,8 @@ def test_create_in_order_then_autoscaling():
         "cluster": CLUSTER, "serviceName": A, "desiredCount": 2, "schedulingStrategy": "REPLICA", "tags": ANY,
         "taskDefinition": TD, "capacityProviderStrategy": ANY, "networkConfiguration": ANY, "loadBalancers": ANY,
         "serviceConnectConfiguration": ANY, "deploymentConfiguration": ANY, "healthCheckGracePeriodSeconds": 60,
-        "availabilityZoneRebalancing": "DISABLED", "propagateTags": "SERVICE", "platformVersion": "LATEST"})
+        "availabilityZoneRebalancing": "DISABLED", "propagateTags": "SERVICE", "platformVersion": "LATEST",
+        "clientToken": ANY})
     describe(clients, [live_active(deployments=[_FIX.deployment("ecs-svc/9", sc=_FIX.sc_live())])], names=[A])
     healthy(clients)
     autoscaling_created(clients)
@@ -312,7 +313,8 @@ def test_create_in_order_then_autoscaling():
         "cluster": CLUSTER, "serviceName": B, "desiredCount": 1, "schedulingStrategy": "REPLICA", "tags": ANY,
         "taskDefinition": TD, "capacityProviderStrategy": ANY, "networkConfiguration": ANY, "loadBalancers": ANY,
         "serviceConnectConfiguration": CLIENT_SC, "deploymentConfiguration": ANY, "healthCheckGracePeriodSeconds": 60,
-        "availabilityZoneRebalancing": "DISABLED", "propagateTags": "SERVICE", "platformVersion": "LATEST"})
+        "availabilityZoneRebalancing": "DISABLED", "propagateTags": "SERVICE", "platformVersion": "LATEST",
+        "clientToken": ANY})
     describe(clients, [live_standby()], names=[B])
     healthy(clients, TG_B)
     result, failed = run(ARGS, clients)

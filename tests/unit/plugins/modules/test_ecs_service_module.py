@@ -122,7 +122,7 @@ def test_create_sends_full_spec_and_waits_for_its_deployment():
         "deploymentConfiguration": {"maximumPercent": 200, "minimumHealthyPercent": 100,
                                     "deploymentCircuitBreaker": {"enable": True, "rollback": True}},
         "healthCheckGracePeriodSeconds": 60, "availabilityZoneRebalancing": "DISABLED", "propagateTags": "SERVICE",
-        "platformVersion": "LATEST", "tags": ANY})
+        "platformVersion": "LATEST", "tags": ANY, "clientToken": ANY})
     describe(clients, aws_service([deployment("ecs-svc/9", sc=sc_live())], tags=recorded()))
     healthy(clients)
     result, failed = run(ARGS, clients)

@@ -286,7 +286,8 @@ def expect_create_inside_vpc(ec2, new_vpc):
                                     ("private-b", {"NatGatewayId": NATS["us-east-1b"]}, ["subnet-0prv1b"])):
         live = table(key, [], target)
         ec2.add_response("create_route_table", {"RouteTable": dict(live, Routes=live["Routes"][:1])}, {
-            "VpcId": VPC, "TagSpecifications": [{"ResourceType": "route-table", "Tags": live["Tags"]}]})
+            "VpcId": VPC, "ClientToken": api.client_token("rtb", VPC, f"{NAME}-{key}"),
+            "TagSpecifications": [{"ResourceType": "route-table", "Tags": live["Tags"]}]})
         ec2.add_response("create_route", {"Return": True},
                          dict({"RouteTableId": TABLES[key], "DestinationCidrBlock": "0.0.0.0/0"}, **target))
         for subnet_id in subnet_ids:
@@ -413,6 +414,10 @@ def test_nat_client_token_is_stable_per_subnet_and_short():
     token = api.nat_client_token(NAME, "us-east-1a", "subnet-1")
     assert token == api.nat_client_token(NAME, "us-east-1a", "subnet-1") and len(token) <= 64
     assert token != api.nat_client_token(NAME, "us-east-1a", "subnet-2")
+    table = api.client_token("rtb", "vpc-1", f"{NAME}-public")
+    assert table.startswith("bandup-rtb-") and len(table) <= 64
+    assert table not in (api.client_token("rtb", "vpc-2", f"{NAME}-public"),
+                         api.client_token("rtb", "vpc-1", f"{NAME}-private-a"))
 
 
 def test_an_aws_error_fails_with_the_writes_already_sent(ec2, capsys):
