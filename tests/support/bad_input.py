@@ -250,5 +250,4 @@ FIXED_CASES = [
 # The sample of CASES the integration test runs through site.yml (the rest run through the validation code only).
 SITE_SAMPLE = ["port-bool", "fargate-512-512", "priority-zero", "requests-without-alb", "env-list-value",
                "tag-bandup-prefix", "arm64-with-spot-below-1.4.0", "az-not-in-region",
-               "name-internal-prefix", "env-value-over-64k", "image-platform-mismatch", "path-pattern-wildcards",
-               "wait-timeout-below-delay", "strategy-weights-zero", "task-role-policy-string", "ecr-policy-no-statement"]
+               "name-internal-prefix", "image-platform-mismatch", "task-role-policy-string", "ecr-policy-no-statement"]
