@@ -19,6 +19,8 @@ PREFIX = {"monitoring": "cloudwatch", "email": "ses"}
 IMPLICIT = {
     # ECS checks these on the caller when a task definition or service names roles.
     "iam:PassRole": "RegisterTaskDefinition passes the task and execution roles to ECS",
+    # The validation reads the ALB's certificate before any write (the local inventory configures none).
+    "acm:DescribeCertificate": "alb_certificate_arn checked before any write (module_utils/certificate.py)",
     # First use of ECS, ELB and Application Auto Scaling in an account creates their service-linked roles.
     "iam:CreateServiceLinkedRole": "first ECS service / ALB / scalable target in the account",
     # Image pushes go to the registry API (docker/buildah), which the AWS API record does not show.

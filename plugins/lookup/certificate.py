@@ -9,7 +9,7 @@ name: certificate
 short_description: Whether the ALB's ACM certificate can be used, before any write
 version_added: 0.2.0
 description:
-  - One C(acm:DescribeCertificate) (none for a certificate of another region): returns the problems of
+  - One C(acm:DescribeCertificate) (none for a certificate of another region). Returns the problems of
     C(alb_certificate_arn), each naming the variable, when ACM does not have the certificate, when it is not
     C(ISSUED), or when it is in another region than the load balancer; an empty list when it can be used.
   - The C(alb) role runs it from C(playbooks/validate.yml) when a certificate is configured, before any write.
