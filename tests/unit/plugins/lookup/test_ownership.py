@@ -106,3 +106,11 @@ def test_an_existing_deployment_with_new_names_reads_them(aws):
     stub_first_deploy(aws[0], {"team": "x"}, OURS)
     found = run(aws, {"cluster_exists": True, "cluster_deployment": NAME, "names_changed": True})
     assert [f.split("'")[1] for f in found] == [NAME]
+
+
+def test_the_variable_names_the_same_kinds():
+    """bandup_adopt_existing's rule (constraints.py, pure Python) and module_utils/ownership.py name the same kinds."""
+    from ansible_collections.bandup.ecs.plugins.module_utils.constraints import TABLE
+    from ansible_collections.bandup.ecs.plugins.module_utils.ownership import KINDS
+
+    assert TABLE["bandup_adopt_existing"].kinds == tuple(KINDS)
