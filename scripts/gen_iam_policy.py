@@ -32,6 +32,8 @@ NOT_RECORDED = {
     "ecr:BatchGetImage": "image digests and retags in an ECR registry (module_utils/registry.py); the local "
                          "registry is not ECR",
     "ecr:DeleteLifecyclePolicy": "ecr_lifecycle_policy removed",
+    # The validation reads the ALB's certificate before any write (the local inventory configures none).
+    "acm:DescribeCertificate": "alb_certificate_arn checked before any write (module_utils/certificate.py)",
     # Target tracking: Application Auto Scaling creates and deletes the alarms with the caller's permission; moto
     # creates none through the API.
     "cloudwatch:PutMetricAlarm": "target tracking scaling policy (alarms created by Application Auto Scaling)",

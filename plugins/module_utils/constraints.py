@@ -44,8 +44,47 @@ class _Invalid:
 INVALID = _Invalid()
 
 
-def _invalid(*values):
-    return any(v is INVALID for v in values)
+class _Unchecked(Exception):
+    """A rule between variables read a value that failed its own check (its problem is reported already)."""
+
+
+class Checked(Mapping):
+    """A read-only view of converted values for the rules between variables: reading a value that failed its own
+    check (INVALID) raises _Unchecked, and ``_guarded`` skips that rule. So no rule ever computes with a value of the
+    wrong type, whatever the inventory holds: a type error ends in the message of the variable's own check, never in
+    a crash of the validation. Nested mappings are views too; list entries that failed stay INVALID (rules test
+    ``isinstance(entry, Mapping)``)."""
+
+    def __init__(self, data):
+        self._data = data
+
+    def __getitem__(self, key):
+        value = self._data[key]
+        if value is INVALID:
+            raise _Unchecked(key)
+        return _view(value)
+
+    def __iter__(self):
+        return iter(self._data)
+
+    def __len__(self):
+        return len(self._data)
+
+
+def _view(value):
+    if isinstance(value, Mapping) and not isinstance(value, Checked):
+        return Checked(value)
+    if isinstance(value, list):
+        return [_view(item) for item in value]
+    return value
+
+
+def _guarded(rule, *args):
+    """The problems ``rule(*args)`` finds, or none when it read a value that failed its own check."""
+    try:
+        return rule(*args)
+    except _Unchecked:
+        return []
 
 
 class Rule:
@@ -404,20 +443,32 @@ class JsonSize(Rule):
     def __init__(self, high, per_key=False, **kwargs):
         super().__init__(**kwargs)
         self.high, self.per_key = high, per_key
-        self.form = (f"{'a mapping of service names to ' if per_key else ''}an IAM policy document (a mapping) of at "
-                     f"most {high} characters as JSON")
+        self.form = (f"{'a mapping of service names to ' if per_key else ''}an IAM policy document (a mapping with a "
+                     f"Statement) of at most {high} characters as JSON")
 
     def check(self, value):
         import json
 
         docs = value.items() if self.per_key else [("", value)]
         for key, doc in docs:
+            where = f".{key}: " if key else ""
             if not isinstance(doc, Mapping):
-                return f"{'.' + key + ': ' if key else ''}must be {self.form}"
+                return f"{where}must be {self.form} (got {_kind(doc)})"
+            statement = doc.get("Statement")
+            if not statement or not isinstance(statement, (list, Mapping)):
+                return (f"{where}the document has no Statement; must be {self.form} with at least one statement "
+                        "(IAM policy grammar: Statement is required)")
             size = len(json.dumps(doc, separators=(",", ":"), default=str))
             if size > self.high:
-                return f"{'.' + key + ': ' if key else ''}the document is {size} characters as JSON, must be {self.form}"
+                return f"{where}the document is {size} characters as JSON, must be {self.form}"
         return None
+
+    def cases(self):
+        doc = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
+        wrap = (lambda d: {"backend": d}) if self.per_key else (lambda d: d)
+        return [(wrap(doc), True), (wrap({"Version": "2012-10-17"}), False),
+                (wrap({"Version": "2012-10-17", "Statement": []}), False), (wrap("not a document"), False),
+                (wrap(dict(doc, Sid="x" * self.high)), False)]
 
 
 class Providers(Rule):
@@ -444,6 +495,27 @@ class Scalars(Rule):
 
     def cases(self):
         return [({"VERSION": "1.2"}, True), ({"VERSION": {"a": 1}}, False)]
+
+
+class Adopt(Rule):
+    """bandup_adopt_existing: resource names, or kinds (module_utils/ownership.py KINDS)."""
+
+    NAME_RE = re.compile(r"^[A-Za-z0-9/_.+=,@:-]{1,512}$")
+
+    def __init__(self, kinds, **kwargs):
+        super().__init__(**kwargs)
+        self.kinds = tuple(kinds)
+        self.form = ("a list of resource names (as a refusal names them) or kinds (" + ", ".join(self.kinds) + ")")
+
+    def check(self, value):
+        for idx, item in enumerate(value):
+            if not self.NAME_RE.match(item):
+                return f"[{idx}] '{item}' must be a resource name or one of {', '.join(self.kinds)}"
+        return None
+
+    def cases(self):
+        return [([], True), (["load_balancer", "ielts-bandup-local-backend", "/ecs/bandup-local/backend"], True),
+                (["my load balancer"], False), ([""], False)]
 
 
 NAME_PATTERN = r"^[a-z][a-z0-9-]*[a-z0-9]$"
@@ -475,6 +547,8 @@ TABLE = {
     "bandup_refresh_topology": NoConstraint("an internal switch of the playbooks; reaches no API"),
     "bandup_tags": Tags(api=["ecs/elbv2/ecr/ec2/iam/logs/servicediscovery Tags"], model=("ecs", "CreateCluster", ["tags"]),
                         source="AWS tagging rules: key 1-128, value 0-256, aws: reserved, 50 tags per resource"),
+    "bandup_adopt_existing": Adopt(("cluster", "namespace", "load_balancer", "target_group", "ecr_repository", "log_group",
+                                    "iam_role"), source="the names this collection derives (module_utils/topology.py)"),
     "bandup_services": NoConstraint("a list of entries, each field below has its own rule; at least one entry and "
                                     "unique names are checked by the topology"),
     "bandup_services[].name": Text(2, 20, NAME_PATTERN, "lowercase letters, digits and hyphens, starting with a letter",
@@ -525,12 +599,14 @@ TABLE = {
     "bandup_services[].depends_on": NoConstraint("names of other entries; the topology refuses unknown names and cycles"),
     "bandup_services[].service_connect": NoConstraint("its fields below are checked"),
     "bandup_services[].service_connect.server": NoConstraint("a boolean"),
-    "bandup_services[].service_connect.discovery_name": Text(1, 64, r"^[a-z0-9_-]+$", "lowercase letters, digits, _ or -",
-                                                             good="api", bad="Back.End", source=SC_DOC,
+    "bandup_services[].service_connect.discovery_name": Text(1, 64, r"^[a-z0-9_][a-z0-9_-]*$",
+                                                             "lowercase letters, digits, _ or -, not starting with -",
+                                                             good="api", bad="-api", source=SC_DOC,
                                                              api=["ecs.ServiceConnectService.discoveryName"],
                                                              context={"service_connect": {"server": True}}),
-    "bandup_services[].service_connect.dns_name": Text(1, 127, r"^[a-z0-9_.-]+$", "lowercase letters, digits, _ - or .",
-                                                       good="api", bad="API HOST", source=SC_DOC,
+    "bandup_services[].service_connect.dns_name": Text(1, 127, r"^[a-z0-9_][a-z0-9_.-]*$",
+                                                       "lowercase letters, digits, _ - or ., not starting with -",
+                                                       good="api", bad="-api", source=SC_DOC,
                                                        api=["ecs.ServiceConnectClientAlias.dnsName"],
                                                        context={"service_connect": {"server": True}}),
     "bandup_services[].service_connect.client_alias_port": Range(
@@ -630,7 +706,7 @@ TABLE = {
     "image_parallel": Range(1, 16, source="local builds at once; the collection's limit"),
     "image_docker_host": NoConstraint("a local Docker API address; community.docker's modules check it"),
     "image_docker_nocache": NoConstraint("a boolean"),
-    "image_platform": Choice(["", "linux/amd64", "linux/arm64"],
+    "image_platform": Choice(["", "linux/amd64", "linux/arm64"], context={"task_definition_cpu_architecture": "ARM64"},
                              source="the Fargate CPU architectures (X86_64, ARM64) as OCI platforms; empty: the "
                                     "builder's default"),
     # cluster
@@ -665,8 +741,11 @@ TABLE = {
     "task_definition_keep_revisions": Range(0, 1000000, source="a count of revisions; 0 keeps all (no AWS value)"),
     # service
     "service_wait": NoConstraint("a boolean"),
-    "service_wait_timeout": Range(0, 86400, "seconds", source="a local wait; the collection's limit a day"),
-    "service_wait_delay": Range(1, 3600, "seconds", source="a local poll interval; the collection's limit an hour"),
+    "service_wait_timeout": Range(1, 86400, "seconds", context={"service_wait_delay": 1},
+                                  source="a local wait of at least one poll (service_wait_delay); the collection's "
+                                         "limit a day"),
+    "service_wait_delay": Range(1, 3600, "seconds", context={"service_wait_timeout": 3600},
+                                source="a local poll interval; the collection's limit an hour"),
     "service_health_check_grace_period": Range(0, 2147483647, "seconds",
                                                api=["ecs.CreateService.healthCheckGracePeriodSeconds"],
                                                source="ECS CreateService: up to 2147483647"),
@@ -678,8 +757,8 @@ TABLE = {
                                                 context={"service_deployment_minimum_healthy_percent": 50}),
     "service_circuit_breaker": NoConstraint("a boolean"),
     "service_circuit_breaker_rollback": NoConstraint("a boolean"),
-    "service_platform_version": Text(5, 6, r"^(?:LATEST|1\.4\.0)$", "LATEST or 1.4.0 (Service Connect needs 1.4.0 "
-                                     "or later; the earlier versions are retired)", good="LATEST", bad="1.3.0",
+    "service_platform_version": Text(5, 6, r"^(?:LATEST|1\.4\.0)$", "LATEST or 1.4.0 (Service Connect and ARM64 "
+                                     "on Fargate Spot need 1.4.0 or later; the earlier versions are retired)", good="LATEST", bad="1.3.0",
                                      api=["ecs.CreateService.platformVersion"], source="Fargate platform versions"),
     "service_scale_in_cooldown": Range(0, 86400, "seconds", api=["TargetTrackingScalingPolicy.ScaleInCooldown"],
                                        source="Application Auto Scaling cooldowns; the collection's limit a day"),
@@ -722,6 +801,17 @@ def _type_problem(kind, value, strict=False):
         if isinstance(value, float) and value.is_integer() and not strict:
             return int(value), None
         return None, f"must be an integer (got {_kind(value)} {value!r})"
+    if kind == "float":
+        if isinstance(value, bool):
+            return None, f"must be a number (got a boolean {value!r})"
+        if isinstance(value, (int, float)):
+            return float(value), None
+        if isinstance(value, str) and not strict:
+            try:
+                return float(value.strip()), None
+            except ValueError:
+                pass
+        return None, f"must be a number (got {_kind(value)} {value!r})"
     if kind == "bool":
         if isinstance(value, bool):
             return value, None
@@ -821,83 +911,146 @@ def check_options(path, options, given, out):
 
 
 # -- the rules that tie variables together ---------------------------------------------------------------------------
+# Each rule reads the converted values through a Checked view and runs under _guarded: a rule that reads a value which
+# failed its own check is skipped (that value's own problem is reported), so the rules may assume the types of the
+# argument specs.
+
+# ECS: a task definition is at most 64 KiB as JSON (ECS service quotas, "Task definition size", not adjustable). The
+# collection's container definition holds, besides the environment and secrets, the image, port mapping, health check,
+# log configuration and the task's other fields: OVERHEAD_BYTES is what it keeps for them (a rendered definition of the
+# local inventory is about 2 KiB).
+TASK_DEFINITION_MAX_BYTES = 65536
+TASK_DEFINITION_OVERHEAD_BYTES = 8192
+# ELB: a listener rule allows 5 wildcards (* or ?) over its conditions (ALB quotas, "Condition wildcards per rule").
+RULE_WILDCARDS_MAX = 5
+IMAGE_PLATFORMS = {"X86_64": "linux/amd64", "ARM64": "linux/arm64"}
+
+
+def _entry_sizes(where, svc):
+    out = []
+    cpu, memory = svc.get("cpu"), svc.get("memory")
+    if cpu in FARGATE_SIZES and isinstance(memory, int) and memory not in FARGATE_SIZES[cpu]:
+        valid = ", ".join(str(m) for m in FARGATE_SIZES[cpu])
+        out.append(f"{where}.memory: {memory} MiB is not valid with cpu {cpu} on Fargate; valid: {valid}")
+    active = svc.get("active_count", 2)
+    standby = svc.get("standby_count")
+    if isinstance(active, int) and isinstance(standby, int) and standby > active:
+        out.append(f"{where}.standby_count: {standby} must be between 0 and active_count ({active})")
+    return out
+
+
+def _entry_image(where, svc):
+    if svc.get("image") is not None and svc.get("build") is not None:
+        return [f"{where}.build: cannot apply with image set (an image given is run as is, nothing is built); "
+                "set one of image, build"]
+    return []
+
+
+def _entry_definition_size(where, svc):
+    """The environment and secrets as ECS sends them (KeyValuePair / Secret lists) within the task definition's 64 KiB."""
+    import json
+
+    environment = [{"name": key, "value": str(val).lower() if isinstance(val, bool) else str(val)}
+                   for key, val in (svc.get("environment") or {}).items()]
+    secrets = [{"name": key, "valueFrom": val} for key, val in (svc.get("secrets") or {}).items()]
+    size = len(json.dumps({"environment": environment, "secrets": secrets}, separators=(",", ":")).encode("utf-8"))
+    room = TASK_DEFINITION_MAX_BYTES - TASK_DEFINITION_OVERHEAD_BYTES
+    if size > room:
+        return [f"{where}.environment: the environment and secrets are {size} bytes as ECS JSON; a task definition is "
+                f"at most {TASK_DEFINITION_MAX_BYTES} bytes (64 KiB, ECS quotas), of which the collection keeps "
+                f"{TASK_DEFINITION_OVERHEAD_BYTES} for the rest of the container definition: at most {room} bytes. "
+                "Put large values into a file of the image, or an SSM parameter or secret (secrets)"]
+    return []
+
+
+def _entry_alb(where, svc):
+    out = []
+    alb = svc.get("alb") or {}
+    if alb.get("enabled", True) is False:
+        for key in ("default_route", "path_patterns", "priority"):
+            if alb.get(key) not in (None, False, []):
+                out.append(f"{where}.alb.{key}: cannot apply with alb.enabled false (the service is not behind "
+                           "the load balancer); remove it or enable the ALB")
+    elif alb.get("default_route"):
+        for key in ("path_patterns", "priority"):
+            if alb.get(key) not in (None, []):
+                out.append(f"{where}.alb.{key}: cannot apply with alb.default_route (the listener's default "
+                           "action has no rule, priority or paths); remove it")
+    patterns = alb.get("path_patterns") or []
+    wildcards = sum(p.count("*") + p.count("?") for p in patterns)
+    if wildcards > RULE_WILDCARDS_MAX:
+        out.append(f"{where}.alb.path_patterns: {wildcards} wildcards (* and ?) in the service's rule; a listener rule "
+                   f"allows at most {RULE_WILDCARDS_MAX} (ALB quotas, condition wildcards per rule)")
+    return out
+
+
+def _entry_service_connect(where, svc):
+    out = []
+    sc = svc.get("service_connect") or {}
+    if not sc.get("server"):
+        for key in ("discovery_name", "dns_name", "client_alias_port"):
+            if sc.get(key) is not None:
+                out.append(f"{where}.service_connect.{key}: cannot apply without service_connect.server true "
+                           "(a client publishes no endpoint)")
+    return out
+
+
+def _entry_autoscaling(where, svc):
+    out = []
+    auto = svc.get("autoscaling") or {}
+    active = svc.get("active_count", 2)
+    alb = svc.get("alb") or {}
+    if auto.get("enabled", True) is False:
+        for key in ("min_count", "max_count", "cpu_target", "memory_target", "requests_per_target"):
+            if auto.get(key) is not None:
+                out.append(f"{where}.autoscaling.{key}: cannot apply with autoscaling.enabled false; remove it "
+                           "or enable autoscaling")
+        return out
+    if auto.get("requests_per_target") is not None and alb.get("enabled", True) is False:
+        out.append(f"{where}.autoscaling.requests_per_target: cannot apply with alb.enabled false "
+                   "(ALBRequestCountPerTarget needs the service's target group); use cpu_target or "
+                   "memory_target")
+    targets = [auto.get(k, 60 if k == "cpu_target" else None) for k in
+               ("cpu_target", "memory_target", "requests_per_target")]
+    if all(t is None for t in targets):
+        out.append(f"{where}.autoscaling: enabled without a target; set cpu_target, memory_target or "
+                   "requests_per_target, or autoscaling.enabled false")
+    low = auto.get("min_count") if auto.get("min_count") is not None else active
+    high = auto.get("max_count") if auto.get("max_count") is not None else (
+        active * 2 if isinstance(active, int) else None)
+    if isinstance(low, int) and isinstance(high, int):
+        if low > high:
+            out.append(f"{where}.autoscaling.min_count: {low} is above max_count {high}")
+        elif isinstance(active, int) and not low <= active <= high:
+            out.append(f"{where}.active_count: {active} is outside autoscaling min_count-max_count "
+                       f"({low}-{high}); the scaler would move it at once")
+    return out
+
+
+def _entry_spot(where, svc, values, roles):
+    # Fargate Spot runs ARM64 tasks on platform 1.4.0 or later (botocore CapacityProviderStrategyItem); the
+    # platforms below 1.4.0 are refused by service_platform_version's own rule, so ARM64 with Spot needs no rule here.
+    providers = values.get("cluster_capacity_providers")
+    if (svc.get("standby_capacity_provider") == "FARGATE_SPOT" and isinstance(providers, list)
+            and "FARGATE_SPOT" not in providers and {"cluster", "service"} & set(roles)):
+        return [f"{where}.standby_capacity_provider: FARGATE_SPOT cannot apply, cluster_capacity_providers "
+                f"{providers} lacks it"]
+    return []
+
+
+ENTRY_RULES = (_entry_sizes, _entry_image, _entry_definition_size, _entry_alb, _entry_service_connect,
+               _entry_autoscaling)
+
 
 def _service_problems(services, values, roles):
     out = []
-    arch = values.get("task_definition_cpu_architecture")
-    providers = values.get("cluster_capacity_providers")
     for idx, svc in enumerate(services):
         if not isinstance(svc, Mapping):
             continue
         where = f"bandup_services[{idx}]"
-        svc = {k: ({} if isinstance(v, _Invalid) and k in ("alb", "service_connect", "autoscaling") else v)
-               for k, v in svc.items()}
-        cpu, memory = svc.get("cpu"), svc.get("memory")
-        if cpu in FARGATE_SIZES and isinstance(memory, int) and memory not in FARGATE_SIZES[cpu]:
-            valid = ", ".join(str(m) for m in FARGATE_SIZES[cpu])
-            out.append(f"{where}.memory: {memory} MiB is not valid with cpu {cpu} on Fargate; valid: {valid}")
-        active = svc.get("active_count", 2)
-        standby = svc.get("standby_count")
-        if isinstance(active, int) and isinstance(standby, int) and standby > active:
-            out.append(f"{where}.standby_count: {standby} must be between 0 and active_count ({active})")
-        if svc.get("image") is not None and svc.get("build") is not None:
-            out.append(f"{where}.build: cannot apply with image set (an image given is run as is, nothing is built); "
-                       "set one of image, build")
-        alb = svc.get("alb") or {}
-        alb_on = alb.get("enabled", True) is not False
-        if alb.get("enabled") is INVALID:
-            pass
-        elif not alb_on:
-            for key in ("default_route", "path_patterns", "priority"):
-                if alb.get(key) not in (None, False, [], INVALID):
-                    out.append(f"{where}.alb.{key}: cannot apply with alb.enabled false (the service is not behind "
-                               "the load balancer); remove it or enable the ALB")
-        elif alb.get("default_route"):
-            for key in ("path_patterns", "priority"):
-                if alb.get(key) not in (None, [], INVALID):
-                    out.append(f"{where}.alb.{key}: cannot apply with alb.default_route (the listener's default "
-                               "action has no rule, priority or paths); remove it")
-        sc = svc.get("service_connect") or {}
-        if not sc.get("server"):
-            for key in ("discovery_name", "dns_name", "client_alias_port"):
-                if sc.get(key) is not None:
-                    out.append(f"{where}.service_connect.{key}: cannot apply without service_connect.server true "
-                               "(a client publishes no endpoint)")
-        auto = svc.get("autoscaling") or {}
-        if _invalid(*auto.values(), active):
-            pass
-        elif auto.get("enabled", True) is False:
-            for key in ("min_count", "max_count", "cpu_target", "memory_target", "requests_per_target"):
-                if auto.get(key) is not None:
-                    out.append(f"{where}.autoscaling.{key}: cannot apply with autoscaling.enabled false; remove it "
-                               "or enable autoscaling")
-        else:
-            if auto.get("requests_per_target") is not None and not alb_on:
-                out.append(f"{where}.autoscaling.requests_per_target: cannot apply with alb.enabled false "
-                           "(ALBRequestCountPerTarget needs the service's target group); use cpu_target or "
-                           "memory_target")
-            targets = [auto.get(k, 60 if k == "cpu_target" else None) for k in
-                       ("cpu_target", "memory_target", "requests_per_target")]
-            if all(t is None for t in targets):
-                out.append(f"{where}.autoscaling: enabled without a target; set cpu_target, memory_target or "
-                           "requests_per_target, or autoscaling.enabled false")
-            low = auto.get("min_count") if auto.get("min_count") is not None else active
-            high = auto.get("max_count") if auto.get("max_count") is not None else (
-                active * 2 if isinstance(active, int) else None)
-            if isinstance(low, int) and isinstance(high, int):
-                if low > high:
-                    out.append(f"{where}.autoscaling.min_count: {low} is above max_count {high}")
-                elif isinstance(active, int) and not low <= active <= high:
-                    out.append(f"{where}.active_count: {active} is outside autoscaling min_count-max_count "
-                               f"({low}-{high}); the scaler would move it at once")
-        spot = svc.get("standby_capacity_provider") == "FARGATE_SPOT"
-        if spot and arch == "ARM64" and {"task_definition", "service"} & set(roles):
-            out.append(f"task_definition_cpu_architecture / {where}.standby_capacity_provider: Fargate Spot does "
-                       "not run ARM64 tasks (ECS guide, Fargate capacity provider considerations); use X86_64 or "
-                       "standby_capacity_provider FARGATE")
-        if spot and isinstance(providers, list) and "FARGATE_SPOT" not in providers and {"cluster", "service"} & set(roles):
-            out.append(f"{where}.standby_capacity_provider: FARGATE_SPOT cannot apply, cluster_capacity_providers "
-                       f"{providers} lacks it")
+        for rule in ENTRY_RULES:
+            out += _guarded(rule, where, svc)
+        out += _guarded(_entry_spot, where, svc, values, roles)
     return out
 
 
@@ -906,7 +1059,7 @@ def _priority_problems(services):
     (in dependency order among the services on the ALB without default_route) of the others."""
     entries = [s for s in services if isinstance(s, Mapping) and isinstance(s.get("name"), str)]
     names = {s["name"] for s in entries}
-    if len(names) != len(entries) or _invalid(*(s.get("depends_on") for s in entries)):
+    if len(names) != len(entries):
         return []
     try:
         ordered = _order([{"name": s["name"], "depends_on": list(s.get("depends_on") or [])} for s in entries])
@@ -923,8 +1076,6 @@ def _priority_problems(services):
         if alb.get("default_route"):
             continue
         priority = alb.get("priority")
-        if priority is INVALID:
-            continue
         explicit = priority is not None
         priority = priority if explicit else 10 * position
         if priority in owner:
@@ -958,52 +1109,118 @@ def _network_problems(values):
     return out
 
 
-def cross_problems(values, roles):
-    """The rules between variables, on values that passed their own checks (None where they did not)."""
+def _alb_problems(values):
     out = []
+    interval, timeout = values.get("alb_health_check_interval"), values.get("alb_health_check_timeout")
+    if isinstance(interval, int) and isinstance(timeout, int) and timeout >= interval:
+        out.append(f"alb_health_check_timeout: {timeout} must be below alb_health_check_interval ({interval})")
+    if values.get("alb_ssl_policy") and not values.get("alb_certificate_arn"):
+        out.append("alb_ssl_policy: cannot apply without alb_certificate_arn (no HTTPS listener); set both or "
+                   "neither")
+    return out
+
+
+def _load_balancer_name_problems(values):
+    # CreateLoadBalancer Name: "must not begin with internal-" (the ALB is named bandup_name).
+    name = values.get("bandup_name")
+    if isinstance(name, str) and name.startswith("internal-"):
+        return [f"bandup_name: '{name}' names the load balancer, and a load balancer name must not begin with "
+                "'internal-' (ELB CreateLoadBalancer Name); choose another deployment name"]
+    return []
+
+
+def _ecr_problems(values):
+    out = []
+    if values.get("ecr_kms_key") and values.get("ecr_encryption_type") != "KMS":
+        out.append("ecr_kms_key: cannot apply with ecr_encryption_type AES256; set ecr_encryption_type KMS")
+    if values.get("ecr_repository_policy") and values.get("ecr_pull_account_ids"):
+        out.append("ecr_pull_account_ids: cannot apply with ecr_repository_policy (the document is used as is); "
+                   "put the accounts into the policy")
+    return out
+
+
+def _cluster_problems(values):
+    out = []
+    providers = values.get("cluster_capacity_providers")
+    strategy = values.get("cluster_default_capacity_provider_strategy")
+    if isinstance(providers, list) and isinstance(strategy, list):
+        for idx, item in enumerate(strategy):
+            if isinstance(item, Mapping) and item.get("capacity_provider") not in providers:
+                out.append(f"cluster_default_capacity_provider_strategy[{idx}].capacity_provider: "
+                           f"'{item.get('capacity_provider')}' is not in cluster_capacity_providers {providers}")
+    if isinstance(strategy, list):
+        entries = [item for item in strategy if isinstance(item, Mapping)]
+        if sum(1 for item in entries if isinstance(item.get("base"), int) and item["base"] > 0) > 1:
+            out.append("cluster_default_capacity_provider_strategy: at most one entry may have a base above 0")
+        # the argument spec's default weight is 1
+        weights = [item.get("weight") if item.get("weight") is not None else 1 for item in entries]
+        if entries and len(entries) == len(strategy) and all(w == 0 for w in weights):
+            out.append("cluster_default_capacity_provider_strategy: every weight is 0; at least one capacity provider "
+                       "must have a weight above 0 (ECS CapacityProviderStrategyItem)")
+    return out
+
+
+def _service_role_problems(values):
+    out = []
+    low = values.get("service_deployment_minimum_healthy_percent")
+    high = values.get("service_deployment_maximum_percent")
+    if isinstance(low, int) and isinstance(high, int) and low >= high:
+        out.append(f"service_deployment_maximum_percent: {high} must be above "
+                   f"service_deployment_minimum_healthy_percent ({low}); otherwise a rolling deployment can "
+                   "neither start a new task nor stop an old one")
+    timeout, delay = values.get("service_wait_timeout"), values.get("service_wait_delay")
+    if values.get("service_wait") is not False and isinstance(timeout, int) and isinstance(delay, int) \
+            and timeout < delay:
+        out.append(f"service_wait_timeout: {timeout} seconds is shorter than service_wait_delay ({delay}), so the wait "
+                   "would give up before its first poll; set it to at least service_wait_delay, or service_wait false")
+    return out
+
+
+def _task_role_policy_problems(values):
     services = values.get("bandup_services")
+    if not isinstance(services, list):
+        return []
+    names = {s.get("name") for s in services if isinstance(s, Mapping)}
+    return [f"task_definition_task_role_policies.{key}: not a service name ({', '.join(sorted(map(str, names)))})"
+            for key in (values.get("task_definition_task_role_policies") or {}) if key not in names]
+
+
+def _image_platform_problems(values):
+    # (the argument spec's default is words, the computed default of roles/image/defaults/main.yml follows the
+    # architecture: only a platform given is compared)
+    platform, arch = values.get("image_platform"), values.get("task_definition_cpu_architecture")
+    if platform in IMAGE_PLATFORMS.values() and arch in IMAGE_PLATFORMS and platform != IMAGE_PLATFORMS[arch]:
+        return [f"image_platform: '{platform}' does not match task_definition_cpu_architecture {arch}: the tasks "
+                f"would fail with 'exec format error'; build for {IMAGE_PLATFORMS[arch]} (or leave image_platform "
+                "unset, it follows the architecture)"]
+    return []
+
+
+# (the roles one of which the run must select, or None for every run; the rule)
+CROSS_RULES = (
+    (None, _load_balancer_name_problems),
+    (("network",), _network_problems),
+    (("alb",), _alb_problems),
+    (("ecr",), _ecr_problems),
+    (("cluster",), _cluster_problems),
+    (("service",), _service_role_problems),
+    (("task_definition",), _task_role_policy_problems),
+    (("image",), _image_platform_problems),
+)
+
+
+def cross_problems(values, roles):
+    """The rules between variables, on values that passed their own checks: a rule that reads a value which failed
+    its own check (INVALID) is skipped, whatever type the value had."""
+    values = values if isinstance(values, Checked) else Checked(values)
+    out = []
+    services = _guarded(lambda: values.get("bandup_services"))
     if isinstance(services, list):
         out += _service_problems(services, values, roles)
-        out += _priority_problems(services)
-    if "network" in roles:
-        out += _network_problems(values)
-    if "alb" in roles:
-        interval, timeout = values.get("alb_health_check_interval"), values.get("alb_health_check_timeout")
-        if isinstance(interval, int) and isinstance(timeout, int) and timeout >= interval:
-            out.append(f"alb_health_check_timeout: {timeout} must be below alb_health_check_interval ({interval})")
-        if values.get("alb_ssl_policy") and not values.get("alb_certificate_arn"):
-            out.append("alb_ssl_policy: cannot apply without alb_certificate_arn (no HTTPS listener); set both or "
-                       "neither")
-    if "ecr" in roles:
-        if values.get("ecr_kms_key") and values.get("ecr_encryption_type") != "KMS":
-            out.append("ecr_kms_key: cannot apply with ecr_encryption_type AES256; set ecr_encryption_type KMS")
-        if values.get("ecr_repository_policy") and values.get("ecr_pull_account_ids"):
-            out.append("ecr_pull_account_ids: cannot apply with ecr_repository_policy (the document is used as is); "
-                       "put the accounts into the policy")
-    if "cluster" in roles:
-        providers = values.get("cluster_capacity_providers")
-        strategy = values.get("cluster_default_capacity_provider_strategy")
-        if isinstance(providers, list) and isinstance(strategy, list):
-            for idx, item in enumerate(strategy):
-                if isinstance(item, Mapping) and item.get("capacity_provider") not in providers + [INVALID]:
-                    out.append(f"cluster_default_capacity_provider_strategy[{idx}].capacity_provider: "
-                               f"'{item.get('capacity_provider')}' is not in cluster_capacity_providers {providers}")
-            if sum(1 for item in strategy if isinstance(item, Mapping) and isinstance(item.get("base"), int)
-                   and item["base"] > 0) > 1:
-                out.append("cluster_default_capacity_provider_strategy: at most one entry may have a base above 0")
-    if "service" in roles:
-        low = values.get("service_deployment_minimum_healthy_percent")
-        high = values.get("service_deployment_maximum_percent")
-        if isinstance(low, int) and isinstance(high, int) and low >= high:
-            out.append(f"service_deployment_maximum_percent: {high} must be above "
-                       f"service_deployment_minimum_healthy_percent ({low}); otherwise a rolling deployment can "
-                       "neither start a new task nor stop an old one")
-    if "task_definition" in roles and isinstance(services, list):
-        names = {s.get("name") for s in services if isinstance(s, Mapping)}
-        policies = values.get("task_definition_task_role_policies")
-        for key in (policies or {}):
-            if key not in names:
-                out.append(f"task_definition_task_role_policies.{key}: not a service name ({', '.join(sorted(map(str, names)))})")
+        out += _guarded(_priority_problems, services)
+    for needs, rule in CROSS_RULES:
+        if needs is None or set(needs) & set(roles):
+            out += _guarded(rule, values)
     return out
 
 

@@ -42,6 +42,9 @@ SERVICE_LINKED = ["ecs.amazonaws.com", "ecs.application-autoscaling.amazonaws.co
                   "elasticloadbalancing.amazonaws.com"]
 
 ACTIONS = {
+    # The validation reads the ALB's certificate before any write (module_utils/certificate.py); ACM certificate
+    # ARNs carry no deployment name.
+    "acm:DescribeCertificate": "region",
     "application-autoscaling:DeleteScalingPolicy": "region",
     "application-autoscaling:DeregisterScalableTarget": "region",
     "application-autoscaling:DescribeScalableTargets": "region",

@@ -12,6 +12,8 @@ from ansible_collections.bandup.ecs.plugins.module_utils.topology import ACTIVE_
 
 # The cluster tag recording the fingerprint of the settings AWS cannot change in place (fixed_settings.RECORD_TAG).
 FIXED_RECORD_TAG = "bandup:fixed"
+# The tag that says which deployment a resource belongs to (module_utils/ownership.py).
+DEPLOYMENT_TAG = "bandup:deployment"
 
 
 @AWSErrorHandler.common_error_handler("describe the availability zones")
@@ -30,13 +32,16 @@ def live_facts(ec2, ecs, cluster, record=False):
     active-AZ and evacuated-AZ tags (None before the cluster exists). The live_state lookup calls
     this. AWS errors are raised as AnsibleAWSError.
 
-    With ``record``, also ``cluster_exists`` and ``fixed_record`` (the cluster's ``bandup:fixed`` tag, the fingerprint
-    of the settings AWS cannot change in place; plugins/module_utils/fixed_settings.py), from the same call."""
+    With ``record``, also ``cluster_exists``, ``cluster_deployment`` (its ``bandup:deployment`` tag: whether the
+    cluster is this deployment's, module_utils/ownership.py) and ``fixed_record`` (the cluster's ``bandup:fixed`` tag,
+    the fingerprint of the settings AWS cannot change in place; plugins/module_utils/fixed_settings.py), from the same
+    call."""
     azs = region_azs(ec2)
     found = ecs_cluster.describe_cluster(ecs, cluster)
     tags = ecs_cluster.tags(found) if found else {}
     facts = {"azs_in_region": azs, "live_active_az": tags.get(ACTIVE_AZ_TAG),
              "live_evacuated_az": tags.get(EVACUATED_AZ_TAG)}
     if record:
-        facts.update(cluster_exists=found is not None, fixed_record=tags.get(FIXED_RECORD_TAG))
+        facts.update(cluster_exists=found is not None, cluster_deployment=tags.get(DEPLOYMENT_TAG),
+                     fixed_record=tags.get(FIXED_RECORD_TAG))
     return facts

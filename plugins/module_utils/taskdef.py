@@ -307,7 +307,13 @@ def ensure_present(changes, client, params, writer):
 
 
 def ensure_absent(changes, client, params, _writer):
-    return dict(deregistered=deregister_revisions(changes, client, active_revisions(client, params["family"])))
+    """Deregister the family's ACTIVE revisions; with I(tags), only those carrying every one of them (a family of the
+    same name that another deployment or a person registered is left alone: one DescribeTaskDefinition each)."""
+    arns = active_revisions(client, params["family"])
+    wanted = params["tags"] or {}
+    if wanted:
+        arns = [arn for arn in arns if wanted.items() <= describe_latest(client, arn)[1].items()]
+    return dict(deregistered=deregister_revisions(changes, client, arns))
 
 
 def converge(changes, options, client, writer):

@@ -28,8 +28,8 @@ FARGATE_SIZES = {
 NAME_RE = re.compile(r"^[a-z][a-z0-9-]*[a-z0-9]$")
 SERVICE_NAME_RE = re.compile(r"^[a-z][a-z0-9-]*[a-z0-9]$")
 ECR_NAME_RE = re.compile(r"^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$")
-DISCOVERY_RE = re.compile(r"^[a-z0-9_-]{1,64}$")
-DNS_RE = re.compile(r"^[a-z0-9_.-]{1,127}$")
+DISCOVERY_RE = re.compile(r"^(?!-)[a-z0-9_-]{1,64}$")
+DNS_RE = re.compile(r"^(?!-)[a-z0-9_.-]{1,127}$")
 ALB_NAME_MAX = 32
 # The ECS cluster tag that records which AZ is active (set by the cluster role, changed by the failover).
 ACTIVE_AZ_TAG = "bandup:active-az"

@@ -53,7 +53,9 @@ options:
         description: As I(task_role_arn).
         type: str
   state:
-    description: C(present) registers when needed; C(absent) deregisters every ACTIVE revision of the family.
+    description:
+      - C(present) registers when needed; C(absent) deregisters every ACTIVE revision of the family (with I(tags), those
+        that carry them).
     type: str
     choices: [present, absent]
     default: present
@@ -98,7 +100,9 @@ options:
     description: Ephemeral storage in GiB (21-200); the Fargate default of 20 GiB when unset.
     type: int
   tags:
-    description: Tags on a new revision; missing tags are added to the latest revision when nothing else changed.
+    description:
+      - Tags on a new revision; missing tags are added to the latest revision when nothing else changed.
+      - With I(state=absent), only the ACTIVE revisions that carry every one of these tags are deregistered.
     type: dict
     aliases: [resource_tags]
   keep_revisions:

@@ -7,10 +7,11 @@ through the validation code directly (tests/unit/plugins/module_utils/test_bad_i
 of the constraint table is checked there (test_constraints.py): this file runs a sample through site.yml, the
 changes AWS cannot make in place (they need the live resources), and playbooks/validate.yml with three mistakes.
 """
+import boto3
 import pytest
 
 from conftest import recap
-from tests.support.bad_input import CASES, FIXED_CASES, SITE_SAMPLE, services
+from tests.support.bad_input import CASES, FIXED_CASES, SITE_SAMPLE, SERVICES, services
 
 SAMPLE = [case for case in CASES if case[0] in SITE_SAMPLE] + FIXED_CASES
 
@@ -30,6 +31,53 @@ def test_refused_before_any_write(deployed, extra_vars, expected):
     assert result.returncode != 0, result.stdout[-2000:]
     assert expected in " ".join(result.stdout.split()), result.stdout[-3000:]
     assert deployed.recorded()["writes"] == [], result.stdout[-4000:]
+
+
+def _client(endpoint, service):
+    return boto3.client(service, endpoint_url=endpoint.url, region_name="us-east-1",
+                        aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+CERTIFICATE = "arn:aws:acm:{region}:123456789012:certificate/0a1b2c3d-0000-1111-2222-333344445555"
+# (id, the certificate ARN or "request" for a new one (PENDING_VALIDATION for a minute on moto, as on AWS until DNS
+# validation completes), a substring of the refusal)
+CERTIFICATE_CASES = [
+    ("certificate-missing", CERTIFICATE.format(region="us-east-1"), "alb_certificate_arn: ACM has no certificate"),
+    ("certificate-other-region", CERTIFICATE.format(region="eu-west-1"),
+     "is a certificate of region 'eu-west-1'; the load balancer is in 'us-east-1'"),
+    ("certificate-not-issued", "request", "is PENDING_VALIDATION, not ISSUED"),
+]
+
+
+@pytest.mark.parametrize("arn,expected", [c[1:] for c in CERTIFICATE_CASES], ids=[c[0] for c in CERTIFICATE_CASES])
+def test_certificate_refused_before_any_write(deployed, arn, expected):
+    """acm:DescribeCertificate before the first write: a certificate the HTTPS listener could not use is refused."""
+    if arn == "request":
+        arn = _client(deployed, "acm").request_certificate(DomainName="bandup.example.com")["CertificateArn"]
+    deployed.start_recording()
+    result = deployed.playbook("site.yml", extra_vars={"alb_certificate_arn": arn})
+    assert result.returncode != 0, result.stdout[-2000:]
+    assert expected in " ".join(result.stdout.split()), result.stdout[-3000:]
+    assert deployed.recorded()["writes"] == [], result.stdout[-4000:]
+
+
+def test_new_service_onto_a_foreign_repository(deployed):
+    """On the existing deployment, a new service whose ECR repository name someone else already uses: the names
+    changed (the fixed-settings fingerprint differs), so they are read, and the repository is refused before any
+    write, naming it and bandup_adopt_existing."""
+    ecr = _client(deployed, "ecr")
+    ecr.create_repository(repositoryName="ielts-bandup-local-admin")
+    admin = {"name": "admin", "port": 9000, "health_path": "/health", "cpu": 256, "memory": 512,
+             "image": "public.ecr.aws/nginx/nginx:1.27", "alb": {"enabled": False}}
+    try:
+        deployed.start_recording()
+        result = deployed.playbook("site.yml", extra_vars={"bandup_services": SERVICES + [admin]})
+        out = " ".join(result.stdout.split())
+        assert result.returncode != 0, result.stdout[-3000:]
+        assert "bandup_adopt_existing: the ECR repository 'ielts-bandup-local-admin' exists but was not created" in out
+        assert deployed.recorded()["writes"] == [], result.stdout[-4000:]
+    finally:
+        ecr.delete_repository(repositoryName="ielts-bandup-local-admin")
 
 
 def test_validate_names_every_mistake_at_once(deployed):
@@ -57,13 +105,19 @@ def test_status_reports_despite_a_change_aws_cannot_make(deployed):
     assert deployed.recorded()["writes"] == []
 
 
+NOOP_CALLS_MAX = 40  # the no-op budget (README, Performance; benchmarks/bench.py)
+
+
 def test_deployment_intact_afterwards(deployed):
-    """After every refusal above, a converge of the unchanged inventory changes nothing and writes nothing."""
+    """After every refusal above, a converge of the unchanged inventory changes nothing and writes nothing, within
+    the no-op budget of API calls (the ownership and certificate checks read nothing on an existing deployment)."""
     deployed.start_recording()
     result = deployed.playbook("site.yml")
     assert result.returncode == 0, result.stdout[-3000:]
     assert recap(result.stdout)["changed"] == 0, result.stdout[-3000:]
-    assert deployed.recorded()["writes"] == []
+    record = deployed.recorded()
+    assert record["writes"] == []
+    assert len(record["calls"]) <= NOOP_CALLS_MAX, sorted(f"{c['service']}.{c['action']}" for c in record["calls"])
 
 
 def test_partial_rollout_checks_the_roles_it_runs(endpoint):

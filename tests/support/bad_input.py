@@ -34,6 +34,8 @@ def nested(index, key, **change):
     return {"bandup_services": out}
 
 
+POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
+
 # (id, extra vars, a substring of the refusal)
 CASES = [
     # types and choices (argument specs, exactly)
@@ -177,12 +179,13 @@ CASES = [
      "cluster_default_capacity_provider_strategy[0].weight: 1001 is outside 0-1000"),
     ("spot-not-in-cluster", {"cluster_capacity_providers": ["FARGATE"], **services(1, standby_capacity_provider="FARGATE_SPOT")},
      "bandup_services[1].standby_capacity_provider: FARGATE_SPOT cannot apply"),
-    ("arm64-with-spot", {"task_definition_cpu_architecture": "ARM64", **services(1, standby_capacity_provider="FARGATE_SPOT")},
-     "task_definition_cpu_architecture / bandup_services[1].standby_capacity_provider: Fargate Spot does not run ARM64"),
+    ("arm64-with-spot-below-1.4.0", {"task_definition_cpu_architecture": "ARM64", "service_platform_version": "1.3.0",
+                                     **services(1, standby_capacity_provider="FARGATE_SPOT")},
+     "ARM64 on Fargate Spot need 1.4.0 or later"),
     ("ephemeral-storage-zero", {"task_definition_ephemeral_storage": 0}, "task_definition_ephemeral_storage: 0 is outside 21-200"),
     ("stop-timeout", {"task_definition_stop_timeout": 121}, "task_definition_stop_timeout: 121 is outside 2-120"),
     ("log-retention", {"task_definition_log_retention_days": 10}, "task_definition_log_retention_days"),
-    ("task-role-policy-unknown-service", {"task_definition_task_role_policies": {"db": {"Version": "2012-10-17"}}},
+    ("task-role-policy-unknown-service", {"task_definition_task_role_policies": {"db": POLICY}},
      "task_definition_task_role_policies.db: not a service name"),
     ("min-healthy-percent", {"service_deployment_minimum_healthy_percent": 101},
      "service_deployment_minimum_healthy_percent: 101 is outside 0-100"),
@@ -190,6 +193,42 @@ CASES = [
      "service_deployment_maximum_percent: 100 must be above service_deployment_minimum_healthy_percent (100)"),
     ("platform-version", {"service_platform_version": "1.3.0"}, "service_platform_version: '1.3.0' must be"),
     ("grace-period-negative", {"service_health_check_grace_period": -1}, "service_health_check_grace_period: -1"),
+    # the last values AWS refuses (issue P)
+    ("name-internal-prefix", {"bandup_name": "internal-web"},
+     "bandup_name: 'internal-web' names the load balancer, and a load balancer name must not begin with 'internal-'"),
+    ("env-value-over-64k", services(0, environment={"BIG": "x" * 60000}),
+     "bandup_services[0].environment: the environment and secrets are"),
+    ("env-over-64k-in-all", services(0, environment={f"V{i}": "y" * 600 for i in range(100)}),
+     "at most 65536 bytes (64 KiB, ECS quotas)"),
+    ("image-platform-mismatch", {"image_platform": "linux/arm64"},
+     "image_platform: 'linux/arm64' does not match task_definition_cpu_architecture X86_64"),
+    ("image-platform-mismatch-arm", {"image_platform": "linux/amd64", "task_definition_cpu_architecture": "ARM64"},
+     "image_platform: 'linux/amd64' does not match task_definition_cpu_architecture ARM64"),
+    ("discovery-name-hyphen", nested(0, "service_connect", discovery_name="-backend"),
+     "bandup_services[0].service_connect.discovery_name: '-backend' must be"),
+    ("dns-name-hyphen", nested(0, "service_connect", dns_name="-backend"),
+     "bandup_services[0].service_connect.dns_name: '-backend' must be"),
+    ("path-pattern-wildcards", nested(0, "alb", path_patterns=["/a*/b*/c*", "/d*/e?/f*"]),
+     "bandup_services[0].alb.path_patterns: 6 wildcards"),
+    ("wait-timeout-below-delay", {"service_wait_timeout": 5, "service_wait_delay": 30},
+     "service_wait_timeout: 5 seconds is shorter than service_wait_delay (30)"),
+    ("wait-timeout-zero", {"service_wait_timeout": 0}, "service_wait_timeout: 0 is outside 1-86400"),
+    ("strategy-weights-zero", {"cluster_default_capacity_provider_strategy": [
+        {"capacity_provider": "FARGATE", "weight": 0, "base": 1}, {"capacity_provider": "FARGATE_SPOT", "weight": 0}]},
+     "cluster_default_capacity_provider_strategy: every weight is 0"),
+    ("task-role-policy-string", {"task_definition_task_role_policies": {"backend": '{"Statement": []}'}},
+     "task_definition_task_role_policies.backend: must be"),
+    ("task-role-policies-string", {"task_definition_task_role_policies": "s3:GetObject on my-bucket"},
+     "task_definition_task_role_policies: must be a mapping"),
+    ("task-role-policy-no-statement", {"task_definition_task_role_policies": {"backend": {"Version": "2012-10-17"}}},
+     "task_definition_task_role_policies.backend: the document has no Statement"),
+    ("ecr-policy-no-statement", {"ecr_repository_policy": {"Version": "2012-10-17"}},
+     "ecr_repository_policy: the document has no Statement"),
+    ("ecr-policy-empty-statement", {"ecr_repository_policy": {"Version": "2012-10-17", "Statement": []}},
+     "ecr_repository_policy: the document has no Statement"),
+    ("lcus-not-a-number", {"status_alb_lcus": "many"}, "status_alb_lcus: must be a number"),
+    ("adopt-entry-illegal", {"bandup_adopt_existing": ["my load balancer"]}, "bandup_adopt_existing[0]: 'my load balancer'"),
+    ("adopt-not-a-list", {"bandup_adopt_existing": True}, "bandup_adopt_existing: must be a list"),
     # availability zones
     ("az-other-region", {"bandup_active_az": "eu-west-1a"}, "bandup_active_az: 'eu-west-1a' is not an availability zone"),
     ("az-not-in-region", {"bandup_standby_az": "us-east-1z"}, "bandup_standby_az: 'us-east-1z' is not an availability zone"),
@@ -210,4 +249,5 @@ FIXED_CASES = [
 
 # The sample of CASES the integration test runs through site.yml (the rest run through the validation code only).
 SITE_SAMPLE = ["port-bool", "fargate-512-512", "priority-zero", "requests-without-alb", "env-list-value",
-               "tag-bandup-prefix", "arm64-with-spot", "az-not-in-region"]
+               "tag-bandup-prefix", "arm64-with-spot-below-1.4.0", "az-not-in-region",
+               "name-internal-prefix", "image-platform-mismatch", "task-role-policy-string", "ecr-policy-no-statement"]

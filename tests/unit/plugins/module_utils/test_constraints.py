@@ -77,7 +77,8 @@ def set_path(values, path, value, context):
         index = 1 if rest == ".name" else SERVICE  # nothing depends on the frontend
         entry = values[head][index]
     else:
-        values.setdefault(head, [{"capacity_provider": "FARGATE", "weight": 1, "base": 0}])
+        values.setdefault(head, [{"capacity_provider": "FARGATE", "weight": 1, "base": 0},
+                                 {"capacity_provider": "FARGATE_SPOT", "weight": 1}])
         entry, index = values[head][0], 0
     for key, item in context.items():
         if any(key in options for options in SPECS.values()):
@@ -188,6 +189,9 @@ def test_generated_bound(path, value, ok, context):
         assert len(found) == 1, found
 
 
+POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
+
+
 def service(**change):
     values = base_values()
     for key, item in change.items():
@@ -196,8 +200,9 @@ def service(**change):
 
 
 CROSS = [
-    ("arm64-with-spot", dict(service(standby_capacity_provider="FARGATE_SPOT"), task_definition_cpu_architecture="ARM64"),
-     r"^task_definition_cpu_architecture / bandup_services\[0\]\.standby_capacity_provider: Fargate Spot does not run ARM64"),
+    ("arm64-with-spot-below-1.4.0", dict(service(standby_capacity_provider="FARGATE_SPOT"),
+                                         task_definition_cpu_architecture="ARM64", service_platform_version="1.3.0"),
+     r"^service_platform_version: '1.3.0' must be .*ARM64 on Fargate Spot need 1.4.0"),
     ("requests-without-alb", service(alb={"enabled": False}, autoscaling={"requests_per_target": 100}),
      r"^bandup_services\[0\]\.autoscaling\.requests_per_target: cannot apply with alb.enabled false"),
     ("paths-without-alb", service(alb={"enabled": False, "path_patterns": ["/api/*"]}),
@@ -221,7 +226,8 @@ CROSS = [
     ("ssl-policy-without-certificate", dict(base_values(), alb_ssl_policy="ELBSecurityPolicy-TLS13-1-2-2021-06"),
      r"^alb_ssl_policy: cannot apply without alb_certificate_arn"),
     ("kms-key-with-aes", dict(base_values(), ecr_kms_key="alias/ecr"), r"^ecr_kms_key: cannot apply"),
-    ("policy-and-accounts", dict(base_values(), ecr_repository_policy={"Version": "2012-10-17", "Statement": []},
+    ("policy-and-accounts", dict(base_values(), ecr_repository_policy={"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "ecr:BatchGetImage"}]},
                                  ecr_pull_account_ids=["123456789012"]), r"^ecr_pull_account_ids: cannot apply"),
     ("subnet-outside-vpc", dict(base_values(), network_public_subnet_cidrs=["10.30.0.0/24", "10.20.1.0/24"]),
      r"^network_public_subnet_cidrs\[0\]: 10.30.0.0/24 does not lie in network_vpc_cidr"),
@@ -230,7 +236,7 @@ CROSS = [
     ("strategy-provider-missing", dict(base_values(), cluster_capacity_providers=["FARGATE"],
                                        cluster_default_capacity_provider_strategy=[{"capacity_provider": "FARGATE_SPOT"}]),
      r"^cluster_default_capacity_provider_strategy\[0\]\.capacity_provider: 'FARGATE_SPOT' is not in"),
-    ("task-role-policy-unknown-service", dict(base_values(), task_definition_task_role_policies={"db": {}}),
+    ("task-role-policy-unknown-service", dict(base_values(), task_definition_task_role_policies={"db": POLICY}),
      r"^task_definition_task_role_policies\.db: not a service name"),
     ("priority-in-use", dict(base_values(), bandup_services=base_values()["bandup_services"] + [
         {"name": "admin", "port": 9000, "health_path": "/health", "cpu": 256, "memory": 512, "image": "nginx:1.27",
@@ -263,10 +269,20 @@ def test_refused_with_the_variable_and_the_reason(values, message):
 
 
 def test_partial_run_checks_only_the_selected_roles():
-    values = dict(base_values(), alb_deregistration_delay="forever", task_definition_cpu_architecture="ARM64")
+    values = dict(base_values(), alb_deregistration_delay="forever", task_definition_cpu_architecture="ARM64",
+                  cluster_capacity_providers=["FARGATE"])
     values["bandup_services"][0]["standby_capacity_provider"] = "FARGATE_SPOT"
     assert problems(SPECS, values, ["ecr"]) == []
     assert len(problems(SPECS, values, ROLES)) == 2
+
+
+def test_arm64_runs_on_fargate_spot():
+    """Fargate Spot runs ARM64 tasks on platform 1.4.0 or later (botocore CapacityProviderStrategyItem); LATEST is
+    1.4.0. An earlier version refused the pair."""
+    for platform in ("LATEST", "1.4.0"):
+        values = dict(service(standby_capacity_provider="FARGATE_SPOT"), task_definition_cpu_architecture="ARM64",
+                      service_platform_version=platform)
+        assert run(values) == []
 
 
 def test_three_mistakes_are_three_problems():

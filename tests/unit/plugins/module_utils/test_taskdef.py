@@ -207,3 +207,28 @@ def test_no_secrets_no_policy():
 def test_secrets_policy_refuses_other_arns(arn):
     with pytest.raises(ValueError, match="ARN"):
         secrets.secrets_policy([arn])
+
+
+def test_absent_with_tags_deregisters_only_the_revisions_carrying_them():
+    """Teardown passes the deployment's tags: a revision of the family that someone else registered stays."""
+    import boto3
+    from botocore.stub import Stubber
+
+    from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
+
+    client = boto3.client("ecs", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    base = "arn:aws:ecs:us-east-1:123456789012:task-definition/bandup-web"
+    ours = {"bandup:deployment": "bandup", "bandup:managed-by": "bandup.ecs"}
+    with Stubber(client) as stub:
+        stub.add_response("list_task_definitions", {"taskDefinitionArns": [f"{base}:2", f"{base}:1"]},
+                          {"familyPrefix": "bandup-web", "status": "ACTIVE", "sort": "DESC"})
+        for revision, tags in ((2, dict(ours, team="web")), (1, {"team": "web"})):
+            stub.add_response("describe_task_definition", {
+                "taskDefinition": {"taskDefinitionArn": f"{base}:{revision}", "family": "bandup-web"},
+                "tags": [{"key": k, "value": v} for k, v in tags.items()]},
+                {"taskDefinition": f"{base}:{revision}", "include": ["TAGS"]})
+        stub.add_response("deregister_task_definition", {"taskDefinition": {"taskDefinitionArn": f"{base}:2"}},
+                          {"taskDefinition": f"{base}:2"})
+        result = taskdef.ensure_absent(ChangeSet(), client, {"family": "bandup-web", "tags": ours}, None)
+        stub.assert_no_pending_responses()
+    assert result == {"deregistered": [f"{base}:2"]}
