@@ -14,7 +14,7 @@ description:
   - Returns one dict with C(azs_in_region) (the region's available AZ names) and C(live_active_az) (the cluster's
     C(bandup:active-az) tag, C(None) when the cluster or the tag does not exist yet) and C(live_evacuated_az) (its
     C(bandup:evacuated-az) tag, set by a failover away from an impaired AZ), the I(live) input of the
-    C(bandup.ecs.topology) filter, and C(cluster_exists) and C(fixed_record) from the same call. The C(bandup) role
+    C(bandup.ecs.topology) filter, and C(cluster_exists), C(fixed_record) and C(cluster) from the same call. The C(bandup) role
     derives the topology this way.
 author:
   - Bandup platform team (@bandup)
@@ -60,6 +60,12 @@ _raw:
     cluster_exists:
       description: Whether the cluster exists.
       type: bool
+    cluster:
+      description:
+        - The cluster as C(ecs:DescribeClusters) with C(TAGS) and C(SETTINGS) answered (C(None) when it does not
+          exist); the cluster role passes it to C(bandup.ecs.ecs_cluster) as I(live_cluster) so the cluster is read
+          once per run.
+      type: dict
     fixed_record:
       description:
         - The cluster's C(bandup:fixed) tag (the fingerprint of the settings AWS cannot change in place, see the

@@ -30,13 +30,14 @@ def live_facts(ec2, ecs, cluster, record=False):
     active-AZ and evacuated-AZ tags (None before the cluster exists). The live_state lookup calls
     this. AWS errors are raised as AnsibleAWSError.
 
-    With ``record``, also ``cluster_exists`` and ``fixed_record`` (the cluster's ``bandup:fixed`` tag, the fingerprint
-    of the settings AWS cannot change in place; plugins/module_utils/fixed_settings.py), from the same call."""
+    With ``record``, also ``cluster_exists``, ``fixed_record`` (the cluster's ``bandup:fixed`` tag, the fingerprint
+    of the settings AWS cannot change in place; plugins/module_utils/fixed_settings.py) and ``cluster`` (the
+    DescribeClusters answer, or None, which the cluster role hands to the ecs_cluster module), from the same call."""
     azs = region_azs(ec2)
     found = ecs_cluster.describe_cluster(ecs, cluster)
     tags = ecs_cluster.tags(found) if found else {}
     facts = {"azs_in_region": azs, "live_active_az": tags.get(ACTIVE_AZ_TAG),
              "live_evacuated_az": tags.get(EVACUATED_AZ_TAG)}
     if record:
-        facts.update(cluster_exists=found is not None, fixed_record=tags.get(FIXED_RECORD_TAG))
+        facts.update(cluster_exists=found is not None, fixed_record=tags.get(FIXED_RECORD_TAG), cluster=found)
     return facts

@@ -5,6 +5,8 @@ installed copy, not the checkout, against the local endpoint.
 """
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -144,6 +146,45 @@ def test_site_yml_from_the_installed_copy_converges(installed, endpoint, apps, t
     first = run(env, *command, cwd=str(tmp_path))
     assert recap(first)["failed"] == 0 and recap(first)["changed"] > 0
     assert "bandup.ecs" in first and os.path.join(ROOT, ".collections") not in first
-    second = run(env, *command, cwd=str(tmp_path))
+    # The collection's own playbook name works as well as the path (playbooks/site.yml; the root site.yml imports it).
+    second = run(env, os.path.join(VENV_BIN, "ansible-playbook"), "-i", os.path.join(ROOT, "inventories", "local"),
+                 "bandup.ecs.site", cwd=str(tmp_path))
     assert recap(second)["changed"] == 0, second[-4000:]
     assert endpoint.census() == LOCAL_DEPLOYMENT
+    # site.yml ends with where to reach it, as lines (Ansible's default callback, no ansible.cfg of ours).
+    tail = second[second.index("TASK [The URL and the active AZ]"):]
+    assert re.search(r'^        "URL: http://bandup-local-\d+\.us-east-1\.elb\.amazonaws\.com/",$', tail, re.M), tail
+    assert '        "routes: frontend /, backend /api/v1/*",' in tail, tail
+    assert '        "active AZ: us-east-1a (standby us-east-1b)",' in tail, tail
+
+
+def test_status_and_problems_read_as_lines_from_the_installed_copy(installed, endpoint, tmp_path):
+    """With Ansible's default callback and no ansible.cfg of ours, the status summary and the validation problems
+    print one line per JSON string (not one string full of \\n), and status.yml writes its files to the default
+    directory, ~/.bandup/<bandup_name>/status. Runs after the converge above (same endpoint)."""
+    _tarball, _path, env, _clone = installed
+    env = dict(endpoint.env, **{key: value for key, value in env.items() if key.startswith("ANSIBLE_")},
+               HOME=str(tmp_path))
+    inventory = tmp_path / "inventory"
+    shutil.copytree(os.path.join(ROOT, "inventories", "local"), inventory)
+    main = inventory / "group_vars" / "all" / "main.yml"
+    apps = os.path.join(ROOT, "tests", "fixtures", "apps")
+    main.write_text("\n".join(f"bandup_fixture_apps: {apps}" if line.startswith("bandup_fixture_apps:") else line
+                              for line in main.read_text().splitlines()
+                              if not line.startswith("status_output_dir:")) + "\n")
+    out = run(env, os.path.join(VENV_BIN, "ansible-playbook"), "-i", str(inventory), "bandup.ecs.status",
+              cwd=str(tmp_path))
+    assert "\\n" not in out, out[-3000:]
+    assert re.search(r'^        "cost    estimate ~[\d.]+ USD/month at us-east-1 list prices', out, re.M), out[-3000:]
+    written = tmp_path / ".bandup" / "bandup-local" / "status"
+    assert f'"written to {written}: summary.txt' in out, out[-3000:]
+    assert "cost    estimate ~" in (written / "summary.txt").read_text()
+    assert {"summary.txt", "status.json", "topology.mmd", "topology.dot"} <= set(os.listdir(written))
+    bad = subprocess.run([os.path.join(VENV_BIN, "ansible-playbook"), "-i", str(inventory), "bandup.ecs.validate",
+                          "-e", json.dumps({"bandup_name": "BAD NAME", "service_wait_delay": -3})],
+                         env=env, cwd=str(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                         timeout=300, check=False)
+    assert bad.returncode != 0
+    assert '"msg": ["The inventory has 2 problem(s); fix them all, then run again:", "bandup_name: ' in bad.stdout, \
+        bad.stdout[-3000:]
+    assert '", "service_wait_delay: -3 is outside 1-3600' in bad.stdout and "\\n" not in bad.stdout, bad.stdout[-3000:]
