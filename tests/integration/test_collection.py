@@ -19,7 +19,7 @@ from tests.support.census import LOCAL_DEPLOYMENT, census
 
 INSTALLED = ("ansible_collections", "bandup", "ecs")
 HARNESS = ("tests/", "molecule/", "benchmarks/", "scripts/", ".ci/", ".config/", "Makefile", "ansible.cfg",
-           "requirements-test.txt", ".ansible-lint", "inventories/local/")
+           "requirements-test.txt", "inventories/local/")
 
 
 def run(env, *command, cwd=None):
