@@ -9,10 +9,14 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 APT_PACKAGES := buildah podman docker-registry apache2-utils busybox-static graphviz
 SANITY_ROOT ?= $(CURDIR)/tests/output/sanity-tree
 
-docs: ## regenerate docs/variables.md from the roles' argument specs
+docs: ## regenerate docs/variables.md and the roles' README.md from the roles' argument specs
 	$(PY) scripts/gen_variable_docs.py
 
-.PHONY: docs setup apt venv collection-link local-up local-down lint sanity unit integration molecule test test-slow demo bench clean
+changelog: ## CHANGELOG.rst for galaxy.yml's version from changelogs/fragments (kept; rerun after adding fragments)
+	PATH=$(BIN):$$PATH ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/.collections $(BIN)/antsibull-changelog release \
+	  --version $$(sed -n 's/^version: *//p' galaxy.yml) --update-existing --refresh-fragments
+
+.PHONY: docs changelog setup apt venv collection-link local-up local-down lint sanity unit integration molecule test test-slow demo bench clean
 
 setup: apt venv collection-link ## virtualenv, Debian packages, collection link, ansible-test pip bootstrap
 	@scripts/write_get_pip.sh $(PY)
@@ -44,6 +48,7 @@ local-down:
 
 lint:
 	$(BIN)/ansible-lint
+	$(BIN)/antsibull-changelog lint
 
 sanity: ## ansible-test sanity on a copy of the tracked tree laid out as ansible_collections/bandup/ecs
 	rm -rf $(SANITY_ROOT) && mkdir -p $(SANITY_ROOT)/ansible_collections/bandup/ecs

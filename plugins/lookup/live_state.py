@@ -14,8 +14,8 @@ description:
   - Returns one dict with C(azs_in_region) (the region's available AZ names) and C(live_active_az) (the cluster's
     C(bandup:active-az) tag, C(None) when the cluster or the tag does not exist yet) and C(live_evacuated_az) (its
     C(bandup:evacuated-az) tag, set by a failover away from an impaired AZ), the I(live) input of the
-    C(bandup.ecs.topology) filter, and C(cluster_exists), C(cluster_deployment) and C(fixed_record) from the same
-    call. The C(bandup) role derives the topology this way.
+    C(bandup.ecs.topology) filter, and C(cluster_exists), C(cluster_deployment), C(fixed_record) and C(cluster) from
+    the same call. The C(bandup) role derives the topology this way.
 author:
   - Bandup platform team (@bandup)
 options:
@@ -64,6 +64,12 @@ _raw:
       description: The cluster's C(bandup:deployment) tag (which deployment it belongs to), or C(None).
       type: str
       sample: bandup-prod
+    cluster:
+      description:
+        - The cluster as C(ecs:DescribeClusters) with C(TAGS) and C(SETTINGS) answered (C(None) when it does not
+          exist); the cluster role passes it to C(bandup.ecs.ecs_cluster) as I(live_cluster) so the cluster is read
+          once per run.
+      type: dict
     fixed_record:
       description:
         - The cluster's C(bandup:fixed) tag (the fingerprint of the settings AWS cannot change in place, see the

@@ -545,6 +545,7 @@ TABLE = {
                               bad="IELTS_", api=["ecr.CreateRepository.repositoryName"],
                               source="prefix + service name must match the ECR model's repositoryName pattern"),
     "bandup_refresh_topology": NoConstraint("an internal switch of the playbooks; reaches no API"),
+    "bandup_expect_local_endpoint": NoConstraint("whether the inventory expects a local endpoint; reaches no API"),
     "bandup_tags": Tags(api=["ecs/elbv2/ecr/ec2/iam/logs/servicediscovery Tags"], model=("ecs", "CreateCluster", ["tags"]),
                         source="AWS tagging rules: key 1-128, value 0-256, aws: reserved, 50 tags per resource"),
     "bandup_adopt_existing": Adopt(("cluster", "namespace", "load_balancer", "target_group", "ecr_repository", "log_group",

@@ -186,6 +186,7 @@ class Cluster:  # pylint: disable=too-many-instance-attributes
     tags: dict = None
     purge_tags: bool = False
     initial_tags: dict = None
+    live_cluster: dict = None  # DescribeClusters' answer read earlier in the run (the live_state lookup), or None
 
     @property
     def resource(self):
@@ -217,7 +218,8 @@ def ensure_present(ecs, servicediscovery, changes, cluster):
     made only when a namespace is looked up). Returns the module's values: ``cluster`` (absent in check mode for
     a cluster to create) and, with ``service_connect_http_namespace``, ``namespace``."""
     check_strategy(cluster.capacity_providers, cluster.default_capacity_provider_strategy)
-    live = describe_cluster(ecs, cluster.name)
+    given = cluster.live_cluster or {}
+    live = given if given.get("clusterName") == cluster.name else describe_cluster(ecs, cluster.name)
     values, namespace = {}, cluster.service_connect_namespace
     if cluster.service_connect_http_namespace is not None:
         values["namespace"] = _ensure_http_namespace(servicediscovery, changes, cluster)

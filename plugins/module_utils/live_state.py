@@ -33,9 +33,10 @@ def live_facts(ec2, ecs, cluster, record=False):
     this. AWS errors are raised as AnsibleAWSError.
 
     With ``record``, also ``cluster_exists``, ``cluster_deployment`` (its ``bandup:deployment`` tag: whether the
-    cluster is this deployment's, module_utils/ownership.py) and ``fixed_record`` (the cluster's ``bandup:fixed`` tag,
-    the fingerprint of the settings AWS cannot change in place; plugins/module_utils/fixed_settings.py), from the same
-    call."""
+    cluster is this deployment's, module_utils/ownership.py), ``fixed_record`` (the cluster's ``bandup:fixed`` tag,
+    the fingerprint of the settings AWS cannot change in place; plugins/module_utils/fixed_settings.py) and
+    ``cluster`` (the DescribeClusters answer, or None, which the cluster role hands to the ecs_cluster module), from
+    the same call."""
     azs = region_azs(ec2)
     found = ecs_cluster.describe_cluster(ecs, cluster)
     tags = ecs_cluster.tags(found) if found else {}
@@ -43,5 +44,5 @@ def live_facts(ec2, ecs, cluster, record=False):
              "live_evacuated_az": tags.get(EVACUATED_AZ_TAG)}
     if record:
         facts.update(cluster_exists=found is not None, cluster_deployment=tags.get(DEPLOYMENT_TAG),
-                     fixed_record=tags.get(FIXED_RECORD_TAG))
+                     fixed_record=tags.get(FIXED_RECORD_TAG), cluster=found)
     return facts

@@ -99,8 +99,9 @@ def region_prices(prices, region):
 
 def monthly_cost(topology, prices, live_counts=None, architecture="X86_64", assumptions=None):
     """An estimated monthly cost: Fargate and Fargate Spot per placement (live task counts where known), the ALB
-    (hours and the assumed LCUs), the NAT gateways (hours and the assumed GB they process) and CloudWatch Logs
-    ingestion (the assumed GB), at the list prices of the deployment's region. Returns the lines, the total and
+    (hours and the assumed LCUs), the NAT gateways (hours and the assumed GB they process), CloudWatch Logs
+    ingestion (the assumed GB) and the public IPv4 addresses (the ALB's, one per AZ, and the NAT gateways'), at the
+    list prices of the deployment's region. Returns the lines, the total and
     what it assumes."""
     assumptions = dict({"nat_gateways": 0, "nat_gb_per_month": 0, "log_gb_per_month": 0, "alb_lcus": 1},
                        **(assumptions or {}))
@@ -128,6 +129,12 @@ def monthly_cost(topology, prices, live_counts=None, architecture="X86_64", assu
     if assumptions["nat_gateways"]:
         add("nat-gateways", "nat", assumptions["nat_gateways"] * table["nat_hour"] * hours
             + assumptions["nat_gb_per_month"] * table["nat_gb"])
+    # Public IPv4 addresses are billed by the hour: the internet-facing ALB has one per AZ it spans (more while it
+    # scales out), each NAT gateway one (its Elastic IP).
+    addresses = len({placement["az"] for svc in topology["services"] for placement in svc["placements"]}) \
+        + assumptions["nat_gateways"]
+    add("public-ipv4", "public_ipv4", addresses * table["public_ipv4_hour"] * hours)
+    assumptions = dict(assumptions, public_ipv4_addresses=addresses)
     add("logs", "logs", assumptions["log_gb_per_month"] * table["logs_ingest_gb"])
     return {"lines": lines, "total": round(total, 2), "currency": prices["currency"], "estimate": True,
             "prices_checked": prices["checked"], "prices_region": priced_region, "region": topology["region"],
@@ -294,20 +301,25 @@ def cost_lines(cost):
         entry[1] += line["tasks"]
     assumed = cost["assumptions"]
     parts = []
-    for kind, label in (("fargate", "Fargate"), ("fargate_spot", "Fargate Spot")):
-        if kind in by_kind:
-            parts.append(f"{label} {by_kind[kind][1]} tasks {by_kind[kind][0]:.2f}")
+    if "fargate" in by_kind:
+        parts.append(f"Fargate {by_kind['fargate'][1]} tasks {by_kind['fargate'][0]:.2f}")
+    if "fargate_spot" in by_kind:  # Spot prices float: the table's figure is the usual discount, not a quote
+        parts.append(f"Fargate Spot {by_kind['fargate_spot'][1]} tasks ~{by_kind['fargate_spot'][0]:.2f} "
+                     "(Spot prices vary: an estimate)")
     parts.append(f"ALB {by_kind['alb'][0]:.2f}")
     if "nat" in by_kind:
         parts.append(f"NAT gateways ({assumed['nat_gateways']}) {by_kind['nat'][0]:.2f}")
     parts.append(f"CloudWatch Logs ingestion {by_kind['logs'][0]:.2f}")
+    if "public_ipv4" in by_kind:
+        parts.append(f"public IPv4 addresses ({assumed['public_ipv4_addresses']}) {by_kind['public_ipv4'][0]:.2f}")
     where = cost["prices_region"] if cost["prices_region"] == cost["region"] else (
         f"{cost['prices_region']} (no price table for {cost['region']})")
     return [
         f"cost    estimate ~{cost['total']:.2f} {money}/month at {where} list prices recorded {cost['prices_checked']}",
         "        " + ", ".join(parts),
         f"        assumed: {assumed['nat_gateways']} NAT gateways processing {assumed['nat_gb_per_month']} GB/month, "
-        f"{assumed['log_gb_per_month']} GB/month of logs ingested, {assumed['alb_lcus']} ALB LCU on average",
+        f"{assumed['log_gb_per_month']} GB/month of logs ingested, {assumed['alb_lcus']} ALB LCU on average, "
+        f"{assumed.get('public_ipv4_addresses', 0)} public IPv4 addresses (the ALB's, one per AZ, and the NAT gateways')",
         "        not counted: data transfer out, log storage, ECR storage, Container Insights, Cloud Map",
     ]
 

@@ -93,6 +93,14 @@ options:
     description:
       - Tags set only when the cluster is created or when the key is missing; an existing value is kept.
     type: dict
+  live_cluster:
+    description:
+      - The cluster as C(ecs:DescribeClusters) with C(TAGS) and C(SETTINGS) answered earlier in the same run (the
+        C(cluster) of the C(bandup.ecs.live_state) lookup); given, the module compares with it instead of reading
+        the cluster again. Leave it out when anything may have changed the cluster since that read.
+      - Ignored when it names another cluster or is empty.
+    type: dict
+    version_added: 0.1.0
 extends_documentation_fragment:
   - bandup.ecs.changes
   - bandup.ecs.cluster.name
@@ -188,6 +196,7 @@ def main():
             tags=dict(type="dict", aliases=["resource_tags"]),
             purge_tags=dict(type="bool", default=False),
             initial_tags=dict(type="dict"),
+            live_cluster=dict(type="dict"),
         ),
         mutually_exclusive=[("service_connect_namespace", "service_connect_http_namespace")],
         supports_check_mode=True,
@@ -202,7 +211,8 @@ def main():
                                         lambda: module.write_client("servicediscovery"))
     cluster = ecs_cluster.Cluster(**{key: params[key] for key in (
         "name", "capacity_providers", "default_capacity_provider_strategy", "container_insights",
-        "service_connect_namespace", "service_connect_http_namespace", "tags", "purge_tags", "initial_tags")})
+        "service_connect_namespace", "service_connect_http_namespace", "tags", "purge_tags", "initial_tags",
+        "live_cluster")})
     run(module, changes, lambda: ecs_cluster.ensure_present(ecs, servicediscovery, changes, cluster))
 
 

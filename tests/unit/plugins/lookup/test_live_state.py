@@ -33,9 +33,12 @@ def test_reads_the_azs_and_the_active_az_tag(aws):
                                                           "bandup:evacuated-az": "us-east-1a"}),
                             {"clusters": ["bandup-test"], "include": ["TAGS", "SETTINGS"]})
     live = lookup()
+    described = cluster({"bandup:active-az": "us-east-1b", "bandup:fixed": "0a1b",
+                         "bandup:evacuated-az": "us-east-1a"})["clusters"][0]
+    # the cluster itself too, for the cluster role's ecs_cluster (live_cluster): one DescribeClusters per run
     assert live == [{"azs_in_region": ["us-east-1a", "us-east-1b"], "live_active_az": "us-east-1b",
                      "live_evacuated_az": "us-east-1a", "cluster_exists": True, "cluster_deployment": None,
-                     "fixed_record": "0a1b"}]
+                     "fixed_record": "0a1b", "cluster": described}]
     # what the filter makes of it: the standby AZ of the inventory is active after a failover
     services = [{"name": "web", "port": 80, "health_path": "/", "cpu": 256, "memory": 512, "image": "nginx",
                  "alb": {"default_route": True}}]

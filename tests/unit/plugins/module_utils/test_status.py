@@ -100,10 +100,11 @@ def test_cost_counts_nat_gateways_logs_and_the_alb_at_the_stated_usage(topology,
     assert by_name["nat-gateways"] == round(2 * table["nat_hour"] * 730 + 100 * table["nat_gb"], 2) > 60
     assert by_name["logs"] == round(10 * table["logs_ingest_gb"], 2) > 0
     assert by_name["alb"] == round((table["alb_hour"] + table["alb_lcu_hour"]) * 730, 2)
-    assert cost["assumptions"] == ASSUMED and cost["estimate"] is True
+    assert cost["assumptions"] == dict(ASSUMED, public_ipv4_addresses=4) and cost["estimate"] is True
     without_nat = status.monthly_cost(topology, prices, assumptions=dict(ASSUMED, nat_gateways=0))
     assert "nat-gateways" not in {line["service"] for line in without_nat["lines"]}
-    assert cost["total"] == pytest.approx(without_nat["total"] + by_name["nat-gateways"], abs=0.02)
+    # without NAT gateways, their hours, GB and Elastic IPs (two public IPv4 addresses) are gone
+    assert cost["total"] == pytest.approx(without_nat["total"] + by_name["nat-gateways"] + 2 * 0.005 * 730, abs=0.03)
 
 
 def test_cost_uses_the_deployments_region_and_says_when_it_has_no_prices(prices):
@@ -125,15 +126,37 @@ def test_every_shipped_inventory_region_has_prices(prices):
         with open(os.path.join(ROOT, "inventories", inventory, "group_vars", "all", "main.yml")) as handle:
             region = yaml.safe_load(handle)["bandup_region"]
         assert region in prices["regions"], (inventory, region)
-    assert all(entry["nat_hour"] and entry["logs_ingest_gb"] for entry in prices["regions"].values())
+    assert all(entry["nat_hour"] and entry["logs_ingest_gb"] and entry["public_ipv4_hour"]
+               for entry in prices["regions"].values())
 
 
 def test_cost_summary_is_labelled_an_estimate_with_its_date_and_assumptions(topology, prices):
     text = "\n".join(status.cost_lines(status.monthly_cost(topology, prices, assumptions=ASSUMED)))
     assert "estimate ~" in text and f"us-east-1 list prices recorded {prices['checked']}" in text
-    for part in ("Fargate 5 tasks", "Fargate Spot 1 tasks", "ALB", "NAT gateways (2)", "CloudWatch Logs ingestion",
+    for part in ("Fargate 5 tasks", "Fargate Spot 1 tasks ~", "(Spot prices vary: an estimate)", "ALB",
+                 "NAT gateways (2)", "CloudWatch Logs ingestion", "public IPv4 addresses (4)",
                  "2 NAT gateways processing 100 GB/month", "10 GB/month of logs ingested", "1.0 ALB LCU"):
         assert part in text, part
+
+
+def test_cost_counts_the_public_ipv4_addresses(topology, prices):
+    """issue O: the ALB's public IPv4 address per AZ and each NAT gateway's Elastic IP, billed by the hour (about
+    USD 15/month for the four of the default layout)."""
+    cost = status.monthly_cost(topology, prices, assumptions=ASSUMED)
+    by_name = {line["service"]: line["monthly"] for line in cost["lines"]}
+    assert by_name["public-ipv4"] == round(4 * 0.005 * 730, 2) == 14.6
+    assert cost["assumptions"]["public_ipv4_addresses"] == 4
+    without_nat = status.monthly_cost(topology, prices, assumptions=dict(ASSUMED, nat_gateways=0))
+    assert {line["service"]: line["monthly"] for line in without_nat["lines"]}["public-ipv4"] == round(2 * 0.005 * 730, 2)
+
+
+def test_arm64_tasks_are_priced_as_arm64(topology, prices):
+    x86 = status.monthly_cost(topology, prices, architecture="X86_64")
+    arm = status.monthly_cost(topology, prices, architecture="ARM64")
+    table = prices["regions"]["us-east-1"]["fargate"]["ARM64"]
+    backend = round(2 * (1 * table["vcpu_hour"] + 2 * table["gb_hour"]) * 730, 2)
+    assert {line["service"]: line["monthly"] for line in arm["lines"]}["bandup-test-backend-a"] == backend
+    assert arm["total"] < x86["total"]
 
 
 def test_report_rows_from_stubbed_aws(topology, prices):

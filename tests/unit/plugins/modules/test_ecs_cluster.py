@@ -55,6 +55,23 @@ def test_unchanged_cluster_keeps_the_active_az_tag(ecs, capsys):
     assert out["cluster"]["tags"]["bandup:active-az"] == "us-east-1b"
 
 
+def test_live_cluster_given_is_not_read_again(ecs, capsys):
+    """live_cluster (the live_state lookup's read earlier in the run) replaces the DescribeClusters; the Stubber
+    has no response queued, so a read would fail the run. One that names another cluster is not used."""
+    out = run(args(live_cluster=copy.deepcopy(LIVE)), capsys)
+    assert out["changed"] is False and out["changes"] == []
+    assert out["cluster"]["tags"]["bandup:active-az"] == "us-east-1b"
+    live = copy.deepcopy(LIVE)
+    live["tags"] = live["tags"][:1]
+    ecs.add_response("tag_resource", {}, {"resourceArn": ARN, "tags": [{"key": "bandup:active-az", "value": "us-east-1a"}]})
+    describe(ecs, LIVE)  # after a write the module reads the cluster it made
+    out = run(args(live_cluster=live), capsys)
+    assert out["changes"] == [change("tag", "bandup:active-az")]
+    describe(ecs, LIVE)
+    out = run(args(live_cluster=dict(LIVE, clusterName="other")), capsys)
+    assert out["changed"] is False
+
+
 def test_missing_active_az_tag_is_set(ecs, capsys):
     live = copy.deepcopy(LIVE)
     live["tags"] = live["tags"][:1]
