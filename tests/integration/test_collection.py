@@ -239,6 +239,7 @@ def test_readme_real_account_checklist_as_written(installed, endpoint, apps, tmp
     for service in values["bandup_services"]:  # step 6: the application repositories
         service["build"]["context"] = os.path.join(ROOT, "tests", "fixtures", "apps", service["name"])
     values["image_registry_tls_verify"] = False  # the local registry (BANDUP_REGISTRY) stands in for ECR: plain HTTP
+    values["image_registry_insecure_http"] = True  # ...which plain HTTP needs on purpose (docs/DEVELOPING.md)
     main.write_text(yaml.safe_dump(values, sort_keys=False))
 
     check, deploy, status, teardown = runs
