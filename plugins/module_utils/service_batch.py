@@ -134,6 +134,8 @@ class Batch:
         fails or times out."""
         name, wrote = entry["name"], plan["action"] != "none"
         wait = self.wait if entry["wait"] is None else entry["wait"]
+        if entry.get("wait_if_written") and not wrote:
+            wait = False
         deadline = time.monotonic() + self.wait_timeout
         before = len(self.changes.changes)
         diff_before, diff_after = dict(plan["diff"]["before"]), dict(plan["diff"]["after"])
