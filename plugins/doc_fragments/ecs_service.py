@@ -177,7 +177,7 @@ options:
   deployment_token:
     description:
       - An opaque value recorded with the last-applied spec; when it changes the module forces a new deployment
-        (e.g. to redeploy Service Connect clients after an endpoint appeared: clients see the endpoints that existed
+        (e.g. to redeploy Service Connect clients after an endpoint appeared, as clients see the endpoints that existed
         at their last deployment). Leaving it out after giving it redeploys nothing. The service role no longer uses it.
     type: str
   force_new_deployment:
@@ -407,7 +407,7 @@ options:
       deployment_token:
         description:
           - An opaque value recorded with the last-applied spec; when it changes the module forces a new deployment
-            (e.g. to redeploy Service Connect clients after an endpoint appeared: clients see the endpoints that existed
+            (e.g. to redeploy Service Connect clients after an endpoint appeared, as clients see the endpoints that existed
             at their last deployment). Leaving it out after giving it redeploys nothing. The service role no longer uses it.
         type: str
       force_new_deployment:

@@ -181,10 +181,3 @@ class Batch:
             live = self.read([e["name"] for e in entries])
         for entry, plan, rid, splan in self.plan(entries, live, labels):
             self.converge(entry, plan, rid, splan, target_health or self.target_health)
-
-    def remove_scaling(self, name):
-        """Remove the service's scalable target (and its policies), when it has one."""
-        rid = scaling.resource_id(self.cluster, name)
-        client = self.client("application-autoscaling")
-        if scaling.scalable_target(client, rid) is not None:
-            scaling.deregister(client, rid, self.changes)

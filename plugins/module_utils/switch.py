@@ -122,11 +122,10 @@ def switch(batch, apps, live, listener_arns):
     else:
         scale_up()
         set_weights(batch, listener_arns, weights(moving))
+    # The old active's scalable target goes with it (the standby entry's autoscaling is absent), so that the
+    # standby count is not autoscaled back up.
     batch.run([to_standby(app, redeploy=not dead) for app in moving], live,
               [f"apps[{idx}].standby" for idx, _app in apps])
-    for app in moving:
-        # The old active's scalable target goes, so that the standby count is not autoscaled back up.
-        batch.remove_scaling(app["standby"]["name"])
     return order
 
 
