@@ -9,6 +9,11 @@ answer. On a plain moto endpoint (``BANDUP_ENDPOINT=moto``) these calls fail wit
     heal_tasks(url, cluster, service)
     tick(url, cluster, service, count=1)    advance a service as `count` DescribeServices polls would
     state(url)                      services, deployments, tasks, impaired AZs (for debugging)
+    reachability(url)               {"tick", "tasks": [tasks getting ALB traffic, with their Service Connect
+                                    aliases reachable or not], "unreachable": [...]}
+    reachability_history(url)       {"history": [{"tick", "serving": {service: tasks}, "unreachable"}, ...]}: one
+                                    entry after every tick of any service
+    reset_reachability(url)         clear that history
     reset(url)                      moto's /moto-api/reset (resets the layer too)
 """
 import json
@@ -52,3 +57,15 @@ def state(url):
 
 def reset(url):
     return _call(url, "/moto-api/reset")
+
+
+def reachability(url):
+    return _call(url, "/faithful-api/reachability", method="GET")
+
+
+def reachability_history(url):
+    return _call(url, "/faithful-api/reachability/history", method="GET")
+
+
+def reset_reachability(url):
+    return _call(url, "/faithful-api/reachability/reset")

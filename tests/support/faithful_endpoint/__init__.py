@@ -49,6 +49,10 @@ What moto does and this layer changes (AWS behaviour from botocore's models and 
   or an ACTIVE deployment that has it and still has tasks) is refused with InvalidParameterException
   "SC service is already used by <namespace arn> ...". Cloud Map services stay when the ECS service is deleted;
   DeleteNamespace answers ResourceInUse while the namespace holds services; ListServices honours NAMESPACE_ID.
+* Service Connect clients: a task whose deployment has Service Connect resolves, when it is placed, the endpoints
+  the other live ECS services serve in its namespace at that moment (``dnsName:port`` of each client alias, or
+  ``discoveryName:containerPort`` without one, each with the Cloud Map service it maps to); an endpoint added
+  later is not seen by that task (ECS guide, "Service Connect components").
 * Service-linked role: a CreateCluster with capacity providers in an account without AWSServiceRoleForECS fails
   once ("Unable to assume the service linked role ..."); the role then exists (as ECS creates it). A second
   iam CreateServiceLinkedRole for ecs.amazonaws.com answers InvalidInput ("... has been taken ...").
@@ -63,7 +67,20 @@ Control API (JSON in and out, on this endpoint's port; client: tests/support/fai
     POST /faithful-api/tasks/heal  {"cluster", "service"}
     POST /faithful-api/tick        {"cluster", "service", "count": 1}   advance a service without DescribeServices
     GET  /faithful-api/state       services, deployments, tasks, impaired AZs, failing services
+    GET  /faithful-api/reachability          {"tick", "tasks": [...], "unreachable": [...]} (reachability.py)
+    GET  /faithful-api/reachability/history  {"history": [{"tick", "serving", "unreachable"}, ...]}
+    POST /faithful-api/reachability/reset    clears the history
 /moto-api/reset also resets this layer.
+
+Reachability (reachability.py): ``tick`` counts the ticks of all services. ``tasks`` lists every task that gets ALB
+traffic now: some listener action (default or rule) forwards to its target group with weight > 0 (a plain forward
+is weight 1), its target is healthy or every (not draining) target of the group is unhealthy (the ALB fails open
+within a target group), and no active zonal shift moves that load balancer away from the task's AZ. Its
+``aliases`` map each endpoint it resolved at start to whether the Cloud Map service behind it is served now by a
+RUNNING task outside an impaired AZ whose deployment's Service Connect config serves that name in that namespace,
+and that is healthy (targets healthy, or without a load balancer RUNNING since an earlier tick of any service).
+After every tick of any service a history entry ``{"tick", "serving": {service: tasks getting traffic},
+"unreachable"}`` is appended (the last 20000 are kept).
 """
 
 from .app import control, main, make_app, state  # noqa: F401,E402  the package's entry points

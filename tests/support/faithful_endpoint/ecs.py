@@ -5,8 +5,8 @@ import math
 import uuid
 
 from .core import (DEFAULT_DEPLOYMENT_CONFIGURATION, DEPLOYING_FIELDS, FARGATE_PLATFORM, LOCK, PLACEMENT_FAILURE, STEADY,
-                   WORLD, _backend, _deep_merge, _deployment_id, _ecs_error, _iam, _namespace, _sorted_network, checked,
-                   now, sc_endpoints, patcher)
+                   TICK_HOOKS, WORLD, _backend, _deep_merge, _deployment_id, _ecs_error, _iam, _namespace,
+                   _sorted_network, checked, now, sc_endpoints, patcher)
 from .iam import _create_ecs_slr
 
 
@@ -28,6 +28,7 @@ class FxTask:
         self.created_at = now()
         self.started_at = self.stopping_at = self.stopped_at = None
         self.ticks_running = 0
+        self.running_tick = None  # WORLD.ticks when it turned RUNNING
         self.unhealthy_ticks = 0
         self.health = "UNKNOWN"
         self.stopped_reason = self.stop_code = None
@@ -35,6 +36,12 @@ class FxTask:
         self.load_balancers = list(deployment.config.get("loadBalancers") or [])
         self.ip, self.eni_id, self.mac, self.dns = self._eni(deployment)
         self.attachment_id = str(uuid.uuid4())
+        # Service Connect: what this task serves ({(namespace ARN, discovery name)}, registered while it runs) and
+        # the endpoints it resolved when it started ({"dnsName:port": discovery name}); later ones it never sees.
+        sc = deployment.config.get("serviceConnectConfiguration") or {}
+        self.sc_namespace = sc.get("namespace") if sc.get("enabled") else None
+        self.sc_serves = {(self.sc_namespace, d) for d in service.sc_aliases(deployment.config).values()}
+        self.sc_resolved = service.sc_view(self.sc_namespace) if self.sc_namespace else {}
 
     def _eni(self, deployment):
         ec2 = _backend("ec2", self.service.account, self.service.region)
@@ -123,6 +130,7 @@ class FxTask:
                 self._exit_failed()
                 return "failed"
             self.last_status = "RUNNING"
+            self.running_tick = WORLD.ticks
             self.started_at = now()
             self.health = "UNKNOWN"
             return "started"
@@ -325,6 +333,14 @@ class FxService:
                 return cdef["name"]
         return defs[0]["name"] if defs else "app"
 
+    def container_port(self, arn, port_name):
+        td = self.task_definition(arn)
+        for cdef in (td.container_definitions if td else []):
+            for mapping in cdef.get("portMappings") or []:
+                if mapping.get("name") == port_name:
+                    return mapping.get("containerPort")
+        return None
+
     def has_health_check(self, arn):
         td = self.task_definition(arn)
         return bool(td and any(c.get("healthCheck") for c in td.container_definitions))
@@ -408,6 +424,15 @@ class FxService:
         return 0
 
     def tick(self):
+        """One step (see the module docstring); then the tick hooks (reachability history) run."""
+        WORLD.ticks += 1
+        try:
+            self._step()
+        finally:
+            for hook in TICK_HOOKS:
+                hook()
+
+    def _step(self):
         if self.status == "INACTIVE":
             return
         live_before = any(t.live for t in self.tasks)
@@ -514,6 +539,41 @@ class FxService:
         return next((d for d in self.deployments if d.id == deployment_id), None)
 
     # ------------------------------------------------------------------ Service Connect
+    def sc_aliases(self, config):
+        """{"dnsName:port": discovery name} the server entries of a deployment config offer to clients: each client
+        alias (dnsName defaults to the discovery name), or discoveryName:containerPort when it has none."""
+        sc = config.get("serviceConnectConfiguration") or {}
+        if not sc.get("enabled"):
+            return {}
+        out = {}
+        for entry in sc.get("services") or []:
+            discovery = entry.get("discoveryName") or entry["portName"]
+            for alias in entry.get("clientAliases") or []:
+                out[f"{alias.get('dnsName') or discovery}:{alias['port']}"] = discovery
+            if not entry.get("clientAliases"):
+                port = self.container_port(config.get("taskDefinition"), entry["portName"])
+                if port:
+                    out[f"{discovery}:{port}"] = discovery
+        return out
+
+    def sc_view(self, namespace):
+        """{"dnsName:port": discovery name}: the endpoints the OTHER live ECS services serve in ``namespace`` now
+        (their PRIMARY deployment's server entries, and those of older deployments that still have running
+        tasks): what a Service Connect task of this service resolves when it starts."""
+        out = {}
+        for key, other in WORLD.services.items():
+            if key[:2] != (self.account, self.region) or other is self or other.status == "INACTIVE":
+                continue
+            for index, deployment in enumerate(other.deployments):
+                sc = deployment.config.get("serviceConnectConfiguration") or {}
+                if sc.get("namespace") != namespace:
+                    continue
+                if index and not any(t.last_status == "RUNNING" for t in other.tasks
+                                     if t.deployment_id == deployment.id):
+                    continue
+                out.update(other.sc_aliases(deployment.config))
+        return out
+
     def served(self):
         """Endpoints this service still serves: its PRIMARY config's, and draining deployments' with tasks."""
         if self.status == "INACTIVE" or not self.deployments:
