@@ -3,7 +3,8 @@
 Every function takes the endpoint URL (``AWS_ENDPOINT_URL`` of a started local endpoint) and returns the JSON
 answer. On a plain moto endpoint (``BANDUP_ENDPOINT=moto``) these calls fail with HTTP 404.
 
-    impair_az(url, "us-east-1a")    tasks cannot be placed in that AZ; its tasks' targets turn unhealthy, then stop
+    impair_az(url, "us-east-1a")    tasks cannot be placed in that AZ; its tasks' targets turn unhealthy (they keep
+                                    running: their replacements cannot be placed)
     restore_az(url, "us-east-1a")
     fail_tasks(url, cluster, service, exit_code=1, reason=None, log_lines=(), health_check=False)
     heal_tasks(url, cluster, service)

@@ -25,10 +25,17 @@ What moto does and this layer changes (AWS behaviour from botocore's models and 
     1. tasks move on: PENDING -> RUNNING (their load balancer targets register as ``initial``); a RUNNING task's
        targets turn ``healthy`` on the next tick; a stopping task (DEACTIVATING, targets ``draining``) becomes
        STOPPED (targets leave, the ENI is deleted). Failing tasks (``/faithful-api/tasks/fail``) stop instead of
-       running; tasks in an impaired AZ with a load balancer get ``unhealthy`` targets, and are stopped by "ECS"
-       on the second such tick.
+       running; tasks in an impaired AZ with a load balancer get ``unhealthy`` targets, and on the second such
+       tick ECS judges them unhealthy ("(task ID) (port P) is unhealthy in (target-group ARN) due to (reason
+       Request timed out).").
     2. the PRIMARY deployment starts the tasks it lacks (within ``maximumPercent``), spread over the subnets of its
-       network configuration whose AZ is not impaired, or stops the ones it has too many of;
+       network configuration whose AZ is not impaired, or stops the ones it has too many of. A task judged
+       unhealthy is replaced as ECS has done since October 2023: it does not count, its replacement starts
+       first, and it stops ("Task failed ELB health checks in (target-group ARN)") only once as many
+       replacements are healthy; with no room under ``maximumPercent`` one stops per tick as far as
+       ``minimumHealthyPercent`` allows. In an impaired AZ no replacement can be placed (placement failure
+       events), so the unhealthy tasks stay RUNNING, runningCount == desiredCount and a COMPLETED rollout stays
+       COMPLETED: the service looks steady. A task whose targets turn healthy again is no longer replaced;
     3. tasks of older deployments stop as far as ``minimumHealthyPercent`` allows (counting healthy PRIMARY tasks);
        an older deployment with no task left disappears;
     4. the circuit breaker (when enabled, on an IN_PROGRESS PRIMARY): failed tasks and failed placements reaching

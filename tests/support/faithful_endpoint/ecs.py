@@ -30,6 +30,7 @@ class FxTask:
         self.ticks_running = 0
         self.running_tick = None  # WORLD.ticks when it turned RUNNING
         self.unhealthy_ticks = 0
+        self.replacing = False  # ECS judged it unhealthy: it is replaced first, stopped once a replacement is healthy
         self.health = "UNKNOWN"
         self.stopped_reason = self.stop_code = None
         self.exit = {}  # container name -> (exit code, reason)
@@ -146,12 +147,12 @@ class FxTask:
             self.health = "HEALTHY" if self.service.has_health_check(self.task_definition_arn) else "UNKNOWN"
             if self.load_balancers and self.az in WORLD.impaired:
                 self.unhealthy_ticks += 1
-                if self.unhealthy_ticks >= 2:
-                    self.stop(f"Task failed ELB health checks in (target-group "
-                              f"{self.load_balancers[0]['targetGroupArn']})", "ServiceSchedulerInitiated")
-                    return "elb"
+                if self.unhealthy_ticks >= 2 and not self.replacing:
+                    self.replacing = True
+                    return "unhealthy"
             else:
                 self.unhealthy_ticks = 0
+                self.replacing = False
         return None
 
     def render(self, include_tags=False):
@@ -437,7 +438,7 @@ class FxService:
             return
         live_before = any(t.live for t in self.tasks)
         # 1. tasks move on
-        registered, stopped = [], []
+        registered, unhealthy = [], []
         for task in list(self.tasks):
             outcome = task.advance()
             deployment = self._deployment(task.deployment_id)
@@ -446,13 +447,15 @@ class FxService:
                 deployment.updated_at = now()
             if outcome == "started" and task.load_balancers:
                 registered.append(task)
-            if outcome == "elb":
-                stopped.append(task)
+            if outcome == "unhealthy":
+                unhealthy.append(task)
         for arn in sorted({lb["targetGroupArn"] for t in registered for lb in t.load_balancers}):
             count = sum(1 for t in registered if any(lb["targetGroupArn"] == arn for lb in t.load_balancers))
             self.event(f"registered {count} targets in (target-group {arn})")
-        if stopped:
-            self.event(f"has stopped {len(stopped)} running tasks: " + " ".join(f"(task {t.id})" for t in stopped) + ".")
+        for task in unhealthy:
+            lb = task.load_balancers[0]
+            self.event(f"(task {task.id}) (port {lb.get('containerPort')}) is unhealthy in (target-group "
+                       f"{lb['targetGroupArn']}) due to (reason Request timed out).")
         primary = self.primary
         if self.status == "DRAINING":
             for task in self.tasks:
@@ -481,10 +484,13 @@ class FxService:
             primary = self.primary
         # 3. the PRIMARY deployment starts or stops tasks
         primary.desired = self.desired
+        #    (since October 2023 an unhealthy task is replaced first, within maximumPercent, and stopped once a
+        #    replacement is healthy: it does not count towards the tasks the deployment has)
         mine = [t for t in self.tasks if t.deployment_id == primary.id and t.live and t.desired_status == "RUNNING"]
-        need = self.desired - len(mine)
+        unhealthy = [t for t in mine if t.replacing]
+        need = self.desired - (len(mine) - len(unhealthy))
+        live_all = sum(1 for t in self.tasks if t.live and t.desired_status == "RUNNING")
         if primary.rollout != "FAILED" and need > 0:
-            live_all = sum(1 for t in self.tasks if t.live and t.desired_status == "RUNNING")
             room = max(0, math.floor(self.desired * dconf.get("maximumPercent", 200) / 100) - live_all)
             count = min(need, room) if room else 0
             if count:
@@ -495,12 +501,15 @@ class FxService:
                         primary.failed += unplaced
                         primary.updated_at = now()
         elif need < 0:
-            surplus = sorted(mine, key=lambda t: (t.last_status == "RUNNING", t.created_at))[:-need]
+            surplus = sorted(mine, key=lambda t: (not t.replacing, t.last_status == "RUNNING",
+                                                  t.created_at))[:-need]
             for task in surplus:
                 task.stop(f"Scaling activity initiated by (deployment {primary.id})")
             if surplus:
                 self.event(f"has stopped {len(surplus)} running tasks: " +
                            " ".join(f"(task {t.id})" for t in surplus) + ".")
+        if unhealthy:
+            self._stop_replaced(unhealthy, mine, live_all)
         # 4. older deployments' tasks stop as far as minimumHealthyPercent allows
         if primary.rollout != "FAILED":
             old = [t for t in self.tasks if t.deployment_id != primary.id and t.live and t.desired_status == "RUNNING"]
@@ -534,6 +543,23 @@ class FxService:
                 self.event(STEADY)
             elif primary.rollout == "COMPLETED" and not self.events[0]["message"].endswith(STEADY):
                 self.event(STEADY)
+
+    def _stop_replaced(self, unhealthy, mine, live_all):
+        """Unhealthy PRIMARY tasks stop once as many replacements are healthy; when maximumPercent leaves no room
+        for a replacement, one stops per tick as far as minimumHealthyPercent allows (botocore's
+        DeploymentConfiguration documentation)."""
+        dconf = self.props["deploymentConfiguration"]
+        healthy = sum(1 for t in mine if not t.replacing and t.healthy())
+        count = healthy + len(unhealthy) - self.desired
+        if live_all >= math.floor(self.desired * dconf.get("maximumPercent", 200) / 100) and count <= 0:
+            floor_count = math.ceil(self.desired * dconf.get("minimumHealthyPercent", 100) / 100)
+            count = 1 if live_all - 1 >= floor_count else 0
+        victims = [t for t in unhealthy if t.last_status == "RUNNING"][:max(0, count)]
+        for task in victims:
+            task.stop(f"Task failed ELB health checks in (target-group {task.load_balancers[0]['targetGroupArn']})")
+        if victims:
+            self.event(f"has stopped {len(victims)} running tasks: " + " ".join(f"(task {t.id})" for t in victims)
+                       + ".")
 
     def _deployment(self, deployment_id):
         return next((d for d in self.deployments if d.id == deployment_id), None)
