@@ -3,12 +3,18 @@
 Every function takes the endpoint URL (``AWS_ENDPOINT_URL`` of a started local endpoint) and returns the JSON
 answer. On a plain moto endpoint (``BANDUP_ENDPOINT=moto``) these calls fail with HTTP 404.
 
-    impair_az(url, "us-east-1a")    tasks cannot be placed in that AZ; its tasks' targets turn unhealthy, then stop
+    impair_az(url, "us-east-1a")    tasks cannot be placed in that AZ; its tasks' targets turn unhealthy (they keep
+                                    running: their replacements cannot be placed)
     restore_az(url, "us-east-1a")
     fail_tasks(url, cluster, service, exit_code=1, reason=None, log_lines=(), health_check=False)
     heal_tasks(url, cluster, service)
     tick(url, cluster, service, count=1)    advance a service as `count` DescribeServices polls would
     state(url)                      services, deployments, tasks, impaired AZs (for debugging)
+    reachability(url)               {"tick", "tasks": [tasks getting ALB traffic, with their Service Connect
+                                    aliases reachable or not], "unreachable": [...]}
+    reachability_history(url)       {"history": [{"tick", "serving": {service: tasks}, "unreachable"}, ...]}: one
+                                    entry after every tick of any service
+    reset_reachability(url)         clear that history
     reset(url)                      moto's /moto-api/reset (resets the layer too)
 """
 import json
@@ -52,3 +58,15 @@ def state(url):
 
 def reset(url):
     return _call(url, "/moto-api/reset")
+
+
+def reachability(url):
+    return _call(url, "/faithful-api/reachability", method="GET")
+
+
+def reachability_history(url):
+    return _call(url, "/faithful-api/reachability/history", method="GET")
+
+
+def reset_reachability(url):
+    return _call(url, "/faithful-api/reachability/reset")

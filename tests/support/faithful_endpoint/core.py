@@ -32,6 +32,7 @@ class World:
         self.impaired = set()  # AZ names
         self.failing = {}  # (cluster name, service name) -> fail spec
         self.ip_counter = {}  # subnet id -> next host index
+        self.ticks = 0  # ticks of any service so far (the reachability probe's clock)
 
     def reset(self):
         self.__init__()
@@ -46,6 +47,7 @@ WORLD = World()
 PATCHES = []
 ROUTES = {}  # (method, path) -> handler(body) -> (status, answer)
 RESET_HOOKS = []  # functions that clear a module's own state on /moto-api/reset
+TICK_HOOKS = []  # functions called (under LOCK) after every tick of any service
 
 
 def patcher(function):
