@@ -108,9 +108,12 @@ def _active(account, region, resource=None):
 
 def away_from(account, region):
     """{load balancer ARN: {AZ name}}: where active zonal shifts move the load balancers' traffic away from."""
+    active = _active(account, region)
+    if not active:
+        return {}
     names = {zone_id: name for name, zone_id in _zone_ids(account, region).items()}
     out = {}
-    for shift in _active(account, region):
+    for shift in active:
         out.setdefault(shift.resource, set()).add(names.get(shift.away_from, shift.away_from))
     return out
 
