@@ -15,6 +15,8 @@ answer. On a plain moto endpoint (``BANDUP_ENDPOINT=moto``) these calls fail wit
     reachability_history(url)       {"history": [{"tick", "serving": {service: tasks}, "unreachable"}, ...]}: one
                                     entry after every tick of any service
     reset_reachability(url)         clear that history
+    zonal_shifts(url)               {"zonalShifts": [every ARC zonal shift, with its status]}
+    advance_zonal_shift_clock(url, seconds)    zonal shifts expire by a clock this moves on
     reset(url)                      moto's /moto-api/reset (resets the layer too)
 """
 import json
@@ -70,3 +72,11 @@ def reachability_history(url):
 
 def reset_reachability(url):
     return _call(url, "/faithful-api/reachability/reset")
+
+
+def zonal_shifts(url):
+    return _call(url, "/faithful-api/zonal-shifts", method="GET")
+
+
+def advance_zonal_shift_clock(url, seconds):
+    return _call(url, "/faithful-api/zonal-shifts/advance", {"seconds": seconds})

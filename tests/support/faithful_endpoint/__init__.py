@@ -63,6 +63,13 @@ What moto does and this layer changes (AWS behaviour from botocore's models and 
 * Service-linked role: a CreateCluster with capacity providers in an account without AWSServiceRoleForECS fails
   once ("Unable to assume the service linked role ..."); the role then exists (as ECS creates it). A second
   iam CreateServiceLinkedRole for ecs.amazonaws.com answers InvalidInput ("... has been taken ...").
+* ARC zonal shift (arc.py; moto has no ``arc-zonal-shift``): requests signed for it are served here
+  (StartZonalShift, UpdateZonalShift, CancelZonalShift, ListZonalShifts, GetManagedResource,
+  ListManagedResources; they are in moto's request record). Managed resources are the load balancers with the
+  attribute ``zonal_shift.config.enabled`` "true"; ``awayFrom`` must be the AZ ID (as ec2 DescribeAvailabilityZones
+  reports ``ZoneId``) of one of the load balancer's AZs; ``expiresIn`` 1m..72h; comment <= 128 characters; one
+  active shift per resource (ConflictException ZonalShiftAlreadyExists); ACTIVE until it expires (wall clock,
+  which ``/faithful-api/zonal-shifts/advance`` moves on) or is canceled, then EXPIRED or CANCELED.
 * Every response this layer shapes is checked against botocore's output shape for its operation before it is
   sent (``check_shape``): a member the model does not have is a server error, not a silent drop.
 
@@ -77,12 +84,15 @@ Control API (JSON in and out, on this endpoint's port; client: tests/support/fai
     GET  /faithful-api/reachability          {"tick", "tasks": [...], "unreachable": [...]} (reachability.py)
     GET  /faithful-api/reachability/history  {"history": [{"tick", "serving", "unreachable"}, ...]}
     POST /faithful-api/reachability/reset    clears the history
+    GET  /faithful-api/zonal-shifts          every ARC zonal shift with its status (arc.py)
+    POST /faithful-api/zonal-shifts/advance  {"seconds": N}: the zonal shifts' clock moves on N seconds
 /moto-api/reset also resets this layer.
 
 Reachability (reachability.py): ``tick`` counts the ticks of all services. ``tasks`` lists every task that gets ALB
 traffic now: some listener action (default or rule) forwards to its target group with weight > 0 (a plain forward
 is weight 1), its target is healthy or every (not draining) target of the group is unhealthy (the ALB fails open
-within a target group), and no active zonal shift moves that load balancer away from the task's AZ. Its
+within a target group; a zonal shift has no effect then), and otherwise no active zonal shift moves that load
+balancer away from the task's AZ. Its
 ``aliases`` map each endpoint it resolved at start to whether the Cloud Map service behind it is served now by a
 RUNNING task outside an impaired AZ whose deployment's Service Connect config serves that name in that namespace,
 and that is healthy (targets healthy, or without a load balancer RUNNING since an earlier tick of any service).

@@ -95,13 +95,14 @@ def probe():
 
 
 def _gets_traffic(task, state, group, forwarded, away, group_states):
-    """The ALB sends this task traffic through ``group``: some load balancer forwards to the group with weight > 0
-    and sends traffic to the task's AZ, and the target is healthy or every target of the group is unhealthy (the
-    ALB fails open within a target group)."""
-    balancers = [arn for arn in forwarded.get(group, ()) if task.az not in away.get(arn, ())]
-    if not balancers:
-        return False
-    return state == "healthy" or (bool(group_states) and all(s == "unhealthy" for s in group_states))
+    """The ALB sends this task traffic through ``group``: some load balancer forwards to the group with weight > 0,
+    and either the target is healthy and that load balancer has no zonal shift away from the task's AZ, or every
+    target of the group is unhealthy: the ALB fails open within the group, and a zonal shift has no effect on a
+    load balancer that fails open (ARC guide, "Supported resources")."""
+    balancers = forwarded.get(group, ())
+    if bool(group_states) and all(s == "unhealthy" for s in group_states):
+        return bool(balancers)
+    return state == "healthy" and any(task.az not in away.get(arn, ()) for arn in balancers)
 
 
 def after_tick():

@@ -59,11 +59,11 @@ class Account:
         faithful.reset(url)
         self.url = url
         self.raw = {}
-        for name in ("ec2", "ecs", "elbv2", "servicediscovery", "iam", "logs"):
+        for name in ("ec2", "ecs", "elbv2", "servicediscovery", "iam", "logs", "arc-zonal-shift"):
             client = boto3.client(name, endpoint_url=url, region_name="us-east-1", aws_access_key_id="testing",
                                   aws_secret_access_key="testing")
             client.meta.events.register("after-call", self._keep_raw)
-            setattr(self, name, client)
+            setattr(self, {"arc-zonal-shift": "arc"}.get(name, name), client)
         vpc = self.ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
         self.subnet_a = self.ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24",
                                                AvailabilityZone="us-east-1a")["Subnet"]["SubnetId"]
@@ -132,11 +132,12 @@ class Account:
         return {"enabled": True, "namespace": namespace,
                 "services": [{"portName": "http", "discoveryName": discovery, "clientAliases": [{"port": 8080}]}]}
 
-    @staticmethod
-    def error(call, **kwargs):
-        """The error of a call that must fail."""
+    def error(self, call, **kwargs):
+        """The error of a call that must fail (``last_error``: the whole parsed error response, with the members
+        of a modelled error shape, such as ``reason``)."""
         with pytest.raises(botocore.exceptions.ClientError) as info:
             call(**kwargs)
+        self.last_error = info.value.response
         return info.value.response["Error"]
 
     def tasks(self, name="web", status="RUNNING"):
