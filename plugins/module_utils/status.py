@@ -15,6 +15,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.bandup.ecs.plugins.module_utils import ecs_service
 from ansible_collections.bandup.ecs.plugins.module_utils import rollout
+from ansible_collections.bandup.ecs.plugins.module_utils import zonal_shift
 
 # Recorded by the service role with every change ("server" or "client"), for endpoints that report no
 # deployments[].serviceConnectConfiguration.
@@ -170,8 +171,9 @@ def image_digests(ecs, taskdef_arns):
     return out
 
 
-def deployment_report(ecs, elb, topology, prices, architecture, assumptions):
-    """deployment_status's values: the report of the deployment ``topology`` describes, its summary and pictures."""
+def deployment_report(ecs, elb, topology, prices, architecture, assumptions, arc=None):
+    """deployment_status's values: the report of the deployment ``topology`` describes, its summary and pictures.
+    ``arc`` returns the arc-zonal-shift client (made only when the load balancer exists): its active zonal shifts."""
     names = [p["service_name"] for svc in topology["services"] for p in svc["placements"]]
     services = read_services(ecs, topology["cluster"], names)
     images = image_digests(ecs, [svc.get("taskDefinition") for svc in services.values()])
@@ -183,6 +185,9 @@ def deployment_report(ecs, elb, topology, prices, architecture, assumptions):
         "active_az": topology["active_az"],
         "active_az_source": topology.get("active_az_source", "inventory"),
         "alb_dns_name": lb["DNSName"] if lb else None,
+        "zonal_shifts": [zonal_shift.summary(shift) for shift in zonal_shift.active_shifts(
+            arc(), lb["LoadBalancerArn"])] if lb and arc else [],
+        "cells": topology.get("cells", []),
         "rows": rows(topology, services, weights, images),
     }
     report["cost"] = monthly_cost(topology, prices, {name: svc["desiredCount"] for name, svc in services.items()},
@@ -283,6 +288,11 @@ def summary_lines(report):
         f"cluster {report['cluster']}   active AZ {report['active_az']} ({report['active_az_source']})",
         f"ALB     {report['alb_dns_name'] or '-'}",
     ]
+    if report.get("cells"):
+        lines.append("cells   " + ", ".join(f"{cell['az']}: {cell['namespace']}" for cell in report["cells"]))
+    for shift in report.get("zonal_shifts", []):
+        lines.append(f"zonal shift ACTIVE away from {shift['away_from']} until {shift['expiry_time']} "
+                     f"({shift['zonal_shift_id']}: {shift['comment']})")
     return lines + cost_lines(report["cost"])
 
 
