@@ -82,3 +82,53 @@ def test_planned_switch_keeps_backend_reachable_and_sends_no_service_connect_cha
     again = converged.playbook("site.yml")
     assert again.returncode == 0 and recap(again.stdout)["changed"] == 0, again.stdout[-5000:]
     assert converged.recorded()["writes"] == []
+
+
+def old_release(dest):
+    """A checkout of `main` (the release before cells) in ``dest``, linked as bandup.ecs there, fixtures prepared."""
+    import os
+    import subprocess
+    from conftest import ROOT, VENV_BIN
+    os.makedirs(dest)
+    archive = subprocess.run(["git", "archive", "main"], cwd=ROOT, check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-xf", "-", "-C", dest], input=archive, check=True)
+    link = os.path.join(dest, ".collections", "ansible_collections", "bandup")
+    os.makedirs(link)
+    os.symlink("../../..", os.path.join(link, "ecs"))
+    subprocess.run([os.path.join(VENV_BIN, "ansible-playbook"), "tests/fixtures/apps/prepare.yml"], cwd=dest,
+                   check=True, capture_output=True)
+    return dest
+
+
+def test_upgrade_from_one_namespace(fresh_endpoint, apps, tmp_path):
+    """A deployment made by the release before cells (one namespace, the active backend its only server) converges
+    into cells without the traffic-serving frontend ever losing `backend`; the converge after it changes nothing."""
+    import subprocess
+    from conftest import VENV_BIN
+    old = old_release(str(tmp_path / "main"))
+    made = subprocess.run([f"{VENV_BIN}/ansible-playbook", "-i", "inventories/local", "site.yml"], cwd=old,
+                          env=fresh_endpoint.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          timeout=900, check=False)
+    assert made.returncode == 0, made.stdout[-5000:]
+    before = service_namespaces(fresh_endpoint)
+    assert before[f"{NAME}-backend-b"] == (NAME, [])  # today's layout: the standby backend a client in one namespace
+    faithful.reset_reachability(fresh_endpoint.url)
+    fresh_endpoint.start_recording()
+    result = fresh_endpoint.playbook("site.yml")
+    assert result.returncode == 0, result.stdout[-5000:]
+    record = requests(fresh_endpoint)
+    # the active cell is not redeployed; only the standby cell moves to its namespace, backend before frontend
+    moved = [body["service"] for action, body in record if action == "UpdateService"
+             and "serviceConnectConfiguration" in body]
+    assert moved == [f"{NAME}-backend-b", f"{NAME}-frontend-b"], moved
+    assert not [body for action, body in record if action == "UpdateService"
+                and body["service"].endswith("-a") and ("taskDefinition" in body or body.get("forceNewDeployment"))]
+    assert service_namespaces(fresh_endpoint) == {
+        f"{NAME}-backend-a": (NAME, ["backend:8080"]), f"{NAME}-backend-b": (f"{NAME}.cell-b", ["backend:8080"]),
+        f"{NAME}-frontend-a": (NAME, []), f"{NAME}-frontend-b": (f"{NAME}.cell-b", [])}
+    history = faithful.reachability_history(fresh_endpoint.url)["history"]
+    assert history and [entry for entry in history if entry["unreachable"]] == []
+    fresh_endpoint.start_recording()
+    again = fresh_endpoint.playbook("site.yml")
+    assert again.returncode == 0 and recap(again.stdout)["changed"] == 0, again.stdout[-5000:]
+    assert fresh_endpoint.recorded()["writes"] == []
