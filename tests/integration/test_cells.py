@@ -106,9 +106,10 @@ def test_upgrade_from_one_namespace(fresh_endpoint, apps, tmp_path):
     import subprocess
     from conftest import VENV_BIN
     old = old_release(str(tmp_path / "main"))
+    # its own ansible.cfg, so that its collections_path (./.collections) is the old release's code
     made = subprocess.run([f"{VENV_BIN}/ansible-playbook", "-i", "inventories/local", "site.yml"], cwd=old,
-                          env=fresh_endpoint.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                          timeout=900, check=False)
+                          env=dict(fresh_endpoint.env, ANSIBLE_CONFIG=f"{old}/ansible.cfg"), stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, timeout=900, check=False)
     assert made.returncode == 0, made.stdout[-5000:]
     before = service_namespaces(fresh_endpoint)
     assert before[f"{NAME}-backend-b"] == (NAME, [])  # today's layout: the standby backend a client in one namespace
