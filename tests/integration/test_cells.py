@@ -84,13 +84,17 @@ def test_planned_switch_keeps_backend_reachable_and_sends_no_service_connect_cha
     assert converged.recorded()["writes"] == []
 
 
+# The last commit before cells (one namespace, the active backend its only server): the layout to upgrade from.
+BEFORE_CELLS = "5cae92ade2c3d0cca1e18cf2f87bb1d8971e9ea8"
+
+
 def old_release(dest):
-    """A checkout of `main` (the release before cells) in ``dest``, linked as bandup.ecs there, fixtures prepared."""
+    """A checkout of the release before cells in ``dest``, linked as bandup.ecs there, fixtures prepared."""
     import os
     import subprocess
     from conftest import ROOT, VENV_BIN
     os.makedirs(dest)
-    archive = subprocess.run(["git", "archive", "main"], cwd=ROOT, check=True, capture_output=True).stdout
+    archive = subprocess.run(["git", "archive", BEFORE_CELLS], cwd=ROOT, check=True, capture_output=True).stdout
     subprocess.run(["tar", "-xf", "-", "-C", dest], input=archive, check=True)
     link = os.path.join(dest, ".collections", "ansible_collections", "bandup")
     os.makedirs(link)
