@@ -93,6 +93,15 @@ NOT_RECORDED = {
     "ec2:DisassociateRouteTable": "another subnet on a managed route table",
     "ec2:RevokeSecurityGroupIngress": "a rule removed from a security group",
     "ec2:UpdateSecurityGroupRuleDescriptionsIngress": "a rule description changed",
+    # ARC zonal shift of the ALB (plugins/modules/alb_zonal_shift.py): the recorded life fails over with both AZs
+    # healthy, which starts none (failover_zonal_shift: auto).
+    "arc-zonal-shift:StartZonalShift": "failover.yml away from an AZ whose targets are unhealthy (or "
+                                       "failover_zonal_shift: always)",
+    "arc-zonal-shift:CancelZonalShift": "failback.yml while a zonal shift is active",
+    "arc-zonal-shift:ListZonalShifts": "failback.yml, failover.yml with a zonal shift, status.yml",
+    "elasticloadbalancing:DescribeLoadBalancerAttributes": "the ALB's attributes (alb_zonal_shift) when its "
+                                                           "bandup:last-applied record differs",
+    "elasticloadbalancing:ModifyLoadBalancerAttributes": "alb_zonal_shift: zonal_shift.config.enabled",
 }
 
 

@@ -176,9 +176,9 @@ options:
     type: str
   deployment_token:
     description:
-      - An opaque value recorded with the last-applied spec; when it changes the module forces a new deployment.
-      - Used to redeploy Service Connect clients when an endpoint moved to another service
-        (clients see the endpoints that existed at their last deployment).
+      - An opaque value recorded with the last-applied spec; when it changes the module forces a new deployment
+        (e.g. to redeploy Service Connect clients after an endpoint appeared, as clients see the endpoints that existed
+        at their last deployment). Leaving it out after giving it redeploys nothing. The service role no longer uses it.
     type: str
   force_new_deployment:
     description: Force a new deployment even if nothing changed.
@@ -406,9 +406,9 @@ options:
         type: str
       deployment_token:
         description:
-          - An opaque value recorded with the last-applied spec; when it changes the module forces a new deployment.
-          - Used to redeploy Service Connect clients when an endpoint moved to another service
-            (clients see the endpoints that existed at their last deployment).
+          - An opaque value recorded with the last-applied spec; when it changes the module forces a new deployment
+            (e.g. to redeploy Service Connect clients after an endpoint appeared, as clients see the endpoints that existed
+            at their last deployment). Leaving it out after giving it redeploys nothing. The service role no longer uses it.
         type: str
       force_new_deployment:
         description: Force a new deployment even if nothing changed.

@@ -12,13 +12,11 @@ description:
   - Per app of the topology, in dependency order, its steady-state active and standby service entries for
     M(bandup.ecs.ecs_app_services) (the service role's only input to it); built and tested in
     C(plugins/module_utils/service_entries.py).
-  - The active entry serves the app's Service Connect endpoint (a C(service_connect.server) app), runs
-    C(active_count) tasks and carries the app's autoscaling (CPU, memory, and ALB requests per target with the
-    resource label built from the load balancer's and the target group's ARNs); the standby entry is a client forced
-    to C(standby_count), without a scalable target. Clients carry the deployment token that names who serves each
-    endpoint.
-  - A placement in the evacuated AZ is not waited for and deploys without the circuit breaker, until
-    I(evacuation_over).
+  - Each entry names its cell's Service Connect namespace (the AZ's, C(placement.namespace) of the topology); a
+    C(service_connect.server) app serves its endpoint in both cells, the others are clients in both.
+  - The active entry runs C(active_count) tasks and carries the app's autoscaling (CPU, memory, and ALB requests per
+    target with the resource label built from the load balancer's and the target group's ARNs); the standby entry is
+    forced to C(standby_count) on the standby capacity provider, without a scalable target.
 author:
   - Bandup platform team (@bandup)
 positional: _input
@@ -50,10 +48,6 @@ options:
         C(health_check_grace_period), C(scale_in_cooldown), C(scale_out_cooldown)).
     type: dict
     required: true
-  evacuation_over:
-    description: The evacuated AZ's services have settled as standby; converge them as ordinary services.
-    type: bool
-    default: false
 """
 
 EXAMPLES = r"""
@@ -77,10 +71,10 @@ from ansible_collections.bandup.ecs.plugins.module_utils.topology import plain
 from ansible_collections.bandup.ecs.plugins.module_utils import service_entries as entries
 
 
-def _apps(topology, cluster, network, task_definitions, alb=None, settings=None, evacuation_over=False):
+def _apps(topology, cluster, network, task_definitions, alb=None, settings=None):
     try:
         return entries.apps(plain(topology), plain(cluster), plain(network), plain(task_definitions),
-                            alb=plain(alb or {}), settings=plain(settings or {}), evacuation_over=bool(evacuation_over))
+                            alb=plain(alb or {}), settings=plain(settings or {}))
     except entries.EntryError as err:
         raise AnsibleFilterError(str(err)) from err
 

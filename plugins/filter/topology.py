@@ -52,9 +52,10 @@ options:
     default: {}
   live:
     description:
-      - What the C(bandup.ecs.live_state) lookup returns (C(azs_in_region), C(live_active_az), C(live_evacuated_az));
+      - What the C(bandup.ecs.live_state) lookup returns (C(azs_in_region), C(live_active_az), C(live_namespace_az));
         the AZs are then checked against the region, the active AZ is the cluster's C(bandup:active-az) tag once it
-        exists, and the placements in an evacuated standby AZ are marked C(evacuated).
+        exists, and the cell that keeps the namespace named C(bandup_name) is the cluster's C(bandup:namespace-az)
+        tag (without it, the active AZ's).
       - Without it nothing live is checked and the active AZ is the inventory's.
     type: dict
 """
@@ -77,9 +78,23 @@ _value:
       type: str
       sample: bandup-prod
     namespace:
-      description: Cloud Map HTTP namespace used by Service Connect.
+      description: The cluster's default Service Connect namespace (a Cloud Map HTTP namespace), the cell namespace
+        of C(namespace_az).
       type: str
       sample: bandup-prod
+    namespace_az:
+      description: The AZ whose cell uses the namespace named C(bandup_name) (the cluster's C(bandup:namespace-az) tag
+        once set; else the active AZ).
+      type: str
+      sample: eu-west-1a
+    cells:
+      description:
+        - One cell per AZ (sorted by AZ), C({az, namespace}). Each AZ's services use their cell's Service Connect
+          namespace; the backend serves its endpoint in both cells. The namespaces are C(bandup_name) (the cell of
+          C(namespace_az)) and C(<bandup_name>.cell-<az suffix>).
+      type: list
+      elements: dict
+      sample: [{"az": "eu-west-1a", "namespace": "bandup-prod"}, {"az": "eu-west-1b", "namespace": "bandup-prod.cell-b"}]
     load_balancer:
       description: ALB name.
       type: str
@@ -92,12 +107,6 @@ _value:
       description: Where C(active_az) came from, C(inventory) or C(cluster tag).
       type: str
       sample: cluster tag
-    evacuated_az:
-      description:
-        - The standby AZ a failover evacuated (the cluster's C(bandup:evacuated-az) tag) while its services have
-          not settled as standby again, else C(None). Nothing waits on the deployments of its placements.
-      type: str
-      sample: eu-west-1a
     tags:
       description: Tags the collection puts on everything it creates (teardown deletes only these).
       type: dict
@@ -107,7 +116,7 @@ _value:
         - One entry per service in dependency order (C(depends_on) first), every key of the input with
           defaults applied, plus C(family), C(repository), C(log_group), C(execution_role), C(task_role),
           C(security_group) and C(placements) (one per AZ with C(standing) (C(active) or C(standby)), C(az), C(desired_count),
-          C(service_name), C(target_group_name), C(capacity_provider), C(evacuated)).
+          C(service_name), C(target_group_name), C(capacity_provider), C(namespace), the Service Connect namespace of its cell).
       type: list
       elements: dict
 """
@@ -124,7 +133,7 @@ def _topology(services, name, region, active_az, standby_az, ecr_prefix="", tags
         return build_topology(name, region, active_az, standby_az, plain(services), ecr_prefix=ecr_prefix,
                               tags=tags, azs_in_region=live.get("azs_in_region"),
                               live_active_az=live.get("live_active_az"),
-                              live_evacuated_az=live.get("live_evacuated_az"))
+                              live_namespace_az=live.get("live_namespace_az"))
     except TopologyError as err:
         raise AnsibleFilterError(str(err)) from err
 

@@ -12,10 +12,10 @@ description:
   - Two read-only calls from the controller, C(ec2:DescribeAvailabilityZones) and C(ecs:DescribeClusters) with
     tags, without starting a module.
   - Returns one dict with C(azs_in_region) (the region's available AZ names) and C(live_active_az) (the cluster's
-    C(bandup:active-az) tag, C(None) when the cluster or the tag does not exist yet) and C(live_evacuated_az) (its
-    C(bandup:evacuated-az) tag, set by a failover away from an impaired AZ), the I(live) input of the
-    C(bandup.ecs.topology) filter, and C(cluster_exists), C(cluster_deployment), C(fixed_record) and C(cluster) from
-    the same call. The C(bandup) role derives the topology this way.
+    C(bandup:active-az) tag, C(None) when the cluster or the tag does not exist yet) and C(live_namespace_az) (its
+    C(bandup:namespace-az) tag, the AZ whose cell keeps the namespace named after the deployment), the I(live) input
+    of the C(bandup.ecs.topology) filter, and C(cluster_exists), C(cluster_deployment), C(fixed_record) and C(cluster)
+    from the same call. The C(bandup) role derives the topology this way.
 author:
   - Bandup platform team (@bandup)
 options:
@@ -53,8 +53,9 @@ _raw:
       description: The cluster's C(bandup:active-az) tag, or C(None).
       type: str
       sample: eu-west-1b
-    live_evacuated_az:
-      description: The cluster's C(bandup:evacuated-az) tag (an AZ the failover evacuated), or C(None).
+    live_namespace_az:
+      description: The cluster's C(bandup:namespace-az) tag (the AZ whose cell uses the namespace named after the
+        deployment), or C(None).
       type: str
       sample: eu-west-1a
     cluster_exists:

@@ -61,12 +61,18 @@ def _list_namespaces(client):
     return client.get_paginator("list_namespaces").paginate().build_full_result()["Namespaces"]
 
 
-def find_http_namespace(client, name):
-    """The HTTP namespace called ``name`` (ListNamespaces summary), or None."""
-    for namespace in _list_namespaces(client):
+def find_http_namespace(client, name, listed=None):
+    """The HTTP namespace called ``name`` (ListNamespaces summary), or None; ``listed``: a ListNamespaces answer
+    already read in this run (then nothing is read)."""
+    for namespace in _list_namespaces(client) if listed is None else listed:
         if namespace["Name"] == name and namespace["Type"] == "HTTP":
             return namespace
     return None
+
+
+def list_namespaces(client):
+    """Every namespace of the account and region (ListNamespaces summaries), for several look-ups with one read."""
+    return _list_namespaces(client)
 
 
 def namespace_arns(client, name):
@@ -174,12 +180,12 @@ def namespace_result(namespace, tags):
     return {"id": namespace["Id"], "arn": namespace["Arn"], "name": namespace["Name"], "tags": tags}
 
 
-def ensure_http_namespace(clients, changes, name, description, tags, purge_tags, wait_timeout):
+def ensure_http_namespace(clients, changes, name, description, tags, purge_tags, wait_timeout, listed=None):
     """Find the HTTP namespace ``name`` or create it, and converge its tags (``tags`` None: not managed); every write
     through ``changes``. Returns the namespace as ``namespace_result``; in check mode a namespace that does not
-    exist yet is only ``{"name": name}``."""
+    exist yet is only ``{"name": name}``. ``listed``: the run's ListNamespaces answer, when already read."""
     resource, client = f"namespace {name}", clients.client
-    live = find_http_namespace(client, name)
+    live = find_http_namespace(client, name, listed)
     if live is None:
         changes.diff(resource, {}, {"name": name, "tags": tags or {}})
         created = changes.write(resource, "create", lambda: create_http_namespace(clients, name, description, tags))

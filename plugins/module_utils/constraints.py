@@ -657,6 +657,8 @@ TABLE = {
     "network_alb_ingress_cidrs": CidrList(Cidr(0, 32), 0, 29, api=["ec2.AuthorizeSecurityGroupIngress.CidrIp"],
                                           source="VPC quota: 60 inbound rules per security group, two ports per CIDR"),
     # alb
+    "alb_zonal_shift": NoConstraint("a boolean (the argument spec checks the type), sent as the load balancer "
+                                    "attribute zonal_shift.config.enabled true or false"),
     "alb_deregistration_delay": Range(0, 3600, "seconds",
                                       api=["elbv2 target group attribute deregistration_delay.timeout_seconds"],
                                       source="ELB target group attributes: 0-3600"),

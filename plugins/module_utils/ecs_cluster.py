@@ -183,6 +183,7 @@ class Cluster:  # pylint: disable=too-many-instance-attributes
     container_insights: str = None
     service_connect_namespace: str = None
     service_connect_http_namespace: dict = None
+    http_namespaces: list = None
     tags: dict = None
     purge_tags: bool = False
     initial_tags: dict = None
@@ -193,15 +194,37 @@ class Cluster:  # pylint: disable=too-many-instance-attributes
         return f"cluster {self.name}"
 
 
-def _ensure_http_namespace(servicediscovery, changes, cluster):
-    """The namespace of ``service_connect_http_namespace``, found or created (and tagged)."""
-    wanted = cluster.service_connect_http_namespace
+def _ensure_http_namespace(servicediscovery, changes, cluster, wanted, option, listed):
+    """The namespace ``wanted`` (an item of ``option``), found in ``listed`` or created (and tagged)."""
     try:
         return cloudmap.ensure_http_namespace(servicediscovery, changes, wanted["name"], wanted["description"],
-                                              cluster.tags, False, wanted["wait_timeout"])
+                                              cluster.tags, False, wanted["wait_timeout"], listed=listed)
     except AnsibleAWSError as err:
-        raise AnsibleAWSError(message=f"service_connect_http_namespace: {err.message}", exception=err.exception,
+        raise AnsibleAWSError(message=f"{option}: {err.message}", exception=err.exception,
                               **err.kwargs) from err
+
+
+def _ensure_namespaces(servicediscovery, changes, cluster):
+    """``service_connect_http_namespace`` and every ``http_namespaces`` name, from one ListNamespaces: returns
+    (the default namespace's result or None, {name: result} of ``http_namespaces``). A name in both is one
+    namespace."""
+    default = cluster.service_connect_http_namespace
+    names = [default["name"]] if default is not None else []
+    names += [name for name in cluster.http_namespaces or [] if name not in names]
+    if not names:
+        return None, {}
+    listed = cloudmap.list_namespaces(servicediscovery.client)
+    found = {}
+    for idx, name in enumerate(names):
+        is_default = default is not None and idx == 0
+        option = ("service_connect_http_namespace" if is_default
+                  else f"http_namespaces[{(cluster.http_namespaces or []).index(name)}]")
+        wanted = default if is_default else {
+            "name": name, "description": (default or {}).get("description"),
+            "wait_timeout": (default or {}).get("wait_timeout", 300)}
+        found[name] = _ensure_http_namespace(servicediscovery, changes, cluster, wanted, option, listed)
+    return (found[default["name"]] if default is not None else None,
+            {name: found[name] for name in cluster.http_namespaces or []})
 
 
 def _namespace_arn(servicediscovery, namespace, live_arn):
@@ -221,8 +244,11 @@ def ensure_present(ecs, servicediscovery, changes, cluster):
     given = cluster.live_cluster or {}
     live = given if given.get("clusterName") == cluster.name else describe_cluster(ecs, cluster.name)
     values, namespace = {}, cluster.service_connect_namespace
-    if cluster.service_connect_http_namespace is not None:
-        values["namespace"] = _ensure_http_namespace(servicediscovery, changes, cluster)
+    default, others = _ensure_namespaces(servicediscovery, changes, cluster)
+    if cluster.http_namespaces is not None:
+        values["namespaces"] = others
+    if default is not None:
+        values["namespace"] = default
         # In check mode a namespace to be created has no ARN yet: ECS also accepts the name.
         namespace = values["namespace"].get("arn", cluster.service_connect_http_namespace["name"])
     elif live is not None:
@@ -274,12 +300,27 @@ def ensure_absent(ecs, changes, name):
     return {}
 
 
-def cluster_info(ecs, servicediscovery, name):
-    """ecs_cluster_info's values (``servicediscovery``: cloudmap.Clients): whether the cluster exists, the cluster, its Service Connect default namespace."""
+def cluster_info(ecs, servicediscovery, name, namespaces=None):
+    """ecs_cluster_info's values (``servicediscovery``: cloudmap.Clients): whether the cluster exists, the cluster, its
+    Service Connect default namespace, and with ``namespaces`` (names) the HTTP namespaces of those names that exist
+    ({name: {id, arn, name}}, one ListNamespaces)."""
     cluster = describe_cluster(ecs, name)
+    values, listed = {"exists": cluster is not None, "cluster": {}, "namespace": {}}, None
+    if namespaces:
+        listed = cloudmap.list_namespaces(servicediscovery.client)
+        found = {ns: cloudmap.find_http_namespace(None, ns, listed) for ns in namespaces}
+        values["namespaces"] = {ns: _summary(item) for ns, item in found.items() if item}
     if cluster is None:
-        return {"exists": False, "cluster": {}, "namespace": {}}
+        return values
     arn = (cluster.get("serviceConnectDefaults") or {}).get("namespace")
-    found = cloudmap.get_namespace(servicediscovery.client, arn.rsplit("/", 1)[-1]) if arn else None
-    namespace = {"id": found["Id"], "arn": found["Arn"], "name": found["Name"]} if found else {}
-    return {"exists": True, "cluster": result(cluster), "namespace": namespace}
+    if not arn:
+        found = None
+    elif listed is not None:
+        found = next((item for item in listed if item["Arn"] == arn), None)
+    else:
+        found = cloudmap.get_namespace(servicediscovery.client, arn.rsplit("/", 1)[-1])
+    return dict(values, cluster=result(cluster), namespace=_summary(found) if found else {})
+
+
+def _summary(namespace):
+    return {"id": namespace["Id"], "arn": namespace["Arn"], "name": namespace["Name"]}

@@ -36,9 +36,9 @@ from ansible_collections.bandup.ecs.plugins.module_utils import rollout
 from ansible_collections.bandup.ecs.plugins.module_utils.propagation import ECS_SERVICE_RETRY
 from ansible_collections.bandup.ecs.plugins.module_utils.records import LAST_APPLIED_TAG, last_applied, record_parts
 
-# Set by the service role: the placement's standing (active or standby) and its Service Connect role (server or
-# client). LEGACY_STANDING_TAG is the standing tag of releases before the rename: read when STANDING_TAG is absent,
-# removed when the new tag is written.
+# Set by the service role: the placement's standing (active or standby). LEGACY_STANDING_TAG is the standing tag of
+# releases before the rename: read when STANDING_TAG is absent, removed when the new tag is written. SC_ROLE_TAG
+# (server or client) was written by releases before cells: still read as a fallback, removed likewise.
 STANDING_TAG = "bandup:standing"
 LEGACY_STANDING_TAG = "bandup:role"
 SC_ROLE_TAG = "bandup:sc-role"
@@ -381,8 +381,14 @@ def _list_services(ecs, cluster):
     return arns
 
 
-def endpoint_claims(service):
-    """{discovery name or 'dns:port': 'primary' or 'draining'} of the Service Connect endpoints ``service`` holds.
+def same_namespace(wanted, live):
+    """Whether a deployment's namespace (``live``, an ARN) is ``wanted`` (an ARN, or a name: then it may be)."""
+    return not (_is_arn(wanted) and _is_arn(live)) or wanted == live
+
+
+def endpoint_claims(service, namespace=None):
+    """{discovery name or 'dns:port': 'primary' or 'draining'} of the Service Connect endpoints ``service`` holds
+    (in ``namespace`` when given: names are unique per namespace, so each cell has its own).
 
     The PRIMARY deployment's config holds its endpoints; an older deployment still running tasks holds its own
     until those tasks are gone (a server turning client keeps serving while it drains), so nobody else may claim
@@ -393,22 +399,26 @@ def endpoint_claims(service):
         primary = deployment.get("status") == "PRIMARY"
         if not primary and not deployment.get("runningCount"):
             continue
-        names, aliases = endpoints(deployment.get("serviceConnectConfiguration"))
+        config = deployment.get("serviceConnectConfiguration")
+        if namespace is not None and config and not same_namespace(namespace, config.get("namespace")):
+            continue
+        names, aliases = endpoints(config)
         for key in names + aliases:
             if primary or key not in claims:
                 claims[key] = "primary" if primary else "draining"
     return claims
 
 
-def endpoint_owners(ecs, cluster, name):
-    """{discovery name or 'dns:port': (owning service, 'primary' or 'draining')} of every other service of the cluster."""
+def endpoint_owners(ecs, cluster, name, namespace=None):
+    """{discovery name or 'dns:port': (owning service, 'primary' or 'draining')} of every other service of the cluster
+    (in ``namespace`` when given)."""
     owners = {}
     arns = [a for a in _list_services(ecs, cluster) if a.rsplit("/", 1)[-1] != name]
     for start in range(0, len(arns), 10):
         for service in describe_services(ecs, cluster, arns[start:start + 10]):
             if service.get("status") == "INACTIVE":
                 continue
-            for key, how in endpoint_claims(service).items():
+            for key, how in endpoint_claims(service, namespace).items():
                 owners[key] = (service["serviceName"], how)
     return owners
 
@@ -606,20 +616,24 @@ def plan_present(params, existing, autoscaled):
             update["desiredCount"] = params["desired_count"]
         else:
             owner = "autoscaling"
-    # A new deployment token (e.g. a Service Connect endpoint moved) redeploys; a first record does not.
-    # UpdateService starts no deployment for a capacity provider strategy alone: the running tasks would stay put.
-    old_token = record_parts(record)[1]
-    redeploy = params["force_new_deployment"] or "capacityProviderStrategy" in update or (
-        old_token is not None and old_token != record_parts(tags[LAST_APPLIED_TAG])[1])
+    # A new deployment token redeploys; a first record does not, nor does a token that is no longer given.
+    # UpdateService starts no deployment for a capacity provider strategy alone: the running tasks would stay put
+    # (unless the caller says so: ``capacity_redeploy`` False, e.g. for an AZ that cannot place tasks).
+    old_token, new_token = record_parts(record)[1], record_parts(tags[LAST_APPLIED_TAG])[1]
+    redeploy = params["force_new_deployment"] or (
+        "capacityProviderStrategy" in update and params.get("capacity_redeploy", True)) or (
+        old_token is not None and new_token != "-" and old_token != new_token)
     add_tags, remove_tags = compare_aws_tags(live_tags, tags, params["purge_tags"])
     if add_tags or "taskDefinition" in update:
         # The revisions that completed on the service (rollout.good_record) ride along with the tags the module
         # sends anyway when it starts a deployment; a no-op or a count change writes no record.
         add_tags.update(rollout.good_record(existing, live_tags))
     remove_tags = sorted(k for k in remove_tags if k != rollout.GOOD_TAG)
-    if STANDING_TAG in tags and LEGACY_STANDING_TAG in live_tags and LEGACY_STANDING_TAG not in tags:
-        # The standing tag of releases before the rename goes when the new one is written (once per service).
-        remove_tags = sorted(set(remove_tags) | {LEGACY_STANDING_TAG})
+    for old_tag in (LEGACY_STANDING_TAG, SC_ROLE_TAG):
+        if STANDING_TAG in tags and old_tag in live_tags and old_tag not in tags:
+            # Tags of older releases go when the standing tag is managed (once per service): the standing tag before
+            # the rename, and the Service Connect role tag of releases before cells (every cell has its server).
+            remove_tags = sorted(set(remove_tags) | {old_tag})
     fields = sorted(update) + (["forceNewDeployment"] if redeploy else [])
     diff = {"before": dict({k: live.get(k, existing.get(k)) for k in update}, tags=live_tags),
             "after": dict(update, tags=dict({k: v for k, v in live_tags.items() if k not in remove_tags}, **add_tags))}
@@ -634,18 +648,20 @@ def sets_network(plan):
 
 
 def check_endpoints_free(ecs, cluster, name, spec, deadline=None, delay=15, sleep=time.sleep, clock=time.monotonic):
-    """Before writing a Service Connect server config: raise when another service of the cluster owns its names.
+    """Before writing a Service Connect server config: raise when another service of the cluster owns its names in
+    the same namespace.
 
     A name that another service's PRIMARY deployment serves is refused at once (make that service a client
     first). A name that only an older, draining deployment of another service still serves is released when its
     tasks are gone: wait for that (polling every ``delay`` seconds) until ``deadline`` (a ``clock()`` value; None:
     do not wait). Returns the number of polls waited.
     """
-    names, aliases = endpoints(spec.get("serviceConnectConfiguration"))
+    config = spec.get("serviceConnectConfiguration")
+    names, aliases = endpoints(config)
     wanted = names + aliases
     polls = 0
     while wanted:
-        owners = endpoint_owners(ecs, cluster, name)
+        owners = endpoint_owners(ecs, cluster, name, config.get("namespace"))
         held = {key: owners[key] for key in wanted if key in owners}
         for key, (owner, how) in held.items():
             if how == "primary":

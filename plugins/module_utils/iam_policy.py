@@ -53,6 +53,11 @@ ACTIONS = {
     "application-autoscaling:RegisterScalableTarget": "region",
     # Target tracking: Application Auto Scaling creates and deletes the policy's alarms with the caller's permission
     # (ECS guide, "IAM permissions required for Amazon ECS service auto scaling").
+    # ARC zonal shift (failover.yml, failback.yml, status.yml): the managed resource is the ALB, but the actions'
+    # resource-level support is not one this collection has verified, so Region-wide.
+    "arc-zonal-shift:CancelZonalShift": "region",
+    "arc-zonal-shift:ListZonalShifts": "region",
+    "arc-zonal-shift:StartZonalShift": "region",
     "cloudwatch:DeleteAlarms": "region",
     "cloudwatch:DescribeAlarms": "region",
     "cloudwatch:PutMetricAlarm": "region",
@@ -86,7 +91,8 @@ ACTIONS = {
         "DescribeTags", "DescribeTargetGroupAttributes", "DescribeTargetGroups", "DescribeTargetHealth")},
     **{f"elasticloadbalancing:{action}": "elb" for action in (
         "AddTags", "CreateListener", "CreateLoadBalancer", "CreateRule", "CreateTargetGroup", "DeleteListener",
-        "DeleteLoadBalancer", "DeleteRule", "DeleteTargetGroup", "ModifyListener", "ModifyRule",
+        "DeleteLoadBalancer", "DeleteRule", "DeleteTargetGroup", "ModifyListener", "ModifyLoadBalancerAttributes",
+        "ModifyRule",
         "ModifyTargetGroup", "ModifyTargetGroupAttributes", "RemoveTags", "SetSecurityGroups", "SetSubnets")},
     "iam:AttachRolePolicy": "iam-attach",
     "iam:CreateServiceLinkedRole": "iam-service-linked-role",

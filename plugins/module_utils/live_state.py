@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Read-only lookups the topology needs: the region's AZs and the cluster's active-AZ and evacuated-AZ tags."""
+"""Read-only lookups the topology needs: the region's AZs and the cluster's active-AZ and namespace-AZ tags."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorH
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.bandup.ecs.plugins.module_utils import ecs_cluster
-from ansible_collections.bandup.ecs.plugins.module_utils.topology import ACTIVE_AZ_TAG, EVACUATED_AZ_TAG
+from ansible_collections.bandup.ecs.plugins.module_utils.topology import ACTIVE_AZ_TAG, NAMESPACE_AZ_TAG
 
 # The cluster tag recording the fingerprint of the settings AWS cannot change in place (fixed_settings.RECORD_TAG).
 FIXED_RECORD_TAG = "bandup:fixed"
@@ -29,7 +29,7 @@ def region_azs(ec2):
 
 def live_facts(ec2, ecs, cluster, record=False):
     """The two reads of the topology, as build_topology's keyword arguments: the region's AZs and the cluster's
-    active-AZ and evacuated-AZ tags (None before the cluster exists). The live_state lookup calls
+    active-AZ and namespace-AZ tags (None before the cluster exists). The live_state lookup calls
     this. AWS errors are raised as AnsibleAWSError.
 
     With ``record``, also ``cluster_exists``, ``cluster_deployment`` (its ``bandup:deployment`` tag: whether the
@@ -41,7 +41,7 @@ def live_facts(ec2, ecs, cluster, record=False):
     found = ecs_cluster.describe_cluster(ecs, cluster)
     tags = ecs_cluster.tags(found) if found else {}
     facts = {"azs_in_region": azs, "live_active_az": tags.get(ACTIVE_AZ_TAG),
-             "live_evacuated_az": tags.get(EVACUATED_AZ_TAG)}
+             "live_namespace_az": tags.get(NAMESPACE_AZ_TAG)}
     if record:
         facts.update(cluster_exists=found is not None, cluster_deployment=tags.get(DEPLOYMENT_TAG),
                      fixed_record=tags.get(FIXED_RECORD_TAG), cluster=found)

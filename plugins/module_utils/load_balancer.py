@@ -102,6 +102,21 @@ def target_group_attributes(elbv2, arn):
     return {a["Key"]: a["Value"] for a in found}
 
 
+@AWSErrorHandler.common_error_handler("describe the attributes of load balancer {arn}")
+@AWSRetry.jittered_backoff()
+def load_balancer_attributes(elbv2, arn):
+    """{key: value} of a load balancer's attributes."""
+    found = elbv2.describe_load_balancer_attributes(LoadBalancerArn=arn)["Attributes"]
+    return {a["Key"]: a["Value"] for a in found}
+
+
+@AWSErrorHandler.common_error_handler("modify the attributes of load balancer {arn}")
+@AWSRetry.jittered_backoff()
+def modify_load_balancer_attributes(elbv2, arn, attributes):
+    elbv2.modify_load_balancer_attributes(LoadBalancerArn=arn, Attributes=[
+        {"Key": k, "Value": v} for k, v in sorted(attributes.items())])
+
+
 # ---------------------------------------------------------------- comparisons
 
 def tag_changes(live, desired):
@@ -311,9 +326,16 @@ class LoadBalancer:
         resource = f"load balancer {params['name']}"
         desired = {"Name": params["name"], "Scheme": params["scheme"], "Subnets": sorted(params["subnets"]),
                    "SecurityGroups": sorted(params["security_groups"])}
+        attributes = {k: str(v).lower() if isinstance(v, bool) else str(v)
+                      for k, v in (params.get("attributes") or {}).items()}
+        want_tags = dict(params["tags"], **({LAST_APPLIED_TAG: attributes_record(attributes)} if attributes else {}))
         if live is None:
-            return self.write(resource, "create", partial(self.create_load_balancer, desired),
-                              after=dict(desired, Tags=params["tags"]))
+            made = self.write(resource, "create", partial(self.create_load_balancer, desired),
+                              after=dict(desired, Attributes=attributes, Tags=want_tags))
+            if made and attributes:
+                modify_load_balancer_attributes(self.elbv2, made["LoadBalancerArn"], attributes)
+                add_tags(self.elbv2, made["LoadBalancerArn"], {LAST_APPLIED_TAG: want_tags[LAST_APPLIED_TAG]})
+            return made
         arn, changes = live["LoadBalancerArn"], load_balancer_changes(live, desired)
         if "Subnets" in changes:
             self.write(resource, "update", partial(set_subnets, self.elbv2, arn, changes["Subnets"]), ["Subnets"],
@@ -323,7 +345,16 @@ class LoadBalancer:
             self.write(resource, "update", partial(set_security_groups, self.elbv2, arn, changes["SecurityGroups"]),
                        ["SecurityGroups"], {"SecurityGroups": sorted(live.get("SecurityGroups", []))},
                        {"SecurityGroups": changes["SecurityGroups"]})
-        self.tag(resource, arn, tags.get(arn, {}), params["tags"])
+        live_tags = tags.get(arn, {})
+        # Attributes are compared through the last-applied record on the load balancer's tags (read anyway): they
+        # are read (DescribeLoadBalancerAttributes) only when the record differs from the desired attributes.
+        if attributes and live_tags.get(LAST_APPLIED_TAG) != want_tags[LAST_APPLIED_TAG]:
+            live_attributes = load_balancer_attributes(self.elbv2, arn)
+            changed = {k: v for k, v in attributes.items() if live_attributes.get(k) != v}
+            if changed:
+                self.write(resource, "attributes", partial(modify_load_balancer_attributes, self.elbv2, arn, changed),
+                           changed, {k: live_attributes.get(k) for k in changed}, changed)
+        self.tag(resource, arn, live_tags, want_tags)
         return live
 
     # -- listeners and rules

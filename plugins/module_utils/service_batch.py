@@ -134,6 +134,8 @@ class Batch:
         fails or times out."""
         name, wrote = entry["name"], plan["action"] != "none"
         wait = self.wait if entry["wait"] is None else entry["wait"]
+        if entry.get("wait_if_written") and not wrote:
+            wait = False
         deadline = time.monotonic() + self.wait_timeout
         before = len(self.changes.changes)
         diff_before, diff_after = dict(plan["diff"]["before"]), dict(plan["diff"]["after"])
@@ -179,10 +181,3 @@ class Batch:
             live = self.read([e["name"] for e in entries])
         for entry, plan, rid, splan in self.plan(entries, live, labels):
             self.converge(entry, plan, rid, splan, target_health or self.target_health)
-
-    def remove_scaling(self, name):
-        """Remove the service's scalable target (and its policies), when it has one."""
-        rid = scaling.resource_id(self.cluster, name)
-        client = self.client("application-autoscaling")
-        if scaling.scalable_target(client, rid) is not None:
-            scaling.deregister(client, rid, self.changes)

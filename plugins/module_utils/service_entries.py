@@ -3,17 +3,18 @@
 """The input of M(bandup.ecs.ecs_app_services) for a deployment, from the topology and the other roles' outputs.
 
 Pure functions, used by the filter plugins C(bandup.ecs.service_apps) and C(bandup.ecs.service_missing) (the service
-role). Per app, in dependency order, the steady state: the active placement (the Service Connect server of a server
-app, autoscaling as configured) and the standby one (a client, forced to the standby count, no scalable target).
-A placement in an evacuated AZ (``bandup_topology.evacuated_az``) is not waited for and deploys without the circuit
-breaker until the evacuation is over. What a switch between the two changes is the module's (module_utils/switch.py).
+role). Per app, in dependency order, the steady state: the active placement (autoscaling as configured) and the
+standby one (forced to the standby count, on the standby capacity provider, no scalable target). Each AZ is a cell:
+both placements use their own cell's Service Connect namespace (the topology's ``placement.namespace``), in which a
+server app serves its endpoint and the others are clients, so active and standby differ only in counts, capacity
+provider and autoscaling. What a switch between the two changes is the module's (module_utils/switch.py).
 """
 
 from __future__ import annotations
 
 from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_arn
 
-from ansible_collections.bandup.ecs.plugins.module_utils.ecs_service import SC_ROLE_TAG, STANDING_TAG
+from ansible_collections.bandup.ecs.plugins.module_utils.ecs_service import STANDING_TAG
 
 # The service role's settings (service_* variables without the prefix) that the entries take.
 SETTINGS = ("deployment_minimum_healthy_percent", "deployment_maximum_percent", "circuit_breaker",
@@ -37,13 +38,6 @@ def missing_inputs(topology, cluster, network, task_definitions):
         if not (published.get(app["name"]) or {}).get("arn"):
             missing.append(f"task_definition_outputs.{app['name']}.arn (run the task_definition role)")
     return missing
-
-
-def endpoint_token(topology):
-    """Clients see the endpoints that existed at their last deployment: this token changes when an endpoint moves to
-    another service, and the module redeploys a client whose recorded token differs."""
-    return "".join(f"{app['service_connect']['discovery_name']}={placement(app, 'active')['service_name']};"
-                   for app in topology["services"] if app["service_connect"]["server"])
 
 
 def placement(app, standing):
@@ -77,12 +71,17 @@ def autoscaling(app, where, settings, alb):
             "policies": policies}
 
 
-def entry(topology, app, where, inputs, settings, evacuation_over=False):
+def cell_namespace(cluster, where):
+    """The placement's cell namespace as the service names it: its ARN (``cluster_outputs.namespaces``), or its name
+    when the namespace does not exist yet (check mode on a new deployment)."""
+    return ((cluster.get("namespaces") or {}).get(where["namespace"]) or {}).get("arn") or where["namespace"]
+
+
+def entry(topology, app, where, inputs, settings):
     """The steady-state M(bandup.ecs.ecs_app_services) entry of one placement (``where``) of ``app``."""
     cluster, network, alb = inputs["cluster"], inputs["network"], inputs["alb"]
     active = where["standing"] == "active"
-    server = bool(app["service_connect"]["server"]) and active
-    namespace = cluster.get("namespace_arn") or cluster.get("namespace_name")
+    server = bool(app["service_connect"]["server"])
     published = inputs["task_definitions"][app["name"]]
     out = {
         "name": where["service_name"],
@@ -93,7 +92,7 @@ def entry(topology, app, where, inputs, settings, evacuation_over=False):
         "network": {"subnets": [network["private_subnets"][where["az"]]],
                     "security_groups": [network["security_groups"][app["name"]]], "assign_public_ip": False},
         "capacity_provider_strategy": [{"capacity_provider": where["capacity_provider"]}],
-        "service_connect": {"namespace": namespace},
+        "service_connect": {"namespace": cell_namespace(cluster, where)},
         "deployment": {"minimum_healthy_percent": settings["deployment_minimum_healthy_percent"],
                        "maximum_percent": settings["deployment_maximum_percent"],
                        "circuit_breaker": settings["circuit_breaker"], "rollback": settings["circuit_breaker_rollback"]},
@@ -102,23 +101,15 @@ def entry(topology, app, where, inputs, settings, evacuation_over=False):
         "enable_ecs_managed_tags": True,
         "platform_version": settings["platform_version"],
         "tags": dict(topology["tags"], **{"bandup:service": app["name"], "bandup:az": where["az"],
-                                          STANDING_TAG: where["standing"], SC_ROLE_TAG: "server" if server else "client"}),
+                                          STANDING_TAG: where["standing"]}),
         "load_balancers": [],
         "autoscaling": autoscaling(app, where, settings, alb),
     }
-    if where.get("evacuated") and not evacuation_over:
-        # An evacuated (impaired) AZ: send the writes, wait for nothing there. Without the circuit breaker its
-        # deployment stays IN_PROGRESS until tasks can be placed again and then completes by itself, instead of
-        # failing and rolling back to the config it had before the failover (a Service Connect server).
-        out["wait"] = False
-        out["deployment"] = dict(out["deployment"], circuit_breaker=False, rollback=False)
     sc = app["service_connect"]
     if server:
         out["service_connect"]["services"] = [{
             "port_name": app["name"], "discovery_name": sc["discovery_name"],
             "client_aliases": [{"port": sc["client_alias_port"], "dns_name": sc["dns_name"]}]}]
-    else:
-        out["deployment_token"] = endpoint_token(topology)
     if app["alb"]["enabled"]:
         target_group = alb.get("target_groups", {}).get(where["target_group_name"])
         if not target_group:
@@ -130,7 +121,7 @@ def entry(topology, app, where, inputs, settings, evacuation_over=False):
     return out
 
 
-def apps(topology, cluster, network, task_definitions, alb=None, settings=None, evacuation_over=False):
+def apps(topology, cluster, network, task_definitions, alb=None, settings=None):
     """The ``apps`` option of M(bandup.ecs.ecs_app_services): per app (dependency order) its active and standby entry."""
     settings = settings or {}
     unknown = sorted(set(SETTINGS) - set(settings))
@@ -138,6 +129,6 @@ def apps(topology, cluster, network, task_definitions, alb=None, settings=None, 
         raise EntryError(f"settings: missing {', '.join('service_' + key for key in unknown)}")
     inputs = {"cluster": cluster, "network": network, "task_definitions": task_definitions, "alb": alb or {}}
     return [{"name": app["name"],
-             "active": entry(topology, app, placement(app, "active"), inputs, settings, evacuation_over),
-             "standby": entry(topology, app, placement(app, "standby"), inputs, settings, evacuation_over)}
+             "active": entry(topology, app, placement(app, "active"), inputs, settings),
+             "standby": entry(topology, app, placement(app, "standby"), inputs, settings)}
             for app in topology["services"]]

@@ -15,6 +15,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.bandup.ecs.plugins.module_utils import ecs_service
 from ansible_collections.bandup.ecs.plugins.module_utils import rollout
+from ansible_collections.bandup.ecs.plugins.module_utils import zonal_shift
 
 # Recorded by the service role with every change ("server" or "client"), for endpoints that report no
 # deployments[].serviceConnectConfiguration.
@@ -160,6 +161,7 @@ def rows(topology, services, weights, images):
                 "revision": int(taskdef.rsplit(":", 1)[1]) if ":" in taskdef.rsplit("/", 1)[-1] else None,
                 "image_digest": images.get(taskdef),
                 "service_connect": service_connect_endpoint(live, svc) if live else None,
+                "namespace": placement.get("namespace"),
                 "target_group": placement["target_group_name"] if svc["alb"]["enabled"] else None,
                 "weight": weights.get(placement["target_group_name"]) if svc["alb"]["enabled"] else None,
             })
@@ -176,8 +178,9 @@ def image_digests(ecs, taskdef_arns):
     return out
 
 
-def deployment_report(ecs, elb, topology, prices, architecture, assumptions):
-    """deployment_status's values: the report of the deployment ``topology`` describes, its summary and pictures."""
+def deployment_report(ecs, elb, topology, prices, architecture, assumptions, arc=None):
+    """deployment_status's values: the report of the deployment ``topology`` describes, its summary and pictures.
+    ``arc`` returns the arc-zonal-shift client (made only when the load balancer exists): its active zonal shifts."""
     names = [p["service_name"] for svc in topology["services"] for p in svc["placements"]]
     services = read_services(ecs, topology["cluster"], names)
     images = image_digests(ecs, [svc.get("taskDefinition") for svc in services.values()])
@@ -189,6 +192,9 @@ def deployment_report(ecs, elb, topology, prices, architecture, assumptions):
         "active_az": topology["active_az"],
         "active_az_source": topology.get("active_az_source", "inventory"),
         "alb_dns_name": lb["DNSName"] if lb else None,
+        "zonal_shifts": [zonal_shift.summary(shift) for shift in zonal_shift.active_shifts(
+            arc(), lb["LoadBalancerArn"])] if lb and arc else [],
+        "cells": topology.get("cells", []),
         "rows": rows(topology, services, weights, images),
     }
     report["cost"] = monthly_cost(topology, prices, {name: svc["desiredCount"] for name, svc in services.items()},
@@ -274,13 +280,14 @@ def _cell(value):
 
 def summary_lines(report):
     """The table a person reads at a glance."""
-    head = ("app", "az", "standing", "desired", "running", "rev", "image", "service connect", "weight")
+    head = ("app", "az", "standing", "desired", "running", "rev", "image", "cell namespace", "service connect",
+            "weight")
     table = [head]
     for row in report["rows"]:
         digest = row["image_digest"]
         table.append((row["app"], row["az"], row["standing"] if row["exists"] else "absent", _cell(row["desired"]),
                       _cell(row["running"]), _cell(row["revision"]), digest[:19] if digest else "-",
-                      _cell(row["service_connect"]), _cell(row["weight"])))
+                      _cell(row.get("namespace")), _cell(row["service_connect"]), _cell(row["weight"])))
     widths = [max(len(line[i]) for line in table) for i in range(len(head))]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in table]
     lines += [
@@ -288,6 +295,11 @@ def summary_lines(report):
         f"cluster {report['cluster']}   active AZ {report['active_az']} ({report['active_az_source']})",
         f"ALB     {report['alb_dns_name'] or '-'}",
     ]
+    if report.get("cells"):
+        lines.append("cells   " + ", ".join(f"{cell['az']}: {cell['namespace']}" for cell in report["cells"]))
+    for shift in report.get("zonal_shifts", []):
+        lines.append(f"zonal shift ACTIVE away from {shift['away_from']} until {shift['expiry_time']} "
+                     f"({shift['zonal_shift_id']}: {shift['comment']})")
     return lines + cost_lines(report["cost"])
 
 
@@ -328,15 +340,24 @@ def _node(name):
     return name.replace("-", "_").replace(".", "_")
 
 
+def _servers(report):
+    """[(client row, endpoint, server service)]: each client's Service Connect server in its own cell (namespace)."""
+    servers = {(row.get("namespace"), row["service_connect"]): row["service"] for row in report["rows"]
+               if row["service_connect"] and ":" in row["service_connect"]}
+    return [(row, endpoint, owner) for (namespace, endpoint), owner in servers.items() for row in report["rows"]
+            if row["service"] != owner and row["service_connect"] and row.get("namespace") == namespace]
+
+
+def _cell_label(report, az):
+    namespaces = sorted({row.get("namespace") for row in report["rows"] if row["az"] == az} - {None})
+    return f"{az} cell, namespace {', '.join(namespaces)}" if namespaces else az
+
+
 def mermaid(report):
-    """Mermaid source: ALB -> target groups -> services per AZ -> Service Connect -> servers."""
+    """Mermaid source: ALB -> target groups -> services per AZ cell -> Service Connect -> the cell's server."""
     out = ["flowchart LR", f"  alb([ALB {report['load_balancer']}])"]
-    servers = {}
-    for row in report["rows"]:
-        if row["service_connect"] and ":" in row["service_connect"]:
-            servers[row["service_connect"]] = row["service"]
     for az in sorted({row["az"] for row in report["rows"]}):
-        out.append(f"  subgraph {_node(az)}[{az}]")
+        out.append(f"  subgraph {_node(az)}[\"{_cell_label(report, az)}\"]")
         for row in (r for r in report["rows"] if r["az"] == az):
             out.append(f"    {_node(row['service'])}[\"{row['service']}<br/>{row['standing']} "
                        f"{_cell(row['running'])}/{_cell(row['desired'])}\"]")
@@ -345,10 +366,8 @@ def mermaid(report):
         if row["target_group"]:
             out.append(f"  alb -- \"weight {_cell(row['weight'])}\" --> {_node(row['target_group'])}_tg"
                        f"[/{row['target_group']}/] --> {_node(row['service'])}")
-    for endpoint, owner in servers.items():
-        for row in report["rows"]:
-            if row["service"] != owner and row["service_connect"] and row["standing"] == "active":
-                out.append(f"  {_node(row['service'])} -. \"Service Connect {endpoint}\" .-> {_node(owner)}")
+    for row, endpoint, owner in _servers(report):
+        out.append(f"  {_node(row['service'])} -. \"Service Connect {endpoint}\" .-> {_node(owner)}")
     return "\n".join(out) + "\n"
 
 
@@ -356,10 +375,8 @@ def graphviz(report):
     """The same picture as Graphviz DOT, rendered to SVG where `dot` exists."""
     out = ["digraph bandup {", "  rankdir=LR; node [shape=box, fontname=Helvetica];",
            f"  alb [label=\"ALB\\n{report['load_balancer']}\", shape=oval];"]
-    servers = {row["service_connect"]: row["service"] for row in report["rows"]
-               if row["service_connect"] and ":" in row["service_connect"]}
     for index, az in enumerate(sorted({row["az"] for row in report["rows"]})):
-        out.append(f"  subgraph cluster_{index} {{ label=\"{az}\";")
+        out.append(f"  subgraph cluster_{index} {{ label=\"{_cell_label(report, az)}\";")
         for row in (r for r in report["rows"] if r["az"] == az):
             style = "bold" if row["standing"] == "active" else "dashed"
             out.append(f"    {_node(row['service'])} [label=\"{row['service']}\\n{row['standing']} "
@@ -371,9 +388,7 @@ def graphviz(report):
             out.append(f"  {tg} [label=\"{row['target_group']}\", shape=parallelogram];")
             out.append(f"  alb -> {tg} [label=\"weight {_cell(row['weight'])}\"];")
             out.append(f"  {tg} -> {_node(row['service'])};")
-    for endpoint, owner in servers.items():
-        for row in report["rows"]:
-            if row["service"] != owner and row["service_connect"] and row["standing"] == "active":
-                out.append(f"  {_node(row['service'])} -> {_node(owner)} [style=dotted, label=\"{endpoint}\"];")
+    for row, endpoint, owner in _servers(report):
+        out.append(f"  {_node(row['service'])} -> {_node(owner)} [style=dotted, label=\"{endpoint}\"];")
     out.append("}")
     return "\n".join(out) + "\n"

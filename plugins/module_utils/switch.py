@@ -2,32 +2,41 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The apps of a deployment, each an active and a standby ECS service: the failover switch and the steady converge.
 
+Each AZ is a cell: its services use their own Service Connect namespace, in which the backend serves its endpoint
+and the frontend is a client, in both standings alike. A switch therefore moves only ALB traffic, counts, capacity
+providers and autoscaling; it never changes a Service Connect configuration and never redeploys a client.
+
 Which AZ is active is decided before this runs (the cluster's ``bandup:active-az`` tag, in the topology): each app's
 ``active`` and ``standby`` entries say what the services must become. The live ``bandup:standing`` tags say what they
-were, and they change last, in the steady converge; so when the live standings differ from the entries (a failover
-moved the cluster tag, or a switch was interrupted) the app is switched first, in ``switch_app``'s order. Every step
-is a no-op once done, so a rerun finishes an interrupted switch. Traffic always has a healthy target group: the new
-active is healthy before the ALB weights move, and the old one keeps running until the weights and the Service
-Connect endpoint have moved.
+were, and they change last; so when the live standings differ from the entries (a failover moved the cluster tag,
+or a switch was interrupted) the apps are switched first, all together, by ``switch``:
 
-In the steady state (nothing to switch) the run is: one read of every service, the batch converge, and one
-DescribeRules per listener to keep the ALB weights on the active target groups (drift repair).
+1. the target cell (the ``active`` entries) scales to its active counts and is waited for until its targets are
+   healthy;
+2. the ALB weights move to the target cell, every app in one step;
+3. the old cell (the ``standby`` entries) is set to its standby counts and capacity provider, never waited for.
+
+When the AZ being left has a target group without a healthy target (one DescribeTargetHealth per target group, read
+once), step 2 comes first: the target cell already serves at its standby counts, and a small healthy cell beats a
+dead one; the old cell's capacity provider then changes without a new deployment (nothing could be placed there).
+Every step is a no-op once done, so a rerun finishes an interrupted switch.
+
+In the steady state (nothing to switch) the run is: one read of every service, the batch converge (a standby
+placement is waited for only when this run writes to it: in an impaired AZ its deployment never completes), and the
+ALB weights kept on the active target groups (drift repair: one DescribeRules per listener, unless the caller passes
+the weights it read in this run and they already match).
 """
 
 from __future__ import annotations
 
 from ansible_collections.bandup.ecs.plugins.module_utils import elb_listener
-from ansible_collections.bandup.ecs.plugins.module_utils.ecs_service import SC_ROLE_TAG, STANDING_TAG
-from ansible_collections.bandup.ecs.plugins.module_utils.ecs_service import endpoints, placement_state
-from ansible_collections.bandup.ecs.plugins.module_utils.ecs_service import service_connect_spec
+from ansible_collections.bandup.ecs.plugins.module_utils.ecs_service import STANDING_TAG
+from ansible_collections.bandup.ecs.plugins.module_utils.ecs_service import placement_state, target_health
 from ansible_collections.bandup.ecs.plugins.module_utils.service_batch import check_unique
 
 ACTIVE_WEIGHT, STANDBY_WEIGHT = 100, 0
-
-
-def serves(entry):
-    """Whether the entry owns Service Connect endpoints (the server of its app)."""
-    return bool(endpoints(service_connect_spec(entry["service_connect"]))[0])
+# The two orders of a switch (the module's ``switch.order``).
+SCALE_FIRST, TRAFFIC_FIRST = "scale up, move traffic, old cell to standby", "move traffic, scale up, old cell to standby"
 
 
 def standing_differs(entry, service):
@@ -38,29 +47,15 @@ def standing_differs(entry, service):
 
 
 def needs_switch(app, live):
-    """The live standings differ from the app's entries: a standing tag, or the standby still serving the app's endpoint."""
+    """The live standings differ from the app's entries."""
     active, standby = app["active"], app["standby"]
-    if standing_differs(active, live[active["name"]]) or standing_differs(standby, live[standby["name"]]):
-        return True
-    return serves(active) and placement_state(live[standby["name"]])["service_connect_server"]
+    return standing_differs(active, live[active["name"]]) or standing_differs(standby, live[standby["name"]])
 
 
 def with_standing(entry, standing):
-    """The steady entry with its placement tags: ``bandup:standing`` (active or standby, as the app lists it) and
-    ``bandup:sc-role`` (server or client). They are what tells the next run whether a switch is finished."""
-    tags = dict(entry["tags"], **{STANDING_TAG: standing, SC_ROLE_TAG: "server" if serves(entry) else "client"})
-    return dict(entry, tags=tags)
-
-
-def during(entry, state, standing, server, token):
-    """``entry`` as a step of the switch sends it: the live standing kept (``standing`` when it has none), a Service
-    Connect server or a client (with the clients' deployment ``token``), its autoscaling left alone."""
-    tags = dict(entry["tags"], **{STANDING_TAG: state["standing"] or standing, SC_ROLE_TAG: "server" if server else "client"})
-    out = dict(entry, tags=tags, autoscaling=None)
-    if not server:
-        out["service_connect"] = dict(entry["service_connect"], services=None)
-        out["deployment_token"] = token
-    return out
+    """The steady entry with its ``bandup:standing`` tag (active or standby, as the app lists it): what tells the next
+    run whether a switch is finished."""
+    return dict(entry, tags=dict(entry["tags"], **{STANDING_TAG: standing}))
 
 
 def weights(apps):
@@ -72,43 +67,72 @@ def weights(apps):
     return out
 
 
-def switch_app(batch, index, app, live, listener_arns):
-    """Make the app's live services what its entries say, in the order that keeps it serving."""
-    active, standby = app["active"], app["standby"]
-    live_active, live_standby = placement_state(live[active["name"]]), placement_state(live[standby["name"]])
-    server, old_serves = serves(active), live_standby["service_connect_server"]
-    token = standby.get("deployment_token")
-    where = f"apps[{index}]"
-
-    # 1. The new active scales up to its count and is waited for until its targets are healthy. Service Connect
-    #    names are unique in a namespace: it stays a client while the old active serves the app's endpoint.
-    batch.run([dict(during(active, live_active, "standby", server and not old_serves, token),
-                    desired_count=active["desired_count"], force_desired_count=True)],
-              labels=[f"{where}.active"], target_health="always")
-
-    # 2. The ALB sends the traffic to the new active target group.
-    app_weights = weights([app])
-    if app_weights:
-        for listener_arn in listener_arns:
-            elb_listener.set_weights(batch.client("elbv2"), listener_arn, app_weights, batch.changes)
-
-    # 3. The Service Connect endpoint moves: the old active becomes a client, then the new one serves it (once the
-    #    old one's draining tasks have released the name). Counts and autoscaling are not touched here.
-    if server and old_serves:
-        batch.run([dict(during(standby, live_standby, "active", False, token), desired_count=None,
-                        force_desired_count=False),
-                   dict(during(active, live_active, "standby", True, token), desired_count=None,
-                        force_desired_count=False)],
-                  labels=[f"{where}.standby", f"{where}.active"], target_health="always")
-
-    # 4. The old active's scalable target goes, so that the standby count is not autoscaled back up.
-    batch.remove_scaling(standby["name"])
+def set_weights(batch, listener_arns, wanted, known=None):
+    """Put ``wanted`` ({target group ARN: weight}) on every listener. ``known`` ({target group name: weight}, what the
+    caller read from the listeners in this run): when it already has every wanted weight, nothing is read."""
+    if not wanted:
+        return
+    if known is not None and all(known.get(elb_listener.target_group_name(arn)) == weight
+                                 for arn, weight in wanted.items()):
+        return
+    for listener_arn in listener_arns:
+        elb_listener.set_weights(batch.client("elbv2"), listener_arn, wanted, batch.changes)
 
 
-def converge_apps(batch, apps, listener_arns):
-    """Switch the apps whose live standings differ from their entries (dependency order), then converge every app: the
-    steady state with the placement tags (last), and the ALB weights on the active target groups. Returns the names of
-    the switched apps."""
+def unhealthy_groups(batch, apps):
+    """Target groups of the apps' ``standby`` entries (the cell being left) without a healthy target: one
+    DescribeTargetHealth per group, read once."""
+    groups = [lb["target_group_arn"] for app in apps for lb in app["standby"]["load_balancers"]]
+    return [arn for arn in groups
+            if not any(t.get("TargetHealth", {}).get("State") == "healthy"
+                       for t in target_health(batch.client("elbv2"), arn))]
+
+
+def scaled_up(app, live):
+    """The target cell's entry during the switch: active count and capacity provider, its live standing tag kept (it
+    changes in the steady converge, last), autoscaling left alone (the steady converge adds it)."""
+    entry, state = app["active"], placement_state(live[app["active"]["name"]])
+    tags = dict(entry["tags"], **{STANDING_TAG: state["standing"] or "standby"})
+    return dict(entry, tags=tags, autoscaling=None, force_desired_count=True)
+
+
+def to_standby(app, redeploy):
+    """The old cell's entry: its steady standby entry (count, capacity provider, standing tag), never waited for;
+    without ``redeploy`` a capacity provider change starts no deployment (the AZ being left cannot place tasks)."""
+    return dict(app["standby"], wait=False, capacity_redeploy=redeploy)
+
+
+def switch(batch, apps, live, listener_arns):
+    """Switch ``apps`` (indexed as in the module's ``apps``: [(index, app)]) to their entries together, in the order
+    that keeps them serving; returns the order taken."""
+    moving = [app for _idx, app in apps]
+    dead = unhealthy_groups(batch, moving)
+    order = TRAFFIC_FIRST if dead else SCALE_FIRST
+    batch.changes.diff("switch", {"active": sorted(app["standby"]["availability_zone"] for app in moving[:1])},
+                       {"active": sorted(app["active"]["availability_zone"] for app in moving[:1]), "order": order,
+                        "target_groups_without_healthy_targets": dead, "apps": [app["name"] for app in moving]})
+
+    def scale_up():
+        batch.run([scaled_up(app, live) for app in moving], live, [f"apps[{idx}].active" for idx, _app in apps],
+                  target_health="always")
+
+    if dead:
+        set_weights(batch, listener_arns, weights(moving))
+        scale_up()
+    else:
+        scale_up()
+        set_weights(batch, listener_arns, weights(moving))
+    # The old active's scalable target goes with it (the standby entry's autoscaling is absent), so that the
+    # standby count is not autoscaled back up.
+    batch.run([to_standby(app, redeploy=not dead) for app in moving], live,
+              [f"apps[{idx}].standby" for idx, _app in apps])
+    return order
+
+
+def converge_apps(batch, apps, listener_arns, known_weights=None):
+    """Switch the apps whose live standings differ from their entries, then converge every app: the steady state
+    with the placement tags (last), and the ALB weights on the active target groups. Returns (the names of the
+    switched apps, the order of the switch or None)."""
     apps = [dict(app, **{standing: with_standing(app[standing], standing) for standing in ("active", "standby")})
             for app in apps]
     entries = [entry for app in apps for entry in (app["active"], app["standby"])]
@@ -116,18 +140,19 @@ def converge_apps(batch, apps, listener_arns):
     check_unique(apps, "apps")
     check_unique(entries, "apps[].active/standby")
     live = batch.read([entry["name"] for entry in entries])
-    switched = [app["name"] for app in apps if needs_switch(app, live)]
-    for index, app in enumerate(apps):
-        if app["name"] in switched:
-            switch_app(batch, index, app, live, listener_arns)
-    if switched and not batch.changes.check_mode:
-        live = batch.read([entry["name"] for entry in entries])
-    batch.run(entries, live, labels)
-    wanted = weights(apps)
-    if wanted:
-        for listener_arn in listener_arns:
-            elb_listener.set_weights(batch.client("elbv2"), listener_arn, wanted, batch.changes)
-    return switched
+    switching = [(idx, app) for idx, app in enumerate(apps) if needs_switch(app, live)]
+    order = None
+    if switching:
+        order = switch(batch, switching, live, listener_arns)
+        if not batch.changes.check_mode:
+            live = batch.read([entry["name"] for entry in entries])
+        known_weights = None
+    # A standby placement is waited for only when this run writes to it (in an impaired AZ it never settles).
+    steady = [dict(entry, wait_if_written=True) if entry is app["standby"] else entry
+              for app in apps for entry in (app["active"], app["standby"])]
+    batch.run(steady, live, labels)
+    set_weights(batch, listener_arns, weights(apps), known_weights)
+    return [app["name"] for _idx, app in switching], order
 
 
 def outputs(batch, apps):

@@ -33,9 +33,9 @@ DNS_RE = re.compile(r"^(?!-)[a-z0-9_.-]{1,127}$")
 ALB_NAME_MAX = 32
 # The ECS cluster tag that records which AZ is active (set by the cluster role, changed by the failover).
 ACTIVE_AZ_TAG = "bandup:active-az"
-# The ECS cluster tag that records an AZ the failover evacuated (impaired): set by playbooks/failover.yml with
-# evacuation, removed by the service role once that AZ's services have settled as standby.
-EVACUATED_AZ_TAG = "bandup:evacuated-az"
+# The ECS cluster tag that records which AZ's cell uses the namespace named bandup_name (set once by the cluster
+# role: the active AZ when the cluster is created, or when a deployment of a release before cells is converged).
+NAMESPACE_AZ_TAG = "bandup:namespace-az"
 IAM_ROLE_MAX = 64
 
 # Defaults of a bandup_services entry. roles/bandup/meta/argument_specs.yml documents the same
@@ -189,17 +189,24 @@ def plain(value):
     return value
 
 
+def cell_namespaces(name, region, azs, namespace_az):
+    """{az: Cloud Map namespace} of the cells: ``name`` for ``namespace_az``, ``<name>.cell-<az suffix>`` for the
+    others (a dot, which no bandup_name has, so that no other deployment's namespace can have the name)."""
+    return {az: name if az == namespace_az else f"{name}.cell-{az_suffix(az, region)}" for az in azs}
+
+
 def build_topology(name, region, active_az, standby_az, services, ecr_prefix="", azs_in_region=None,
-                   live_active_az=None, tags=None, live_evacuated_az=None):
+                   live_active_az=None, tags=None, live_namespace_az=None):
     """Validate the inventory and return the topology dict every role reads.
 
     ``azs_in_region`` (optional) is the region's AZ names, when the caller looked them up.
     ``live_active_az`` (optional) is the cluster's ``bandup:active-az`` tag: once the deployment exists, which AZ is
     active is live state owned by the failover, and the inventory's ``bandup_active_az`` is only the initial placement.
     ``tags`` (optional) are the user's extra tags (``bandup_tags``); the collection's own ``bandup:*`` tags win.
-    ``live_evacuated_az`` (optional) is the cluster's ``bandup:evacuated-az`` tag, set by a failover away from an
-    impaired AZ: until its services have settled as standby again, nothing waits on that AZ's deployments
-    (placements there have ``evacuated: true``). Ignored once that AZ is the active one again.
+    ``live_namespace_az`` (optional) is the cluster's ``bandup:namespace-az`` tag: the AZ whose cell keeps the
+    namespace named ``name`` (the other cell's is ``<name>.cell-<az suffix>``). Without it, that is the AZ active now, so
+    that a deployment made before cells (one namespace, served by the active backend) keeps its traffic-serving
+    cell where it is and only the standby cell moves to a new namespace.
     """
     _check_name("bandup_name", name, 20)
     for var, az in (("bandup_active_az", active_az), ("bandup_standby_az", standby_az)):
@@ -218,7 +225,8 @@ def build_topology(name, region, active_az, standby_az, services, ecr_prefix="",
             raise TopologyError(f"bandup_active_az: the cluster's {ACTIVE_AZ_TAG} tag says '{live_active_az}' is active, "
                                 f"which is neither bandup_active_az nor bandup_standby_az; fail over to one of them first")
         active_az, standby_az = standby_az, active_az
-    evacuated_az = live_evacuated_az if live_evacuated_az == standby_az else None
+    namespace_az = live_namespace_az if live_namespace_az in (active_az, standby_az) else active_az
+    cells = cell_namespaces(name, region, (active_az, standby_az), namespace_az)
 
     seen, seen_sc, ports = set(), {"discovery": {}, "endpoint": {}}, {}
     resolved = []
@@ -273,7 +281,7 @@ def build_topology(name, region, active_az, standby_az, services, ecr_prefix="",
                 "standing": standing, "az": az, "suffix": suffix, "desired_count": count,
                 "service_name": resource, "target_group_name": resource,
                 "capacity_provider": "FARGATE" if standing == "active" else svc["standby_capacity_provider"],
-                "evacuated": az == evacuated_az,
+                "namespace": cells[az],
             })
         roles = {"execution_role": f"{name}-{svc['name']}-execution", "task_role": f"{name}-{svc['name']}-task"}
         for key, value in roles.items():
@@ -295,10 +303,11 @@ def build_topology(name, region, active_az, standby_az, services, ecr_prefix="",
         "initial_active_az": initial_active_az,
         "active_az_source": "cluster tag" if live_active_az else "inventory",
         "active_az_tag": ACTIVE_AZ_TAG,
-        "evacuated_az": evacuated_az,
-        "evacuated_az_tag": EVACUATED_AZ_TAG,
         "cluster": name,
         "namespace": name,
+        "namespace_az": namespace_az,
+        "namespace_az_tag": NAMESPACE_AZ_TAG,
+        "cells": [{"az": az, "namespace": cells[az]} for az in sorted(cells)],
         "load_balancer": name,
         "alb_security_group": f"{name}-alb",
         "tags": dict({k: str(v) for k, v in (tags or {}).items()},

@@ -102,6 +102,15 @@ report:
       description: DNS name of the load balancer, or null when it does not exist.
       type: str
       sample: bandup-123456789.us-east-1.elb.amazonaws.com
+    zonal_shifts:
+      description: The load balancer's active ARC zonal shifts (C(zonal_shift_id), C(away_from) (an AZ ID),
+        C(expiry_time), C(comment), ...); empty when none or when it does not exist.
+      type: list
+      elements: dict
+    cells:
+      description: The deployment's cells, C({az, namespace}) (C(bandup_topology.cells)).
+      type: list
+      elements: dict
     cost:
       description: Estimated monthly cost per ECS service and ALB, and the total.
       type: dict
@@ -144,7 +153,8 @@ def main():
     params = module.params
     ecs, elb = module.client("ecs"), module.client("elbv2")
     run(module, ChangeSet(), lambda: status.deployment_report(
-        ecs, elb, params["topology"], params["prices"], params["architecture"], params["assumptions"]))
+        ecs, elb, params["topology"], params["prices"], params["architecture"], params["assumptions"],
+        arc=lambda: module.client("arc-zonal-shift")))
 
 
 if __name__ == "__main__":

@@ -15,20 +15,24 @@ description:
     options, same comparison with the live state and the C(bandup:last-applied) record, same rollout tracking), and
     optionally its target tracking autoscaling as M(bandup.ecs.ecs_service_scaling) does.
   - With I(apps), each app is two services, the C(active) and the C(standby) one (the service role's shape, from the
-    C(bandup.ecs.service_apps) filter). The module tags them C(bandup:standing=active|standby) and C(bandup:sc-role).
-    When the live C(bandup:standing) tags differ from the entries (a failover moved the cluster's C(bandup:active-az)
-    tag, or a switch was interrupted), or the standby still serves the app's Service Connect endpoint, the app is
-    switched first, in this order - the new active scales up to its count (a Service Connect client while the old
-    one serves) and is waited for until its targets are healthy; the ALB weights of I(listener_arns) move (new
-    active 100, old 0); the old active becomes a Service Connect client, then the new one serves the endpoint; the
-    old active's scalable target goes. Then every app is converged to its entries, the standing tags last, so a rerun
-    finishes an interrupted switch. In the steady state the module also keeps the weights of I(listener_arns) on
-    the active target groups (one C(DescribeRules) per listener; a write only when one differs).
+    C(bandup.ecs.service_apps) filter), each in its AZ's cell (its own Service Connect namespace, the same
+    configuration in both standings). The module tags them C(bandup:standing=active|standby). When the live
+    C(bandup:standing) tags differ from the entries (a failover moved the cluster's C(bandup:active-az) tag, or a
+    switch was interrupted), the apps are switched first, all together - the target cell (the C(active) entries)
+    scales up to its counts and capacity provider and is waited for until its targets are healthy; the ALB weights
+    of I(listener_arns) move (new active 100, old 0) for every app in one step; the old cell gets its standby counts
+    and capacity provider and is not waited for; the old active's scalable target goes. When a target group of the
+    cell being left has no healthy target (one C(DescribeTargetHealth) per group, read once), the weights move
+    first, and the old cell's capacity provider changes without a new deployment. No Service Connect configuration
+    changes and no client is redeployed. Then every app is converged to its entries, the standing tags last, so a
+    rerun finishes an interrupted switch. A standby service is waited for only when the run writes to it.
+  - In the steady state the module also keeps the weights of I(listener_arns) on the active target groups (one
+    C(DescribeRules) per listener; a write only when one differs), unless I(listener_weights) already shows them.
   - The live state is read once for all services before anything is written, so bad input or a refused change
     fails before the first write. When nothing changes it takes at most three calls for up to 10 services
     (C(DescribeServices) with tags; C(DescribeScalableTargets) for all of them, when any entry manages autoscaling
     or leaves the desired count to it; C(DescribeScalingPolicies) when a service has a scalable target and
-    autoscaling), plus with I(apps) one C(DescribeRules) per listener. Subnets are checked (C(DescribeSubnets)) only
+    autoscaling), plus with I(apps) one C(DescribeRules) per listener unless I(listener_weights) matches. Subnets are checked (C(DescribeSubnets)) only
     before a write that sets the network.
 author:
   - Bandup platform team (@bandup)
@@ -61,12 +65,21 @@ options:
     elements: str
     default: []
     version_added: 0.2.0
+  listener_weights:
+    description:
+      - With I(apps), the weight of each target group (by name) in the forwards of I(listener_arns) as the caller
+        read them in this run (the C(weights) that M(bandup.ecs.load_balancer) returns). When every wanted weight is there, the
+        steady state reads no listener rule; otherwise, or after a switch, the rules are read and corrected.
+    type: dict
+    version_added: 0.3.0
   wait:
     description:
       - Wait for each service's deployment before converging the next (an entry's C(wait) overrides it).
       - A Service Connect server config is written once no other service serves its names; with I(wait), a name
         that another service's draining deployment still serves (a server that just turned client) is waited for
         until its tasks have stopped, within I(wait_timeout).
+      - With I(apps), a standby service is waited for only when this run writes to it, and the old cell of a switch
+        never.
     type: bool
     default: true
   wait_timeout:
@@ -201,6 +214,14 @@ switched:
   type: list
   elements: str
   sample: ["backend", "frontend"]
+switch_order:
+  description:
+    - With I(apps), the order of the switch when one ran (C(scale up, move traffic, old cell to standby), or
+      C(move traffic, scale up, old cell to standby) when a target group of the cell being left had no healthy
+      target), else C(None).
+  returned: with apps
+  type: str
+  sample: scale up, move traffic, old cell to standby
 timed_out:
   description: True when a wait ran out of time (as opposed to a failed deployment or an API error).
   returned: on wait failure
@@ -228,6 +249,7 @@ ARGUMENT_SPEC = dict(
         standby=dict(type="dict", required=True, options=ENTRY_OPTIONS),
     )),
     listener_arns=dict(type="list", elements="str", default=[]),
+    listener_weights=dict(type="dict"),
     wait=dict(type="bool", default=True),
     wait_timeout=dict(type="int", default=900),
     wait_delay=dict(type="int", default=15),
@@ -242,8 +264,9 @@ def converge(batch, params):
         check_unique(params["services"])
         batch.run(params["services"])
         return dict(services=batch.results)
-    switched = switch.converge_apps(batch, params["apps"], params["listener_arns"])
-    return dict(services=batch.results, apps=switch.outputs(batch, params["apps"]), switched=switched)
+    switched, order = switch.converge_apps(batch, params["apps"], params["listener_arns"], params["listener_weights"])
+    return dict(services=batch.results, apps=switch.outputs(batch, params["apps"]), switched=switched,
+                switch_order=order)
 
 
 def main():

@@ -81,6 +81,16 @@ options:
         description: Seconds to wait for the asynchronous namespace creation.
         type: int
         default: 300
+  http_namespaces:
+    description:
+      - Names of further AWS Cloud Map HTTP namespaces to find or create (with the description of
+        I(service_connect_http_namespace)) and tag with I(tags), in the same run, one C(ListNamespaces) for all of
+        them and I(service_connect_http_namespace), which may be one of them. They are not set on the cluster; the
+        service role's cells use them, each AZ's services naming their cell's namespace themselves.
+      - With I(state=absent) they are left alone (delete them with M(bandup.ecs.cloudmap_namespace)).
+    type: list
+    elements: str
+    version_added: 0.3.0
   tags:
     description: Tags on the cluster.
     type: dict
@@ -141,6 +151,14 @@ RETURN = r"""
 extends_documentation_fragment:
   - bandup.ecs.changes
   - bandup.ecs.cloudmap_namespace
+namespaces:
+  description:
+    - The namespaces of I(http_namespaces) by name, each as C(namespace) (C(id), C(arn), C(name), C(tags)); in check
+      mode a namespace that does not exist yet is only C(name).
+  returned: when I(http_namespaces) is given
+  type: dict
+  sample: {"bandup-prod.cell-b": {"id": "ns-def", "arn": "arn:aws:servicediscovery:eu-west-1:123456789012:namespace/ns-def",
+                                  "name": "bandup-prod.cell-b", "tags": {}}}
 cluster:
   description: The cluster as ECS describes it (snake_case keys), with its tags as a dict.
   returned: when I(state=present), except in check mode for a cluster that does not exist yet
@@ -193,6 +211,7 @@ def main():
                 description=dict(type="str"),
                 wait_timeout=dict(type="int", default=300),
             )),
+            http_namespaces=dict(type="list", elements="str"),
             tags=dict(type="dict", aliases=["resource_tags"]),
             purge_tags=dict(type="bool", default=False),
             initial_tags=dict(type="dict"),
@@ -211,8 +230,8 @@ def main():
                                         lambda: module.write_client("servicediscovery"))
     cluster = ecs_cluster.Cluster(**{key: params[key] for key in (
         "name", "capacity_providers", "default_capacity_provider_strategy", "container_insights",
-        "service_connect_namespace", "service_connect_http_namespace", "tags", "purge_tags", "initial_tags",
-        "live_cluster")})
+        "service_connect_namespace", "service_connect_http_namespace", "http_namespaces", "tags", "purge_tags",
+        "initial_tags", "live_cluster")})
     run(module, changes, lambda: ecs_cluster.ensure_present(ecs, servicediscovery, changes, cluster))
 
 

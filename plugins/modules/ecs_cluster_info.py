@@ -12,8 +12,16 @@ version_added: 0.1.0
 description:
   - Describes one ECS cluster (with tags and settings) and the AWS Cloud Map namespace set as its Service Connect
     default. Read-only.
+  - With I(namespaces), also the Cloud Map HTTP namespaces of those names (one C(ListNamespaces), which then also
+    finds the default namespace).
 author:
   - Bandup platform team (@bandup)
+options:
+  namespaces:
+    description: Names of Cloud Map HTTP namespaces to look up (e.g. the Service Connect namespaces of the cells).
+    type: list
+    elements: str
+    version_added: 0.3.0
 extends_documentation_fragment:
   - bandup.ecs.changes
   - bandup.ecs.cluster.name
@@ -46,6 +54,12 @@ namespace:
   returned: always
   type: dict
   sample: {"id": "ns-abc", "arn": "arn:aws:servicediscovery:eu-west-1:123456789012:namespace/ns-abc", "name": "bandup-prod"}
+namespaces:
+  description: The namespaces of I(namespaces) that exist, by name, each C(id), C(arn), C(name).
+  returned: when I(namespaces) is given
+  type: dict
+  sample: {"bandup-prod.cell-b": {"id": "ns-def", "arn": "arn:aws:servicediscovery:eu-west-1:123456789012:namespace/ns-def",
+                                  "name": "bandup-prod.cell-b"}}
 """
 
 from ansible_collections.bandup.ecs.plugins.module_utils import cloudmap
@@ -55,10 +69,12 @@ from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSe
 
 
 def main():
-    module = AWSModule(argument_spec=dict(name=dict(type="str", required=True)), supports_check_mode=True)
+    module = AWSModule(argument_spec=dict(name=dict(type="str", required=True),
+                                          namespaces=dict(type="list", elements="str")), supports_check_mode=True)
     ecs = module.client("ecs")
     servicediscovery = cloudmap.Clients(lambda: module.client("servicediscovery"))
-    run(module, ChangeSet(), lambda: ecs_cluster.cluster_info(ecs, servicediscovery, module.params["name"]))
+    run(module, ChangeSet(), lambda: ecs_cluster.cluster_info(ecs, servicediscovery, module.params["name"],
+                                                              module.params["namespaces"]))
 
 
 if __name__ == "__main__":

@@ -58,6 +58,14 @@ options:
     description: VPC of the target groups.
     type: str
     required: true
+  attributes:
+    description:
+      - Load balancer attributes (AWS attribute key to value), e.g. C(zonal_shift.config.enabled) C(true) for ARC
+        zonal shift. Compared through the last-applied record (the tag C(bandup:last-applied) on the load balancer),
+        read with C(DescribeLoadBalancerAttributes) only when the record differs; attributes not given are left alone.
+    type: dict
+    default: {}
+    version_added: 0.3.0
   tags:
     description: Tags of the load balancer, every target group and new listeners (added, never purged).
     type: dict
@@ -305,6 +313,7 @@ ARGUMENT_SPEC = dict(
     security_groups=dict(type="list", elements="str", required=True),
     vpc_id=dict(type="str", required=True),
     tags=dict(type="dict", default={}),
+    attributes=dict(type="dict", default={}),
     target_groups=dict(type="list", elements="dict", default=[], options=dict(
         name=dict(type="str", required=True),
         port=dict(type="int", required=True),

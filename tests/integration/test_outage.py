@@ -1,10 +1,12 @@
-"""Failover while the active AZ is down (issue I), on the faithful endpoint's AZ impairment switch.
+"""Failover while the active AZ is down (issues I and M), on the faithful endpoint's AZ impairment switch with
+today's ECS (unhealthy tasks are replaced first: in the impaired AZ the old tasks stay RUNNING and unhealthy, and
+the services there look steady).
 
-site.yml -> AZ-1 impaired (tasks cannot be placed there, its targets fail and ECS stops its tasks) ->
-failover.yml (evacuates AZ-1: finishes without waiting on it) -> failover.yml again and site.yml during the
-outage (no traffic moves back, nothing waits on AZ-1) -> AZ-1 restored -> site.yml (AZ-1's services settle as
-standby, the evacuation ends) -> failback.yml -> site.yml changes nothing. Every step is checked by reading the
-endpoint back (boto3) and its request record.
+site.yml -> AZ-1 impaired -> failover.yml (its target groups have no healthy target: the ALB weights move first,
+then AZ-2's cell scales up; nothing waits on AZ-1; no Service Connect change) -> failover.yml again and site.yml
+during the outage (no write, nothing waits on AZ-1) -> AZ-1 restored -> site.yml -> failback.yml -> site.yml
+changes nothing. Every step is checked by reading the endpoint back (boto3), its request record and its
+reachability probe.
 """
 import base64
 import json
@@ -19,8 +21,8 @@ from tests.support import faithful
 NAME = "bandup-local"
 AZ1, AZ2 = "us-east-1a", "us-east-1b"
 SERVICES = [f"{NAME}-{app}-{suffix}" for app in ("backend", "frontend") for suffix in ("a", "b")]
-# The bound on the failover's DescribeServices polls during the outage: without evacuation it polls the impaired
-# AZ's deployments until service_wait_timeout (900 polls at service_wait_delay 1).
+# The bound on the failover's DescribeServices polls during the outage: a wait on the impaired AZ's deployments would
+# poll until service_wait_timeout (900 polls at service_wait_delay 1).
 MAX_FAILOVER_POLLS = 40
 
 
@@ -109,26 +111,33 @@ def time_passes(endpoint, until, polls=10):
 def converged(endpoint, apps):
     result = endpoint.playbook("site.yml")
     assert result.returncode == 0, result.stdout[-5000:]
-    assert sc_servers(endpoint)["backend:8080"] == [f"{NAME}-backend-a"]
+    assert sorted(sc_servers(endpoint)["backend:8080"]) == [f"{NAME}-backend-a", f"{NAME}-backend-b"]
     return endpoint
 
 
 @pytest.fixture(scope="module")
 def evacuated(converged):
-    """AZ-1 impaired long enough for ECS to notice (its tasks failed their health checks and were stopped),
+    """AZ-1 impaired (its targets unhealthy at once; with today's ECS its old tasks stay RUNNING), some ticks pass,
     then failover.yml with its defaults; the request record of that run."""
     faithful.impair_az(converged.url, AZ1)
-    # time passes: ECS sees the targets fail and stops the tasks it cannot replace
-    time_passes(converged, lambda live: all(live[f"{NAME}-{app}-a"]["runningCount"] == 0
-                                            for app in ("backend", "frontend")))
+    for _ in range(3):
+        services(converged)  # time passes
+    faithful.reset_reachability(converged.url)
     converged.start_recording()
     result = converged.playbook("playbooks/failover.yml")
     assert result.returncode == 0, result.stdout[-6000:]
-    assert "evacuating us-east-1a" in result.stdout
     return requests(converged)
 
 
-def test_failover_finishes_without_waiting_on_the_impaired_az(converged, evacuated):
+def test_failover_moves_the_weights_first_and_never_waits_on_the_impaired_az(converged, evacuated):
+    elb = [call["action"] for call in converged.recorded()["calls"] if call["service"] == "elasticloadbalancing"]
+    ecs_writes = [i for i, (action, _body) in enumerate(evacuated) if action in ("UpdateService", "TagResource")]
+    # the first write of the switch is the weights: no ECS service write before the ALB one
+    calls = converged.recorded()["calls"]
+    first_weights = next(i for i, c in enumerate(calls) if c["action"] in ("ModifyRule", "ModifyListener"))
+    first_service_write = next(i for i, c in enumerate(calls) if c["action"] == "UpdateService")
+    assert first_weights < first_service_write, calls
+    assert "DescribeTargetHealth" in elb and ecs_writes
     polls = [names_of(body) for action, body in evacuated if action == "DescribeServices"]
     assert len(polls) <= MAX_FAILOVER_POLLS, len(polls)
     # A wait polls one service again and again; an impaired AZ's service is read alone only once, right after a
@@ -137,32 +146,41 @@ def test_failover_finishes_without_waiting_on_the_impaired_az(converged, evacuat
     for i, (action, body) in enumerate(evacuated):
         if action == "DescribeServices" and len(names_of(body)) == 1 and names_of(body)[0] in impaired:
             before = evacuated[i - 1]
-            assert before[0] in ("UpdateService", "TagResource") and names_of(before[1]) + [
-                before[1].get("resourceArn", "").rsplit("/", 1)[-1]] != [], (i, before)
             assert names_of(body)[0] in names_of(before[1]) + [before[1].get("resourceArn", "").rsplit("/", 1)[-1]]
-    # the impaired AZ's services were written to
+    # no Service Connect change and no forced deployment anywhere
+    assert [body for action, body in evacuated if action == "UpdateService" and (
+        "serviceConnectConfiguration" in body or body.get("forceNewDeployment"))] == []
+    # the impaired AZ's services were written to (standby count, capacity provider), not waited for
     written = {names_of(body)[0] for action, body in evacuated if action == "UpdateService"}
     assert impaired <= written, written
 
 
-def test_failover_moves_traffic_and_service_connect_to_the_healthy_az(converged, evacuated):
+def test_failover_moves_traffic_to_the_healthy_cell(converged, evacuated):
     assert weights(converged) == {f"{NAME}-backend-a": 0, f"{NAME}-backend-b": 100,
                                   f"{NAME}-frontend-a": 0, f"{NAME}-frontend-b": 100}
-    assert sc_servers(converged) == {"backend:8080": [f"{NAME}-backend-b"]}
+    # each cell still serves backend:8080 in its own namespace
+    assert sorted(sc_servers(converged)["backend:8080"]) == [f"{NAME}-backend-a", f"{NAME}-backend-b"]
     live = services(converged)
-    # the healthy AZ's client was redeployed after the backend there became the server, and is steady
-    assert primary(live[f"{NAME}-frontend-b"])["createdAt"] > primary(live[f"{NAME}-backend-b"])["createdAt"]
     for name in (f"{NAME}-backend-b", f"{NAME}-frontend-b"):
         assert primary(live[name])["rolloutState"] == "COMPLETED" and live[name]["runningCount"] == 2, name
-    # the impaired AZ's services were told to become standby clients (the writes were sent), not waited for
     for name in (f"{NAME}-backend-a", f"{NAME}-frontend-a"):
         assert live[name]["desiredCount"] == 1, name
-        assert primary(live[name])["serviceConnectConfiguration"].get("services") in (None, []), name
-        assert primary(live[name])["rolloutState"] == "IN_PROGRESS", name
     assert {t["key"]: t["value"] for t in live[f"{NAME}-backend-a"]["tags"]}["bandup:standing"] == "standby"
     assert scalable(converged) == [f"{NAME}-backend-b", f"{NAME}-frontend-b"]
-    tags = cluster_tags(converged)
-    assert (tags["bandup:active-az"], tags["bandup:evacuated-az"]) == (AZ2, AZ1)
+    assert cluster_tags(converged)["bandup:active-az"] == AZ2
+    # the healthy cell's frontend reaches backend in its own namespace; unreachable ticks only before the weights
+    # moved (the history starts with the failover)
+    probe = faithful.reachability(converged.url)
+    assert probe["unreachable"] == [], probe
+    assert {t["service"] for t in probe["tasks"]} >= {f"{NAME}-frontend-b"}
+    history = faithful.reachability_history(converged.url)["history"]
+    bad = [i for i, entry in enumerate(history) if entry["unreachable"]]
+    good = [i for i, entry in enumerate(history) if not entry["unreachable"]]
+    assert not bad or not good or max(bad) < min(good), history
+    # the weights moved at the switch's first write: the only unreachable ticks are those of the failover's first
+    # read of the services (one DescribeServices naming all four: a tick each), before any write (docs/failover.md)
+    print(f"outage failover: {len(bad)} unreachable ticks of {len(history)}")
+    assert len(bad) <= len(SERVICES), [history[i] for i in bad]
 
 
 def test_rerun_and_converge_during_the_outage_change_nothing(converged, evacuated):
@@ -175,55 +193,23 @@ def test_rerun_and_converge_during_the_outage_change_nothing(converged, evacuate
         polls = [a for a, _ in requests(converged) if a == "DescribeServices"]
         assert len(polls) <= MAX_FAILOVER_POLLS, (playbook, len(polls))
     assert weights(converged)[f"{NAME}-backend-b"] == 100
-    assert sc_servers(converged) == {"backend:8080": [f"{NAME}-backend-b"]}
 
 
-def test_after_the_outage_a_converge_settles_the_standby_and_failback_restores(converged, evacuated):
+def test_after_the_outage_converge_and_failback_work_and_a_converge_changes_nothing(converged, evacuated):
     faithful.restore_az(converged.url, AZ1)
-    # The evacuated AZ's deployments (without the circuit breaker) place their tasks and complete by themselves.
     time_passes(converged, lambda live: all(primary(live[f"{NAME}-{app}-a"])["rolloutState"] == "COMPLETED"
-                                            for app in ("backend", "frontend")))
+                                            and live[f"{NAME}-{app}-a"]["runningCount"] >= 1
+                                            for app in ("backend", "frontend")), polls=20)
     result = converged.playbook("site.yml")
     assert result.returncode == 0, result.stdout[-5000:]
-    assert "bandup:evacuated-az" not in cluster_tags(converged)
-    live = services(converged)
-    for name in (f"{NAME}-backend-a", f"{NAME}-frontend-a"):
-        assert primary(live[name])["rolloutState"] == "COMPLETED" and live[name]["runningCount"] == 1, name
-        assert live[name]["deploymentConfiguration"]["deploymentCircuitBreaker"] == {"enable": True,
-                                                                                     "rollback": True}, name
-    again = converged.playbook("site.yml")
-    assert again.returncode == 0 and recap(again.stdout)["changed"] == 0, again.stdout[-5000:]
-
+    faithful.reset_reachability(converged.url)
     result = converged.playbook("playbooks/failback.yml")
     assert result.returncode == 0, result.stdout[-5000:]
-    assert "zero-downtime order" in result.stdout
     assert weights(converged) == {f"{NAME}-backend-a": 100, f"{NAME}-backend-b": 0,
                                   f"{NAME}-frontend-a": 100, f"{NAME}-frontend-b": 0}
-    assert sc_servers(converged) == {"backend:8080": [f"{NAME}-backend-a"]}
+    assert [e for e in faithful.reachability_history(converged.url)["history"] if e["unreachable"]] == []
     assert cluster_tags(converged)["bandup:active-az"] == AZ1
     converged.start_recording()
     final = converged.playbook("site.yml")
     assert final.returncode == 0 and recap(final.stdout)["changed"] == 0, final.stdout[-5000:]
     assert converged.recorded()["writes"] == []
-
-
-def polls_after_write(record, name, is_write):
-    """DescribeServices naming ``name`` after the first request ``is_write`` matches, up to the next write."""
-    start = next(i for i, (action, body) in enumerate(record) if is_write(action, body))
-    count = 0
-    for action, body in record[start + 1:]:
-        if action in ("UpdateService", "CreateService"):
-            break
-        count += action == "DescribeServices" and name in names_of(body)
-    return count
-
-
-def test_service_connect_gap_in_polls(converged, evacuated):
-    """The Service Connect gap of the failover, in the endpoint's clock (polls): docs/failover.md quotes it."""
-    server = polls_after_write(evacuated, f"{NAME}-backend-b", lambda a, b: a == "UpdateService" and (
-        (b.get("serviceConnectConfiguration") or {}).get("services")))
-    client = polls_after_write(evacuated, f"{NAME}-frontend-b", lambda a, b: a == "UpdateService" and b.get(
-        "service") == f"{NAME}-frontend-b" and b.get("forceNewDeployment"))
-    print(f"service connect gap: backend-b serves after {server} polls, frontend-b redeployed after {client} polls")
-    # the model: a 2-task rollout behind the ALB completes on its 3rd or 4th poll (old tasks drained on the 4th)
-    assert 1 <= server <= 4 and 1 <= client <= 5, (server, client)

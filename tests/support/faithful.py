@@ -3,7 +3,8 @@
 Every function takes the endpoint URL (``AWS_ENDPOINT_URL`` of a started local endpoint) and returns the JSON
 answer. On a plain moto endpoint (``BANDUP_ENDPOINT=moto``) these calls fail with HTTP 404.
 
-    impair_az(url, "us-east-1a")    tasks cannot be placed in that AZ; its tasks' targets turn unhealthy, then stop
+    impair_az(url, "us-east-1a")    tasks cannot be placed in that AZ; its tasks' targets turn unhealthy (they keep
+                                    running: their replacements cannot be placed)
     restore_az(url, "us-east-1a")
     fail_tasks(url, cluster, service, exit_code=1, reason=None, log_lines=(), health_check=False)
     heal_tasks(url, cluster, service)
@@ -13,6 +14,13 @@ answer. On a plain moto endpoint (``BANDUP_ENDPOINT=moto``) these calls fail wit
     set_lag(url, seconds, kinds, stale_polls)   eventual consistency (faithful_endpoint/lag.py); lag(url) reads it
     tokens(url)                     how many creates were answered from a client token
     state(url)                      services, deployments, tasks, impaired AZs (for debugging)
+    reachability(url)               {"tick", "tasks": [tasks getting ALB traffic, with their Service Connect
+                                    aliases reachable or not], "unreachable": [...]}
+    reachability_history(url)       {"history": [{"tick", "serving": {service: tasks}, "unreachable"}, ...]}: one
+                                    entry after every tick of any service
+    reset_reachability(url)         clear that history
+    zonal_shifts(url)               {"zonalShifts": [every ARC zonal shift, with its status]}
+    advance_zonal_shift_clock(url, seconds)    zonal shifts expire by a clock this moves on
     reset(url)                      moto's /moto-api/reset (resets the layer too)
 """
 import json
@@ -89,3 +97,23 @@ def lag(url):
 def tokens(url):
     """How many creates the endpoint answered from a client token already used."""
     return _call(url, "/faithful-api/tokens", method="GET")
+
+
+def reachability(url):
+    return _call(url, "/faithful-api/reachability", method="GET")
+
+
+def reachability_history(url):
+    return _call(url, "/faithful-api/reachability/history", method="GET")
+
+
+def reset_reachability(url):
+    return _call(url, "/faithful-api/reachability/reset")
+
+
+def zonal_shifts(url):
+    return _call(url, "/faithful-api/zonal-shifts", method="GET")
+
+
+def advance_zonal_shift_clock(url, seconds):
+    return _call(url, "/faithful-api/zonal-shifts/advance", {"seconds": seconds})

@@ -7,8 +7,11 @@ import sys
 
 import importlib
 import pkgutil
+import re
 
-from .core import LOCK, PATCHES, ROUTES, WORLD, patcher
+from .core import LOCK, PATCHES, ROUTES, SERVICES, WORLD, patcher
+
+SCOPE = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request")
 
 
 def load_modules():
@@ -99,6 +102,9 @@ class ControlApp:
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
         if not path.startswith("/faithful-api/"):
+            scope = SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
+            if scope and scope.group(1) in SERVICES:
+                return SERVICES[scope.group(1)](environ, start_response)
             return self.moto_app(environ, start_response)
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)

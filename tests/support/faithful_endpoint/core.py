@@ -32,6 +32,7 @@ class World:
         self.impaired = set()  # AZ names
         self.failing = {}  # (cluster name, service name) -> fail spec
         self.ip_counter = {}  # subnet id -> next host index
+        self.ticks = 0  # ticks of any service so far (the reachability probe's clock)
 
     def reset(self):
         self.__init__()
@@ -46,12 +47,23 @@ WORLD = World()
 PATCHES = []
 ROUTES = {}  # (method, path) -> handler(body) -> (status, answer)
 RESET_HOOKS = []  # functions that clear a module's own state on /moto-api/reset
+TICK_HOOKS = []  # functions called (under LOCK) after every tick of any service
+SERVICES = {}  # SigV4 signing name of an AWS service moto does not have -> WSGI app serving it (see ``serves``)
 
 
 def patcher(function):
     """Decorator: run this function (which replaces moto response handlers) when the app is made."""
     PATCHES.append(function)
     return function
+
+
+def serves(signing_name):
+    """Decorator: requests signed for ``signing_name`` (the SigV4 credential scope's service) go to this WSGI app
+    instead of moto's (for a service moto does not have)."""
+    def register(app):
+        SERVICES[signing_name] = app
+        return app
+    return register
 
 
 def route(method, path):

@@ -5,8 +5,8 @@ import math
 import uuid
 
 from .core import (DEFAULT_DEPLOYMENT_CONFIGURATION, DEPLOYING_FIELDS, FARGATE_PLATFORM, LOCK, PLACEMENT_FAILURE, STEADY,
-                   WORLD, _backend, _deep_merge, _deployment_id, _ecs_error, _iam, _namespace, _sorted_network, checked,
-                   now, sc_endpoints, patcher)
+                   TICK_HOOKS, WORLD, _backend, _deep_merge, _deployment_id, _ecs_error, _iam, _namespace,
+                   _sorted_network, checked, now, sc_endpoints, patcher)
 from .elbv2 import forwarded_target_groups
 from .iam import _create_ecs_slr
 
@@ -29,13 +29,21 @@ class FxTask:
         self.created_at = now()
         self.started_at = self.stopping_at = self.stopped_at = None
         self.ticks_running = 0
+        self.running_tick = None  # WORLD.ticks when it turned RUNNING
         self.unhealthy_ticks = 0
+        self.replacing = False  # ECS judged it unhealthy: it is replaced first, stopped once a replacement is healthy
         self.health = "UNKNOWN"
         self.stopped_reason = self.stop_code = None
         self.exit = {}  # container name -> (exit code, reason)
         self.load_balancers = list(deployment.config.get("loadBalancers") or [])
         self.ip, self.eni_id, self.mac, self.dns = self._eni(deployment)
         self.attachment_id = str(uuid.uuid4())
+        # Service Connect: what this task serves ({(namespace ARN, discovery name)}, registered while it runs) and
+        # the endpoints it resolved when it started ({"dnsName:port": discovery name}); later ones it never sees.
+        sc = deployment.config.get("serviceConnectConfiguration") or {}
+        self.sc_namespace = sc.get("namespace") if sc.get("enabled") else None
+        self.sc_serves = {(self.sc_namespace, d) for d in service.sc_aliases(deployment.config).values()}
+        self.sc_resolved = service.sc_view(self.sc_namespace) if self.sc_namespace else {}
 
     def _eni(self, deployment):
         ec2 = _backend("ec2", self.service.account, self.service.region)
@@ -124,6 +132,7 @@ class FxTask:
                 self._exit_failed()
                 return "failed"
             self.last_status = "RUNNING"
+            self.running_tick = WORLD.ticks
             self.started_at = now()
             self.health = "UNKNOWN"
             return "started"
@@ -139,12 +148,12 @@ class FxTask:
             self.health = "HEALTHY" if self.service.has_health_check(self.task_definition_arn) else "UNKNOWN"
             if self.load_balancers and self.az in WORLD.impaired:
                 self.unhealthy_ticks += 1
-                if self.unhealthy_ticks >= 2:
-                    self.stop(f"Task failed ELB health checks in (target-group "
-                              f"{self.load_balancers[0]['targetGroupArn']})", "ServiceSchedulerInitiated")
-                    return "elb"
+                if self.unhealthy_ticks >= 2 and not self.replacing:
+                    self.replacing = True
+                    return "unhealthy"
             else:
                 self.unhealthy_ticks = 0
+                self.replacing = False
         return None
 
     def render(self, include_tags=False):
@@ -326,6 +335,14 @@ class FxService:
                 return cdef["name"]
         return defs[0]["name"] if defs else "app"
 
+    def container_port(self, arn, port_name):
+        td = self.task_definition(arn)
+        for cdef in (td.container_definitions if td else []):
+            for mapping in cdef.get("portMappings") or []:
+                if mapping.get("name") == port_name:
+                    return mapping.get("containerPort")
+        return None
+
     def has_health_check(self, arn):
         td = self.task_definition(arn)
         return bool(td and any(c.get("healthCheck") for c in td.container_definitions))
@@ -409,11 +426,20 @@ class FxService:
         return 0
 
     def tick(self):
+        """One step (see the module docstring); then the tick hooks (reachability history) run."""
+        WORLD.ticks += 1
+        try:
+            self._step()
+        finally:
+            for hook in TICK_HOOKS:
+                hook()
+
+    def _step(self):
         if self.status == "INACTIVE":
             return
         live_before = any(t.live for t in self.tasks)
         # 1. tasks move on
-        registered, stopped = [], []
+        registered, unhealthy = [], []
         for task in list(self.tasks):
             outcome = task.advance()
             deployment = self._deployment(task.deployment_id)
@@ -422,13 +448,15 @@ class FxService:
                 deployment.updated_at = now()
             if outcome == "started" and task.load_balancers:
                 registered.append(task)
-            if outcome == "elb":
-                stopped.append(task)
+            if outcome == "unhealthy":
+                unhealthy.append(task)
         for arn in sorted({lb["targetGroupArn"] for t in registered for lb in t.load_balancers}):
             count = sum(1 for t in registered if any(lb["targetGroupArn"] == arn for lb in t.load_balancers))
             self.event(f"registered {count} targets in (target-group {arn})")
-        if stopped:
-            self.event(f"has stopped {len(stopped)} running tasks: " + " ".join(f"(task {t.id})" for t in stopped) + ".")
+        for task in unhealthy:
+            lb = task.load_balancers[0]
+            self.event(f"(task {task.id}) (port {lb.get('containerPort')}) is unhealthy in (target-group "
+                       f"{lb['targetGroupArn']}) due to (reason Request timed out).")
         primary = self.primary
         if self.status == "DRAINING":
             for task in self.tasks:
@@ -457,10 +485,13 @@ class FxService:
             primary = self.primary
         # 3. the PRIMARY deployment starts or stops tasks
         primary.desired = self.desired
+        #    (since October 2023 an unhealthy task is replaced first, within maximumPercent, and stopped once a
+        #    replacement is healthy: it does not count towards the tasks the deployment has)
         mine = [t for t in self.tasks if t.deployment_id == primary.id and t.live and t.desired_status == "RUNNING"]
-        need = self.desired - len(mine)
+        unhealthy = [t for t in mine if t.replacing]
+        need = self.desired - (len(mine) - len(unhealthy))
+        live_all = sum(1 for t in self.tasks if t.live and t.desired_status == "RUNNING")
         if primary.rollout != "FAILED" and need > 0:
-            live_all = sum(1 for t in self.tasks if t.live and t.desired_status == "RUNNING")
             room = max(0, math.floor(self.desired * dconf.get("maximumPercent", 200) / 100) - live_all)
             count = min(need, room) if room else 0
             if count:
@@ -471,12 +502,15 @@ class FxService:
                         primary.failed += unplaced
                         primary.updated_at = now()
         elif need < 0:
-            surplus = sorted(mine, key=lambda t: (t.last_status == "RUNNING", t.created_at))[:-need]
+            surplus = sorted(mine, key=lambda t: (not t.replacing, t.last_status == "RUNNING",
+                                                  t.created_at))[:-need]
             for task in surplus:
                 task.stop(f"Scaling activity initiated by (deployment {primary.id})")
             if surplus:
                 self.event(f"has stopped {len(surplus)} running tasks: " +
                            " ".join(f"(task {t.id})" for t in surplus) + ".")
+        if unhealthy:
+            self._stop_replaced(unhealthy, mine, live_all)
         # 4. older deployments' tasks stop as far as minimumHealthyPercent allows
         if primary.rollout != "FAILED":
             old = [t for t in self.tasks if t.deployment_id != primary.id and t.live and t.desired_status == "RUNNING"]
@@ -511,10 +545,62 @@ class FxService:
             elif primary.rollout == "COMPLETED" and not self.events[0]["message"].endswith(STEADY):
                 self.event(STEADY)
 
+    def _stop_replaced(self, unhealthy, mine, live_all):
+        """Unhealthy PRIMARY tasks stop once as many replacements are healthy; when maximumPercent leaves no room
+        for a replacement, one stops per tick as far as minimumHealthyPercent allows (botocore's
+        DeploymentConfiguration documentation)."""
+        dconf = self.props["deploymentConfiguration"]
+        healthy = sum(1 for t in mine if not t.replacing and t.healthy())
+        count = healthy + len(unhealthy) - self.desired
+        if live_all >= math.floor(self.desired * dconf.get("maximumPercent", 200) / 100) and count <= 0:
+            floor_count = math.ceil(self.desired * dconf.get("minimumHealthyPercent", 100) / 100)
+            count = 1 if live_all - 1 >= floor_count else 0
+        victims = [t for t in unhealthy if t.last_status == "RUNNING"][:max(0, count)]
+        for task in victims:
+            task.stop(f"Task failed ELB health checks in (target-group {task.load_balancers[0]['targetGroupArn']})")
+        if victims:
+            self.event(f"has stopped {len(victims)} running tasks: " + " ".join(f"(task {t.id})" for t in victims)
+                       + ".")
+
     def _deployment(self, deployment_id):
         return next((d for d in self.deployments if d.id == deployment_id), None)
 
     # ------------------------------------------------------------------ Service Connect
+    def sc_aliases(self, config):
+        """{"dnsName:port": discovery name} the server entries of a deployment config offer to clients: each client
+        alias (dnsName defaults to the discovery name), or discoveryName:containerPort when it has none."""
+        sc = config.get("serviceConnectConfiguration") or {}
+        if not sc.get("enabled"):
+            return {}
+        out = {}
+        for entry in sc.get("services") or []:
+            discovery = entry.get("discoveryName") or entry["portName"]
+            for alias in entry.get("clientAliases") or []:
+                out[f"{alias.get('dnsName') or discovery}:{alias['port']}"] = discovery
+            if not entry.get("clientAliases"):
+                port = self.container_port(config.get("taskDefinition"), entry["portName"])
+                if port:
+                    out[f"{discovery}:{port}"] = discovery
+        return out
+
+    def sc_view(self, namespace):
+        """{"dnsName:port": discovery name}: the endpoints the OTHER live ECS services serve in ``namespace`` now
+        (their PRIMARY deployment's server entries, and those of older deployments that still have running
+        tasks): what a Service Connect task of this service resolves when it starts."""
+        out = {}
+        for key, other in WORLD.services.items():
+            if key[:2] != (self.account, self.region) or other is self or other.status == "INACTIVE":
+                continue
+            for index, deployment in enumerate(other.deployments):
+                sc = deployment.config.get("serviceConnectConfiguration") or {}
+                if sc.get("namespace") != namespace:
+                    continue
+                if index and not any(t.last_status == "RUNNING" for t in other.tasks
+                                     if t.deployment_id == deployment.id):
+                    continue
+                out.update(other.sc_aliases(deployment.config))
+        return out
+
     def served(self):
         """Endpoints this service still serves: its PRIMARY config's, and draining deployments' with tasks."""
         if self.status == "INACTIVE" or not self.deployments:

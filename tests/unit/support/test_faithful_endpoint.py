@@ -1,19 +1,14 @@
 """The faithful endpoint (tests/support/faithful_endpoint/) answers like AWS where moto does not.
 
-One endpoint process for the module (started like scripts/local_endpoint.py starts it), reset before each test;
-boto3 talks to it as the collection does. Poll counts here are the step model of the module docstring.
+One endpoint process for the module, reset before each test (endpoint_fixtures.py: ``aws``); boto3 talks to it as the
+collection does. Poll counts here are the step model of the module docstring.
 """
 import json
 import os
-import socket
-import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 
-import boto3
-import botocore.exceptions
 import botocore.session
 import pytest
 
@@ -21,136 +16,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.a
 sys.path.insert(0, ROOT)
 
 from tests.support import faithful  # noqa: E402  pylint: disable=wrong-import-position
+from tests.unit.support.endpoint_fixtures import aws, url  # noqa: E402,F401  pylint: disable=unused-import
 from tests.support.faithful_endpoint import check_shape  # noqa: E402  pylint: disable=wrong-import-position
 
-CLUSTER = "c1"
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def url(tmp_path_factory):
-    port = _free_port()
-    log = tmp_path_factory.mktemp("faithful") / "server.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, os.path.join(ROOT, "tests", "support", "faithful_endpoint"),
-                                 "-H", "127.0.0.1", "-p", str(port)], stdout=out, stderr=subprocess.STDOUT,
-                                env=dict(os.environ, MOTO_RECORDER_FILEPATH=str(log) + ".recording"))
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            faithful.state(base)
-            break
-        except (urllib.error.URLError, OSError):
-            if time.monotonic() > deadline or proc.poll() is not None:
-                proc.kill()
-                raise RuntimeError("faithful endpoint did not start:\n" + log.read_text())
-            time.sleep(0.2)
-    try:
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-
-
-class Account:
-    """boto3 clients against the endpoint, a VPC with a subnet in each of two AZs, a cluster, a target group,
-    a Cloud Map namespace `local`, a log group, and task definitions app:1 and app:2."""
-
-    def __init__(self, url):
-        faithful.reset(url)
-        self.url = url
-        self.raw = {}
-        for name in ("ec2", "ecs", "elbv2", "servicediscovery", "iam", "logs"):
-            client = boto3.client(name, endpoint_url=url, region_name="us-east-1", aws_access_key_id="testing",
-                                  aws_secret_access_key="testing")
-            client.meta.events.register("after-call", self._keep_raw)
-            setattr(self, name, client)
-        vpc = self.ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-        self.subnet_a = self.ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24",
-                                               AvailabilityZone="us-east-1a")["Subnet"]["SubnetId"]
-        self.subnet_b = self.ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.2.0/24",
-                                               AvailabilityZone="us-east-1b")["Subnet"]["SubnetId"]
-        self.sg = self.ec2.create_security_group(GroupName="svc", Description="svc", VpcId=vpc)["GroupId"]
-        self.ecs.create_cluster(clusterName=CLUSTER)
-        self.tg = self.elbv2.create_target_group(Name="tg1", Protocol="HTTP", Port=8080, VpcId=vpc,
-                                                 TargetType="ip")["TargetGroups"][0]["TargetGroupArn"]
-        self.lonely_tg = self.elbv2.create_target_group(Name="tg2", Protocol="HTTP", Port=8080, VpcId=vpc,
-                                                        TargetType="ip")["TargetGroups"][0]["TargetGroupArn"]
-        alb = self.elbv2.create_load_balancer(Name="alb", Subnets=[self.subnet_a, self.subnet_b],
-                                              Type="application")["LoadBalancers"][0]["LoadBalancerArn"]
-        self.elbv2.create_listener(LoadBalancerArn=alb, Protocol="HTTP", Port=80, DefaultActions=[
-            {"Type": "forward", "ForwardConfig": {"TargetGroups": [{"TargetGroupArn": self.tg, "Weight": 1}]}}])
-        self.servicediscovery.create_http_namespace(Name="local")
-        self.namespace = self.servicediscovery.list_namespaces()["Namespaces"][0]
-        self.logs.create_log_group(logGroupName="/app")
-        self.td1 = self._task_definition("app:1")
-        self.td2 = self._task_definition("app:2")
-
-    def _keep_raw(self, http_response, model, **_):
-        self.raw[model.name] = (model, http_response.content)
-
-    def _task_definition(self, image):
-        return self.ecs.register_task_definition(
-            family="app", networkMode="awsvpc", requiresCompatibilities=["FARGATE"], cpu="256", memory="512",
-            containerDefinitions=[{
-                "name": "app", "image": image, "essential": True,
-                "portMappings": [{"containerPort": 8080, "name": "http"}],
-                "logConfiguration": {"logDriver": "awslogs", "options": {
-                    "awslogs-group": "/app", "awslogs-stream-prefix": "web", "awslogs-region": "us-east-1"}},
-            }])["taskDefinition"]["taskDefinitionArn"]
-
-    def network(self, *subnets):
-        return {"awsvpcConfiguration": {"subnets": list(subnets or [self.subnet_a, self.subnet_b]),
-                                        "securityGroups": [self.sg]}}
-
-    def create(self, name="web", count=2, lb=True, subnets=(), **extra):
-        request = dict(cluster=CLUSTER, serviceName=name, taskDefinition=self.td1, desiredCount=count,
-                       networkConfiguration=self.network(*subnets), **extra)
-        if lb:
-            request["loadBalancers"] = [{"targetGroupArn": self.tg, "containerName": "app", "containerPort": 8080}]
-        return self.ecs.create_service(**request)["service"]
-
-    def describe(self, name="web"):
-        return self.ecs.describe_services(cluster=CLUSTER, services=[name])["services"][0]
-
-    def poll_until_completed(self, name="web", limit=10):
-        """The number of DescribeServices polls until the PRIMARY deployment is COMPLETED and alone."""
-        for polls in range(1, limit + 1):
-            service = self.describe(name)
-            primary = service["deployments"][0]
-            if primary["rolloutState"] == "COMPLETED" and len(service["deployments"]) == 1:
-                return polls
-        raise AssertionError(f"not completed after {limit} polls: {service['deployments']}")
-
-    def targets(self):
-        return sorted((t["Target"]["Id"], t["TargetHealth"]["State"])
-                      for t in self.elbv2.describe_target_health(TargetGroupArn=self.tg)["TargetHealthDescriptions"])
-
-    def tasks(self, name="web", status="RUNNING"):
-        arns = self.ecs.list_tasks(cluster=CLUSTER, serviceName=name, desiredStatus=status)["taskArns"]
-        return self.ecs.describe_tasks(cluster=CLUSTER, tasks=arns)["tasks"] if arns else []
-
-
-def server_sc(discovery="web", namespace="local"):
-    return {"enabled": True, "namespace": namespace,
-            "services": [{"portName": "http", "discoveryName": discovery, "clientAliases": [{"port": 8080}]}]}
-
-
-@pytest.fixture
-def aws(url):
-    return Account(url)
-
-
-def _error(call, **kwargs):
-    with pytest.raises(botocore.exceptions.ClientError) as info:
-        call(**kwargs)
-    return info.value.response["Error"]
+CLUSTER = "c1"  # the cluster of endpoint_fixtures.Account
 
 
 # ------------------------------------------------------------------------------------------ 1. the Service shape
@@ -158,7 +27,7 @@ def _error(call, **kwargs):
 def test_service_reported_like_aws(aws):
     created = aws.create(capacityProviderStrategy=[{"capacityProvider": "FARGATE", "weight": 1}],
                          deploymentConfiguration={"deploymentCircuitBreaker": {"enable": True, "rollback": True}},
-                         serviceConnectConfiguration=server_sc(), healthCheckGracePeriodSeconds=30)
+                         serviceConnectConfiguration=aws.server_sc(), healthCheckGracePeriodSeconds=30)
     for service in (created, aws.describe()):
         assert "serviceConnectConfiguration" not in service
         assert "launchType" not in service
@@ -181,19 +50,19 @@ def test_service_reported_like_aws(aws):
 
 def test_a_target_group_without_a_listener_is_refused(aws):
     lonely = [{"targetGroupArn": aws.lonely_tg, "containerName": "app", "containerPort": 8080}]
-    error = _error(aws.ecs.create_service, cluster=CLUSTER, serviceName="x", taskDefinition=aws.td1, desiredCount=1,
-                   networkConfiguration=aws.network(), loadBalancers=lonely)
+    error = aws.error(aws.ecs.create_service, cluster=CLUSTER, serviceName="x", taskDefinition=aws.td1, desiredCount=1,
+                       networkConfiguration=aws.network(), loadBalancers=lonely)
     assert error == {"Code": "InvalidParameterException", "Message": f"The target group with targetGroupArn "
                      f"{aws.lonely_tg} does not have an associated load balancer."}
     aws.create(name="x", lb=False)
-    assert _error(aws.ecs.update_service, cluster=CLUSTER, service="x", loadBalancers=lonely)["Code"] == \
+    assert aws.error(aws.ecs.update_service, cluster=CLUSTER, service="x", loadBalancers=lonely)["Code"] == \
         "InvalidParameterException"
 
 
 def test_launch_type_and_capacity_provider_strategy_together_are_refused(aws):
-    error = _error(aws.ecs.create_service, cluster=CLUSTER, serviceName="x", taskDefinition=aws.td1, desiredCount=1,
-                   networkConfiguration=aws.network(), launchType="FARGATE",
-                   capacityProviderStrategy=[{"capacityProvider": "FARGATE", "weight": 1}])
+    error = aws.error(aws.ecs.create_service, cluster=CLUSTER, serviceName="x", taskDefinition=aws.td1, desiredCount=1,
+                       networkConfiguration=aws.network(), launchType="FARGATE",
+                       capacityProviderStrategy=[{"capacityProvider": "FARGATE", "weight": 1}])
     assert error["Code"] == "InvalidParameterException"
 
 
@@ -213,7 +82,7 @@ def test_create_completes_in_three_polls_behind_a_load_balancer(aws):
 
 
 def test_update_rolls_out_in_four_polls_and_the_active_deployment_keeps_its_config(aws):
-    aws.create(serviceConnectConfiguration=server_sc())
+    aws.create(serviceConnectConfiguration=aws.server_sc())
     aws.poll_until_completed()
     old_id = aws.describe()["deployments"][0]["id"]
     updated = aws.ecs.update_service(cluster=CLUSTER, service="web", taskDefinition=aws.td2,
@@ -264,10 +133,10 @@ def test_desired_count_change_moves_running_count_without_a_deployment(aws):
 def test_delete_drains_then_inactive_and_the_cluster_waits_for_it(aws):
     aws.create(lb=False)
     aws.poll_until_completed()
-    assert _error(aws.ecs.delete_cluster, cluster=CLUSTER)["Code"] == "ClusterContainsServicesException"
+    assert aws.error(aws.ecs.delete_cluster, cluster=CLUSTER)["Code"] == "ClusterContainsServicesException"
     deleted = aws.ecs.delete_service(cluster=CLUSTER, service="web", force=True)["service"]
     assert deleted["status"] == "DRAINING"
-    assert _error(aws.ecs.delete_cluster, cluster=CLUSTER)["Code"] == "ClusterContainsServicesException"
+    assert aws.error(aws.ecs.delete_cluster, cluster=CLUSTER)["Code"] == "ClusterContainsServicesException"
     assert aws.describe()["status"] == "DRAINING"  # its tasks are stopping
     assert aws.describe()["status"] == "INACTIVE"
     assert aws.ecs.list_services(cluster=CLUSTER)["serviceArns"] == []
@@ -320,10 +189,10 @@ def test_target_health_follows_the_tasks(aws):
 # ------------------------------------------------------------------------------------------ 5. Service Connect
 
 def test_service_connect_names_are_unique_while_served(aws):
-    aws.create(name="a", lb=False, serviceConnectConfiguration=server_sc("backend"))
+    aws.create(name="a", lb=False, serviceConnectConfiguration=aws.server_sc("backend"))
     aws.poll_until_completed("a")
-    error = _error(aws.ecs.create_service, cluster=CLUSTER, serviceName="b", taskDefinition=aws.td1, desiredCount=1,
-                   networkConfiguration=aws.network(), serviceConnectConfiguration=server_sc("backend"))
+    error = aws.error(aws.ecs.create_service, cluster=CLUSTER, serviceName="b", taskDefinition=aws.td1, desiredCount=1,
+                       networkConfiguration=aws.network(), serviceConnectConfiguration=aws.server_sc("backend"))
     assert error["Code"] == "InvalidParameterException"
     assert error["Message"].startswith(f"SC service is already used by {aws.namespace['Arn']}")
     aws.create(name="b", lb=False, serviceConnectConfiguration={"enabled": True, "namespace": "local"})
@@ -331,16 +200,16 @@ def test_service_connect_names_are_unique_while_served(aws):
     # a turns client: its draining deployment still serves `backend` while it has running tasks
     aws.ecs.update_service(cluster=CLUSTER, service="a", serviceConnectConfiguration={"enabled": True,
                                                                                       "namespace": "local"})
-    error = _error(aws.ecs.update_service, cluster=CLUSTER, service="b",
-                   serviceConnectConfiguration=server_sc("backend"))
+    error = aws.error(aws.ecs.update_service, cluster=CLUSTER, service="b",
+                       serviceConnectConfiguration=aws.server_sc("backend"))
     assert error["Code"] == "InvalidParameterException"
     aws.poll_until_completed("a")
-    moved = aws.ecs.update_service(cluster=CLUSTER, service="b", serviceConnectConfiguration=server_sc("backend"))
+    moved = aws.ecs.update_service(cluster=CLUSTER, service="b", serviceConnectConfiguration=aws.server_sc("backend"))
     assert moved["service"]["deployments"][0]["serviceConnectResources"][0]["discoveryName"] == "backend"
 
 
 def test_cloud_map_services_outlive_the_ecs_service_and_block_the_namespace(aws):
-    aws.create(lb=False, serviceConnectConfiguration=server_sc("backend"))
+    aws.create(lb=False, serviceConnectConfiguration=aws.server_sc("backend"))
     listed = aws.servicediscovery.list_services(
         Filters=[{"Name": "NAMESPACE_ID", "Values": [aws.namespace["Id"]], "Condition": "EQ"}])["Services"]
     assert [s["Name"] for s in listed] == ["backend"]
@@ -348,7 +217,7 @@ def test_cloud_map_services_outlive_the_ecs_service_and_block_the_namespace(aws)
         Filters=[{"Name": "NAMESPACE_ID", "Values": ["ns-other"], "Condition": "EQ"}])["Services"] == []
     aws.ecs.delete_service(cluster=CLUSTER, service="web", force=True)
     aws.describe()
-    error = _error(aws.servicediscovery.delete_namespace, Id=aws.namespace["Id"])
+    error = aws.error(aws.servicediscovery.delete_namespace, Id=aws.namespace["Id"])
     assert error["Code"] == "ResourceInUse"
     aws.servicediscovery.delete_service(Id=listed[0]["Id"])
     aws.servicediscovery.delete_namespace(Id=aws.namespace["Id"])
@@ -357,7 +226,7 @@ def test_cloud_map_services_outlive_the_ecs_service_and_block_the_namespace(aws)
 # ------------------------------------------------------------------------------------------ 6. service-linked role
 
 def test_first_create_cluster_with_capacity_providers_fails_once(aws):
-    error = _error(aws.ecs.create_cluster, clusterName="cp", capacityProviders=["FARGATE", "FARGATE_SPOT"])
+    error = aws.error(aws.ecs.create_cluster, clusterName="cp", capacityProviders=["FARGATE", "FARGATE_SPOT"])
     assert error["Code"] == "InvalidParameterException"
     assert error["Message"] == ("Unable to assume the service linked role. Please verify that the ECS service "
                                 "linked role exists.")
@@ -369,7 +238,7 @@ def test_service_linked_role_created_first(aws):
     role = aws.iam.create_service_linked_role(AWSServiceName="ecs.amazonaws.com")["Role"]
     assert role["RoleName"] == "AWSServiceRoleForECS"
     aws.ecs.create_cluster(clusterName="cp", capacityProviders=["FARGATE"])
-    error = _error(aws.iam.create_service_linked_role, AWSServiceName="ecs.amazonaws.com")
+    error = aws.error(aws.iam.create_service_linked_role, AWSServiceName="ecs.amazonaws.com")
     assert error["Code"] == "InvalidInput" and "has been taken in this account" in error["Message"]
 
 
@@ -382,7 +251,7 @@ def _raw_shape_check(aws, operation, service="ecs"):
 
 def test_raw_answers_have_only_members_of_the_output_shapes(aws):
     aws.create(capacityProviderStrategy=[{"capacityProvider": "FARGATE", "weight": 1}],
-               serviceConnectConfiguration=server_sc())
+               serviceConnectConfiguration=aws.server_sc())
     _raw_shape_check(aws, "CreateService")
     aws.describe()
     aws.describe()
@@ -416,21 +285,24 @@ def test_check_shape_refuses_unknown_members_and_wrong_types():
 
 # ------------------------------------------------------------------------------------------ 8. control API
 
-def test_impaired_az_blocks_placement_and_stops_its_tasks(aws):
+def test_impaired_az_blocks_placement_and_its_unhealthy_tasks_keep_running(aws):
     aws.create(name="a", subnets=(aws.subnet_a,))
     aws.create(name="b", lb=False, subnets=(aws.subnet_b,))
     aws.poll_until_completed("a")
     aws.poll_until_completed("b")
     faithful.impair_az(aws.url, "us-east-1a")
     assert [state for _, state in aws.targets()] == ["unhealthy", "unhealthy"]
-    aws.describe("a")
-    first_stop = aws.describe("a")
-    assert first_stop["runningCount"] == 0
-    assert any(e["message"].startswith("(service a) has stopped 2 running tasks") for e in first_stop["events"])
-    stopped = aws.tasks("a", "STOPPED")
-    assert [t["stoppedReason"] for t in stopped] == [f"Task failed ELB health checks in (target-group {aws.tg})"] * 2
-    aws.describe("a")
-    assert "was unable to place a task" in aws.describe("a")["events"][0]["message"]
+    for _ in range(4):
+        service = aws.describe("a")
+    # today's ECS starts replacements before it stops an unhealthy task: none can be placed, so nothing stops
+    assert (service["runningCount"], service["desiredCount"], service["pendingCount"]) == (2, 2, 0)
+    assert [(d["status"], d["rolloutState"]) for d in service["deployments"]] == [("PRIMARY", "COMPLETED")]
+    messages = [e["message"] for e in service["events"]]
+    assert "was unable to place a task" in messages[0]
+    assert sum(f"(port 8080) is unhealthy in (target-group {aws.tg}) due to (reason Request timed out)." in m
+               for m in messages) == 2
+    assert aws.tasks("a", "STOPPED") == []
+    assert [state for _, state in aws.targets()] == ["unhealthy", "unhealthy"]
     assert aws.describe("b")["runningCount"] == 2
     assert aws.ecs.list_clusters()["clusterArns"] and aws.servicediscovery.list_namespaces()["Namespaces"]
 

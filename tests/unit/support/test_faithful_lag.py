@@ -4,8 +4,14 @@ import time
 import botocore.exceptions
 import pytest
 
-from test_faithful_endpoint import CLUSTER, Account, _error, url  # noqa: F401  pylint: disable=unused-import
 from tests.support import faithful
+from tests.unit.support.endpoint_fixtures import CLUSTER, Account, url  # noqa: F401  pylint: disable=unused-import
+
+
+def _error(call, **kwargs):
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        call(**kwargs)
+    return info.value.response["Error"]
 
 
 @pytest.fixture(name="aws")

@@ -4,10 +4,17 @@ import json
 import time
 
 import boto3
+import botocore.exceptions
 import pytest
 
-from test_faithful_endpoint import CLUSTER, Account, _error, url  # noqa: F401  pylint: disable=unused-import
 from tests.support import faithful
+from tests.unit.support.endpoint_fixtures import CLUSTER, Account, url  # noqa: F401  pylint: disable=unused-import
+
+
+def _error(call, **kwargs):
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        call(**kwargs)
+    return info.value.response["Error"]
 
 TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
                                                             "Principal": {"Service": "ecs-tasks.amazonaws.com"}}]})

@@ -30,14 +30,14 @@ def lookup(name="bandup-test"):
 def test_reads_the_azs_and_the_active_az_tag(aws):
     aws["ec2"].add_response("describe_availability_zones", AZS, {"AllAvailabilityZones": False})
     aws["ecs"].add_response("describe_clusters", cluster({"bandup:active-az": "us-east-1b", "bandup:fixed": "0a1b",
-                                                          "bandup:evacuated-az": "us-east-1a"}),
+                                                          "bandup:namespace-az": "us-east-1a"}),
                             {"clusters": ["bandup-test"], "include": ["TAGS", "SETTINGS"]})
     live = lookup()
     described = cluster({"bandup:active-az": "us-east-1b", "bandup:fixed": "0a1b",
-                         "bandup:evacuated-az": "us-east-1a"})["clusters"][0]
+                         "bandup:namespace-az": "us-east-1a"})["clusters"][0]
     # the cluster itself too, for the cluster role's ecs_cluster (live_cluster): one DescribeClusters per run
     assert live == [{"azs_in_region": ["us-east-1a", "us-east-1b"], "live_active_az": "us-east-1b",
-                     "live_evacuated_az": "us-east-1a", "cluster_exists": True, "cluster_deployment": None,
+                     "live_namespace_az": "us-east-1a", "cluster_exists": True, "cluster_deployment": None,
                      "fixed_record": "0a1b", "cluster": described}]
     # what the filter makes of it: the standby AZ of the inventory is active after a failover
     services = [{"name": "web", "port": 80, "health_path": "/", "cpu": 256, "memory": 512, "image": "nginx",
@@ -45,8 +45,8 @@ def test_reads_the_azs_and_the_active_az_tag(aws):
     topo = FilterModule().filters()["topology"](services, name="bandup-test", region="us-east-1",
                                                 active_az="us-east-1a", standby_az="us-east-1b", live=live[0])
     assert (topo["active_az"], topo["active_az_source"]) == ("us-east-1b", "cluster tag")
-    assert topo["evacuated_az"] == "us-east-1a"
-    assert [p["evacuated"] for p in topo["services"][0]["placements"]] == [False, True]
+    assert topo["namespace_az"] == "us-east-1a"
+    assert [p["namespace"] for p in topo["services"][0]["placements"]] == ["bandup-test.cell-b", "bandup-test"]
 
 
 def test_no_cluster_yet(aws):

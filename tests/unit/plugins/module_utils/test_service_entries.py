@@ -26,8 +26,11 @@ def tg(name, ident):
     return f"arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/{name}/{ident}"
 
 
+NS_A = "arn:aws:servicediscovery:us-east-1:123456789012:namespace/ns-1"
+NS_B = "arn:aws:servicediscovery:us-east-1:123456789012:namespace/ns-2"
 CLUSTER = {"arn": "arn:aws:ecs:us-east-1:123456789012:cluster/bandup-test", "name": "bandup-test",
-           "namespace_arn": "arn:aws:servicediscovery:us-east-1:123456789012:namespace/ns-1", "namespace_name": "bt"}
+           "namespace_arn": NS_A, "namespace_name": "bandup-test",
+           "namespaces": {"bandup-test": {"arn": NS_A}, "bandup-test.cell-b": {"arn": NS_B}}}
 NETWORK = {"vpc_id": "vpc-1", "private_subnets": {"us-east-1a": "subnet-a", "us-east-1b": "subnet-b"},
            "security_groups": {"frontend": "sg-f", "backend": "sg-b", "worker": "sg-w"}}
 TDS = {"frontend": {"arn": "arn:aws:ecs:us-east-1:123456789012:task-definition/bandup-test-frontend:1"},
@@ -44,9 +47,8 @@ SETTINGS = {"deployment_minimum_healthy_percent": 100, "deployment_maximum_perce
 FILTERS = FilterModule().filters()
 
 
-def topology(evacuated=None):
-    return build_topology("bandup-test", "us-east-1", "us-east-1a", "us-east-1b", copy.deepcopy(SERVICES),
-                          live_evacuated_az=evacuated)
+def topology(**live):
+    return build_topology("bandup-test", "us-east-1", "us-east-1a", "us-east-1b", copy.deepcopy(SERVICES), **live)
 
 
 def apps(top=None, **kwargs):
@@ -65,9 +67,8 @@ def test_dependency_order_and_the_steady_standings():
     assert backend["standby"]["desired_count"] == 1 and backend["standby"]["force_desired_count"] is True
     assert backend["active"]["tags"] == {"bandup:managed-by": "bandup.ecs", "bandup:deployment": "bandup-test",
                                          "bandup:service": "backend", "bandup:az": "us-east-1a",
-                                         "bandup:standing": "active", "bandup:sc-role": "server"}
+                                         "bandup:standing": "active"}
     assert backend["standby"]["tags"]["bandup:standing"] == "standby"
-    assert backend["standby"]["tags"]["bandup:sc-role"] == "client"
     assert backend["active"]["network"] == {"subnets": ["subnet-a"], "security_groups": ["sg-b"],
                                             "assign_public_ip": False}
     assert backend["standby"]["network"]["subnets"] == ["subnet-b"]
@@ -77,18 +78,28 @@ def test_dependency_order_and_the_steady_standings():
     assert "wait" not in backend["active"] and "wait" not in backend["standby"]
 
 
-def test_the_server_serves_and_every_client_carries_the_endpoint_token():
+def test_each_cell_has_its_server_and_its_clients_in_its_own_namespace():
     out = apps()
-    server = out["backend"]["active"]["service_connect"]
-    assert server == {"namespace": CLUSTER["namespace_arn"], "services": [
-        {"port_name": "backend", "discovery_name": "backend", "client_aliases": [{"port": 8080, "dns_name": "backend"}]}]}
-    assert "deployment_token" not in out["backend"]["active"]
-    for entry in (out["backend"]["standby"], out["frontend"]["active"], out["frontend"]["standby"], out["worker"]["active"]):
-        assert entry["service_connect"] == {"namespace": CLUSTER["namespace_arn"]}
-        assert entry["deployment_token"] == "backend=bandup-test-backend-a;"
-    # The namespace name when the cluster role published no ARN.
-    named = apps(cluster=dict(CLUSTER, namespace_arn=""))
-    assert named["worker"]["active"]["service_connect"] == {"namespace": "bt"}
+    server = [{"port_name": "backend", "discovery_name": "backend",
+               "client_aliases": [{"port": 8080, "dns_name": "backend"}]}]
+    # the backend serves backend:8080 in both cells, active and standby alike; nobody carries a redeploy token
+    assert out["backend"]["active"]["service_connect"] == {"namespace": NS_A, "services": server}
+    assert out["backend"]["standby"]["service_connect"] == {"namespace": NS_B, "services": server}
+    for app in ("frontend", "worker"):
+        assert out[app]["active"]["service_connect"] == {"namespace": NS_A}
+        assert out[app]["standby"]["service_connect"] == {"namespace": NS_B}
+    assert not any("deployment_token" in app[standing] for app in out.values() for standing in ("active", "standby"))
+    # The namespace names when the cluster role published no ARN yet (check mode on a new deployment).
+    named = apps(cluster=dict(CLUSTER, namespaces={}))
+    assert named["worker"]["standby"]["service_connect"] == {"namespace": "bandup-test.cell-b"}
+
+
+def test_after_a_failover_each_cell_keeps_its_namespace():
+    out = apps(topology(live_active_az="us-east-1b", live_namespace_az="us-east-1a"))
+    assert out["backend"]["active"]["name"] == "bandup-test-backend-b"
+    assert out["backend"]["active"]["service_connect"]["namespace"] == NS_B
+    assert out["backend"]["standby"]["service_connect"]["namespace"] == NS_A
+    assert out["backend"]["standby"]["capacity_provider_strategy"] == [{"capacity_provider": "FARGATE"}]
 
 
 def test_task_definition_per_service_overrides_the_app_revision():
@@ -132,16 +143,6 @@ def test_requests_policy_needs_a_target_group_and_well_formed_arns():
         app["alb"]["enabled"] = False
     no_alb = apps(top, alb={})
     assert [p["name"] for p in no_alb["frontend"]["active"]["autoscaling"]["policies"]] == ["cpu"]
-
-
-def test_evacuated_placement_is_not_waited_for_and_has_no_circuit_breaker_until_over():
-    out = apps(topology(evacuated="us-east-1b"))
-    for app in out.values():
-        assert app["standby"]["wait"] is False
-        assert app["standby"]["deployment"]["circuit_breaker"] is False and app["standby"]["deployment"]["rollback"] is False
-        assert "wait" not in app["active"] and app["active"]["deployment"]["circuit_breaker"] is True
-    over = apps(topology(evacuated="us-east-1b"), evacuation_over=True)
-    assert all("wait" not in app["standby"] and app["standby"]["deployment"]["circuit_breaker"] for app in over.values())
 
 
 def test_settings_are_all_required():

@@ -1,4 +1,5 @@
 """The read-only deployment report (plugins/module_utils/status.py), fed with AWS-shaped responses."""
+import re
 import os
 
 import boto3
@@ -200,7 +201,9 @@ def test_report_rows_from_stubbed_aws(topology, prices):
     assert rows["bandup-test-backend-a"] == {
         "app": "backend", "az": "us-east-1a", "service": "bandup-test-backend-a", "standing": "active", "exists": True,
         "desired": 2, "running": 2, "revision": 7, "image_digest": "sha256:" + "b" * 64,
-        "service_connect": "backend:8080", "target_group": "bandup-test-backend-a", "weight": 100}
+        "service_connect": "backend:8080", "namespace": "bandup-test", "target_group": "bandup-test-backend-a",
+        "weight": 100}
+    assert rows["bandup-test-backend-b"]["namespace"] == "bandup-test.cell-b"
     assert rows["bandup-test-backend-b"]["weight"] == 0 and rows["bandup-test-backend-b"]["service_connect"] == "client"
     assert rows["bandup-test-frontend-a"]["running"] == 1
     assert rows["bandup-test-frontend-b"]["exists"] is False
@@ -208,12 +211,15 @@ def test_report_rows_from_stubbed_aws(topology, prices):
               "active_az_source": "cluster tag", "alb_dns_name": "bandup-test-1.elb.amazonaws.com",
               "rows": list(rows.values()), "cost": status.monthly_cost(topology, prices)}
     text = "\n".join(status.summary_lines(report))
-    assert "backend   us-east-1a  active    2        2        7    sha256:bbbbbbbbbbbb  backend:8080     100" in text
+    assert re.search(r"backend +us-east-1a +active +2 +2 +7 +sha256:b{12} +bandup-test +backend:8080 +100", text), text
     assert "frontend  us-east-1b  absent" in text
     assert "ALB     bandup-test-1.elb.amazonaws.com" in text
     picture = status.mermaid(report)
     assert 'alb -- "weight 100" --> bandup_test_backend_a_tg' in picture
     assert 'bandup_test_frontend_a -. "Service Connect backend:8080" .-> bandup_test_backend_a' in picture
+    # each AZ is drawn as its cell, with its namespace; a client points only at the server of its own cell
+    assert 'subgraph us_east_1b["us-east-1b cell, namespace bandup-test.cell-b"]' in picture
+    assert ".-> bandup_test_backend_b" not in picture
     assert "bandup_test_frontend_a -> bandup_test_backend_a" in status.graphviz(report)
 
 

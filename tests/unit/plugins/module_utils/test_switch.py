@@ -9,28 +9,32 @@ from ansible_collections.bandup.ecs.plugins.module_utils import switch
 from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
 
 NS = "arn:aws:servicediscovery:eu-west-1:123456789012:namespace/ns-1"
+NS_B = "arn:aws:servicediscovery:eu-west-1:123456789012:namespace/ns-2"
 TG_A, TG_B = "arn:aws:elasticloadbalancing:::targetgroup/a/1", "arn:aws:elasticloadbalancing:::targetgroup/b/2"
 LISTENERS = ["arn:listener/1", "arn:listener/2"]
 SERVER_SC = {"enabled": True, "namespace": NS, "services": [
     {"port_name": "backend", "discovery_name": "backend", "client_aliases": [{"port": 8080, "dns_name": "backend"}]}]}
-TOKEN = "backend=x-backend-a;"
 
 
-def entry(name, standing, count, server=False, tg=None, **extra):
+def entry(name, standing, count, server=True, tg=None, **extra):
+    """An entry of the cell of the name's last letter (a: namespace NS, b: NS_B): a server in both cells."""
+    sc = dict(copy.deepcopy(SERVER_SC), namespace=NS if name.endswith("a") else NS_B)
     out = {"name": name, "desired_count": count, "force_desired_count": standing == "standby", "wait": None,
            "availability_zone": "az-" + name[-1],
-           "service_connect": copy.deepcopy(SERVER_SC) if server else {"enabled": True, "namespace": NS, "services": None},
-           "deployment_token": None if server else TOKEN, "tags": {"bandup:service": "backend"},
+           "capacity_provider_strategy": [{"capacity_provider": "FARGATE" if standing == "active" else "FARGATE_SPOT",
+                                           "weight": 1, "base": 0}],
+           "service_connect": sc if server else {"enabled": True, "namespace": sc["namespace"], "services": None},
+           "deployment_token": None, "tags": {"bandup:service": "backend"},
            "load_balancers": [{"target_group_arn": tg, "container_name": "backend", "container_port": 8080}] if tg else [],
-           "autoscaling": {"state": "present" if standing == "active" else "absent", "min_capacity": 2, "max_capacity": 4,
-                           "policies": []}}
+           "autoscaling": {"state": "present", "min_capacity": 2, "max_capacity": 4, "policies": []}
+           if standing == "active" else {"state": "absent"}}
     out.update(extra)
     return out
 
 
 def backend(**standby_extra):
     return {"name": "backend", "active": entry("x-backend-a", "active", 2, server=True, tg=TG_A),
-            "standby": entry("x-backend-b", "standby", 1, tg=TG_B, **standby_extra)}
+            "standby": entry("x-backend-b", "standby", 1, server=True, tg=TG_B, **standby_extra)}
 
 
 def live(standing, server, count=2):
@@ -48,10 +52,11 @@ def legacy(standing, server, count=2):
 
 
 class Recorder:
-    """Stands in for service_batch.Batch: records every step instead of calling AWS."""
+    """Stands in for service_batch.Batch: records every step instead of calling AWS. ``health`` is what
+    DescribeTargetHealth answers per target group (healthy targets by default)."""
 
-    def __init__(self, found, check_mode=False):
-        self.found, self.steps = found, []
+    def __init__(self, found, check_mode=False, health=None):
+        self.found, self.steps, self.health = found, [], health or {}
         self.changes = ChangeSet(check_mode)
         self.results = {}
 
@@ -65,40 +70,66 @@ class Recorder:
     def run(self, entries, live=None, labels=None, target_health=None):
         self.steps.append(("run", copy.deepcopy(entries), labels, target_health))
 
-    def remove_scaling(self, name):
-        self.steps.append(("remove_scaling", name))
-
 
 @pytest.fixture(name="weights")
 def fixture_weights(monkeypatch):
+    """Records each set_weights call as a step of the batch too (so the order of weights and scaling shows)."""
     calls = []
-    monkeypatch.setattr(switch.elb_listener, "set_weights", lambda elbv2, arn, wanted, changes: calls.append((elbv2, arn, wanted)))
+
+    def record(elbv2, arn, wanted, changes):
+        calls.append((elbv2, arn, wanted))
+
+    monkeypatch.setattr(switch.elb_listener, "set_weights", record)
     return calls
 
 
+def recorder(monkeypatch, found, check_mode=False, health=None):
+    """A Recorder whose set_weights and DescribeTargetHealth calls are steps of it."""
+    batch = Recorder(found, check_mode, health)
+
+    def target_health(_elbv2, arn):
+        batch.steps.append(("target_health", arn))
+        return [{"Target": {"Id": "10.0.0.1"}, "TargetHealth": {"State": batch.health.get(arn, "healthy")}}]
+
+    def set_weights(_elbv2, arn, wanted, _changes):
+        batch.steps.append(("weights", arn, wanted))
+
+    monkeypatch.setattr(switch, "target_health", target_health)
+    monkeypatch.setattr(switch.elb_listener, "set_weights", set_weights)
+    return batch
+
+
 def test_steady_state_switches_nothing_and_keeps_the_weights(weights):
-    batch = Recorder({"x-backend-a": live("active", True), "x-backend-b": live("standby", False, 1)})
-    assert switch.converge_apps(batch, [backend()], LISTENERS) == []
+    batch = Recorder({"x-backend-a": live("active", True), "x-backend-b": live("standby", True, 1)})
+    assert switch.converge_apps(batch, [backend()], LISTENERS) == ([], None)
     assert [step[0] for step in batch.steps] == ["read", "run"]
     entries, labels = batch.steps[1][1], batch.steps[1][2]
     assert [e["name"] for e in entries] == ["x-backend-a", "x-backend-b"]
     assert labels == ["apps[0].active", "apps[0].standby"]
-    # The module owns the placement tags: standing active/standby, Service Connect server/client.
-    assert entries[0]["tags"] == {"bandup:service": "backend", "bandup:standing": "active", "bandup:sc-role": "server"}
-    assert entries[1]["tags"] == {"bandup:service": "backend", "bandup:standing": "standby", "bandup:sc-role": "client"}
+    # The module owns the standing tag; each cell keeps its own Service Connect server config.
+    assert entries[0]["tags"] == {"bandup:service": "backend", "bandup:standing": "active"}
+    assert entries[1]["tags"] == {"bandup:service": "backend", "bandup:standing": "standby"}
+    assert entries[0]["service_connect"]["namespace"] == NS and entries[1]["service_connect"]["namespace"] == NS_B
+    # a standby placement is waited for only when the run writes to it
+    assert "wait_if_written" not in entries[0] and entries[1]["wait_if_written"] is True
+    assert weights == [("elbv2", arn, {TG_A: 100, TG_B: 0}) for arn in LISTENERS]
+
+
+def test_known_weights_that_match_read_no_listener(weights):
+    batch = Recorder({"x-backend-a": live("active", True), "x-backend-b": live("standby", True, 1)})
+    switch.converge_apps(batch, [backend()], LISTENERS, {"a": 100, "b": 0})
+    assert weights == []
+    switch.converge_apps(batch, [backend()], LISTENERS, {"a": 0, "b": 100})
     assert weights == [("elbv2", arn, {TG_A: 100, TG_B: 0}) for arn in LISTENERS]
 
 
 def test_deployment_tagged_before_the_rename_converges_without_a_switch(weights):
     """Services carrying only ``bandup:role`` (a release before the rename) that agree with the topology: no switch,
-    one steady converge that writes ``bandup:standing``; a switch's step keeps the standing the old tag records."""
+    one steady converge that writes ``bandup:standing``."""
     batch = Recorder({"x-backend-a": legacy("active", True), "x-backend-b": legacy("standby", False, 1)})
-    assert switch.converge_apps(batch, [backend()], LISTENERS) == []
+    assert switch.converge_apps(batch, [backend()], LISTENERS) == ([], None)
     assert [step[0] for step in batch.steps] == ["read", "run"]
     assert [e["tags"]["bandup:standing"] for e in batch.steps[1][1]] == ["active", "standby"]
-    state = svc.placement_state(legacy("active", True))
-    assert state["standing"] == "active"
-    assert switch.during(backend()["standby"], state, "standby", False, TOKEN)["tags"]["bandup:standing"] == "active"
 
 
 def test_missing_services_match_any_standing_and_no_alb_means_no_listener_call(weights):
@@ -106,22 +137,22 @@ def test_missing_services_match_any_standing_and_no_alb_means_no_listener_call(w
     for standing in ("active", "standby"):
         app[standing]["load_balancers"] = []
     batch = Recorder({})
-    assert switch.converge_apps(batch, [app], LISTENERS) == []
+    assert switch.converge_apps(batch, [app], LISTENERS) == ([], None)
     assert weights == []
 
 
 @pytest.mark.parametrize("found, expected", [
-    ({"x-backend-a": live("active", True), "x-backend-b": live("standby", False)}, False),
-    ({"x-backend-a": live("standby", False), "x-backend-b": live("active", True)}, True),
+    ({"x-backend-a": live("active", True), "x-backend-b": live("standby", True)}, False),
+    ({"x-backend-a": live("standby", True), "x-backend-b": live("active", True)}, True),
     # an interrupted switch: the standing already retagged on one side only
-    ({"x-backend-a": live("active", True), "x-backend-b": live("active", False)}, True),
-    # the standby still serves the endpoint (tags as they should be)
-    ({"x-backend-a": live("active", False), "x-backend-b": live("standby", True)}, True),
+    ({"x-backend-a": live("active", True), "x-backend-b": live("active", True)}, True),
+    # who serves Service Connect is no longer a difference (today's layout: the standby a client)
+    ({"x-backend-a": live("active", True), "x-backend-b": live("standby", False)}, False),
     # a service without a standing tag is not a difference
     ({"x-backend-a": dict(live("active", True), tags=[]), "x-backend-b": None}, False),
     # tagged by a release before the rename (bandup:role only): read as the standing, so no switch when it agrees...
     ({"x-backend-a": legacy("active", True), "x-backend-b": legacy("standby", False)}, False),
-    # ...and a switch interrupted before the upgrade is still found (the endpoint already moved back: tags only)
+    # ...and a switch interrupted before the upgrade is still found
     ({"x-backend-a": legacy("active", True), "x-backend-b": legacy("active", False)}, True),
     # bandup:standing wins over a leftover bandup:role
     ({"x-backend-a": dict(live("active", True), tags=[{"key": "bandup:standing", "value": "active"},
@@ -133,70 +164,58 @@ def test_needs_switch(found, expected):
     assert switch.needs_switch(dict(app, name="backend"), found) is expected
 
 
-def test_server_switch_in_order_then_the_steady_converge(weights):
-    found = {"x-backend-a": live("standby", False, 1), "x-backend-b": live("active", True)}
-    batch = Recorder(found)
-    assert switch.converge_apps(batch, [backend()], LISTENERS) == ["backend"]
+def frontend():
+    return {"name": "frontend", "active": entry("x-frontend-a", "active", 2, server=False, tg=TG_FA),
+            "standby": entry("x-frontend-b", "standby", 1, server=False, tg=TG_FB)}
+
+
+TG_FA, TG_FB = "arn:aws:elasticloadbalancing:::targetgroup/fa/3", "arn:aws:elasticloadbalancing:::targetgroup/fb/4"
+SWITCHED = {"x-backend-a": live("standby", True, 1), "x-backend-b": live("active", True),
+            "x-frontend-a": live("standby", False, 1), "x-frontend-b": live("active", False)}
+
+
+def test_planned_switch_scales_up_moves_traffic_then_sets_the_old_cell_to_standby(monkeypatch):
+    batch = recorder(monkeypatch, SWITCHED)
+    assert switch.converge_apps(batch, [backend(), frontend()], LISTENERS[:1]) == (
+        ["backend", "frontend"], switch.SCALE_FIRST)
     kinds = [step[0] for step in batch.steps]
-    assert kinds == ["read", "run", "run", "remove_scaling", "read", "run"]
-    # 1. the new active scales up as a client (the old one still serves), live standing tag kept, no autoscaling
-    (up,), labels, health = batch.steps[1][1:]
-    assert up["name"] == "x-backend-a" and labels == ["apps[0].active"] and health == "always"
-    assert up["desired_count"] == 2 and up["force_desired_count"] is True and up["autoscaling"] is None
-    assert up["service_connect"]["services"] is None and up["deployment_token"] == TOKEN
-    assert up["tags"]["bandup:standing"] == "standby" and up["tags"]["bandup:sc-role"] == "client"
-    # 2. the weights move to the new active (per listener), before the endpoint moves
-    assert weights[:2] == [("elbv2", arn, {TG_A: 100, TG_B: 0}) for arn in LISTENERS]
-    # 3. the old active becomes a client, then the new one serves; counts left alone
-    old, new = batch.steps[2][1]
-    assert batch.steps[2][2] == ["apps[0].standby", "apps[0].active"] and batch.steps[2][3] == "always"
-    assert old["name"] == "x-backend-b" and old["service_connect"]["services"] is None
-    assert old["deployment_token"] == TOKEN and old["tags"]["bandup:standing"] == "active"
-    assert old["tags"]["bandup:sc-role"] == "client"
-    assert new["name"] == "x-backend-a" and new["service_connect"]["services"] == SERVER_SC["services"]
-    assert new["deployment_token"] is None and new["tags"]["bandup:sc-role"] == "server"
-    assert old["desired_count"] is None and new["desired_count"] is None and new["autoscaling"] is None
-    # 4. the old active's scalable target goes; then a fresh read and the steady converge (standing tags last)
-    assert batch.steps[3] == ("remove_scaling", "x-backend-b")
-    steady = batch.steps[5][1]
-    assert [e["tags"]["bandup:standing"] for e in steady] == ["active", "standby"]
-    assert steady[0]["autoscaling"]["state"] == "present" and steady[1]["desired_count"] == 1
-    assert len(weights) == 4  # and the steady weight check
+    # the cell being left: its target groups' health read once; then scale up, weights (all apps, one step), standby
+    assert kinds == ["read", "target_health", "target_health", "run", "weights", "run", "read", "run", "weights"]
+    assert [step[1] for step in batch.steps[1:3]] == [TG_B, TG_FB]
+    up, labels, health = batch.steps[3][1:]
+    assert [e["name"] for e in up] == ["x-backend-a", "x-frontend-a"] and health == "always"
+    assert labels == ["apps[0].active", "apps[1].active"]
+    for entry_ in up:
+        assert entry_["desired_count"] == 2 and entry_["force_desired_count"] is True and entry_["autoscaling"] is None
+        assert entry_["tags"]["bandup:standing"] == "standby"  # the live standing, retagged last
+        assert entry_["capacity_provider_strategy"][0]["capacity_provider"] == "FARGATE"
+    # the Service Connect config of each cell is the steady one: nothing moves between services
+    assert up[0]["service_connect"] == backend()["active"]["service_connect"]
+    assert batch.steps[4][2] == {TG_A: 100, TG_B: 0, TG_FA: 100, TG_FB: 0}
+    down = batch.steps[5][1]
+    assert [e["name"] for e in down] == ["x-backend-b", "x-frontend-b"]
+    for entry_ in down:
+        assert entry_["wait"] is False and entry_["capacity_redeploy"] is True and entry_["desired_count"] == 1
+        assert entry_["capacity_provider_strategy"][0]["capacity_provider"] == "FARGATE_SPOT"
+        assert entry_["tags"]["bandup:standing"] == "standby"
+    # the old active's scalable target goes with its standby entry (autoscaling absent)
+    assert all(entry_["autoscaling"] == {"state": "absent"} for entry_ in down)
+    steady = batch.steps[7][1]
+    assert [e["tags"]["bandup:standing"] for e in steady] == ["active", "standby", "active", "standby"]
 
 
-def test_new_active_serves_at_once_when_the_old_one_no_longer_does(weights):
-    """An interrupted switch after step 3: the new active scales up as the server; no endpoint move."""
-    found = {"x-backend-a": live("standby", True), "x-backend-b": live("active", False)}
-    batch = Recorder(found)
-    switch.converge_apps(batch, [backend()], LISTENERS)
-    assert [step[0] for step in batch.steps] == ["read", "run", "remove_scaling", "read", "run"]
-    (up,) = batch.steps[1][1]
-    assert up["service_connect"]["services"] == SERVER_SC["services"] and up["tags"]["bandup:sc-role"] == "server"
+def test_outage_switch_moves_traffic_first_and_redeploys_nothing_in_the_old_cell(monkeypatch):
+    batch = recorder(monkeypatch, SWITCHED, health={TG_B: "unhealthy"})
+    assert switch.converge_apps(batch, [backend(), frontend()], LISTENERS[:1])[1] == switch.TRAFFIC_FIRST
+    kinds = [step[0] for step in batch.steps]
+    assert kinds == ["read", "target_health", "target_health", "weights", "run", "run", "read", "run", "weights"]
+    assert all(e["capacity_redeploy"] is False and e["wait"] is False for e in batch.steps[5][1])
 
 
-def test_client_app_switch_has_no_endpoint_step_and_evacuation_keeps_wait_false(weights):
-    app = {"name": "frontend", "active": entry("x-frontend-a", "active", 2, tg=TG_A),
-           "standby": entry("x-frontend-b", "standby", 1, tg=TG_B, wait=False)}
-    batch = Recorder({"x-frontend-a": live("standby", False, 1), "x-frontend-b": live("active", False)})
-    assert switch.converge_apps(batch, [app], []) == ["frontend"]
-    assert [step[0] for step in batch.steps] == ["read", "run", "remove_scaling", "read", "run"]
-    assert batch.steps[4][1][1]["wait"] is False
-    assert weights == []  # no listener given
-
-
-def test_evacuated_server_old_active_is_told_not_waited_for(weights):
-    found = {"x-backend-a": live("standby", False, 1), "x-backend-b": live("active", True)}
-    batch = Recorder(found)
-    switch.converge_apps(batch, [backend(wait=False)], LISTENERS)
-    old, new = batch.steps[2][1]
-    assert old["wait"] is False and new["wait"] is None
-
-
-def test_check_mode_does_not_read_again_after_a_switch(weights):
-    found = {"x-backend-a": live("standby", False, 1), "x-backend-b": live("active", True)}
-    batch = Recorder(found, check_mode=True)
-    switch.converge_apps(batch, [backend()], LISTENERS)
-    assert [step[0] for step in batch.steps] == ["read", "run", "run", "remove_scaling", "run"]
+def test_check_mode_does_not_read_again_after_a_switch(monkeypatch):
+    batch = recorder(monkeypatch, SWITCHED, check_mode=True)
+    switch.converge_apps(batch, [backend(), frontend()], LISTENERS[:1])
+    assert "read" not in [step[0] for step in batch.steps[1:]]
 
 
 def test_repeated_names_fail_before_any_read():

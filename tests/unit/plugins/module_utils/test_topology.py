@@ -60,16 +60,29 @@ def test_live_tag_swaps_standings_and_keeps_names():
     assert result["active_az_source"] == "cluster tag"
 
 
-def test_evacuated_tag_marks_the_standby_placements_until_that_az_is_active_again():
-    result = topo(live_active_az="us-east-1b", live_evacuated_az="us-east-1a")
-    assert result["evacuated_az"] == "us-east-1a"
-    evacuated = {p["service_name"]: p["evacuated"] for s in result["services"] for p in s["placements"]}
-    assert evacuated == {"bandup-test-backend-a": True, "bandup-test-backend-b": False,
-                         "bandup-test-frontend-a": True, "bandup-test-frontend-b": False}
-    # failed back: the evacuated AZ is active again, so nothing is evacuated any more
-    back = topo(live_active_az="us-east-1a", live_evacuated_az="us-east-1a")
-    assert back["evacuated_az"] is None
-    assert not any(p["evacuated"] for s in back["services"] for p in s["placements"])
+def namespaces(result):
+    return {p["service_name"]: p["namespace"] for s in result["services"] for p in s["placements"]}
+
+
+def test_one_cell_per_az_each_with_its_namespace():
+    fresh = topo()
+    assert fresh["cells"] == [{"az": "us-east-1a", "namespace": "bandup-test"},
+                              {"az": "us-east-1b", "namespace": "bandup-test.cell-b"}]
+    assert fresh["namespace"] == "bandup-test" and fresh["namespace_az"] == "us-east-1a"
+    assert namespaces(fresh) == {"bandup-test-backend-a": "bandup-test", "bandup-test-backend-b": "bandup-test.cell-b",
+                                 "bandup-test-frontend-a": "bandup-test", "bandup-test-frontend-b": "bandup-test.cell-b"}
+    # a failover moves standings, never a namespace: the cluster's bandup:namespace-az tag keeps the cells
+    failed_over = topo(live_active_az="us-east-1b", live_namespace_az="us-east-1a")
+    assert namespaces(failed_over) == namespaces(fresh) and failed_over["cells"] == fresh["cells"]
+
+
+def test_a_deployment_from_before_cells_keeps_its_namespace_in_the_active_cell():
+    """No bandup:namespace-az tag yet (one namespace, served by the active backend): the cell active now keeps it,
+    even when that is the inventory's standby AZ (the deployment was failed over by the old release)."""
+    result = topo(live_active_az="us-east-1b")
+    assert result["namespace_az"] == "us-east-1b"
+    assert result["cells"] == [{"az": "us-east-1a", "namespace": "bandup-test.cell-a"},
+                               {"az": "us-east-1b", "namespace": "bandup-test"}]
 
 
 def test_live_tag_outside_the_pair_is_refused():

@@ -47,12 +47,15 @@ COMMON = {"task_definition": TD, "availability_zone": "eu-west-1a",
           "platform_version": "LATEST"}
 ACTIVE = dict(COMMON, name=A, desired_count=2,
               load_balancers=[{"target_group_arn": TG, "container_name": "backend", "container_port": 8080}],
-              service_connect=SERVER_SC, tags={"bandup:standing": "active", "bandup:sc-role": "server"},
+              service_connect=SERVER_SC, tags={"bandup:standing": "active"},
               autoscaling={"min_capacity": 2, "max_capacity": 4,
                            "policies": [{"name": "cpu", "metric": "cpu", "target_value": 60}]})
-STANDBY = dict(COMMON, name=B, desired_count=1, force_desired_count=True, service_connect={"namespace": NS_ARN},
+# Each cell has its own server, in its own namespace.
+NS_B = NS_ARN.replace("ns-", "ns-b")
+SERVER_SC_B = dict(SERVER_SC, namespace=NS_B)
+STANDBY = dict(COMMON, name=B, desired_count=1, force_desired_count=True, service_connect=SERVER_SC_B,
                load_balancers=[{"target_group_arn": TG_B, "container_name": "backend", "container_port": 8080}],
-               deployment_token=TOKEN, tags={"bandup:standing": "standby", "bandup:sc-role": "client"},
+               tags={"bandup:standing": "standby"},
                autoscaling={"state": "absent"})
 ARGS = {"cluster": CLUSTER, "apps": [{"name": "backend", "active": ACTIVE, "standby": STANDBY}],
         "target_health": "after_change", "wait_delay": 0, "region": "eu-west-1"}
@@ -75,8 +78,10 @@ def as_client(entry):
 def live(name, entry, standing, dep_id, desired=2, serves=False, sc_role=None, recorded_as=None):
     """A live service of ``entry`` tagged ``standing``, serving the endpoint or a client, recorded as ``recorded_as``."""
     sc = _FIX.sc_live() if serves else CLIENT_SC
-    tags = {"bandup:standing": standing, "bandup:sc-role": sc_role or ("server" if serves else "client"),
-            svc.LAST_APPLIED_TAG: record(recorded_as or entry)}
+    sc = dict(sc, namespace=entry["service_connect"]["namespace"])
+    tags = {"bandup:standing": standing, svc.LAST_APPLIED_TAG: record(recorded_as or entry)}
+    if sc_role:
+        tags["bandup:sc-role"] = sc_role
     service = _FIX.aws_service([_FIX.deployment(dep_id, desired=desired, running=desired, sc=sc)], name=name,
                                desired=desired, running=desired, tags=tags)
     return dict(service, loadBalancers=[{"targetGroupArn": entry["load_balancers"][0]["target_group_arn"],
@@ -88,7 +93,7 @@ def live_active(**changes):
 
 
 def live_standby(standing="standby"):
-    return live(B, STANDBY, standing, "ecs-svc/2", desired=1)
+    return live(B, STANDBY, standing, "ecs-svc/2", desired=1, serves=True)
 
 
 def cpu_policy(rid, target=60.0):
@@ -190,46 +195,46 @@ def test_target_health_always_reads_the_targets_of_an_unchanged_service():
     describe(clients, [live_active(), live_standby()])
     read_scaling(clients, [target(RID_A)], [cpu_policy(RID_A)])
     healthy(clients)
-    healthy(clients, TG_B)
+    # the standby is waited for (and its targets read) only when the run writes to it
     result, failed = run(dict(ARGS, target_health="always"), clients)
     assert not failed and result["changed"] is False
 
 
 def test_an_interrupted_switch_is_finished_by_the_rerun():
     """Both services tagged active (the standing tag of the standby was not written yet): the switch's steps find
-    nothing to do (the new active runs and is healthy, the old one serves nothing and has no scalable target), then
-    the converge retags the old active as standby."""
+    nothing to do but that tag (the new active runs and is healthy, the old one has no scalable target)."""
     clients = Clients()
     describe(clients, [live_active(), live_standby(standing="active")])
-    # 1. the new active: its count is right; waited for until its targets are healthy
-    describe(clients, [live_active()], names=[A])
+    # the cell being left: its target health, read once (healthy: scale up first)
+    healthy(clients, TG_B)
+    # 1. the new active: its count is right; its targets read until healthy (its state is the first read's)
     healthy(clients)
-    # 4. no scalable target on the old active
+    # 3. the old cell: no scalable target; its standing tag, not waited for (one read after the write)
     read_scaling(clients, [], rids=[RID_B])
-    # then a fresh read and the steady converge: the standby's standing tag, the last write
-    describe(clients, [live_active(), live_standby(standing="active")])
-    read_scaling(clients, [target(RID_A)], [cpu_policy(RID_A)])
     clients["ecs"].add_response("tag_resource", {}, {"resourceArn": live_standby()["serviceArn"], "tags": ANY})
     describe(clients, [live_standby()], names=[B])
-    healthy(clients, TG_B)
+    # then a fresh read and the steady converge: nothing left
+    describe(clients, [live_active(), live_standby()])
+    read_scaling(clients, [target(RID_A)], [cpu_policy(RID_A)])
     result, failed = run(ARGS, clients)
-    assert not failed and result["switched"] == ["backend"]
+    assert not failed, result["msg"]
+    assert result["switched"] == ["backend"] and result["switch_order"].startswith("scale up")
     assert result["changes"] == [{"resource": f"service {B}", "action": "tag",
                                   "fields": ["bandup:last-good", "bandup:standing"]}]
 
 
-def test_failover_switch_of_a_service_connect_server():
-    """The topology's active AZ moved: A (standby, client, 1 task) becomes the active server, B (active, server)
-    the standby client. Every step against the API, in order."""
+def test_failover_switch_of_two_cells_sends_no_service_connect_change():
+    """The topology's active AZ moved: A (standby, 1 task) becomes active, B (active) the standby. Each serves the
+    endpoint in its own cell throughout: no Service Connect write, no forced deployment. Every step against the API,
+    in order."""
     clients = Clients()
     ecs, elbv2, aas = clients["ecs"], clients["elbv2"], clients["application-autoscaling"]
-    old_a = live(A, ACTIVE, "standby", "ecs-svc/1", desired=1, recorded_as=as_client(ACTIVE))
-    old_b = live(B, STANDBY, "active", "ecs-svc/2", serves=True, recorded_as=dict(STANDBY, service_connect=SERVER_SC,
-                                                                                   deployment_token=None))
+    old_a = live(A, ACTIVE, "standby", "ecs-svc/1", desired=1, serves=True)
+    old_b = live(B, STANDBY, "active", "ecs-svc/2", serves=True)
     describe(clients, [old_a, old_b])
-    # 1. A scales up to 2 as a client (B still serves), waited for until healthy
-    describe(clients, [old_a], names=[A])
-    scaled_a = live(A, ACTIVE, "standby", "ecs-svc/1", recorded_as=as_client(ACTIVE))
+    healthy(clients, TG_B)
+    # 1. A scales up to 2, waited for until healthy
+    scaled_a = live(A, ACTIVE, "standby", "ecs-svc/1", serves=True)
     ecs.add_response("update_service", {"service": scaled_a}, {
         "cluster": CLUSTER, "service": A, "desiredCount": 2, "forceNewDeployment": False})
     describe(clients, [scaled_a], names=[A])
@@ -237,40 +242,22 @@ def test_failover_switch_of_a_service_connect_server():
     # 2. the weights move to A
     rules(clients, 0, 100)
     elbv2.add_response("modify_listener", {"Listeners": []}, {"ListenerArn": LISTENER, "DefaultActions": ANY})
-    # 3. B becomes a client (no endpoint check for a client), then A serves once nobody else does; each redeploys
-    #    (its deployment token changed: the clients' token, or none for the server)
-    describe(clients, [old_b, scaled_a], names=[B, A])
-    client_b = live(B, STANDBY, "active", "ecs-svc/3", serves=False, recorded_as=STANDBY)
-    ecs.add_response("update_service", {"service": client_b}, {
-        "cluster": CLUSTER, "service": B, "serviceConnectConfiguration": CLIENT_SC, "forceNewDeployment": True})
-    ecs.add_response("tag_resource", {}, {"resourceArn": old_b["serviceArn"], "tags": ANY})
-    describe(clients, [client_b], names=[B])
-    healthy(clients, TG_B)
-    ecs.add_response("list_services", {"serviceArns": [old_a["serviceArn"], old_b["serviceArn"]]}, {"cluster": CLUSTER})
-    ecs.add_response("describe_services", {"services": [client_b], "failures": []},
-                     {"cluster": CLUSTER, "services": [old_b["serviceArn"]], "include": ["TAGS"]})
-    server_a = live(A, ACTIVE, "standby", "ecs-svc/4", serves=True)
-    ecs.add_response("update_service", {"service": server_a}, {
-        "cluster": CLUSTER, "service": A, "serviceConnectConfiguration": ANY, "forceNewDeployment": True})
-    ecs.add_response("tag_resource", {}, {"resourceArn": old_a["serviceArn"], "tags": ANY})
-    describe(clients, [server_a], names=[A])
-    healthy(clients)
-    # 4. B's scalable target goes
+    # 3. B to its standby count and tag, not waited for; its scalable target goes
+    standby_b = live(B, STANDBY, "standby", "ecs-svc/2", desired=1, serves=True)
     read_scaling(clients, [target(RID_B)], rids=[RID_B])
-    aas.add_response("deregister_scalable_target", {}, {"ServiceNamespace": "ecs", "ResourceId": RID_B,
-                                                        "ScalableDimension": DIM})
-    # the steady converge: A retagged active with its autoscaling, B scaled to 1 and retagged standby
-    describe(clients, [server_a, client_b])
-    read_scaling(clients, [])
-    ecs.add_response("tag_resource", {}, {"resourceArn": old_a["serviceArn"], "tags": ANY})
-    describe(clients, [server_a], names=[A])
-    healthy(clients)
-    autoscaling_created(clients)
-    ecs.add_response("update_service", {"service": client_b}, {
+    ecs.add_response("update_service", {"service": standby_b}, {
         "cluster": CLUSTER, "service": B, "desiredCount": 1, "forceNewDeployment": False})
     ecs.add_response("tag_resource", {}, {"resourceArn": old_b["serviceArn"], "tags": ANY})
-    describe(clients, [live(B, STANDBY, "standby", "ecs-svc/3", desired=1)], names=[B])
-    healthy(clients, TG_B)
+    describe(clients, [standby_b], names=[B])
+    aas.add_response("deregister_scalable_target", {}, {"ServiceNamespace": "ecs", "ResourceId": RID_B,
+                                                        "ScalableDimension": DIM})
+    # the steady converge: A retagged active with its autoscaling; B unchanged, not read again
+    describe(clients, [scaled_a, standby_b])
+    read_scaling(clients, [])
+    ecs.add_response("tag_resource", {}, {"resourceArn": old_a["serviceArn"], "tags": ANY})
+    describe(clients, [scaled_a], names=[A])
+    healthy(clients)
+    autoscaling_created(clients)
     rules(clients, 100, 0)
     result, failed = run(dict(ARGS, listener_arns=[LISTENER]), clients)
     assert not failed, result["msg"]
@@ -278,16 +265,12 @@ def test_failover_switch_of_a_service_connect_server():
     assert [(c["resource"], c["action"], c["fields"]) for c in result["changes"]] == [
         (f"service {A}", "update", ["desiredCount"]),
         ("listener bandup-prod/f2f7dc8efc522ab2", "weights", ["DefaultActions"]),
-        (f"service {B}", "update", ["forceNewDeployment", "serviceConnectConfiguration"]),
-        (f"service {B}", "tag", ["bandup:last-applied", "bandup:last-good", "bandup:sc-role"]),
-        (f"service {A}", "update", ["forceNewDeployment", "serviceConnectConfiguration"]),
-        (f"service {A}", "tag", ["bandup:last-applied", "bandup:last-good", "bandup:sc-role"]),
+        (f"service {B}", "update", ["desiredCount"]),
+        (f"service {B}", "tag", ["bandup:last-good", "bandup:standing"]),
         (f"scalable target {RID_B}", "delete", []),
         (f"service {A}", "tag", ["bandup:last-good", "bandup:standing"]),
         (f"scalable target {RID_A}", "register", ["MaxCapacity", "MinCapacity"]),
-        (f"scaling policy cpu of {RID_A}", "create", ["TargetTrackingScalingPolicyConfiguration"]),
-        (f"service {B}", "update", ["desiredCount"]),
-        (f"service {B}", "tag", ["bandup:last-good", "bandup:standing"])]
+        (f"scaling policy cpu of {RID_A}", "create", ["TargetTrackingScalingPolicyConfiguration"])]
 
 
 def test_create_in_order_then_autoscaling():
@@ -308,13 +291,16 @@ def test_create_in_order_then_autoscaling():
     describe(clients, [live_active(deployments=[_FIX.deployment("ecs-svc/9", sc=_FIX.sc_live())])], names=[A])
     healthy(clients)
     autoscaling_created(clients)
-    # Then the client, no endpoint check; no scalable target to remove.
+    # Then the standby, the server of its own cell: the endpoint check finds A serving it in another namespace only.
+    ecs.add_response("list_services", {"serviceArns": [live_active()["serviceArn"]]}, {"cluster": CLUSTER})
+    ecs.add_response("describe_services", {"services": [live_active()], "failures": []},
+                     {"cluster": CLUSTER, "services": [live_active()["serviceArn"]], "include": ["TAGS"]})
     ecs.add_response("create_service", {"service": live_standby()}, {
         "cluster": CLUSTER, "serviceName": B, "desiredCount": 1, "schedulingStrategy": "REPLICA", "tags": ANY,
         "taskDefinition": TD, "capacityProviderStrategy": ANY, "networkConfiguration": ANY, "loadBalancers": ANY,
-        "serviceConnectConfiguration": CLIENT_SC, "deploymentConfiguration": ANY, "healthCheckGracePeriodSeconds": 60,
-        "availabilityZoneRebalancing": "DISABLED", "propagateTags": "SERVICE", "platformVersion": "LATEST",
-        "clientToken": ANY})
+        "serviceConnectConfiguration": dict(SERVER_SC_B, enabled=True, services=ANY), "deploymentConfiguration": ANY,
+        "healthCheckGracePeriodSeconds": 60, "availabilityZoneRebalancing": "DISABLED", "propagateTags": "SERVICE",
+        "platformVersion": "LATEST", "clientToken": ANY})
     describe(clients, [live_standby()], names=[B])
     healthy(clients, TG_B)
     result, failed = run(ARGS, clients)

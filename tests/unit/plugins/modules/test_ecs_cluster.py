@@ -284,3 +284,41 @@ def test_delete_is_one_change_and_a_missing_cluster_none(ecs, capsys):
     describe(ecs, None)
     out = run(dict(name="bandup", state="absent", region="us-east-1"), capsys)
     assert (out["changed"], out["changes"]) == (False, [])
+
+
+NS_B = NS.replace("abcdefghijklmnop", "bbbbbbbbbbbbbbbb")
+CELL_B = {"Id": "ns-bbbbbbbbbbbbbbbb", "Arn": NS_B, "Name": "bandup.cell-b", "Type": "HTTP"}
+
+
+def test_cell_namespaces_no_op_is_one_list_and_their_tags(aws, capsys):
+    """The default namespace and the other cell's, from one ListNamespaces; the default named in both options is
+    one namespace."""
+    describe_with(aws, LIVE)
+    sd = aws["servicediscovery"]
+    sd.add_response("list_namespaces", {"Namespaces": [NAMESPACE, CELL_B]})
+    for arn in (NS, NS_B):
+        sd.add_response("list_tags_for_resource", {"Tags": [{"Key": "bandup:managed-by", "Value": "bandup.ecs"}]},
+                        {"ResourceARN": arn})
+    out = run(namespace_args(http_namespaces=["bandup", "bandup.cell-b"]), capsys)
+    assert out["changed"] is False and out["changes"] == []
+    assert out["namespace"]["arn"] == NS
+    assert {name: ns["arn"] for name, ns in out["namespaces"].items()} == {"bandup": NS, "bandup.cell-b": NS_B}
+
+
+def test_a_missing_cell_namespace_is_created_and_tagged(aws, capsys):
+    describe_with(aws, LIVE)
+    sd = aws["servicediscovery"]
+    sd.add_response("list_namespaces", {"Namespaces": [NAMESPACE]})
+    sd.add_response("list_tags_for_resource", {"Tags": [{"Key": "bandup:managed-by", "Value": "bandup.ecs"}]},
+                    {"ResourceARN": NS})
+    sd.add_response("create_http_namespace", {"OperationId": "op-2"}, {
+        "Name": "bandup.cell-b", "CreatorRequestId": ANY, "Tags": [{"Key": "bandup:managed-by", "Value": "bandup.ecs"}]})
+    sd.add_response("get_operation", {"Operation": {"Id": "op-2", "Status": "SUCCESS",
+                                                    "Targets": {"NAMESPACE": "ns-bbbbbbbbbbbbbbbb"}}},
+                    {"OperationId": "op-2"})
+    sd.add_response("get_namespace", {"Namespace": CELL_B}, {"Id": "ns-bbbbbbbbbbbbbbbb"})
+    sd.add_response("list_tags_for_resource", {"Tags": [{"Key": "bandup:managed-by", "Value": "bandup.ecs"}]},
+                    {"ResourceARN": NS_B})
+    out = run(namespace_args(http_namespaces=["bandup", "bandup.cell-b"]), capsys)
+    assert out["changes"] == [change("create", resource="namespace bandup.cell-b")]
+    assert out["namespaces"]["bandup.cell-b"]["arn"] == NS_B

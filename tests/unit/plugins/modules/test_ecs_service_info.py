@@ -3,6 +3,7 @@ import importlib.util
 import os
 
 from ansible_collections.bandup.ecs.plugins.module_utils.ecs_service import placement_state
+from conftest import run_module  # the modules' conftest, bound at collection (tests/unit/support has one too)
 
 _SPEC = importlib.util.spec_from_file_location("ecs_service_fixtures", os.path.join(
     os.path.dirname(__file__), "..", "module_utils", "test_ecs_service.py"))
@@ -32,7 +33,6 @@ def test_unreported_service_connect_falls_back_to_the_tag():
 
 def test_the_module_reads_once_and_fails_on_an_aws_error_through_the_one_failure_path(aws, capsys):
     from ansible_collections.bandup.ecs.plugins.modules import ecs_service_info
-    from conftest import run_module
 
     service = dict(_FIX.aws_service([_FIX.deployment("ecs-svc/2", sc=_FIX.sc_live())]), serviceName="prod-a")
     aws["ecs"].add_response("describe_services", {"services": [service], "failures": []},

@@ -12,6 +12,7 @@ from botocore.stub import ANY, Stubber
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
 from ansible_collections.bandup.ecs.plugins.module_utils import ecs_service as svc
 from ansible_collections.bandup.ecs.plugins.modules import ecs_service
+from conftest import run_module  # the modules' conftest, bound at collection (tests/unit/support has one too)
 
 # The response fixtures live with the module_utils tests (same basename elsewhere: load by path).
 _SPEC = importlib.util.spec_from_file_location("ecs_service_fixtures", os.path.join(
@@ -279,7 +280,6 @@ def test_changed_subnets_are_checked_before_the_update():
 def test_present_without_its_required_options_fails_before_any_call(capsys):
     """task_definition, network and availability_zone are required with state=present (the argument spec says so);
     a stubbed client with no answers queued fails on any call."""
-    from conftest import run_module  # pylint: disable=import-outside-toplevel
     clients = Clients()
     with mock.patch.object(AWSModule, "client", side_effect=clients.client):
         out = run_module(ecs_service, {k: v for k, v in ARGS.items() if k != "network"}, capsys)

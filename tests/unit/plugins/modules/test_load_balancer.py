@@ -305,3 +305,26 @@ def test_load_balancer_changes_ignore_order():
     assert lb.load_balancer_changes(live, {"Subnets": ["subnet-b", "subnet-a"], "SecurityGroups": ["sg-alb"]}) == {}
     assert lb.load_balancer_changes(live, {"Subnets": ["subnet-a", "subnet-c"], "SecurityGroups": ["sg-alb"]}) == {
         "Subnets": ["subnet-a", "subnet-c"]}
+
+
+def test_load_balancer_attributes_are_read_only_when_the_record_differs(aws, capsys):
+    """zonal_shift.config.enabled (the alb role's alb_zonal_shift): without a record on the load balancer, its
+    attributes are read, the differing one set and the record tagged (the no-op converge of site.yml, with the record,
+    reads none: tests/integration)."""
+    zonal = {"zonal_shift.config.enabled": "true"}
+    record = lb.attributes_record(zonal)
+
+    def attributes(elb):
+        elb.add_response("describe_load_balancer_attributes", {"Attributes": [
+            {"Key": "zonal_shift.config.enabled", "Value": "false"},
+            {"Key": "idle_timeout.timeout_seconds", "Value": "60"}]}, {"LoadBalancerArn": LB_ARN})
+        elb.add_response("modify_load_balancer_attributes", {"Attributes": []}, {
+            "LoadBalancerArn": LB_ARN, "Attributes": [{"Key": "zonal_shift.config.enabled", "Value": "true"}]})
+        elb.add_response("add_tags", {}, {"ResourceArns": [LB_ARN],
+                                          "Tags": [{"Key": "bandup:last-applied", "Value": record}]})
+
+    expect_reads(aws, {"a": 100, "b": 0}, before_rules=attributes)
+    out = run_module(load_balancer, args(attributes=zonal), capsys)
+    assert [(c["resource"], c["action"], c["fields"]) for c in out["changes"]] == [
+        ("load balancer bandup", "attributes", ["zonal_shift.config.enabled"]),
+        ("load balancer bandup", "tag", ["bandup:last-applied"])]
