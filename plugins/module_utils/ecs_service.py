@@ -89,6 +89,7 @@ SERVICE_OPTIONS = dict(
         maximum_percent=dict(type="int", default=200),
         circuit_breaker=dict(type="bool", default=True),
         rollback=dict(type="bool", default=True),
+        alarms=dict(type="list", elements="str"),
     )),
     health_check_grace_period=dict(type="int"),
     availability_zone_rebalancing=dict(type="str", choices=["ENABLED", "DISABLED"]),
@@ -176,7 +177,15 @@ def build_spec(params, task_definition_arn):
         "enableECSManagedTags": params["enable_ecs_managed_tags"],
         "platformVersion": params["platform_version"],
     }
+    if deployment.get("alarms") is not None:
+        spec["deploymentConfiguration"]["alarms"] = alarms_spec(deployment["alarms"])
     return {k: v for k, v in spec.items() if v is not None}
+
+
+def alarms_spec(names):
+    """``deploymentConfiguration.alarms`` of a list of alarm names: enabled with rollback, or all off for none."""
+    names = sorted(set(names or []))
+    return {"alarmNames": names, "enable": bool(names), "rollback": bool(names)}
 
 
 def endpoints(sc):
@@ -299,6 +308,12 @@ def _matches(desired, live, key=None):
     """True if every value set in ``desired`` has the same value in ``live`` (extra live keys are defaults)."""
     if key == "serviceConnectConfiguration":
         desired, live = _service_connect_comparable(desired), _service_connect_comparable(live)
+    if key == "alarms":
+        # DescribeServices may leave the member out when no alarm was ever set: that is "none".
+        # Disabled alarms compare equal whatever names they keep.
+        live = live or {}
+        live = ({"alarmNames": sorted(live.get("alarmNames") or []), "enable": True, "rollback": bool(live.get("rollback"))}
+                if live.get("enable") else alarms_spec([]))
     if key == "namespace" and _is_arn(live) != _is_arn(desired):
         # AWS answers with the namespace ARN when given a name; a name and an ARN cannot be compared offline.
         return True
@@ -513,6 +528,10 @@ def wait_for_deployment(ecs, elbv2, cluster, name, deployment_id, deadline, dela
         state, reason = deployment_state(service, deployment_id)
         details = {"events": _events(service), "rollout_state_reason": reason, "deployment_id": deployment_id}
         if state == "failed":
+            # What rollout.alarm_failure needs to name the alarm and where ECS went back to.
+            alarms = (service.get("deploymentConfiguration") or {}).get("alarms") or {}
+            details.update(alarm_names=alarms.get("alarmNames", []) if alarms.get("enable") else [],
+                           returned_to=(primary_deployment(service) or {}).get("taskDefinition"))
             raise WaitError(f"service {name}: {reason}", False, details)
         if state == "done":
             not_ready = _not_ready_targets(elbv2, service)

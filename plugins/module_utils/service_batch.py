@@ -159,6 +159,7 @@ class Batch:
             self.record(name, result, service, before)
             msg, details = rollout.failure(err, self.client("ecs"), lambda: self.client("logs"), self.cluster, name,
                                            self.failure_log_lines)
+            msg, details = rollout.alarm_failure(msg, details, lambda: self.client("cloudwatch"), name)
             raise ServiceError(msg, timed_out=err.timed_out, services=self.results, **details) from err
         if scaling_changed(splan):
             auto, client = entry["autoscaling"], self.client("application-autoscaling")

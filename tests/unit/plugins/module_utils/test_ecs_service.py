@@ -158,6 +158,33 @@ def test_aws_defaults_are_not_differences_but_live_drift_is():
     assert fields == ["networkConfiguration", "deploymentConfiguration", "availabilityZoneRebalancing"]
 
 
+def alarms_spec(names):
+    params = dict(PARAMS, deployment=dict(PARAMS["deployment"], alarms=names))
+    return svc.build_spec(params, TD)
+
+
+def test_deployment_alarms_compare_in_the_shape_describe_services_answers():
+    """deploymentConfiguration.alarms as DescribeServices reports it ({alarmNames, enable, rollback}): the same names in
+    another order are no change, another name or rollback off is; none wanted matches a service that never had alarms
+    (the member left out) and one whose alarms are disabled."""
+    names = ["b-5xx-rate", "a-p95-latency"]
+    service = aws_service()
+    assert svc.compare(alarms_spec([]), svc.live_spec(service), record=None) == []
+    assert svc.compare(alarms_spec(names), svc.live_spec(service), record=None) == ["deploymentConfiguration"]
+    assert alarms_spec(names)["deploymentConfiguration"]["alarms"] == {
+        "alarmNames": ["a-p95-latency", "b-5xx-rate"], "enable": True, "rollback": True}
+    service["deploymentConfiguration"]["alarms"] = {"alarmNames": names, "enable": True, "rollback": True}
+    assert svc.compare(alarms_spec(names), svc.live_spec(service), record=None) == []
+    assert svc.compare(alarms_spec(names + ["mine"]), svc.live_spec(service), record=None) == ["deploymentConfiguration"]
+    assert svc.compare(alarms_spec([]), svc.live_spec(service), record=None) == ["deploymentConfiguration"]
+    service["deploymentConfiguration"]["alarms"]["rollback"] = False
+    assert svc.compare(alarms_spec(names), svc.live_spec(service), record=None) == ["deploymentConfiguration"]
+    service["deploymentConfiguration"]["alarms"] = {"alarmNames": names, "enable": False, "rollback": False}
+    assert svc.compare(alarms_spec([]), svc.live_spec(service), record=None) == []
+    # left out: not managed
+    assert "alarms" not in spec()["deploymentConfiguration"]
+
+
 def emulator_service():
     """What the local endpoint answers: no deploymentConfiguration, capacityProviderStrategy, SC, grace period."""
     service = aws_service(deployments=[deployment("ecs-svc/1")])
