@@ -116,7 +116,7 @@ _value:
         - One entry per service in dependency order (C(depends_on) first), every key of the input with
           defaults applied, plus C(family), C(repository), C(log_group), C(execution_role), C(task_role),
           C(security_group) and C(placements) (one per AZ with C(standing) (C(active) or C(standby)), C(az), C(desired_count),
-          C(service_name), C(target_group_name), C(capacity_provider), C(namespace): its cell's Service Connect namespace).
+          C(service_name), C(target_group_name), C(capacity_provider), C(namespace), the Service Connect namespace of its cell).
       type: list
       elements: dict
 """

@@ -67,8 +67,8 @@ options:
     version_added: 0.2.0
   listener_weights:
     description:
-      - With I(apps), C({target group name: weight}) of the forwards of I(listener_arns) as the caller read them in
-        this run (the C(weights) that M(bandup.ecs.load_balancer) returns). When every wanted weight is there, the
+      - With I(apps), the weight of each target group (by name) in the forwards of I(listener_arns) as the caller
+        read them in this run (the C(weights) that M(bandup.ecs.load_balancer) returns). When every wanted weight is there, the
         steady state reads no listener rule; otherwise, or after a switch, the rules are read and corrected.
     type: dict
     version_added: 0.3.0

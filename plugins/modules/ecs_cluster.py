@@ -84,8 +84,8 @@ options:
   http_namespaces:
     description:
       - Names of further AWS Cloud Map HTTP namespaces to find or create (with the description of
-        I(service_connect_http_namespace)) and tag with I(tags), in the same run: one C(ListNamespaces) for all of
-        them and I(service_connect_http_namespace), which may be one of them. They are not set on the cluster: the
+        I(service_connect_http_namespace)) and tag with I(tags), in the same run, one C(ListNamespaces) for all of
+        them and I(service_connect_http_namespace), which may be one of them. They are not set on the cluster; the
         service role's cells use them, each AZ's services naming their cell's namespace themselves.
       - With I(state=absent) they are left alone (delete them with M(bandup.ecs.cloudmap_namespace)).
     type: list

@@ -60,7 +60,7 @@ options:
     required: true
   attributes:
     description:
-      - Load balancer attributes (AWS attribute key to value), e.g. C({"zonal_shift.config.enabled": "true"}) for ARC
+      - Load balancer attributes (AWS attribute key to value), e.g. C(zonal_shift.config.enabled) C(true) for ARC
         zonal shift. Compared through the last-applied record (the tag C(bandup:last-applied) on the load balancer),
         read with C(DescribeLoadBalancerAttributes) only when the record differs; attributes not given are left alone.
     type: dict

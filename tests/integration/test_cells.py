@@ -84,13 +84,17 @@ def test_planned_switch_keeps_backend_reachable_and_sends_no_service_connect_cha
     assert converged.recorded()["writes"] == []
 
 
+# The last commit before cells (one namespace, the active backend its only server): the layout to upgrade from.
+BEFORE_CELLS = "5cae92ade2c3d0cca1e18cf2f87bb1d8971e9ea8"
+
+
 def old_release(dest):
-    """A checkout of `main` (the release before cells) in ``dest``, linked as bandup.ecs there, fixtures prepared."""
+    """A checkout of the release before cells in ``dest``, linked as bandup.ecs there, fixtures prepared."""
     import os
     import subprocess
     from conftest import ROOT, VENV_BIN
     os.makedirs(dest)
-    archive = subprocess.run(["git", "archive", "main"], cwd=ROOT, check=True, capture_output=True).stdout
+    archive = subprocess.run(["git", "archive", BEFORE_CELLS], cwd=ROOT, check=True, capture_output=True).stdout
     subprocess.run(["tar", "-xf", "-", "-C", dest], input=archive, check=True)
     link = os.path.join(dest, ".collections", "ansible_collections", "bandup")
     os.makedirs(link)
@@ -106,9 +110,10 @@ def test_upgrade_from_one_namespace(fresh_endpoint, apps, tmp_path):
     import subprocess
     from conftest import VENV_BIN
     old = old_release(str(tmp_path / "main"))
+    # its own ansible.cfg, so that its collections_path (./.collections) is the old release's code
     made = subprocess.run([f"{VENV_BIN}/ansible-playbook", "-i", "inventories/local", "site.yml"], cwd=old,
-                          env=fresh_endpoint.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                          timeout=900, check=False)
+                          env=dict(fresh_endpoint.env, ANSIBLE_CONFIG=f"{old}/ansible.cfg"), stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, timeout=900, check=False)
     assert made.returncode == 0, made.stdout[-5000:]
     before = service_namespaces(fresh_endpoint)
     assert before[f"{NAME}-backend-b"] == (NAME, [])  # today's layout: the standby backend a client in one namespace

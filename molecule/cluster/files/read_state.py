@@ -14,11 +14,15 @@ def main(cluster_name, namespace_name, *families):
     cluster = clusters[0] if clusters else {}
     cluster["tags"] = {t["key"]: t["value"] for t in cluster.get("tags", [])}
     cluster["settings"] = {s["name"]: s["value"] for s in cluster.get("settings", [])}
-    namespaces = [n for n in sd.list_namespaces()["Namespaces"] if n["Name"] == namespace_name]
-    for namespace in namespaces:
+    listed = sd.list_namespaces()["Namespaces"]
+    namespaces = [n for n in listed if n["Name"] == namespace_name]
+    # the other cells' namespaces: <namespace>.cell-<az suffix>
+    cells = [n for n in listed if n["Name"].startswith(namespace_name + ".cell-")]
+    for namespace in namespaces + cells:
         namespace["tags"] = {t["Key"]: t["Value"] for t in
                              sd.list_tags_for_resource(ResourceARN=namespace["Arn"])["Tags"]}
-    out = {"cluster": cluster, "namespaces": namespaces, "families": {}, "roles": {}, "log_groups": {}}
+    out = {"cluster": cluster, "namespaces": namespaces, "cell_namespaces": cells, "families": {}, "roles": {},
+           "log_groups": {}}
     for family in families:
         described = ecs.describe_task_definition(taskDefinition=family, include=["TAGS"])
         active = ecs.list_task_definitions(familyPrefix=family, status="ACTIVE")["taskDefinitionArns"]
