@@ -511,8 +511,18 @@ def deployment_state(service, deployment_id):
     return ("done" if steady else "waiting"), ours.get("rolloutStateReason", "")
 
 
+def progress_line(service):
+    """One line of a service's progress while a wait polls it: running/desired, the PRIMARY rollout state, the
+    latest ECS event."""
+    primary = primary_deployment(service) or {}
+    events = service.get("events") or []
+    latest = events[0].get("message", "") if events else "none"
+    return (f"{service.get('serviceName')}: running {service.get('runningCount', 0)}/{service.get('desiredCount', 0)}, "
+            f"rollout {primary.get('rolloutState', 'unknown')}, latest event: {latest}")
+
+
 def wait_for_deployment(ecs, elbv2, cluster, name, deployment_id, deadline, delay,
-                        sleep=time.sleep, clock=time.monotonic, service=None):
+                        sleep=time.sleep, clock=time.monotonic, service=None, progress=None):
     """Poll until ``deployment_id`` is the completed PRIMARY deployment and its targets are healthy.
 
     ECS marks a rollout COMPLETED only after the ELB health checks pass, but a change of desired count
@@ -525,6 +535,8 @@ def wait_for_deployment(ecs, elbv2, cluster, name, deployment_id, deadline, dela
         service = service or describe_service(ecs, cluster, name)
         if service is None:
             raise WaitError(f"service {name} disappeared while waiting for deployment {deployment_id}", False, {})
+        if progress:
+            progress(progress_line(service))
         state, reason = deployment_state(service, deployment_id)
         details = {"events": _events(service), "rollout_state_reason": reason, "deployment_id": deployment_id}
         if state == "failed":
@@ -718,7 +730,7 @@ def apply_plan(ecs, cluster, plan, changes, deadline=None, delay=15):
     return service
 
 
-def settle(ecs, elbv2, cluster, service, wrote, wait, deadline, delay, steady_targets=True):
+def settle(ecs, elbv2, cluster, service, wrote, wait, deadline, delay, steady_targets=True, progress=None):
     """The service to report and its tracked deployment id, after ``apply_plan`` (``wrote``) or with nothing to change.
 
     With ``wait`` the PRIMARY deployment that ``service`` shows is followed until done (``wait_for_deployment``).
@@ -733,7 +745,7 @@ def settle(ecs, elbv2, cluster, service, wrote, wait, deadline, delay, steady_ta
         if not wrote and not steady_targets and deployment_state(service, deployment_id)[0] == "done":
             return service, deployment_id
         return wait_for_deployment(ecs, elbv2(), cluster, name, deployment_id, deadline, delay,
-                                   service=None if wrote else service), deployment_id
+                                   service=None if wrote else service, progress=progress), deployment_id
     if wrote:
         service = describe_service(ecs, cluster, name) or service
     return service, deployment_id

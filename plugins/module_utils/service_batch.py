@@ -85,6 +85,7 @@ class Batch:
         self.wait, self.wait_timeout, self.wait_delay = wait, wait_timeout, wait_delay
         self.failure_log_lines, self.target_health = failure_log_lines, target_health
         self.results = {}
+        self.progress = None  # called with a line per poll of a wait (module option progress_file)
 
     def client(self, name):
         if name not in self._clients:
@@ -152,7 +153,7 @@ class Batch:
             if not self.changes.check_mode:
                 service, result["deployment_id"] = svc.settle(
                     self.client("ecs"), lambda: self.client("elbv2"), self.cluster, service, wrote, wait, deadline,
-                    self.wait_delay, steady_targets=target_health == "always")
+                    self.wait_delay, steady_targets=target_health == "always", progress=self.progress)
         except ServiceError as err:
             raise ServiceError(f"{name}: {err.message}", services=self.results, **err.kwargs) from err
         except svc.WaitError as err:

@@ -175,3 +175,18 @@ def test_an_alarm_during_a_rolling_deployment_is_rolled_back_by_ecs_and_named(co
     failed = [d for d in answer["deployments"] if d["rolloutState"] == "FAILED"]
     assert not failed or alarm in failed[0]["rolloutStateReason"]
     assert any("deployment failed: alarm detected" in e["message"] for e in answer["events"][:10])
+
+
+def test_progress_lines_appear_during_a_wait(converged):
+    """issue N item 4: while the service role waits, every poll's news is shown per service (running/desired, the
+    rollout state, the latest ECS event) through Ansible's display (the collection's action plugin), before the task's
+    own result line."""
+    result, _calls = deploy(converged, "progress")
+    assert result.returncode == 0, result.stdout[-3000:]
+    task = result.stdout.split("Switch the apps whose live standings differ", 1)[1].split("TASK [", 1)[0]
+    lines = [line.strip() for line in task.splitlines() if line.strip().startswith("progress: ")]
+    assert any(line.startswith(f"progress: {BACKEND_A}: running ") and "rollout IN_PROGRESS, latest event: (service "
+               in line for line in lines), task
+    assert f"progress: {BACKEND_A}: running 2/2, rollout COMPLETED, latest event: (service {BACKEND_A}) has reached a " \
+           "steady state." in lines, task
+    assert task.index("progress: ") < task.index("changed: [localhost]"), task
