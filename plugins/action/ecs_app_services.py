@@ -74,6 +74,14 @@ class ActionModule(ActionBase):
             return seen  # no line yet
         lines = base64.b64decode(read.get("content", "")).decode("utf-8", "replace").splitlines()
         now = time.monotonic()
+        if len(lines) == seen and lines:
+            # No poll since (service_wait_delay above REPEAT): the newest line again, with its age.
+            service, _sep, state = lines[-1].partition(": ")
+            last = shown.get(service)
+            if last and now - last[1] >= REPEAT:
+                shown[service] = (state, now)
+                display.display(f"  progress: {lines[-1]} (no newer poll yet)")
+            return seen
         for line in lines[seen:]:
             service, _sep, state = line.partition(": ")
             last = shown.get(service)
