@@ -49,7 +49,7 @@ from ansible_collections.bandup.ecs.plugins.module_utils.topology import plain
 
 def _deployment_alarms(topology, enabled, load_balancer_arn=None, target_groups=None, settings=None):
     return alarms.plan(plain(topology), bool(enabled), load_balancer_arn or None, plain(target_groups or {}),
-                       {k: v for k, v in plain(settings or {}).items()})
+                       dict(plain(settings or {})))
 
 
 class FilterModule:

@@ -111,9 +111,9 @@ options:
     default: always
   progress_file:
     description:
-      - A file the module appends a line to at every poll of a wait (C(<service>: running R/D, rollout STATE, latest
+      - "A file the module appends a line to at every poll of a wait (C(<service>: running R/D, rollout STATE, latest
         event: ...)). The collection's action plugin for this module sets it and shows the lines while the module
-        runs (at least every 30 seconds of a wait); leave it unset.
+        runs (at least every 30 seconds of a wait); leave it unset."
     type: path
 extends_documentation_fragment:
   - bandup.ecs.ecs_service.entries
