@@ -234,9 +234,11 @@ def _ensure_namespaces(servicediscovery, changes, cluster):
     found = {}
     for idx, name in enumerate(names):
         is_default = default is not None and idx == 0
-        option = "service_connect_http_namespace" if is_default else f"http_namespaces[{names.index(name)}]"
-        wanted = default if is_default else {"name": name, "description": (default or {}).get("description"),
-                                              "wait_timeout": (default or {}).get("wait_timeout", 300)}
+        option = ("service_connect_http_namespace" if is_default
+                  else f"http_namespaces[{(cluster.http_namespaces or []).index(name)}]")
+        wanted = default if is_default else {
+            "name": name, "description": (default or {}).get("description"),
+            "wait_timeout": (default or {}).get("wait_timeout", 300)}
         found[name] = _ensure_http_namespace(servicediscovery, changes, cluster, wanted, option, listed)
     return (found[default["name"]] if default is not None else None,
             {name: found[name] for name in cluster.http_namespaces or []})

@@ -4,9 +4,12 @@ site.yml (a cell per AZ: the backend serves backend:8080 in each cell's namespac
 with the faithful endpoint's reachability probe sampled at every tick: every traffic-serving frontend task reaches
 `backend` throughout (0 unreachable ticks), and the request record shows no Service Connect change.
 """
+import os
+import subprocess
+
 import pytest
 
-from conftest import recap
+from conftest import ROOT, VENV_BIN, recap
 from tests.support import faithful
 from test_outage import AZ1, AZ2, NAME, client, requests, weights
 
@@ -89,29 +92,24 @@ BEFORE_CELLS = "5cae92ade2c3d0cca1e18cf2f87bb1d8971e9ea8"
 
 
 def old_release(dest):
-    """A checkout of the release before cells in ``dest``, linked as bandup.ecs there, fixtures prepared."""
-    import os
-    import subprocess
-    from conftest import ROOT, VENV_BIN
+    """A checkout of the release before cells in ``dest``, linked as bandup.ecs there."""
     os.makedirs(dest)
     archive = subprocess.run(["git", "archive", BEFORE_CELLS], cwd=ROOT, check=True, capture_output=True).stdout
     subprocess.run(["tar", "-xf", "-", "-C", dest], input=archive, check=True)
     link = os.path.join(dest, ".collections", "ansible_collections", "bandup")
     os.makedirs(link)
     os.symlink("../../..", os.path.join(link, "ecs"))
-    subprocess.run([os.path.join(VENV_BIN, "ansible-playbook"), "tests/fixtures/apps/prepare.yml"], cwd=dest,
-                   check=True, capture_output=True)
     return dest
 
 
 def test_upgrade_from_one_namespace(fresh_endpoint, apps, tmp_path):
     """A deployment made by the release before cells (one namespace, the active backend its only server) converges
     into cells without the traffic-serving frontend ever losing `backend`; the converge after it changes nothing."""
-    import subprocess
-    from conftest import VENV_BIN
     old = old_release(str(tmp_path / "main"))
     # its own ansible.cfg, so that its collections_path (./.collections) is the old release's code
-    made = subprocess.run([f"{VENV_BIN}/ansible-playbook", "-i", "inventories/local", "site.yml"], cwd=old,
+    # ... and the same application sources as this checkout's (an upgrade changes the collection, not the apps)
+    made = subprocess.run([f"{VENV_BIN}/ansible-playbook", "-i", "inventories/local", "site.yml", "-e",
+                           f"bandup_fixture_apps={ROOT}/tests/fixtures/apps"], cwd=old,
                           env=dict(fresh_endpoint.env, ANSIBLE_CONFIG=f"{old}/ansible.cfg"), stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True, timeout=900, check=False)
     assert made.returncode == 0, made.stdout[-5000:]
