@@ -34,7 +34,10 @@ class ActionModule(ActionBase):
         progress = self._connection._shell.join_path(tmpdir, "progress.log")
         args["progress_file"] = progress
         timeout = int(args.get("wait_timeout") or 900)
-        self._task.async_val = timeout * 4 + 300  # a switch waits per step; the module's own deadlines apply first
+        # Each service's wait has its own deadline (and a switch waits per step): the async limit only stops a module
+        # that outlived all of them.
+        waits = 2 * len(args.get("apps") or []) + len(args.get("services") or [])
+        self._task.async_val = timeout * (2 * waits + 2) + 300
         started = self._execute_module(module_args=args, task_vars=task_vars, wrap_async=True)
         jid = started.get("ansible_job_id")
         if not jid:
