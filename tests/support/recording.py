@@ -40,8 +40,28 @@ def stop():
     _post("/moto-api/recorder/stop-recording")
 
 
+def rest_action(service, method, path):
+    """The operation of a REST protocol request (e.g. arc-zonal-shift's ``GET /zonalshifts``) from botocore's model
+    of the service ``service`` (its SigV4 signing name, here also its model name): the operation whose method and
+    requestUri match."""
+    import botocore.exceptions
+    import botocore.session
+    try:
+        model = botocore.session.get_session().get_service_model(service)
+    except botocore.exceptions.UnknownServiceError:
+        return None
+    for op_name in model.operation_names:
+        http = model.operation_model(op_name).http
+        uri = http["requestUri"].split("?", 1)[0]
+        pattern = "^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(uri)) + "/?$"
+        if http["method"] == method and re.match(pattern, path):
+            return op_name
+    return None
+
+
 def action(entry):
-    """The API action of a recorded request: X-Amz-Target (JSON protocols) or the Action field (query protocol)."""
+    """The API action of a recorded request: X-Amz-Target (JSON protocols), the Action field (query protocol), or
+    the operation botocore's model maps the method and path to (REST protocols)."""
     headers = {k.lower(): v for k, v in entry.get("headers", {}).items()}
     if "x-amz-target" in headers:
         return headers["x-amz-target"].rsplit(".", 1)[-1]
@@ -53,7 +73,11 @@ def action(entry):
     for source in (form, query):
         if "Action" in source:
             return source["Action"][0]
-    return f"{entry.get('method')} {urllib.parse.urlparse(entry.get('url', '')).path}"
+    path = urllib.parse.urlparse(entry.get("url", "")).path
+    auth = {k.lower(): v for k, v in entry.get("headers", {}).items()}.get("authorization", "")
+    match = SCOPE_RE.search(auth)
+    found = rest_action(match.group(1), entry.get("method"), path) if match else None
+    return found or f"{entry.get('method')} {path}"
 
 
 def is_read(action):

@@ -7,8 +7,6 @@ after every tick of any service, so a test can see every tick of a failover with
 from .core import RESET_HOOKS, TICK_HOOKS, WORLD, _backend, route
 
 HISTORY_LIMIT = 20000  # entries kept (the oldest go first); a test resets the history before what it measures
-
-
 HISTORY = []
 # Filters of the ALB's traffic by AZ: functions (account, region) -> {load balancer ARN: {AZ name, ...}} of the
 # AZs a load balancer sends no traffic to (arc.py adds the active zonal shifts).

@@ -1,5 +1,7 @@
-"""The faithful endpoint's tests: one endpoint process per test module (started like scripts/local_endpoint.py
-starts it), reset before each test (``aws``: an ``Account`` on it); boto3 talks to it as the collection does."""
+"""Fixtures of the faithful endpoint's tests: one endpoint process per test module (``url``, started like
+scripts/local_endpoint.py starts it), reset before each test (``aws``: an ``Account`` on it); boto3 talks to it as
+the collection does. A test module imports ``url`` and ``aws`` from here (not a conftest.py: tests/unit's modules
+import their own ``conftest`` by name)."""
 import os
 import socket
 import subprocess
