@@ -63,6 +63,7 @@ NOT_RECORDED = {
     "ecs:UpdateCluster": "settings changed on an existing cluster",
     "ecs:PutClusterCapacityProviders": "capacity providers changed on an existing cluster",
     "ecs:DeleteTaskDefinitions": "teardown of deregistered revisions",
+    "cloudwatch:TagResource": "PutMetricAlarm with Tags (the deployment alarms) needs it on the caller",
     "servicediscovery:TagResource": "tag changes on the namespace",
     "servicediscovery:UntagResource": "tag changes on the namespace",
     # Service Connect creates a Cloud Map service per discoveryName; the local endpoint's ECS creates none, so the

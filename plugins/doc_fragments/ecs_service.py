@@ -157,6 +157,12 @@ options:
         description: Roll back when the circuit breaker trips.
         type: bool
         default: true
+      alarms:
+        description:
+          - CloudWatch alarm names ECS watches during a rolling deployment (C(deploymentConfiguration.alarms), enabled,
+            rolling back when one is in ALARM); C([]) turns the alarms off; unmanaged when omitted.
+        type: list
+        elements: str
   health_check_grace_period:
     description: Seconds to ignore failing load balancer health checks after a task starts (unmanaged when omitted).
     type: int
@@ -387,6 +393,12 @@ options:
             description: Roll back when the circuit breaker trips.
             type: bool
             default: true
+          alarms:
+            description:
+              - CloudWatch alarm names ECS watches during a rolling deployment (C(deploymentConfiguration.alarms), enabled,
+                rolling back when one is in ALARM); C([]) turns the alarms off; unmanaged when omitted.
+            type: list
+            elements: str
       health_check_grace_period:
         description: Seconds to ignore failing load balancer health checks after a task starts (unmanaged when omitted).
         type: int

@@ -137,6 +137,37 @@ class Range(Rule):
         return [(self.low, True), (self.high, True), (self.low - 1, False), (self.high + 1, False)]
 
 
+class Amount(Rule):
+    """A number above ``low`` (exclusive) and at most ``high``, such as an alarm threshold."""
+
+    def __init__(self, low, high, unit="", **kwargs):
+        super().__init__(**kwargs)
+        self.low, self.high = low, high
+        self.form = f"a number above {low} and at most {high}{' ' + unit if unit else ''}"
+
+    def check(self, value):
+        if not self.low < value <= self.high:
+            return f"{value} is not {self.form}"
+        return None
+
+    def cases(self):
+        return [(self.high, True), (self.low, False), (self.high + 1, False)]
+
+
+class AlarmPeriod(Rule):
+    """A CloudWatch alarm period: 10, 30 or a multiple of 60 seconds, at most a day."""
+
+    form = "10, 30 or a multiple of 60 seconds up to 86400"
+
+    def check(self, value):
+        if value in (10, 30) or (60 <= value <= 86400 and value % 60 == 0):
+            return None
+        return f"{value} is not {self.form}"
+
+    def cases(self):
+        return [(10, True), (60, True), (86400, True), (45, False), (0, False), (86460, False)]
+
+
 class Memory(Range):
     """Task memory: the bounds of every Fargate size; the pair with cpu is a rule between variables."""
 
@@ -518,6 +549,23 @@ class Adopt(Rule):
                 (["my load balancer"], False), ([""], False)]
 
 
+class AlarmNames(Rule):
+    """CloudWatch alarm names: 1-255 characters, no control characters, each once."""
+
+    form = "a list of CloudWatch alarm names (1-255 characters, no control characters), each once"
+
+    def check(self, value):
+        for idx, name in enumerate(value):
+            if not isinstance(name, str) or not 1 <= len(name) <= 255 or any(ord(c) < 32 for c in name):
+                return f"[{idx}]: {name!r} is not a CloudWatch alarm name (1-255 characters, no control characters)"
+        if len(set(value)) != len(value):
+            return f"{value} names an alarm twice"
+        return None
+
+    def cases(self):
+        return [(["api-errors"], True), ([], True), ([""], False), (["a" * 256], False), (["x", "x"], False)]
+
+
 NAME_PATTERN = r"^[a-z][a-z0-9-]*[a-z0-9]$"
 SHELL_SAFE_PATH = r"^/[A-Za-z0-9._~/%:@+=,?-]*$"
 TG = ("elbv2", "CreateTargetGroup")
@@ -597,6 +645,8 @@ TABLE = {
                                                     source="ECS HealthCheck: 1-10"),
     "bandup_services[].health_check.start_period": Range(0, 300, "seconds", api=["ecs.HealthCheck.startPeriod"],
                                                          source="ECS HealthCheck: 0-300"),
+    "bandup_services[].alarms": AlarmNames(api=["ecs.DeploymentAlarms.alarmNames", "cloudwatch.PutMetricAlarm.AlarmName"],
+                                           source="CloudWatch alarm names: 1-255 characters"),
     "bandup_services[].depends_on": NoConstraint("names of other entries; the topology refuses unknown names and cycles"),
     "bandup_services[].service_connect": NoConstraint("its fields below are checked"),
     "bandup_services[].service_connect.server": NoConstraint("a boolean"),
@@ -680,6 +730,16 @@ TABLE = {
                            empty_ok=True, good="ELBSecurityPolicy-TLS13-1-2-2021-06", bad="TLS1.3",
                            api=["elbv2.CreateListener.SslPolicy"], source="ELB security policies",
                            context={"alb_certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/0a1b"}),
+    "alb_alarms": NoConstraint("a boolean: the deployment alarms of the cells' target groups are managed"),
+    "alb_alarm_5xx_rate_percent": Amount(0, 100, "percent", api=["cloudwatch.PutMetricAlarm.Threshold"],
+                                         source="a percentage of requests (the metric math of the 5xx rate alarm)"),
+    "alb_alarm_p95_seconds": Amount(0, 3600, "seconds", api=["cloudwatch.PutMetricAlarm.Threshold"],
+                                    source="TargetResponseTime is in seconds; the collection's limit one hour"),
+    "alb_alarm_period": AlarmPeriod(api=["cloudwatch.PutMetricAlarm.Period"], context={"alb_alarm_evaluation_periods": 1},
+                                    source="CloudWatch PutMetricAlarm: Period 10, 30 or a multiple of 60"),
+    "alb_alarm_evaluation_periods": Range(1, 1440, api=["cloudwatch.PutMetricAlarm.EvaluationPeriods"],
+                                          source="CloudWatch PutMetricAlarm: EvaluationPeriods x Period at most one "
+                                                 "day (86400 s)"),
     # ecr
     "ecr_scan_on_push": NoConstraint("a boolean"),
     "ecr_image_tag_mutability": Choice(["MUTABLE", "IMMUTABLE"], api=["ecr.CreateRepository.imageTagMutability"],
@@ -1120,6 +1180,10 @@ def _alb_problems(values):
     if values.get("alb_ssl_policy") and not values.get("alb_certificate_arn"):
         out.append("alb_ssl_policy: cannot apply without alb_certificate_arn (no HTTPS listener); set both or "
                    "neither")
+    period, periods = values.get("alb_alarm_period"), values.get("alb_alarm_evaluation_periods")
+    if isinstance(period, int) and isinstance(periods, int) and period * periods > 86400:
+        out.append(f"alb_alarm_evaluation_periods: {periods} x alb_alarm_period ({period} s) must be at most "
+                   "one day (86400 s)")
     return out
 
 

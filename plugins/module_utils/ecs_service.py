@@ -93,6 +93,7 @@ SERVICE_OPTIONS = dict(
         maximum_percent=dict(type="int", default=200),
         circuit_breaker=dict(type="bool", default=True),
         rollback=dict(type="bool", default=True),
+        alarms=dict(type="list", elements="str"),
     )),
     health_check_grace_period=dict(type="int"),
     availability_zone_rebalancing=dict(type="str", choices=["ENABLED", "DISABLED"]),
@@ -180,7 +181,15 @@ def build_spec(params, task_definition_arn):
         "enableECSManagedTags": params["enable_ecs_managed_tags"],
         "platformVersion": params["platform_version"],
     }
+    if deployment.get("alarms") is not None:
+        spec["deploymentConfiguration"]["alarms"] = alarms_spec(deployment["alarms"])
     return {k: v for k, v in spec.items() if v is not None}
+
+
+def alarms_spec(names):
+    """``deploymentConfiguration.alarms`` of a list of alarm names: enabled with rollback, or all off for none."""
+    names = sorted(set(names or []))
+    return {"alarmNames": names, "enable": bool(names), "rollback": bool(names)}
 
 
 def endpoints(sc):
@@ -303,6 +312,12 @@ def _matches(desired, live, key=None):
     """True if every value set in ``desired`` has the same value in ``live`` (extra live keys are defaults)."""
     if key == "serviceConnectConfiguration":
         desired, live = _service_connect_comparable(desired), _service_connect_comparable(live)
+    if key == "alarms":
+        # DescribeServices may leave the member out when no alarm was ever set: that is "none".
+        # Disabled alarms compare equal whatever names they keep.
+        live = live or {}
+        live = ({"alarmNames": sorted(live.get("alarmNames") or []), "enable": True, "rollback": bool(live.get("rollback"))}
+                if live.get("enable") else alarms_spec([]))
     if key == "namespace" and _is_arn(live) != _is_arn(desired):
         # AWS answers with the namespace ARN when given a name; a name and an ARN cannot be compared offline.
         return True
@@ -502,8 +517,18 @@ def deployment_state(service, deployment_id):
     return ("done" if steady else "waiting"), ours.get("rolloutStateReason", "")
 
 
+def progress_line(service):
+    """One line of a service's progress while a wait polls it: running/desired, the PRIMARY rollout state, the
+    latest ECS event."""
+    primary = primary_deployment(service) or {}
+    events = service.get("events") or []
+    latest = events[0].get("message", "") if events else "none"
+    return (f"{service.get('serviceName')}: running {service.get('runningCount', 0)}/{service.get('desiredCount', 0)}, "
+            f"rollout {primary.get('rolloutState', 'unknown')}, latest event: {latest}")
+
+
 def wait_for_deployment(ecs, elbv2, cluster, name, deployment_id, deadline, delay,
-                        sleep=time.sleep, clock=time.monotonic, service=None):
+                        sleep=time.sleep, clock=time.monotonic, service=None, progress=None):
     """Poll until ``deployment_id`` is the completed PRIMARY deployment and its targets are healthy.
 
     ECS marks a rollout COMPLETED only after the ELB health checks pass, but a change of desired count
@@ -527,9 +552,15 @@ def wait_for_deployment(ecs, elbv2, cluster, name, deployment_id, deadline, dela
             continue
         if service is None:
             raise WaitError(f"service {name} disappeared while waiting for deployment {deployment_id}", False, {})
+        if progress:
+            progress(progress_line(service))
         state, reason = deployment_state(service, deployment_id)
         details = {"events": _events(service), "rollout_state_reason": reason, "deployment_id": deployment_id}
         if state == "failed":
+            # What rollout.alarm_failure needs to name the alarm and where ECS went back to.
+            alarms = (service.get("deploymentConfiguration") or {}).get("alarms") or {}
+            details.update(alarm_names=alarms.get("alarmNames", []) if alarms.get("enable") else [],
+                           returned_to=(primary_deployment(service) or {}).get("taskDefinition"))
             raise WaitError(f"service {name}: {reason}", False, details)
         if state == "done":
             not_ready = _not_ready_targets(elbv2, service)
@@ -716,7 +747,7 @@ def apply_plan(ecs, cluster, plan, changes, deadline=None, delay=15):
     return service
 
 
-def settle(ecs, elbv2, cluster, service, wrote, wait, deadline, delay, steady_targets=True):
+def settle(ecs, elbv2, cluster, service, wrote, wait, deadline, delay, steady_targets=True, progress=None):
     """The service to report and its tracked deployment id, after ``apply_plan`` (``wrote``) or with nothing to change.
 
     With ``wait`` the PRIMARY deployment that ``service`` shows is followed until done (``wait_for_deployment``).
@@ -731,7 +762,7 @@ def settle(ecs, elbv2, cluster, service, wrote, wait, deadline, delay, steady_ta
         if not wrote and not steady_targets and deployment_state(service, deployment_id)[0] == "done":
             return service, deployment_id
         return wait_for_deployment(ecs, elbv2(), cluster, name, deployment_id, deadline, delay,
-                                   service=None if wrote else service), deployment_id
+                                   service=None if wrote else service, progress=progress), deployment_id
     if wrote:
         service = describe_service(ecs, cluster, name) or service
     return service, deployment_id

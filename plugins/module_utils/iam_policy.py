@@ -60,7 +60,10 @@ ACTIONS = {
     "arc-zonal-shift:StartZonalShift": "region",
     "cloudwatch:DeleteAlarms": "region",
     "cloudwatch:DescribeAlarms": "region",
+    "cloudwatch:ListTagsForResource": "region",
     "cloudwatch:PutMetricAlarm": "region",
+    # PutMetricAlarm with Tags (the deployment alarms, module_utils/alarms.py) needs it on the caller.
+    "cloudwatch:TagResource": "region",
     **{f"ec2:{action}": "region" for action in (
         "AllocateAddress", "AssociateRouteTable", "AttachInternetGateway", "AuthorizeSecurityGroupIngress",
         "CreateInternetGateway", "CreateNatGateway", "CreateRoute", "CreateRouteTable", "CreateSecurityGroup",

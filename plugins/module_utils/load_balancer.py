@@ -455,4 +455,6 @@ class LoadBalancer:
             load_balancer={"arn": current.get("LoadBalancerArn", ""), "dns_name": current.get("DNSName", ""),
                            "scheme": current.get("Scheme", params["scheme"]),
                            "security_groups": current.get("SecurityGroups", []),
-                           "subnets": sorted(az["SubnetId"] for az in current.get("AvailabilityZones", []))})
+                           "subnets": sorted(az["SubnetId"] for az in current.get("AvailabilityZones", [])),
+                           # as read at the start of the run (the alb role reads the alarms record from them)
+                           "tags": tags.get(current.get("LoadBalancerArn"), {})})

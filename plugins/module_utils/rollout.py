@@ -34,6 +34,9 @@ except ImportError:
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+
+from ansible_collections.bandup.ecs.plugins.module_utils import alarms
 
 GOOD_TAG = "bandup:last-good"
 GOOD_KEEP = 10
@@ -313,3 +316,22 @@ def failure(err, ecs, logs, cluster, service_name, log_lines):
     except (BotoCoreError, ClientError) as read_err:
         return f"{err} (the stopped tasks could not be read: {read_err})", dict(err.details)
     return f"{str(err).rstrip('.')}. {describe_failure(tasks, deployment_id)}", dict(err.details, stopped_tasks=tasks)
+
+
+def alarm_failure(msg, details, cloudwatch, service_name):
+    """(message, details) of a failed wait, naming the deployment alarms in ALARM (one DescribeAlarms, only when the
+    service has deployment alarms), the service and the revision ECS returned to. The alarm is named from CloudWatch,
+    not from ECS's wording (undocumented); a failure to read it keeps the wait's message."""
+    names = details.get("alarm_names") or []
+    if not names:
+        return msg, details
+    try:
+        firing = sorted(n for n, state in alarms.states(cloudwatch(), names).items() if state == "ALARM")
+    except AnsibleAWSError as err:
+        return f"{msg} (the deployment alarms could not be read: {err.message})", details
+    if not firing:
+        return msg, details
+    back = details.get("returned_to")
+    where = f"; ECS rolled it back to {back.rsplit('/', 1)[-1]}" if back else "; ECS did not roll it back"
+    return (f"service {service_name}: deployment alarm {', '.join(firing)} in ALARM during the rollout{where}. {msg}",
+            dict(details, alarms_in_alarm=firing))

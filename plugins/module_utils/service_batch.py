@@ -85,6 +85,7 @@ class Batch:
         self.wait, self.wait_timeout, self.wait_delay = wait, wait_timeout, wait_delay
         self.failure_log_lines, self.target_health = failure_log_lines, target_health
         self.results = {}
+        self.progress = None  # called with a line per poll of a wait (module option progress_file)
 
     def client(self, name):
         if name not in self._clients:
@@ -152,13 +153,14 @@ class Batch:
             if not self.changes.check_mode:
                 service, result["deployment_id"] = svc.settle(
                     self.client("ecs"), lambda: self.client("elbv2"), self.cluster, service, wrote, wait, deadline,
-                    self.wait_delay, steady_targets=target_health == "always")
+                    self.wait_delay, steady_targets=target_health == "always", progress=self.progress)
         except ServiceError as err:
             raise ServiceError(f"{name}: {err.message}", services=self.results, **err.kwargs) from err
         except svc.WaitError as err:
             self.record(name, result, service, before)
             msg, details = rollout.failure(err, self.client("ecs"), lambda: self.client("logs"), self.cluster, name,
                                            self.failure_log_lines)
+            msg, details = rollout.alarm_failure(msg, details, lambda: self.client("cloudwatch"), name)
             raise ServiceError(msg, timed_out=err.timed_out, services=self.results, **details) from err
         if scaling_changed(splan):
             auto, client = entry["autoscaling"], self.client("application-autoscaling")

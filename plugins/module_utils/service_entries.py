@@ -95,7 +95,10 @@ def entry(topology, app, where, inputs, settings):
         "service_connect": {"namespace": cell_namespace(cluster, where)},
         "deployment": {"minimum_healthy_percent": settings["deployment_minimum_healthy_percent"],
                        "maximum_percent": settings["deployment_maximum_percent"],
-                       "circuit_breaker": settings["circuit_breaker"], "rollback": settings["circuit_breaker_rollback"]},
+                       "circuit_breaker": settings["circuit_breaker"], "rollback": settings["circuit_breaker_rollback"],
+                       # the cell's alarms (alb role) and the app's own: ECS rolls a deployment back on any of them
+                       "alarms": sorted(set(((alb.get("alarms") or {}).get(where["target_group_name"]) or [])
+                                            + list(app.get("alarms") or [])))},
         "availability_zone_rebalancing": "DISABLED",
         "propagate_tags": "SERVICE",
         "enable_ecs_managed_tags": True,

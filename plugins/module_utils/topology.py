@@ -49,6 +49,7 @@ SERVICE_DEFAULTS = {
     "secrets": {},
     "health_check": {},
     "depends_on": [],
+    "alarms": [],
     "service_connect": {"server": False, "discovery_name": None, "dns_name": None, "client_alias_port": None},
     "alb": {"enabled": True, "default_route": False, "path_patterns": [], "priority": None},
     "standby_capacity_provider": "FARGATE",

@@ -109,6 +109,12 @@ options:
     type: str
     choices: [always, after_change]
     default: always
+  progress_file:
+    description:
+      - "A file the module appends a line to at every poll of a wait (C(<service>: running R/D, rollout STATE, latest
+        event: ...)). The collection's action plugin for this module sets it and shows the lines while the module
+        runs (at least every 30 seconds of a wait); leave it unset."
+    type: path
 extends_documentation_fragment:
   - bandup.ecs.ecs_service.entries
   - bandup.ecs.changes
@@ -255,7 +261,16 @@ ARGUMENT_SPEC = dict(
     wait_delay=dict(type="int", default=15),
     failure_log_lines=dict(type="int", default=20),
     target_health=dict(type="str", choices=["always", "after_change"], default="always"),
+    progress_file=dict(type="path"),
 )
+
+
+def progress_writer(path):
+    """Appends each progress line to ``path`` (the action plugin shows them while the module runs)."""
+    def write(line):
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(line.replace("\n", " ") + "\n")
+    return write
 
 
 def converge(batch, params):
@@ -277,6 +292,8 @@ def main():
     batch = Batch(module.client, params["cluster"], changes, wait=params["wait"], wait_timeout=params["wait_timeout"],
                   wait_delay=params["wait_delay"], failure_log_lines=params["failure_log_lines"],
                   target_health=params["target_health"])
+    if params["progress_file"]:
+        batch.progress = progress_writer(params["progress_file"])
     run(module, changes, lambda: converge(batch, params))
 
 

@@ -267,12 +267,14 @@ RETURN = r"""
 extends_documentation_fragment:
   - bandup.ecs.changes
 load_balancer:
-  description: The load balancer; C(arn) and C(dns_name) are empty in check mode before it exists.
+  description:
+    - The load balancer; C(arn) and C(dns_name) are empty in check mode before it exists.
+    - C(tags) are its tags as read at the start of the run (before this run's writes).
   returned: always
   type: dict
   sample: {"arn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/bandup/50dc6c495c0c9188",
            "dns_name": "bandup-123.us-east-1.elb.amazonaws.com", "scheme": "internet-facing",
-           "security_groups": ["sg-0alb"], "subnets": ["subnet-0a", "subnet-0b"]}
+           "security_groups": ["sg-0alb"], "subnets": ["subnet-0a", "subnet-0b"], "tags": {"bandup:managed-by": "bandup.ecs"}}
 target_groups:
   description: Target group name to ARN, for the groups that exist (in check mode, not those still to create).
   returned: always

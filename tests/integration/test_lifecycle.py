@@ -141,21 +141,28 @@ def leftovers(endpoint):
             logGroupNamePrefix=f"/ecs/{NAME}")["logGroups"]],
         "roles": [r["RoleName"] for r in client(endpoint, "iam").list_roles()["Roles"] if r["RoleName"].startswith(NAME)],
         "namespaces": [n["Name"] for n in client(endpoint, "servicediscovery").list_namespaces()["Namespaces"]],
+        "alarms": sorted(a["AlarmName"] for a in client(endpoint, "cloudwatch").describe_alarms(
+            AlarmNamePrefix=f"{NAME}-")["MetricAlarms"]),
     }
     return {key: value for key, value in found.items() if value}
 
 
 def test_teardown_refuses_without_confirmation_then_leaves_nothing(converged):
     before = leftovers(converged)
-    assert set(before) >= {"vpcs", "load_balancers", "clusters", "repositories", "roles", "namespaces"}
+    assert set(before) >= {"vpcs", "load_balancers", "clusters", "repositories", "roles", "namespaces", "alarms"}
     converged.start_recording()
     refused = converged.playbook("playbooks/teardown.yml")
     assert refused.returncode != 0 and "-e confirm=bandup-local" in refused.stdout
     assert converged.recorded()["calls"] == []
     assert leftovers(converged) == before
+    # An alarm of someone else under the deployment's name prefix (without its bandup tags) is not teardown's.
+    client(converged, "cloudwatch").put_metric_alarm(
+        AlarmName=f"{NAME}-not-ours", MetricName="CPUUtilization", Namespace="AWS/EC2", Statistic="Average",
+        Period=60, EvaluationPeriods=1, Threshold=90.0, ComparisonOperator="GreaterThanThreshold",
+        Tags=[{"Key": "team", "Value": "data"}])
     result = converged.playbook("playbooks/teardown.yml", extra_vars={"confirm": NAME})
     assert result.returncode == 0, result.stdout[-5000:]
-    assert leftovers(converged) == {}
+    assert leftovers(converged) == {"alarms": [f"{NAME}-not-ours"]}
 
 
 def test_least_privilege_policy_lists_exactly_what_the_collection_called(converged, tmp_path_factory):

@@ -148,3 +148,45 @@ def test_failing_container_health_check_is_named_with_the_log_line(history, conv
     assert "health check wget -q -O /dev/null http://localhost:3000/api/health || exit 1" in out, out[-3000:]
     assert "UNHEALTHY" in out and "GET /api/health 503 Service Unavailable" in out, out[-3000:]
     faithful.heal_tasks(converged.url, NAME, FRONTEND_A)
+
+
+def test_an_alarm_during_a_rolling_deployment_is_rolled_back_by_ecs_and_named(converged):
+    """issue N: the backend's 5xx rate alarm of cell a (made by the alb role, listed in the service's
+    deploymentConfiguration.alarms) goes into ALARM while a new revision rolls out: ECS fails the deployment and rolls
+    back to the last COMPLETED revision; the play fails naming the alarm, the service and that revision."""
+    cloudwatch = boto3.client("cloudwatch", endpoint_url=converged.url, region_name="us-east-1",
+                              aws_access_key_id="testing", aws_secret_access_key="testing")
+    alarm = f"{BACKEND_A}-5xx-rate"
+    service = ecs(converged).describe_services(cluster=NAME, services=[BACKEND_A])["services"][0]
+    assert service["deploymentConfiguration"]["alarms"] == {
+        "alarmNames": [alarm, f"{BACKEND_A}-p95-latency"], "enable": True, "rollback": True}
+    before = revisions(converged, BACKEND_A)[BACKEND_A]
+    cloudwatch.set_alarm_state(AlarmName=alarm, StateValue="ALARM", StateReason="5xx rate above 5% (test)")
+    try:
+        result, _calls = deploy(converged, "alarmed")
+    finally:
+        cloudwatch.set_alarm_state(AlarmName=alarm, StateValue="OK", StateReason="test over")
+    out = " ".join(result.stdout.split())
+    assert result.returncode != 0, out[-3000:]
+    assert (f"service {BACKEND_A}: deployment alarm {alarm} in ALARM during the rollout; ECS rolled it back to "
+            f"{NAME}-backend:{before}" in out), out[-3000:]
+    assert revisions(converged, BACKEND_A)[BACKEND_A] == before
+    answer = ecs(converged).describe_services(cluster=NAME, services=[BACKEND_A])["services"][0]
+    failed = [d for d in answer["deployments"] if d["rolloutState"] == "FAILED"]
+    assert not failed or alarm in failed[0]["rolloutStateReason"]
+    assert any("deployment failed: alarm detected" in e["message"] for e in answer["events"][:10])
+
+
+def test_progress_lines_appear_during_a_wait(converged):
+    """issue N item 4: while the service role waits, every poll's news is shown per service (running/desired, the
+    rollout state, the latest ECS event) through Ansible's display (the collection's action plugin), before the task's
+    own result line."""
+    result, _calls = deploy(converged, "progress")
+    assert result.returncode == 0, result.stdout[-3000:]
+    task = result.stdout.split("Switch the apps whose live standings differ", 1)[1].split("TASK [", 1)[0]
+    lines = [line.strip() for line in task.splitlines() if line.strip().startswith("progress: ")]
+    assert any(line.startswith(f"progress: {BACKEND_A}: running ") and "rollout IN_PROGRESS, latest event: (service "
+               in line for line in lines), task
+    assert f"progress: {BACKEND_A}: running 2/2, rollout COMPLETED, latest event: (service {BACKEND_A}) has reached a " \
+           "steady state." in lines, task
+    assert task.index("progress: ") < task.index("changed: [localhost]"), task

@@ -38,7 +38,7 @@ FILE_SERVICES = {
     "cloudmap.py": {"servicediscovery"}, "ecr.py": {"ecr"}, "ecs_cluster.py": {"ecs"}, "ecs_service.py": {"ecs"},
     "taskdef.py": {"ecs"}, "task_roles.py": {"iam", "logs"}, "ecs_scaling.py": {"application-autoscaling"},
     "load_balancer.py": {"elbv2"}, "elb_listener.py": {"elbv2"}, "network.py": {"ec2"}, "images.py": {"ecr"},
-    "registry.py": {"ecr"},
+    "registry.py": {"ecr"}, "alarms.py": {"cloudwatch"},
 }
 
 # amazon.aws helpers the collection imports, and the actions their calls need (read in amazon.aws's

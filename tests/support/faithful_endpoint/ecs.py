@@ -472,16 +472,8 @@ class FxService:
         # 2. the circuit breaker
         breaker = dconf.get("deploymentCircuitBreaker") or {}
         if primary.rollout == "IN_PROGRESS" and breaker.get("enable") and primary.failed >= self._threshold():
-            primary.rollout = "FAILED"
-            primary.reason = "ECS deployment circuit breaker: tasks failed to start."
-            primary.updated_at = now()
-            self.event(f"(deployment {primary.id}) deployment failed: tasks failed to start.")
-            if breaker.get("rollback") and self.last_completed and not primary.rollback_of:
-                target_id, config = self.last_completed
-                self.config = dict(self.config, **config)
-                self.event(f"(deployment {primary.id}) rolling back to deployment {target_id}.")
-                self.deploy(config, rollback_of=target_id)
-                self.moto.task_definition = config["taskDefinition"]
+            self.fail_primary("ECS deployment circuit breaker: tasks failed to start.", "tasks failed to start",
+                              breaker.get("rollback"))
             primary = self.primary
         # 3. the PRIMARY deployment starts or stops tasks
         primary.desired = self.desired
@@ -544,6 +536,23 @@ class FxService:
                 self.event(STEADY)
             elif primary.rollout == "COMPLETED" and not self.events[0]["message"].endswith(STEADY):
                 self.event(STEADY)
+
+    def fail_primary(self, reason, why, rollback, cause="ECS deployment circuit breaker"):
+        """The PRIMARY deployment FAILED (``reason``: its rolloutStateReason; ``why``: the event's words); with
+        ``rollback`` and a COMPLETED deployment to go back to (the failed one is no rollback itself), a new PRIMARY
+        with that deployment's configuration (rolloutStateReason '<cause>: rolling back to deploymentId ...')."""
+        primary = self.primary
+        primary.rollout = "FAILED"
+        primary.reason = reason
+        primary.updated_at = now()
+        self.event(f"(deployment {primary.id}) deployment failed: {why}.")
+        if rollback and self.last_completed and not primary.rollback_of:
+            target_id, config = self.last_completed
+            self.config = dict(self.config, **config)
+            self.event(f"(deployment {primary.id}) rolling back to deployment {target_id}.")
+            self.deploy(config, rollback_of=target_id)
+            self.primary.reason = f"{cause}: rolling back to deploymentId {target_id}."
+            self.moto.task_definition = config["taskDefinition"]
 
     def _stop_replaced(self, unhealthy, mine, live_all):
         """Unhealthy PRIMARY tasks stop once as many replacements are healthy; when maximumPercent leaves no room

@@ -158,6 +158,33 @@ def test_aws_defaults_are_not_differences_but_live_drift_is():
     assert fields == ["networkConfiguration", "deploymentConfiguration", "availabilityZoneRebalancing"]
 
 
+def alarms_spec(names):
+    params = dict(PARAMS, deployment=dict(PARAMS["deployment"], alarms=names))
+    return svc.build_spec(params, TD)
+
+
+def test_deployment_alarms_compare_in_the_shape_describe_services_answers():
+    """deploymentConfiguration.alarms as DescribeServices reports it ({alarmNames, enable, rollback}): the same names in
+    another order are no change, another name or rollback off is; none wanted matches a service that never had alarms
+    (the member left out) and one whose alarms are disabled."""
+    names = ["b-5xx-rate", "a-p95-latency"]
+    service = aws_service()
+    assert svc.compare(alarms_spec([]), svc.live_spec(service), record=None) == []
+    assert svc.compare(alarms_spec(names), svc.live_spec(service), record=None) == ["deploymentConfiguration"]
+    assert alarms_spec(names)["deploymentConfiguration"]["alarms"] == {
+        "alarmNames": ["a-p95-latency", "b-5xx-rate"], "enable": True, "rollback": True}
+    service["deploymentConfiguration"]["alarms"] = {"alarmNames": names, "enable": True, "rollback": True}
+    assert svc.compare(alarms_spec(names), svc.live_spec(service), record=None) == []
+    assert svc.compare(alarms_spec(names + ["mine"]), svc.live_spec(service), record=None) == ["deploymentConfiguration"]
+    assert svc.compare(alarms_spec([]), svc.live_spec(service), record=None) == ["deploymentConfiguration"]
+    service["deploymentConfiguration"]["alarms"]["rollback"] = False
+    assert svc.compare(alarms_spec(names), svc.live_spec(service), record=None) == ["deploymentConfiguration"]
+    service["deploymentConfiguration"]["alarms"] = {"alarmNames": names, "enable": False, "rollback": False}
+    assert svc.compare(alarms_spec([]), svc.live_spec(service), record=None) == []
+    # left out: not managed
+    assert "alarms" not in spec()["deploymentConfiguration"]
+
+
 def emulator_service():
     """What the local endpoint answers: no deploymentConfiguration, capacityProviderStrategy, SC, grace period."""
     service = aws_service(deployments=[deployment("ecs-svc/1")])
@@ -279,7 +306,7 @@ def test_claim_of_an_endpoint_a_primary_deployment_serves_is_refused_at_once():
 
 # ----------------------------------------------------------------- waiting
 
-def run_wait(services, target_states=(("healthy",),), delay=5, timeout=60):
+def run_wait(services, target_states=(("healthy",),), delay=5, timeout=60, progress=None):
     """Drive wait_for_deployment with a fake clock; each DescribeServices answer is one poll."""
     ecs, elbv2 = client("ecs"), client("elbv2")
     clock = {"now": 0}
@@ -298,7 +325,7 @@ def run_wait(services, target_states=(("healthy",),), delay=5, timeout=60):
                 for i, s in enumerate(states)]}, {"TargetGroupArn": TG})
         result = svc.wait_for_deployment(
             ecs, elbv2, CLUSTER, "bandup-prod-backend-a", "ecs-svc/2", deadline=timeout, delay=delay,
-            sleep=lambda s: clock.__setitem__("now", clock["now"] + s), clock=lambda: clock["now"])
+            sleep=lambda s: clock.__setitem__("now", clock["now"] + s), clock=lambda: clock["now"], progress=progress)
         ecs_stub.assert_no_pending_responses()
         elb_stub.assert_no_pending_responses()
     return result
@@ -380,3 +407,18 @@ def test_deployment_state_ignores_nothing_but_our_deployment():
     still_draining = copy.deepcopy(service)
     still_draining["deployments"].append(deployment("ecs-svc/1", status="ACTIVE", running=1))
     assert svc.deployment_state(still_draining, "ecs-svc/2")[0] == "waiting"
+
+
+def test_every_poll_of_a_wait_reports_progress():
+    """Each DescribeServices answer of a wait gives one progress line: running/desired, the PRIMARY rollout state and
+    the latest ECS event."""
+    old = deployment("ecs-svc/1", status="ACTIVE", running=2)
+    first = aws_service(deployments=[deployment("ecs-svc/2", rollout="IN_PROGRESS", running=1), old], running=3)
+    first["events"] = [{"id": "e2", "createdAt": NOW, "message": "(service x) has started 2 tasks: (task a) (task b)."}]
+    done = aws_service(deployments=[deployment("ecs-svc/2")])
+    lines = []
+    run_wait([first, done], progress=lines.append)
+    assert lines == [
+        "bandup-prod-backend-a: running 3/2, rollout IN_PROGRESS, latest event: (service x) has started 2 tasks: "
+        "(task a) (task b).",
+        "bandup-prod-backend-a: running 2/2, rollout COMPLETED, latest event: (service x) has reached a steady state."]

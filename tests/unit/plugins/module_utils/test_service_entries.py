@@ -74,7 +74,7 @@ def test_dependency_order_and_the_steady_standings():
     assert backend["standby"]["network"]["subnets"] == ["subnet-b"]
     assert backend["active"]["capacity_provider_strategy"] == [{"capacity_provider": "FARGATE"}]
     assert backend["active"]["deployment"] == {"minimum_healthy_percent": 100, "maximum_percent": 200,
-                                               "circuit_breaker": True, "rollback": True}
+                                               "circuit_breaker": True, "rollback": True, "alarms": []}
     assert "wait" not in backend["active"] and "wait" not in backend["standby"]
 
 
@@ -143,6 +143,24 @@ def test_requests_policy_needs_a_target_group_and_well_formed_arns():
         app["alb"]["enabled"] = False
     no_alb = apps(top, alb={})
     assert [p["name"] for p in no_alb["frontend"]["active"]["autoscaling"]["policies"]] == ["cpu"]
+
+
+def test_each_cell_carries_its_own_alarms_and_the_apps_alarms():
+    """Every service gates its deployments on its cell's target group alarms (alb_outputs.alarms) and on the app's own
+    bandup_services[].alarms; an app without a load balancer only on its own."""
+    services = copy.deepcopy(SERVICES)
+    services[1]["alarms"] = ["db-errors", "api-errors"]
+    services[2]["alarms"] = ["queue-depth"]
+    top = build_topology("bandup-test", "us-east-1", "us-east-1a", "us-east-1b", services)
+    names = {g: [f"{g}-5xx-rate", f"{g}-p95-latency"] for g in ALB["target_groups"]}
+    out = apps(top, alb=dict(ALB, alarms=names))
+    assert out["backend"]["active"]["deployment"]["alarms"] == [
+        "api-errors", "bandup-test-backend-a-5xx-rate", "bandup-test-backend-a-p95-latency", "db-errors"]
+    assert out["backend"]["standby"]["deployment"]["alarms"] == [
+        "api-errors", "bandup-test-backend-b-5xx-rate", "bandup-test-backend-b-p95-latency", "db-errors"]
+    assert out["frontend"]["standby"]["deployment"]["alarms"] == [
+        "bandup-test-frontend-b-5xx-rate", "bandup-test-frontend-b-p95-latency"]
+    assert out["worker"]["active"]["deployment"]["alarms"] == ["queue-depth"]
 
 
 def test_settings_are_all_required():
