@@ -104,13 +104,14 @@ def test_teardown_leaves_what_is_not_ours(endpoint, foreign):
 
 
 def test_ecr_only_run_checks_the_repositories(endpoint, foreign):  # pylint: disable=unused-argument
-    """--tags ecr reads no live state (no EC2 or ECS call), and still refuses the foreign repository before writing."""
+    """--tags ecr reads no live state (no EC2 or ECS call; only the preflight's sts:GetCallerIdentity), and still
+    refuses the foreign repository before writing."""
     endpoint.start_recording()
     result = endpoint.playbook("site.yml", "--tags", "ecr")
     assert result.returncode != 0 and f"ECR repository '{REPOSITORY}'" in " ".join(result.stdout.split()), \
         result.stdout[-3000:]
     record = endpoint.recorded()
-    assert record["writes"] == [] and {call["service"] for call in record["calls"]} == {"ecr"}
+    assert record["writes"] == [] and {call["service"] for call in record["calls"]} == {"sts", "ecr"}
 
 
 def test_adopting_on_purpose(endpoint, foreign):
