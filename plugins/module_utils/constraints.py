@@ -485,6 +485,8 @@ class JsonSize(Rule):
             where = f".{key}: " if key else ""
             if not isinstance(doc, Mapping):
                 return f"{where}must be {self.form} (got {_kind(doc)})"
+            if not doc:  # {}: no policy (the roles' default; they send none)
+                continue
             statement = doc.get("Statement")
             if not statement or not isinstance(statement, (list, Mapping)):
                 return (f"{where}the document has no Statement; must be {self.form} with at least one statement "
@@ -497,7 +499,7 @@ class JsonSize(Rule):
     def cases(self):
         doc = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
         wrap = (lambda d: {"backend": d}) if self.per_key else (lambda d: d)
-        return [(wrap(doc), True), (wrap({"Version": "2012-10-17"}), False),
+        return [(wrap(doc), True), (wrap({}), True), (wrap({"Version": "2012-10-17"}), False),
                 (wrap({"Version": "2012-10-17", "Statement": []}), False), (wrap("not a document"), False),
                 (wrap(dict(doc, Sid="x" * self.high)), False)]
 
