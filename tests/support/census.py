@@ -21,7 +21,7 @@ LOCAL_DEPLOYMENT = {
     "load_balancers": 1, "listeners": 1, "target_groups": 4,
     "ecr_repositories": 2,
     "clusters": 1, "services": 4, "task_definition_revisions": 2, "scalable_targets": 2, "scaling_policies": 2,
-    "namespaces": 1,
+    "namespaces": 2,  # one Service Connect namespace per AZ cell
     "iam_roles": 4, "log_groups": 2,
 }
 
