@@ -66,7 +66,10 @@ class ActionModule(ActionBase):
         return result
 
     def _async_dir(self):
-        return self._remote_expand_user(self.get_shell_option("async_dir", default="~/.ansible_async"))
+        # Unexpanded: async_status's _async_dir is a path option, expanded on the target with the same $HOME the async
+        # wrapper expanded it with. _remote_expand_user would expand ~ as the remote user's passwd home, which differs
+        # where HOME does not match it (a container, a test's fresh HOME): "could not find job".
+        return self.get_shell_option("async_dir", default="~/.ansible_async")
 
     def _show(self, path, task_vars, seen, shown):
         """Show the progress lines after the first ``seen`` ones (a service's unchanged line only every REPEAT
