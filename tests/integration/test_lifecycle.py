@@ -78,7 +78,8 @@ def test_status_shows_both_apps_in_both_azs(converged, tmp_path):
     assert "USD/month" in summary and "estimate" in summary
     # issue J: the network role's two NAT gateways and the logs are in the estimate, with what it assumes.
     assert "NAT gateways (2)" in summary and "CloudWatch Logs ingestion" in summary and "assumed:" in summary
-    assert {line["kind"] for line in report["cost"]["lines"]} == {"fargate", "alb", "nat", "logs"}
+    # issue O: the public IPv4 addresses (the ALB's per AZ and the NAT gateways') are counted too.
+    assert {line["kind"] for line in report["cost"]["lines"]} == {"fargate", "alb", "nat", "logs", "public_ipv4"}
 
 
 def test_failover_swaps_standings_counts_and_weights_and_failback_restores(converged, tmp_path):
