@@ -15,7 +15,8 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 display = Display()
-POLL = 3  # seconds between reads of the job and the progress file
+POLL = 3  # seconds between reads of the job and the progress file, once the module has run a few seconds
+FIRST_POLLS = (0.5, 1, 2)  # the first reads come sooner: a converge that has nothing to wait for ends at once
 REPEAT = 30  # an unchanged line is shown again after this many seconds
 
 
@@ -44,10 +45,11 @@ class ActionModule(ActionBase):
             self._task.async_val = 0
             result.update(started)
             return result
-        seen, shown = 0, {}
+        seen, shown, polls = 0, {}, 0
         try:
             while True:
-                time.sleep(POLL)
+                time.sleep(FIRST_POLLS[polls] if polls < len(FIRST_POLLS) else POLL)
+                polls += 1
                 status = self._execute_module(module_name="ansible.legacy.async_status", task_vars=task_vars,
                                               module_args={"jid": jid, "mode": "status",
                                                            "_async_dir": self._async_dir()})
