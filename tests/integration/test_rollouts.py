@@ -147,7 +147,8 @@ def test_failing_container_health_check_is_named_with_the_log_line(history, conv
     assert "Task failed container health checks" in out, out[-3000:]
     assert "health check wget -q -O /dev/null http://localhost:3000/api/health || exit 1" in out, out[-3000:]
     assert "UNHEALTHY" in out and "GET /api/health 503 Service Unavailable" in out, out[-3000:]
-    faithful.heal_tasks(converged.url, NAME, FRONTEND_A)
+    for name in (FRONTEND_A, f"{NAME}-frontend-b"):  # deploy() made both cells' new frontend tasks fail
+        faithful.heal_tasks(converged.url, NAME, name)
 
 
 def test_an_alarm_during_a_rolling_deployment_is_rolled_back_by_ecs_and_named(converged):
