@@ -114,9 +114,11 @@ def test_ecr_only_run_checks_the_repositories(endpoint, foreign):  # pylint: dis
     assert record["writes"] == [] and {call["service"] for call in record["calls"]} == {"sts", "ecr"}
 
 
-def test_adopting_on_purpose(endpoint, foreign):
+@pytest.fixture(scope="module")
+def adopted(endpoint, foreign):
     """The load balancer, target group and cluster are removed by their owner; the rest is adopted (by name and by
-    kind), converged (the roles that own those kinds, with images given: no build) and tagged as the deployment's."""
+    kind) and converged (the roles that own those kinds, with images given: no build). Returns (the run, the images
+    given). A fixture, so that the slow teardown test below has it when it runs alone (make test-slow)."""
     elbv2 = client(endpoint, "elbv2")
     elbv2.delete_load_balancer(LoadBalancerArn=foreign["load_balancer"])
     elbv2.delete_target_group(TargetGroupArn=foreign["target_group"])
@@ -124,7 +126,12 @@ def test_adopting_on_purpose(endpoint, foreign):
     services = [dict({k: v for k, v in svc.items() if k != "build"}, image="public.ecr.aws/nginx/nginx:1.27")
                 for svc in SERVICES]
     adopt = {"bandup_adopt_existing": [REPOSITORY, "log_group", ROLE, "namespace"], "bandup_services": services}
-    result = endpoint.playbook("site.yml", "--tags", PARTIAL, extra_vars=adopt)
+    return endpoint.playbook("site.yml", "--tags", PARTIAL, extra_vars=adopt), services
+
+
+def test_adopting_on_purpose(endpoint, foreign, adopted):
+    """What was adopted converges and is tagged as the deployment's; the next run needs no bandup_adopt_existing."""
+    result, services = adopted
     assert result.returncode == 0, result.stdout[-4000:]
     ecr, logs, iam = client(endpoint, "ecr"), client(endpoint, "logs"), client(endpoint, "iam")
     sd = client(endpoint, "servicediscovery")
@@ -146,9 +153,10 @@ def test_adopting_on_purpose(endpoint, foreign):
 
 
 @pytest.mark.slow
-def test_teardown_deletes_what_was_adopted(endpoint, foreign):  # pylint: disable=unused-argument
+def test_teardown_deletes_what_was_adopted(endpoint, foreign, adopted):  # pylint: disable=unused-argument
     """(slow: a second teardown, about a minute) What was adopted carries the deployment's tags: teardown deletes it;
     the foreign revision of the task definition family stays."""
+    assert adopted[0].returncode == 0, adopted[0].stdout[-3000:]
     result = endpoint.playbook("playbooks/teardown.yml", extra_vars={"confirm": NAME})
     assert result.returncode == 0, result.stdout[-3000:]
     left = exists(endpoint)
