@@ -61,10 +61,10 @@ unit:
 	$(BIN)/pytest tests/unit -q
 
 integration: ## pytest driving ansible-playbook against local endpoints the tests start and stop (not the slow ones)
-	$(BIN)/pytest tests/integration -q -m "not slow"
+	$(BIN)/pytest tests/integration -q -m "not slow" -n 2 --dist loadfile --durations=0
 
 test-slow: ## the slow integration tests (a converge killed at several points, then rerun), each on its own endpoint
-	$(BIN)/pytest tests/integration -q -m slow
+	$(BIN)/pytest tests/integration -q -m slow -n 2 --dist loadfile --durations=0
 
 SCENARIOS ?= $(notdir $(wildcard molecule/*))
 molecule: ## every molecule scenario (or SCENARIOS="a b"), each reset and run against a fresh local endpoint
