@@ -134,7 +134,7 @@ def _put(table, path, value):
 
 
 def table_for(table, region):
-    """(the shipped table's prices for ``region``, the region they are for): the fallback region's when it has
+    """(the prices of ``region`` in a price table, the region they are for): the fallback region's when it has
     none."""
     if region in table["regions"]:
         return table["regions"][region], region

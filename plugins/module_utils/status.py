@@ -92,13 +92,6 @@ def service_connect_endpoint(svc, app=None):
     return recorded
 
 
-def region_prices(prices, region):
-    """(the price table of ``region``, the region it is for): the fallback region's when it has none."""
-    if region in prices["regions"]:
-        return prices["regions"][region], region
-    return prices["regions"][prices["fallback_region"]], prices["fallback_region"]
-
-
 def monthly_cost(topology, prices, live_counts=None, architecture="X86_64", assumptions=None):
     """An estimated monthly cost: Fargate and Fargate Spot per placement (live task counts where known), the ALB
     (hours and the assumed LCUs), the NAT gateways (hours and the assumed GB they process), CloudWatch Logs
@@ -108,7 +101,7 @@ def monthly_cost(topology, prices, live_counts=None, architecture="X86_64", assu
     assumptions = dict({"nat_gateways": 0, "nat_gb_per_month": 0, "log_gb_per_month": 0, "alb_lcus": 1},
                        **(assumptions or {}))
     live_counts = live_counts or {}
-    table, priced_region = region_prices(prices, topology["region"])
+    table, priced_region = pricing.table_for(prices, topology["region"])
     hours = prices["hours_per_month"]
     lines, total = [], 0.0
 

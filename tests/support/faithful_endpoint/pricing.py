@@ -17,6 +17,7 @@ Filters: ``TERM_MATCH`` and ``EQUALS`` (the value of an attribute, ``productFami
 Control API: ``POST /faithful-api/pricing {"deny": true}`` makes GetProducts answer ``AccessDeniedException`` (as
 for a principal whose policy lacks ``pricing:GetProducts``); ``{"deny": false}`` or a reset ends it.
 """
+import hashlib
 import json
 import os
 
@@ -91,7 +92,6 @@ RESET_HOOKS.append(_reset)
 
 def _sku(service_code, region, usage):
     """A stable 16-character SKU of the product (AWS's are opaque)."""
-    import hashlib
     return hashlib.sha1(f"{service_code}/{region}/{usage}".encode()).hexdigest()[:16].upper()
 
 
