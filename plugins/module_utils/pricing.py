@@ -101,11 +101,16 @@ def _usage(product):
     return product.get("product", {}).get("attributes", {}).get("usagetype", "")
 
 
+def _unprefixed(usagetype):
+    """The usage type without its Region prefix (``USE1-``, ``EU-``, ``APS3-``), or None when it has none."""
+    prefix = REGION_PREFIX.match(usagetype)
+    return usagetype[prefix.end():] if prefix else None
+
+
 def select(products, usage):
     """The product whose usage type is ``usage`` (exactly, else with one Region prefix), or None."""
     exact = [p for p in products if _usage(p) == usage]
-    prefixed = [p for p in products if REGION_PREFIX.match(_usage(p))
-                and _usage(p)[REGION_PREFIX.match(_usage(p)).end():] == usage]
+    prefixed = [p for p in products if _unprefixed(_usage(p)) == usage]
     return (exact + prefixed or [None])[0]
 
 
@@ -119,12 +124,6 @@ def on_demand(product, currency="USD"):
             if price is not None:
                 return float(price), term.get("effectiveDate")
     return None
-
-
-def _get(table, path):
-    for key in path:
-        table = (table or {}).get(key)
-    return table
 
 
 def _put(table, path, value):
@@ -160,17 +159,12 @@ def from_products(products, region, table):
         effective.append(_date(price[1]) or "")
         published.append(_date(product.get("publicationDate")) or "")
     # The API is the source when it answered the on-demand Fargate prices (x86 and ARM64) at least.
-    source = SOURCE_TABLE if any(path in missing for path, _code, _usage in PRODUCTS[:4]) else SOURCE_API
-    out = dict(table, regions={region: merged}, fallback_region=region, source=source,
-               from_table=sorted({LABELS[path[0]] for path in missing}), table_region=shipped_region,
-               table_checked=table["checked"])
-    if source == SOURCE_API:
-        out.update(checked=max(effective) or None, effective=max(effective) or None,
-                   published=max(published) or None)
-    else:
-        out.update(regions={region: copy.deepcopy(shipped)}, from_table=[],
-                   fallback_reason=f"the Price List API has no Fargate prices for {region}")
-    return out
+    if any(path in missing for path, _code, _usage in PRODUCTS[:4]):
+        return fallback(table, region, f"the Price List API has no Fargate prices for {region}")
+    return dict(table, regions={region: merged}, fallback_region=region, source=SOURCE_API,
+                from_table=sorted({LABELS[path[0]] for path in missing}), table_region=shipped_region,
+                table_checked=table["checked"], checked=max(effective) or None, effective=max(effective) or None,
+                published=max(published) or None)
 
 
 def fallback(table, region, reason):
