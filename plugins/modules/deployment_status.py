@@ -54,9 +54,10 @@ options:
         default: 1
   price_list:
     description:
-      - Read the prices from AWS's price list (the Price List Query API, C(pricing:GetProducts), in its Region
-        nearest the deployment's: us-east-1, eu-central-1 or ap-south-1) for the deployment's Region, the shipped
-        O(prices) filling what it does not answer (Fargate Spot, whose prices float, unless the list has it).
+      - Read the prices from AWS's price list (the Price List Query API, C(pricing:GetProducts), in whichever of
+        its Regions us-east-1, eu-central-1 and ap-south-1 is nearest the deployment's) for the deployment's Region,
+        the shipped O(prices) filling what it does not answer (Fargate Spot, whose prices float, unless the list has
+        it).
       - When the API is denied, unreachable or has no Fargate prices for the Region, or with C(false), the estimate
         uses O(prices) and the summary says so, with the table's date and why.
     type: bool
