@@ -30,7 +30,7 @@ PUBLISHED = "2026-11-20T18:04:11Z"
 VERSION = "20261120180411"
 STATE = {"deny": False}
 
-# Region -> (location, usage type prefix of ECS/VPC, of EC2/ELB/CloudWatch (none in us-east-1))
+# Region -> (location, usage type prefix of ECS/VPC/CloudWatch, of EC2/ELB (none in us-east-1))
 REGIONS = {
     "us-east-1": ("US East (N. Virginia)", "USE1-", ""),
     "eu-west-1": ("EU (Ireland)", "EU-", "EU-"),
@@ -98,7 +98,7 @@ def _sku(service_code, region, usage):
 def document(service_code, family, usage, unit, attributes, region, price):
     """One product document as GetProducts answers it (decoded)."""
     location, prefix, other_prefix = REGIONS[region]
-    usagetype = (prefix if service_code in ("AmazonECS", "AmazonVPC") else other_prefix) + usage
+    usagetype = (prefix if service_code in ("AmazonECS", "AmazonVPC", "AmazonCloudWatch") else other_prefix) + usage
     sku = _sku(service_code, region, usage)
     product = {"attributes": dict({"servicecode": service_code, "servicename": NAMES[service_code],
                                    "usagetype": usagetype, "location": location, "locationType": "AWS Region",
