@@ -834,6 +834,8 @@ TABLE = {
     # status
     "status_architecture": NoConstraint("a price table key (choices in the argument spec); reaches no API"),
     "status_output_dir": NoConstraint("a local directory; reaches no API"),
+    "status_price_list": NoConstraint("a switch (bool in the argument spec): whether pricing:GetProducts is "
+                                      "called"),
     "status_nat_gateways": Range(0, 16, source="a cost estimate's count; reaches no API (16 subnets at most per "
                                                "service, one NAT gateway per AZ)"),
     "status_nat_gb_per_month": Range(0, 10000000, "GB", source="a cost estimate's assumption; reaches no API"),

@@ -28,7 +28,9 @@ supports; an action without one only takes ``"*"``):
   carry IDs, and the services Service Connect creates carry none of the deployment's tags), Application Auto
   Scaling and the CloudWatch alarms of target tracking (IDs and names AWS generates), every Describe/List that
   takes no resource type.
-- ``global``: ``"*"``: iam:ListRoles, sts:GetCallerIdentity (IAM and STS are global).
+- ``global``: ``"*"``: iam:ListRoles, sts:GetCallerIdentity (IAM and STS are global), pricing:GetProducts (the
+  Price List API is served from us-east-1, eu-central-1 and ap-south-1 whatever the deployment's region, and has
+  no resource types).
 """
 
 from __future__ import annotations
@@ -114,6 +116,8 @@ ACTIONS = {
         "GetOperation", "ListInstances", "ListNamespaces", "ListServices", "ListTagsForResource", "TagResource",
         "UntagResource")},
     "sts:GetCallerIdentity": "global",
+    # status.yml reads AWS's price list (module_utils/pricing.py); the Price List API has no resource types.
+    "pricing:GetProducts": "global",
 }
 
 

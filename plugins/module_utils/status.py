@@ -14,6 +14,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorH
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.bandup.ecs.plugins.module_utils import ecs_service
+from ansible_collections.bandup.ecs.plugins.module_utils import pricing
 from ansible_collections.bandup.ecs.plugins.module_utils import rollout
 from ansible_collections.bandup.ecs.plugins.module_utils import zonal_shift
 
@@ -91,13 +92,6 @@ def service_connect_endpoint(svc, app=None):
     return recorded
 
 
-def region_prices(prices, region):
-    """(the price table of ``region``, the region it is for): the fallback region's when it has none."""
-    if region in prices["regions"]:
-        return prices["regions"][region], region
-    return prices["regions"][prices["fallback_region"]], prices["fallback_region"]
-
-
 def monthly_cost(topology, prices, live_counts=None, architecture="X86_64", assumptions=None):
     """An estimated monthly cost: Fargate and Fargate Spot per placement (live task counts where known), the ALB
     (hours and the assumed LCUs), the NAT gateways (hours and the assumed GB they process), CloudWatch Logs
@@ -107,7 +101,7 @@ def monthly_cost(topology, prices, live_counts=None, architecture="X86_64", assu
     assumptions = dict({"nat_gateways": 0, "nat_gb_per_month": 0, "log_gb_per_month": 0, "alb_lcus": 1},
                        **(assumptions or {}))
     live_counts = live_counts or {}
-    table, priced_region = region_prices(prices, topology["region"])
+    table, priced_region = pricing.table_for(prices, topology["region"])
     hours = prices["hours_per_month"]
     lines, total = [], 0.0
 
@@ -137,9 +131,17 @@ def monthly_cost(topology, prices, live_counts=None, architecture="X86_64", assu
     add("public-ipv4", "public_ipv4", addresses * table["public_ipv4_hour"] * hours)
     assumptions = dict(assumptions, public_ipv4_addresses=addresses)
     add("logs", "logs", assumptions["log_gb_per_month"] * table["logs_ingest_gb"])
+    source = prices.get("source", pricing.SOURCE_TABLE)
     return {"lines": lines, "total": round(total, 2), "currency": prices["currency"], "estimate": True,
-            "prices_checked": prices["checked"], "prices_region": priced_region, "region": topology["region"],
-            "assumptions": assumptions}
+            "prices_checked": prices["checked"], "region": topology["region"], "assumptions": assumptions,
+            "prices_source": source,
+            "prices_region": prices.get("table_region", priced_region) if source == pricing.SOURCE_TABLE
+            else priced_region,
+            "prices_effective": prices.get("effective"), "prices_published": prices.get("published"),
+            "pricing_region": prices.get("pricing_region"), "prices_from_table": prices.get("from_table", []),
+            "table_checked": prices.get("table_checked", prices["checked"]),
+            "table_region": prices.get("table_region", priced_region),
+            "fallback_reason": prices.get("fallback_reason")}
 
 
 def rows(topology, services, weights, images):
@@ -324,16 +326,35 @@ def cost_lines(cost):
     parts.append(f"CloudWatch Logs ingestion {by_kind['logs'][0]:.2f}")
     if "public_ipv4" in by_kind:
         parts.append(f"public IPv4 addresses ({assumed['public_ipv4_addresses']}) {by_kind['public_ipv4'][0]:.2f}")
-    where = cost["prices_region"] if cost["prices_region"] == cost["region"] else (
-        f"{cost['prices_region']} (no price table for {cost['region']})")
     return [
-        f"cost    estimate ~{cost['total']:.2f} {money}/month at {where} list prices recorded {cost['prices_checked']}",
+        f"cost    estimate ~{cost['total']:.2f} {money}/month at {price_source(cost)}",
+        *([f"        from the shipped table (recorded {cost['table_checked']}, {cost['table_region']}): "
+           + ", ".join(cost["prices_from_table"])] if cost.get("prices_from_table") else []),
         "        " + ", ".join(parts),
         f"        assumed: {assumed['nat_gateways']} NAT gateways processing {assumed['nat_gb_per_month']} GB/month, "
         f"{assumed['log_gb_per_month']} GB/month of logs ingested, {assumed['alb_lcus']} ALB LCU on average, "
         f"{assumed.get('public_ipv4_addresses', 0)} public IPv4 addresses (the ALB's, one per AZ, and the NAT gateways')",
-        "        not counted: data transfer out, log storage, ECR storage, Container Insights, Cloud Map",
+        "        not counted: " + ", ".join(NOT_COUNTED),
     ]
+
+
+# What the estimate leaves out (the summary lists it under the figures).
+NOT_COUNTED = ("data transfer out", "log storage", "ECR storage", "Container Insights", "Cloud Map",
+               "Fargate ephemeral storage over 20 GB", "CloudWatch alarms and metrics", "Route 53 and ACM",
+               "taxes and discounts (Savings Plans, credits, Free Tier)")
+
+
+def price_source(cost):
+    """Which prices the estimate used, and of which date: the Price List API's (effective and publication date)
+    or the shipped table's (its date, and why the API was not used)."""
+    if cost.get("prices_source") == pricing.SOURCE_API:
+        return (f"{cost['region']} list prices from the AWS Price List API (pricing:GetProducts in "
+                f"{cost['pricing_region']}), effective {cost['prices_effective']}, published "
+                f"{cost['prices_published']}")
+    where = cost["prices_region"] if cost["prices_region"] == cost["region"] else (
+        f"{cost['prices_region']} (no price table for {cost['region']})")
+    why = f": {cost['fallback_reason']}" if cost.get("fallback_reason") else ""
+    return f"{where} list prices recorded {cost['prices_checked']} (the shipped table{why})"
 
 
 def _node(name):

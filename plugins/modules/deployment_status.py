@@ -52,6 +52,17 @@ options:
         description: Load balancer capacity units the ALB uses on average.
         type: float
         default: 1
+  price_list:
+    description:
+      - Read the prices from AWS's price list (the Price List Query API, C(pricing:GetProducts), in whichever of
+        its Regions us-east-1, eu-central-1 and ap-south-1 is nearest the deployment's) for the deployment's Region,
+        the shipped O(prices) filling what it does not answer (Fargate Spot, whose prices float, unless the list has
+        it).
+      - When the API is denied, unreachable or has no Fargate prices for the Region, or with C(false), the estimate
+        uses O(prices) and the summary says so, with the table's date and why.
+    type: bool
+    default: true
+    version_added: 0.3.0
   architecture:
     description: CPU architecture of the tasks, for the price table.
     type: str
@@ -112,7 +123,12 @@ report:
       type: list
       elements: dict
     cost:
-      description: Estimated monthly cost per ECS service and ALB, and the total.
+      description:
+        - Estimated monthly cost per ECS service and ALB, and the total.
+        - C(prices_source) is C(price-list-api) (AWS's price list; C(prices_effective) and C(prices_published) are
+          the dates of the price list terms used, C(pricing_region) the API's Region) or C(table) (the shipped
+          prices, recorded C(prices_checked); C(fallback_reason) says why). C(prices_from_table) names the figures
+          the API did not answer.
       type: dict
 summary:
   description: The report as lines of text for a person.
@@ -130,6 +146,7 @@ dot:
 """
 
 
+from ansible_collections.bandup.ecs.plugins.module_utils import pricing
 from ansible_collections.bandup.ecs.plugins.module_utils import status
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule, run
 from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
@@ -140,6 +157,7 @@ def main():
         argument_spec=dict(
             topology=dict(type="dict", required=True),
             prices=dict(type="dict", required=True),
+            price_list=dict(type="bool", default=True),
             architecture=dict(type="str", default="X86_64", choices=["X86_64", "ARM64"]),
             assumptions=dict(type="dict", default={}, options=dict(
                 nat_gateways=dict(type="int", default=0),
@@ -152,8 +170,10 @@ def main():
     )
     params = module.params
     ecs, elb = module.client("ecs"), module.client("elbv2")
+    prices = pricing.prices_for(lambda region: module.client("pricing", region=region, config=pricing.CLIENT_CONFIG),
+                                params["topology"]["region"], params["prices"], params["price_list"])
     run(module, ChangeSet(), lambda: status.deployment_report(
-        ecs, elb, params["topology"], params["prices"], params["architecture"], params["assumptions"],
+        ecs, elb, params["topology"], prices, params["architecture"], params["assumptions"],
         arc=lambda: module.client("arc-zonal-shift")))
 
 

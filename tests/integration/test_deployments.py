@@ -140,7 +140,7 @@ def test_status_estimates_each_deployment_with_its_nat_gateways(both, tmp_path):
     out = playbook(both, "prod", "playbooks/status.yml", "-e", f"status_output_dir={tmp_path}")
     assert recap(out)["failed"] == 0
     summary = (tmp_path / "summary.txt").read_text()
-    assert "estimate ~" in summary and "us-east-1 list prices recorded" in summary, summary
+    assert "estimate ~" in summary and "us-east-1 list prices from the AWS Price List API" in summary, summary
     assert "NAT gateways (2)" in summary and "2 NAT gateways processing 100 GB/month" in summary, summary
     report = json.loads((tmp_path / "status.json").read_text())
     assert report["cost"]["assumptions"]["nat_gateways"] == 2

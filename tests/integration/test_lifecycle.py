@@ -78,6 +78,13 @@ def test_status_shows_both_apps_in_both_azs(converged, tmp_path):
     assert "USD/month" in summary and "estimate" in summary
     # issue J: the network role's two NAT gateways and the logs are in the estimate, with what it assumes.
     assert "NAT gateways (2)" in summary and "CloudWatch Logs ingestion" in summary and "assumed:" in summary
+    # issue O: prices from AWS's price list (the local endpoint answers pricing GetProducts), named with their
+    # dates; Fargate Spot from the shipped table (an estimate); the ALB's 2 and the NAT gateways' 2 public IPv4s.
+    assert ("at us-east-1 list prices from the AWS Price List API (pricing:GetProducts in us-east-1), effective "
+            "2026-11-01, published 2026-11-20") in summary, summary
+    assert "from the shipped table (recorded 2026-11-29, us-east-1): Fargate Spot" in summary, summary
+    assert "public IPv4 addresses (4) 14.60" in summary and "not counted: data transfer out" in summary, summary
+    assert report["cost"]["prices_source"] == "price-list-api"
     # issue O: the public IPv4 addresses (the ALB's per AZ and the NAT gateways') are counted too.
     assert {line["kind"] for line in report["cost"]["lines"]} == {"fargate", "alb", "nat", "logs", "public_ipv4"}
 

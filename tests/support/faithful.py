@@ -117,3 +117,8 @@ def zonal_shifts(url):
 
 def advance_zonal_shift_clock(url, seconds):
     return _call(url, "/faithful-api/zonal-shifts/advance", {"seconds": seconds})
+
+
+def deny_pricing(url, deny=True):
+    """pricing:GetProducts answers AccessDeniedException (``deny``) or prices again (``deny=False``)."""
+    return _call(url, "/faithful-api/pricing", {"deny": deny})

@@ -24,7 +24,7 @@ from botocore import xform_name
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 # The boto3 clients the collection may create (a new one must be added here to be seen).
 SERVICES = ("application-autoscaling", "arc-zonal-shift", "acm", "cloudwatch", "ec2", "ecr", "ecs", "elbv2", "iam",
-            "logs", "servicediscovery", "sts")
+            "logs", "pricing", "servicediscovery", "sts")
 # botocore client name -> IAM service prefix, where they differ (Service Authorization Reference).
 PREFIX = {"elbv2": "elasticloadbalancing"}
 
@@ -32,13 +32,15 @@ PREFIX = {"elbv2": "elasticloadbalancing"}
 RECEIVERS = {"ecs": "ecs", "ecr": "ecr", "ecr_api": "ecr", "ec2": "ec2", "net_api": "ec2", "elb": "elbv2",
              "elbv2": "elbv2", "iam": "iam", "logs": "logs", "servicediscovery": "servicediscovery",
              "cloudmap": "servicediscovery", "autoscaling": "application-autoscaling", "acm": "acm",
-             "cloudwatch": "cloudwatch", "zonal_shift": "arc-zonal-shift", "sts": "sts"}
+             "cloudwatch": "cloudwatch", "zonal_shift": "arc-zonal-shift", "sts": "sts",
+             "pricing": "pricing"}
 # The services each plugins/module_utils file works with, for method names several services share.
 FILE_SERVICES = {
     "cloudmap.py": {"servicediscovery"}, "ecr.py": {"ecr"}, "ecs_cluster.py": {"ecs"}, "ecs_service.py": {"ecs"},
     "taskdef.py": {"ecs"}, "task_roles.py": {"iam", "logs"}, "ecs_scaling.py": {"application-autoscaling"},
     "load_balancer.py": {"elbv2"}, "elb_listener.py": {"elbv2"}, "network.py": {"ec2"}, "images.py": {"ecr"},
-    "registry.py": {"ecr"}, "alarms.py": {"cloudwatch"},
+    "registry.py": {"ecr"}, "alarms.py": {"cloudwatch"}, "pricing.py": {"pricing"},
+    "status.py": {"ecs", "elbv2"},
 }
 
 # amazon.aws helpers the collection imports, and the actions their calls need (read in amazon.aws's

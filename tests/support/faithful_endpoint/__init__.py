@@ -76,6 +76,10 @@ What moto does and this layer changes (AWS behaviour from botocore's models and 
   reports ``ZoneId``) of one of the load balancer's AZs; ``expiresIn`` 1m..72h; comment <= 128 characters; one
   active shift per resource (ConflictException ZonalShiftAlreadyExists); ACTIVE until it expires (wall clock,
   which ``/faithful-api/zonal-shifts/advance`` moves on) or is canceled, then EXPIRED or CANCELED.
+* The Price List Query API (pricing.py; moto has no ``pricing``): GetProducts answers AWS-shaped product documents
+  (JSON strings) of the products the status report prices, for us-east-1, eu-west-1 and ap-southeast-1, filtered
+  (TERM_MATCH on an attribute, productFamily, ServiceCode) and paged (MaxResults, NextToken); in moto's request
+  record. No Fargate Spot product (undocumented whether AWS has one; the collection works either way).
 * Every response this layer shapes is checked against botocore's output shape for its operation before it is
   sent (``check_shape``): a member the model does not have is a server error, not a silent drop.
 
@@ -95,6 +99,7 @@ Control API (JSON in and out, on this endpoint's port; client: tests/support/fai
     POST /faithful-api/reachability/reset    clears the history
     GET  /faithful-api/zonal-shifts          every ARC zonal shift with its status (arc.py)
     POST /faithful-api/zonal-shifts/advance  {"seconds": N}: the zonal shifts' clock moves on N seconds
+    POST /faithful-api/pricing     {"deny": true}: pricing GetProducts answers AccessDeniedException (pricing.py)
 /moto-api/reset also resets this layer.
 
 Reachability (reachability.py): ``tick`` counts the ticks of all services. ``tasks`` lists every task that gets ALB
