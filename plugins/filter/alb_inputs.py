@@ -10,7 +10,7 @@ short_description: The alb role's target groups and listeners, and the routes si
 version_added: 0.4.0
 description:
   - From the topology and the alb role's variables, computed in C(plugins/module_utils/role_inputs.py) (roles pick
-    values, Python computes them): C(target_groups), C(listeners) (rule priorities from C(topology.rule_priorities),
+    values, Python computes them), C(target_groups), C(listeners) (rule priorities from C(topology.rule_priorities),
     the same the inventory's checks use) and C(routes).
 author:
   - Bandup platform team (@bandup)

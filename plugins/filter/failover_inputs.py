@@ -6,7 +6,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 ---
 name: failover_inputs
-short_description: The choices of playbooks/failover.yml: zonal shift expiry and whether to shift
+short_description: The choices of playbooks/failover.yml (zonal shift expiry, whether to shift)
 version_added: 0.4.0
 description:
   - Computed in C(plugins/module_utils/role_inputs.py) (roles pick values, Python computes them).
@@ -31,12 +31,11 @@ RETURN = r"""
 _value:
   description:
     - C(expires_in_valid) (minutes or hours ARC accepts, at most 72h), C(zonal_shift) (C(always), or C(auto) and the
-      switch moved the traffic first: a target group of the AZ left had no healthy target).
+      switch moved the traffic first, as a target group of the AZ left had no healthy target).
   type: dict
 """
 
 from ansible_collections.bandup.ecs.plugins.module_utils import role_inputs
-from ansible_collections.bandup.ecs.plugins.module_utils.topology import plain
 
 
 def _failover_inputs(shift, expires_in, switch_order=None):

@@ -6,7 +6,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 ---
 name: rollback_inputs
-short_description: The words of playbooks/rollback.yml: valid revision, revisions chosen, problems
+short_description: The words of playbooks/rollback.yml (valid revision, revisions chosen, problems)
 version_added: 0.4.0
 description:
   - Computed in C(plugins/module_utils/role_inputs.py) (roles pick values, Python computes them).
