@@ -21,6 +21,7 @@ import unicodedata
 from collections.abc import Mapping
 
 from ansible_collections.bandup.ecs.plugins.module_utils.topology import FARGATE_SIZES, TopologyError, _order
+from ansible_collections.bandup.ecs.plugins.module_utils.topology import rule_priorities
 
 BOOLEANS_TRUE = {"y", "yes", "on", "1", "true", "t"}
 BOOLEANS_FALSE = {"n", "no", "off", "0", "false", "f"}
@@ -1133,18 +1134,9 @@ def _priority_problems(services):
     except TopologyError:
         return []  # the topology says so
     by_name = {s["name"]: (idx, s) for idx, s in enumerate(services) if isinstance(s, Mapping)}
-    owner, out, position = {}, [], 0
-    for item in ordered:
-        idx, svc = by_name[item["name"]]
-        alb = svc.get("alb") if isinstance(svc.get("alb"), Mapping) else {}
-        if alb.get("enabled") is False:
-            continue
-        position += 1  # as roles/alb/templates/listeners.json.j2 counts: every service on the ALB
-        if alb.get("default_route"):
-            continue
-        priority = alb.get("priority")
-        explicit = priority is not None
-        priority = priority if explicit else 10 * position
+    owner, out = {}, []
+    for svc, priority, explicit in rule_priorities([by_name[item["name"]][1] for item in ordered]):
+        idx = by_name[svc["name"]][0]
         if priority in owner:
             other, other_explicit = owner[priority]
             out.append(f"bandup_services[{idx}].alb.priority: {priority}{'' if explicit else ' (the default)'} is "

@@ -661,23 +661,34 @@ class Network:
         return self.adopt() if self.params["vpc_id"] else self.converge()
 
 
+def subnet_problems(given, found, vpc_id, vpc_option):
+    """What is wrong with the subnets an adopted network names: ``given`` is ``[(option, {az: subnet id})]``,
+    ``found`` ``{subnet id: {"az", "vpc"}}`` of those that exist; each must exist, lie in its AZ and belong to
+    ``vpc_id`` (the option ``vpc_option``). The module's check (``verify_adopted``) and the network role's
+    (module_utils/role_inputs.py, before any write) say the same."""
+    errors = []
+    for option, subnet_ids in given:
+        for az, subnet_id in subnet_ids.items():
+            subnet = found.get(subnet_id)
+            if subnet is None:
+                errors.append(f"{option}.{az}: subnet {subnet_id} does not exist")
+            elif subnet["az"] != az:
+                errors.append(f"{option}.{az}: subnet {subnet_id} lies in {subnet['az']}, not in {az}")
+            elif subnet["vpc"] != vpc_id:
+                errors.append(f"{option}.{az}: subnet {subnet_id} belongs to {subnet['vpc']}, "
+                              f"not to {vpc_option} {vpc_id}")
+    return errors
+
+
 def verify_adopted(params, subnets):
     """The checks of an adopted network: every given subnet exists, lies in its AZ and belongs to vpc_id."""
-    found = {s["SubnetId"]: s for s in subnets}
+    found = {s["SubnetId"]: {"az": s["AvailabilityZone"], "vpc": s["VpcId"]} for s in subnets}
     errors = []
     for option in ("public_subnet_ids", "private_subnet_ids"):
         given = params[option] or {}
         if sorted(given) != sorted(params["availability_zones"]):
             errors.append(f"{option}: needs exactly the AZs {sorted(params['availability_zones'])} as keys "
                           f"(got {sorted(given)})")
-        for az, subnet_id in given.items():
-            subnet = found.get(subnet_id)
-            if subnet is None:
-                errors.append(f"{option}.{az}: subnet {subnet_id} does not exist")
-            elif subnet["AvailabilityZone"] != az:
-                errors.append(f"{option}.{az}: subnet {subnet_id} lies in {subnet['AvailabilityZone']}, not in {az}")
-            elif subnet["VpcId"] != params["vpc_id"]:
-                errors.append(f"{option}.{az}: subnet {subnet_id} belongs to {subnet['VpcId']}, "
-                              f"not to vpc_id {params['vpc_id']}")
+        errors += subnet_problems([(option, given)], found, params["vpc_id"], "vpc_id")
     if errors:
         raise AnsibleAWSError(message="; ".join(errors))

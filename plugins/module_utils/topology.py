@@ -118,6 +118,24 @@ def _order(services):
     return ordered
 
 
+def rule_priorities(services):
+    """The listener rule of each service on the ALB without ``alb.default_route``, as ``(service, priority,
+    explicit)``: its ``alb.priority``, else 10 x its position among the services on the ALB (default route ones
+    counted too), in the given order (dependency order: ``bandup_topology.services``). The alb role's listeners
+    (module_utils/role_inputs.py) and the uniqueness check (module_utils/constraints.py) both use this."""
+    out, position = [], 0
+    for svc in services:
+        alb = svc.get("alb") if isinstance(svc.get("alb"), Mapping) else {}
+        if alb.get("enabled") is False:
+            continue
+        position += 1
+        if alb.get("default_route"):
+            continue
+        explicit = alb.get("priority") is not None
+        out.append((svc, alb["priority"] if explicit else 10 * position, explicit))
+    return out
+
+
 def _check_service(idx, svc, seen_sc):
     where = f"bandup_services[{idx}]"
     _check_name(f"{where}.name", svc["name"], 20, SERVICE_NAME_RE)

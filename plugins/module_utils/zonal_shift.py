@@ -22,11 +22,16 @@ EXPIRES_IN = re.compile(r"^([1-9][0-9]*)(m|h)$")
 MAX_MINUTES = 72 * 60
 
 
-def check_expires_in(value, option="expires_in"):
-    """Refuse an ``expiresIn`` AWS would refuse (before any call); returns the value."""
+def expires_in_minutes(value):
+    """The minutes of an ``expiresIn`` AWS accepts (``<n>m`` or ``<n>h``, 1 minute to 72 hours), else None."""
     match = EXPIRES_IN.match(str(value))
     minutes = int(match.group(1)) * (60 if match.group(2) == "h" else 1) if match else 0
-    if not match or minutes > MAX_MINUTES:
+    return minutes if match and minutes <= MAX_MINUTES else None
+
+
+def check_expires_in(value, option="expires_in"):
+    """Refuse an ``expiresIn`` AWS would refuse (before any call); returns the value."""
+    if expires_in_minutes(value) is None:
         raise AnsibleAWSError(message=f"{option}: '{value}' must be minutes or hours such as 30m or 2h, "
                                       "from 1m to 72h")
     return str(value)

@@ -2,8 +2,7 @@
 (tests/unit/fixtures/aws/ecs/DescribeTaskDefinition.fargate-defaults-filled.json).
 
 DESIRED is what ecs_taskdefinition builds from the options the task_definition role passes
-(roles/task_definition/templates/task_definitions.yml.j2) for that revision: it compares equal to the answer and
-to every variant of it another endpoint could give; each field changed alone is a difference.
+(module_utils/role_inputs.py task_definitions) for that revision: it compares equal to the answer and to every variant of it another endpoint could give; each field changed alone is a difference.
 """
 import copy
 

@@ -37,7 +37,7 @@ def target_group(name, port, path):
 
 
 def args():
-    """The options the alb role passes (roles/alb/tasks/main.yml, templates/listeners.json.j2)."""
+    """The options the alb role passes (roles/alb/tasks/main.yml, from module_utils/role_inputs.py)."""
     backends = [{"target_group": "bandup-prod-backend-a", "weight": 100},
                 {"target_group": "bandup-prod-backend-b", "weight": 0}]
     return dict(
