@@ -50,14 +50,23 @@ class CanaryError(ServiceError):
     """A canary that was stopped (and undone); the message names the alarm, the step and the service."""
 
 
+def steps_problem(steps):
+    """Why ``steps`` are no canary steps (None when they are): a non-empty list of increasing percentages, 1-99."""
+    if not isinstance(steps, (list, tuple)) or not steps or not all(
+            isinstance(s, int) and not isinstance(s, bool) and 0 < s < FULL for s in steps):
+        return f"{list(steps) if isinstance(steps, tuple) else steps!r} must be a non-empty list of percentages " \
+               "between 1 and 99"
+    if any(b <= a for a, b in zip(steps, steps[1:])):
+        return f"{list(steps)} must increase step by step"
+    return None
+
+
 def check(steps, bake_seconds, where="service_canary"):
     """Problems of the canary settings (messages naming the variable), before any call."""
     problems = []
-    if not isinstance(steps, (list, tuple)) or not steps or not all(
-            isinstance(s, int) and not isinstance(s, bool) and 0 < s < FULL for s in steps):
-        problems.append(f"{where}_steps: {steps!r} must be a non-empty list of percentages between 1 and 99")
-    elif any(b <= a for a, b in zip(steps, steps[1:])):
-        problems.append(f"{where}_steps: {list(steps)} must increase step by step")
+    steps_wrong = steps_problem(steps)
+    if steps_wrong:
+        problems.append(f"{where}_steps: {steps_wrong}")
     if isinstance(bake_seconds, bool) or not isinstance(bake_seconds, int) or not 0 <= bake_seconds <= 86400:
         problems.append(f"{where}_bake_time: {bake_seconds!r} must be a number of seconds from 0 to 86400")
     return problems
