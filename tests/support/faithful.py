@@ -117,3 +117,19 @@ def zonal_shifts(url):
 
 def advance_zonal_shift_clock(url, seconds):
     return _call(url, "/faithful-api/zonal-shifts/advance", {"seconds": seconds})
+
+
+def set_alarm_state(url, name, state="ALARM"):
+    """SetAlarmState of a CloudWatch alarm (alarms.py)."""
+    return _call(url, "/faithful-api/alarms/state", {"name": name, "state": state})
+
+
+def alarm_on_traffic(url, name, target_group, min_percent):
+    """The alarm ``name`` goes into ALARM once a listener sends ``target_group`` (by name) at least ``min_percent``
+    percent of a forward's weight (alarm_traffic.py)."""
+    return _call(url, "/faithful-api/alarms/on-traffic", {"name": name, "target_group": target_group,
+                                                         "min_percent": min_percent})
+
+
+def clear_alarms_on_traffic(url):
+    return _call(url, "/faithful-api/alarms/on-traffic/clear")
