@@ -7,6 +7,7 @@ first step, rerun. The alarms are the cells' own (made by the alb role); the end
 target group gets the armed share of a listener forward (faithful_endpoint/alarm_traffic.py), as a broken release's
 5xx alarm would once real traffic reaches it.
 """
+import base64
 import json
 import os
 import signal
@@ -48,7 +49,10 @@ def standby_weights_written(endpoint):
     out = []
     for line in filter(None, lines):
         entry = json.loads(line)
-        body = urllib.parse.parse_qs(entry.get("body") or "") if isinstance(entry.get("body"), str) else {}
+        raw = entry.get("body") or ""
+        if entry.get("body_encoded"):
+            raw = base64.b64decode(raw).decode()
+        body = urllib.parse.parse_qs(raw if isinstance(raw, str) else "")
         if body.get("Action", [""])[0] not in ("ModifyRule", "ModifyListener"):
             continue
         for key, value in body.items():
