@@ -114,8 +114,8 @@ options:
       - With I(apps), how a new task definition revision reaches the services.
       - C(rolling) - every service rolls to it in place (ECS rolling deployments, gated by each service's deployment
         alarms), the active cell's services before the standby ones of each app.
-      - C(canary) - when an app's active entry names another task definition than its live active service runs (what
-        the converge reads anyway: no extra call), the whole standby cell canaries the release first, every app
+      - C(canary) - when an app's active entry names another task definition than its live active service runs (decided
+        from what the converge reads anyway, no extra call), the whole standby cell canaries the release first, every app
         together - it takes the new revisions at the active counts; the ALB weights move to it by I(canary.steps),
         each held for I(canary.bake_time) while its alarms (the standby entries' C(deployment.alarms)) are read every
         I(wait_delay) seconds; then the active cell rolls to them, the weights return to 100/0 and the standby cell to
@@ -288,7 +288,7 @@ canary_step:
   description: When a canary stopped, the step it stopped at.
   returned: when a canary failed
   type: str
-  sample: step 1/2 (10% to the standby cell)
+  sample: "step 1/2 (10% to the standby cell)"
 alarms_in_alarm:
   description: When a canary or a rollout stopped on alarms, the alarms that were in C(ALARM).
   returned: when a canary or a rollout failed on alarms

@@ -175,7 +175,9 @@ def test_an_interrupted_canary_is_restarted_and_finished_by_a_rerun(converged):
     # killed at step 1: 10% of the traffic on the standby cell, which runs the new revisions at the active counts
     mid = state(converged)
     assert weights(converged)[f"{NAME}-backend-b"] == 10
-    assert all(mid[f"{NAME}-{app}-b"] == (before[f"{NAME}-{app}-a"][0] + 1, 2) for app in APPS), mid
+    new = {app: mid[f"{NAME}-{app}-b"][0] for app in APPS}  # the revision registered for this release
+    assert all(mid[f"{NAME}-{app}-a"] == before[f"{NAME}-{app}-a"] and new[app] > before[f"{NAME}-{app}-a"][0]
+               and mid[f"{NAME}-{app}-b"][1] == 2 for app in APPS), mid
     result = release(converged, "interrupted")
     assert result.returncode == 0, result.stdout[-5000:]
     assert "progress: canary: step 1/2" in result.stdout  # restarted from its first step
@@ -183,13 +185,18 @@ def test_an_interrupted_canary_is_restarted_and_finished_by_a_rerun(converged):
     assert len(updates) == 4, updates  # nothing to stage again: the active cell rolls, the standby scales down
     after = state(converged)
     for app in APPS:
-        new = before[f"{NAME}-{app}-a"][0] + 1
-        assert after[f"{NAME}-{app}-a"] == (new, 2) and after[f"{NAME}-{app}-b"] == (new, 1), after
+        assert after[f"{NAME}-{app}-a"] == (new[app], 2) and after[f"{NAME}-{app}-b"] == (new[app], 1), after
     assert weights(converged) == steady_weights()
 
 
-def test_after_a_canary_a_converge_is_a_no_op(converged):
+def test_after_a_canary_through_site_yml_the_next_converge_is_a_no_op(converged):
+    """site.yml with the canary strategy ships a release the same way; the converge after it writes nothing (the
+    canary decides from the DescribeServices answer it reads anyway)."""
+    extra = dict(CANARY, bandup_services=services_with(**{app: {"RELEASE": "site"} for app in APPS}))
+    result = converged.playbook("site.yml", extra_vars=extra)
+    assert result.returncode == 0 and "progress: canary: step 2/2" in result.stdout, result.stdout[-4000:]
     converged.start_recording()
-    result = converged.playbook("site.yml", extra_vars=CANARY)
+    result = converged.playbook("site.yml", extra_vars=extra)
     assert result.returncode == 0 and recap(result.stdout)["changed"] == 0, result.stdout[-4000:]
     assert converged.recorded()["writes"] == []
+    assert "canary" not in result.stdout
