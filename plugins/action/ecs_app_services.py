@@ -39,6 +39,10 @@ class ActionModule(ActionBase):
         # that outlived all of them.
         waits = 2 * len(args.get("apps") or []) + len(args.get("services") or [])
         self._task.async_val = timeout * (2 * waits + 2) + 300
+        if args.get("release_strategy") == "canary":  # a canary waits again per app, and bakes each step
+            options = args.get("canary") or {}
+            self._task.async_val += timeout * 3 * len(args.get("apps") or []) + int(
+                options.get("bake_time") or 300) * len(options.get("steps") or [10, 50])
         started = self._execute_module(module_args=args, task_vars=task_vars, wrap_async=True)
         jid = started.get("ansible_job_id")
         if not jid:

@@ -20,6 +20,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 
+from ansible_collections.bandup.ecs.plugins.module_utils import canary
 from ansible_collections.bandup.ecs.plugins.module_utils.topology import FARGATE_SIZES, TopologyError, _order
 from ansible_collections.bandup.ecs.plugins.module_utils.topology import rule_priorities
 
@@ -552,6 +553,18 @@ class Adopt(Rule):
                 (["my load balancer"], False), ([""], False)]
 
 
+class CanarySteps(Rule):
+    """service_canary_steps: the percent of traffic on the standby cell at each step (module_utils/canary.py)."""
+
+    form = "a non-empty list of increasing percentages, each 1-99"
+
+    def check(self, value):
+        return canary.steps_problem(value)
+
+    def cases(self):
+        return [([10, 50], True), ([1, 99], True), ([], False), ([50, 10], False), ([10, 100], False), ([0], False)]
+
+
 class AlarmNames(Rule):
     """CloudWatch alarm names: 1-255 characters, no control characters, each once."""
 
@@ -830,6 +843,10 @@ TABLE = {
                                        source="Application Auto Scaling cooldowns; the collection's limit a day"),
     "service_scale_out_cooldown": Range(0, 86400, "seconds", api=["TargetTrackingScalingPolicy.ScaleOutCooldown"],
                                         source="Application Auto Scaling cooldowns; the collection's limit a day"),
+    "service_release_strategy": NoConstraint("rolling or canary (choices in the argument spec); reaches no API"),
+    "service_canary_steps": CanarySteps(api=["elbv2.TargetGroupTuple.Weight"],
+                                        source="ALB forward weights 0-999; a canary step leaves traffic on both cells"),
+    "service_canary_bake_time": Range(0, 86400, "seconds", source="a local wait; the collection's limit a day"),
     "service_failure_log_lines": Range(0, 10000, "lines", api=["logs.GetLogEvents.limit"],
                                        source="CloudWatch Logs GetLogEvents: limit 1-10000; 0 reads no log"),
     # status

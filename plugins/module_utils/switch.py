@@ -129,10 +129,11 @@ def switch(batch, apps, live, listener_arns):
     return order
 
 
-def converge_apps(batch, apps, listener_arns, known_weights=None):
+def converge_apps(batch, apps, listener_arns, known_weights=None, release=None):
     """Switch the apps whose live standings differ from their entries, then converge every app: the steady state
-    with the placement tags (last), and the ALB weights on the active target groups. Returns (the names of the
-    switched apps, the order of the switch or None)."""
+    with the placement tags (last), and the ALB weights on the active target groups; with a canary ``release``
+    (module_utils/canary.py) and a new revision, the canary first. Returns (the names of the switched apps, the
+    order of the switch or None)."""
     apps = [dict(app, **{standing: with_standing(app[standing], standing) for standing in ("active", "standby")})
             for app in apps]
     entries = [entry for app in apps for entry in (app["active"], app["standby"])]
@@ -147,6 +148,10 @@ def converge_apps(batch, apps, listener_arns, known_weights=None):
         if not batch.changes.check_mode:
             live = batch.read([entry["name"] for entry in entries])
         known_weights = None
+    if release is not None and release.wanted(apps, live, switching):
+        release.run(batch, apps, live, listener_arns, set_weights, weights(apps))
+        if not batch.changes.check_mode:
+            return [], None  # the canary ended with the steady converge
     # A standby placement is waited for only when this run writes to it (in an impaired AZ it never settles).
     steady = [dict(entry, wait_if_written=True) if entry is app["standby"] else entry
               for app in apps for entry in (app["active"], app["standby"])]

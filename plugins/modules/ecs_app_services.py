@@ -109,6 +109,38 @@ options:
     type: str
     choices: [always, after_change]
     default: always
+  release_strategy:
+    description:
+      - With I(apps), how a new task definition revision reaches the services.
+      - C(rolling) - every service rolls to it in place (ECS rolling deployments, gated by each service's deployment
+        alarms), the active cell's services before the standby ones of each app.
+      - C(canary) - when an app's active entry names another task definition than its live active service runs (decided
+        from what the converge reads anyway, no extra call), the whole standby cell canaries the release first, every app
+        together - it takes the new revisions at the active counts; the ALB weights move to it by I(canary.steps),
+        each held for I(canary.bake_time) while its alarms (the standby entries' C(deployment.alarms)) are read every
+        I(wait_delay) seconds; then the active cell rolls to them, the weights return to 100/0 and the standby cell to
+        its standby counts. An alarm in C(ALARM) or a failed deployment moves all traffic back to the active cell in
+        one step, returns the standby cell to the revisions the active services ran and its standby counts, and
+        fails naming the alarm, the step and the service. A rerun restarts an interrupted canary from its first
+        step. No canary runs while the apps are switched (failover); the switch converges rolling.
+    type: str
+    choices: [rolling, canary]
+    default: rolling
+    version_added: 0.4.0
+  canary:
+    description: With I(release_strategy=canary), the weight steps and the bake time of each.
+    type: dict
+    version_added: 0.4.0
+    suboptions:
+      steps:
+        description: Percent of each app's ALB traffic on the standby cell at each step, increasing, each from 1 to 99.
+        type: list
+        elements: int
+        default: [10, 50]
+      bake_time:
+        description: Seconds each step is held while the standby cell's alarms are read.
+        type: int
+        default: 300
   progress_file:
     description:
       - "A file the module appends a line to at every poll of a wait (C(<service>: running R/D, rollout STATE, latest
@@ -228,6 +260,40 @@ switch_order:
   returned: with apps
   type: str
   sample: scale up, move traffic, old cell to standby
+canary:
+  description:
+    - With I(release_strategy=canary), the canary of this run; C(None) when none ran (no new revision, a switch,
+      or C(rolling)).
+  returned: with apps
+  type: dict
+  sample: {"apps": ["backend", "frontend"], "steps": [10, 50], "bake_seconds": 300, "outcome": "released",
+           "revisions": {"backend": "prod-backend:8", "frontend": "prod-frontend:8"},
+           "last_good": {"backend": "prod-backend:7", "frontend": "prod-frontend:7"},
+           "alarms": ["prod-backend-b-5xx-rate", "prod-backend-b-p95-latency"]}
+  contains:
+    outcome:
+      description: C(released), or C(planned) in check mode (a canary stopped by an alarm fails the task).
+      type: str
+    revisions:
+      description: Per app, the task definition (family:revision) being released.
+      type: dict
+    last_good:
+      description: Per app, what the active service ran before (where an undo returns the standby cell).
+      type: dict
+    alarms:
+      description: The standby cell's alarms read at each step.
+      type: list
+      elements: str
+canary_step:
+  description: When a canary stopped, the step it stopped at.
+  returned: when a canary failed
+  type: str
+  sample: "step 1/2 (10% to the standby cell)"
+alarms_in_alarm:
+  description: When a canary or a rollout stopped on alarms, the alarms that were in C(ALARM).
+  returned: when a canary or a rollout failed on alarms
+  type: list
+  elements: str
 timed_out:
   description: True when a wait ran out of time (as opposed to a failed deployment or an API error).
   returned: on wait failure
@@ -241,7 +307,7 @@ stopped_tasks:
   elements: dict
 """
 
-from ansible_collections.bandup.ecs.plugins.module_utils import switch
+from ansible_collections.bandup.ecs.plugins.module_utils import canary, switch
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule, run
 from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
 from ansible_collections.bandup.ecs.plugins.module_utils.service_batch import ENTRY_OPTIONS, Batch, check_unique
@@ -261,6 +327,11 @@ ARGUMENT_SPEC = dict(
     wait_delay=dict(type="int", default=15),
     failure_log_lines=dict(type="int", default=20),
     target_health=dict(type="str", choices=["always", "after_change"], default="always"),
+    release_strategy=dict(type="str", choices=list(canary.STRATEGIES), default="rolling"),
+    canary=dict(type="dict", options=dict(
+        steps=dict(type="list", elements="int", default=list(canary.DEFAULT_STEPS)),
+        bake_time=dict(type="int", default=canary.DEFAULT_BAKE_SECONDS),
+    )),
     progress_file=dict(type="path"),
 )
 
@@ -279,9 +350,15 @@ def converge(batch, params):
         check_unique(params["services"])
         batch.run(params["services"])
         return dict(services=batch.results)
-    switched, order = switch.converge_apps(batch, params["apps"], params["listener_arns"], params["listener_weights"])
+    options = params["canary"] or {}
+    release = canary.Release(params["release_strategy"],
+                             options.get("steps") if options.get("steps") is not None else canary.DEFAULT_STEPS,
+                             options.get("bake_time") if options.get("bake_time") is not None
+                             else canary.DEFAULT_BAKE_SECONDS, poll=batch.wait_delay)
+    switched, order = switch.converge_apps(batch, params["apps"], params["listener_arns"], params["listener_weights"],
+                                           release=release)
     return dict(services=batch.results, apps=switch.outputs(batch, params["apps"]), switched=switched,
-                switch_order=order)
+                switch_order=order, canary=release.report)
 
 
 def main():

@@ -122,3 +122,18 @@ def advance_zonal_shift_clock(url, seconds):
 def deny_pricing(url, deny=True):
     """pricing:GetProducts answers AccessDeniedException (``deny``) or prices again (``deny=False``)."""
     return _call(url, "/faithful-api/pricing", {"deny": deny})
+
+def set_alarm_state(url, name, state="ALARM"):
+    """SetAlarmState of a CloudWatch alarm (alarms.py)."""
+    return _call(url, "/faithful-api/alarms/state", {"name": name, "state": state})
+
+
+def alarm_on_traffic(url, name, target_group, min_percent):
+    """The alarm ``name`` goes into ALARM once a listener sends ``target_group`` (by name) at least ``min_percent``
+    percent of a forward's weight (alarm_traffic.py)."""
+    return _call(url, "/faithful-api/alarms/on-traffic", {"name": name, "target_group": target_group,
+                                                         "min_percent": min_percent})
+
+
+def clear_alarms_on_traffic(url):
+    return _call(url, "/faithful-api/alarms/on-traffic/clear")
