@@ -67,8 +67,9 @@ class Recorder:
         self.steps.append(("read", list(names)))
         return {name: self.found.get(name) for name in names}
 
-    def run(self, entries, live=None, labels=None, target_health=None):
+    def run(self, entries, live=None, labels=None, target_health=None, together=None):
         self.steps.append(("run", copy.deepcopy(entries), labels, target_health))
+        self.together = together
 
 
 @pytest.fixture(name="weights")
@@ -112,6 +113,8 @@ def test_steady_state_switches_nothing_and_keeps_the_weights(weights):
     assert entries[0]["service_connect"]["namespace"] == NS and entries[1]["service_connect"]["namespace"] == NS_B
     # a standby placement is waited for only when the run writes to it
     assert "wait_if_written" not in entries[0] and entries[1]["wait_if_written"] is True
+    # the app's two cells roll together (written, then waited for together)
+    assert batch.together == [2]
     assert weights == [("elbv2", arn, {TG_A: 100, TG_B: 0}) for arn in LISTENERS]
 
 
@@ -202,6 +205,9 @@ def test_planned_switch_scales_up_moves_traffic_then_sets_the_old_cell_to_standb
     assert all(entry_["autoscaling"] == {"state": "absent"} for entry_ in down)
     steady = batch.steps[7][1]
     assert [e["tags"]["bandup:standing"] for e in steady] == ["active", "standby", "active", "standby"]
+    # the steady converge: backend's two cells together, then frontend's (dependency order)
+    assert [e["name"] for e in steady] == ["x-backend-a", "x-backend-b", "x-frontend-a", "x-frontend-b"]
+    assert batch.together == [2, 2]
 
 
 def test_outage_switch_moves_traffic_first_and_redeploys_nothing_in_the_old_cell(monkeypatch):

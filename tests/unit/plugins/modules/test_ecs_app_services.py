@@ -273,13 +273,15 @@ def test_failover_switch_of_two_cells_sends_no_service_connect_change():
         (f"scaling policy cpu of {RID_A}", "create", ["TargetTrackingScalingPolicyConfiguration"])]
 
 
-def test_create_in_order_then_autoscaling():
+def test_create_both_cells_then_wait_for_them_together_then_autoscaling():
+    """issue Q item 7: an app's two cells are independent; both are written, then waited for together (one
+    DescribeServices for both per poll), then the autoscaling of the active one."""
     clients = Clients()
     describe(clients, [])
     read_scaling(clients, [])
     clients["ec2"].add_response("describe_subnets", _MOD.SUBNETS_IN_A, {"SubnetIds": ["subnet-0a", "subnet-0b"]})
     ecs = clients["ecs"]
-    # The server first: its endpoint must be free, then it is created and waited for.
+    # The active cell's server first: its endpoint must be free, then it is created (not waited for yet).
     ecs.add_response("list_services", {"serviceArns": []}, {"cluster": CLUSTER})
     ecs.add_response("create_service", {"service": live_active(deployments=[_FIX.deployment(
         "ecs-svc/9", rollout="IN_PROGRESS", running=0, sc=_FIX.sc_live())])}, {
@@ -288,9 +290,6 @@ def test_create_in_order_then_autoscaling():
         "serviceConnectConfiguration": ANY, "deploymentConfiguration": ANY, "healthCheckGracePeriodSeconds": 60,
         "availabilityZoneRebalancing": "DISABLED", "propagateTags": "SERVICE", "platformVersion": "LATEST",
         "clientToken": ANY})
-    describe(clients, [live_active(deployments=[_FIX.deployment("ecs-svc/9", sc=_FIX.sc_live())])], names=[A])
-    healthy(clients)
-    autoscaling_created(clients)
     # Then the standby, the server of its own cell: the endpoint check finds A serving it in another namespace only.
     ecs.add_response("list_services", {"serviceArns": [live_active()["serviceArn"]]}, {"cluster": CLUSTER})
     ecs.add_response("describe_services", {"services": [live_active()], "failures": []},
@@ -301,15 +300,18 @@ def test_create_in_order_then_autoscaling():
         "serviceConnectConfiguration": dict(SERVER_SC_B, enabled=True, services=ANY), "deploymentConfiguration": ANY,
         "healthCheckGracePeriodSeconds": 60, "availabilityZoneRebalancing": "DISABLED", "propagateTags": "SERVICE",
         "platformVersion": "LATEST", "clientToken": ANY})
-    describe(clients, [live_standby()], names=[B])
+    # Both waited for together: one poll for both.
+    describe(clients, [live_active(deployments=[_FIX.deployment("ecs-svc/9", sc=_FIX.sc_live())]), live_standby()])
+    healthy(clients)
     healthy(clients, TG_B)
+    autoscaling_created(clients)
     result, failed = run(ARGS, clients)
     assert not failed and result["changed"] is True and result["switched"] == []
     assert list(result["services"]) == [A, B]
     assert result["services"][A]["deployment_id"] == "ecs-svc/9"
     assert [(c["resource"], c["action"]) for c in result["changes"]] == [
-        (f"service {A}", "create"), (f"scalable target {RID_A}", "register"),
-        (f"scaling policy cpu of {RID_A}", "create"), (f"service {B}", "create")]
+        (f"service {A}", "create"), (f"service {B}", "create"), (f"scalable target {RID_A}", "register"),
+        (f"scaling policy cpu of {RID_A}", "create")]
 
 
 def test_update_in_check_mode_predicts_and_writes_nothing_then_applies():
