@@ -25,7 +25,11 @@ description:
     cell being left has no healthy target (one C(DescribeTargetHealth) per group, read once), the weights move
     first, and the old cell's capacity provider changes without a new deployment. No Service Connect configuration
     changes and no client is redeployed. Then every app is converged to its entries, the standing tags last, so a
-    rerun finishes an interrupted switch. A standby service is waited for only when the run writes to it.
+    rerun finishes an interrupted switch: the apps one after the other, an app's two services (independent cells)
+    written one right after the other and then waited for together (one C(DescribeServices) per poll for both),
+    so an app takes as long as its slower cell. A standby service is waited for only when the run writes to it.
+    When a cell's deployment fails the other is still followed until it is done or failed, then the module fails
+    naming the failed ones.
   - In the steady state the module also keeps the weights of I(listener_arns) on the active target groups (one
     C(DescribeRules) per listener; a write only when one differs), unless I(listener_weights) already shows them.
   - The live state is read once for all services before anything is written, so bad input or a refused change
@@ -74,7 +78,8 @@ options:
     version_added: 0.3.0
   wait:
     description:
-      - Wait for each service's deployment before converging the next (an entry's C(wait) overrides it).
+      - Wait for each service's deployment before converging the next (an entry's C(wait) overrides it); with
+        I(apps), for both services of an app (together) before converging the next app.
       - A Service Connect server config is written once no other service serves its names; with I(wait), a name
         that another service's draining deployment still serves (a server that just turned client) is waited for
         until its tasks have stopped, within I(wait_timeout).
