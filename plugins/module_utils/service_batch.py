@@ -31,6 +31,12 @@ ENTRY_OPTIONS = dict(
 )
 
 
+class Handoff(Exception):
+    """Raised instead of the run's first write or first pause of a wait when ``Batch.handoff`` is set: nothing has
+    been written; the caller runs the converge again where its waits can show progress (the module's action plugin
+    runs it asynchronously). A converge with nothing to write or wait for never raises it."""
+
+
 def check_unique(entries, where="services"):
     """Names are unique; raises ServiceError naming the repeated ones."""
     names = [e["name"] for e in entries]
@@ -88,7 +94,17 @@ class Batch:
         self.failure_log_lines, self.target_health = failure_log_lines, target_health
         self.results = {}
         self.progress = None  # called with a line per poll of a wait (module option progress_file)
-        self.sleep = time.sleep  # between two polls of a wait
+        self.handoff = False  # raise Handoff before the first write or pause (module option handoff)
+
+    def before_writes(self):
+        """Called before the run's first write: raises Handoff when the caller asked for it."""
+        if self.handoff:
+            raise Handoff()
+
+    def sleep(self, seconds):
+        """The pause between two polls of a wait (a Handoff instead, when the caller asked for it)."""
+        self.before_writes()
+        time.sleep(seconds)
 
     def client(self, name):
         if name not in self._clients:
@@ -138,6 +154,8 @@ class Batch:
         wait for them together (one DescribeServices per poll for all of them), then write their autoscaling and
         record them. Raises AnsibleAWSError when a deployment fails or times out; the others roll on (each service
         has its own circuit breaker and alarms)."""
+        if any(plan["action"] != "none" or scaling_changed(splan) for _entry, plan, _rid, splan in items):
+            self.before_writes()
         deadline = time.monotonic() + self.wait_timeout
         started = []
         try:

@@ -144,6 +144,7 @@ def converge_apps(batch, apps, listener_arns, known_weights=None):
     switching = [(idx, app) for idx, app in enumerate(apps) if needs_switch(app, live)]
     order = None
     if switching:
+        batch.before_writes()  # a switch writes and waits
         order = switch(batch, switching, live, listener_arns)
         if not batch.changes.check_mode:
             live = batch.read([entry["name"] for entry in entries])

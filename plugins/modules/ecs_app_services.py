@@ -114,6 +114,16 @@ options:
     type: str
     choices: [always, after_change]
     default: always
+  handoff:
+    description:
+      - Stop before the first write and before the first pause of a wait, writing nothing, and return
+        RV(handoff=true) when the run has anything to write or wait for; a run with nothing to do (the no-op) ends
+        as usual. The collection's action plugin for this module sets it on a first, synchronous run and, on a
+        handoff, runs the module again asynchronously with I(progress_file) (a no-op so pays no async wrapper and no
+        status polls); leave it unset.
+    type: bool
+    default: false
+    version_added: 0.3.0
   progress_file:
     description:
       - "A file the module appends a line to at every poll of a wait (C(<service>: running R/D, rollout STATE, latest
@@ -237,6 +247,11 @@ timed_out:
   description: True when a wait ran out of time (as opposed to a failed deployment or an API error).
   returned: on wait failure
   type: bool
+handoff:
+  description: True when I(handoff) stopped the run before its first write or wait (nothing was written).
+  returned: when I(handoff) stopped the run
+  type: bool
+  sample: true
 stopped_tasks:
   description:
     - The newest stopped tasks (up to 3) of the deployment whose wait failed, as in M(bandup.ecs.ecs_service)'s
@@ -249,7 +264,8 @@ stopped_tasks:
 from ansible_collections.bandup.ecs.plugins.module_utils import switch
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule, run
 from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
-from ansible_collections.bandup.ecs.plugins.module_utils.service_batch import ENTRY_OPTIONS, Batch, check_unique
+from ansible_collections.bandup.ecs.plugins.module_utils.service_batch import ENTRY_OPTIONS, Batch, Handoff
+from ansible_collections.bandup.ecs.plugins.module_utils.service_batch import check_unique
 
 ARGUMENT_SPEC = dict(
     cluster=dict(type="str", required=True),
@@ -267,6 +283,7 @@ ARGUMENT_SPEC = dict(
     failure_log_lines=dict(type="int", default=20),
     target_health=dict(type="str", choices=["always", "after_change"], default="always"),
     progress_file=dict(type="path"),
+    handoff=dict(type="bool", default=False),
 )
 
 
@@ -279,7 +296,14 @@ def progress_writer(path):
 
 
 def converge(batch, params):
-    """The module's result values: the services in order, or the apps with their switch."""
+    """The module's result values: the services in order, or the apps with their switch (or the handoff)."""
+    try:
+        return converge_all(batch, params)
+    except Handoff:
+        return dict(handoff=True)
+
+
+def converge_all(batch, params):
     if params["services"] is not None:
         check_unique(params["services"])
         batch.run(params["services"])
@@ -299,6 +323,7 @@ def main():
                   target_health=params["target_health"])
     if params["progress_file"]:
         batch.progress = progress_writer(params["progress_file"])
+    batch.handoff = params["handoff"] and not module.check_mode
     run(module, changes, lambda: converge(batch, params))
 
 

@@ -63,6 +63,9 @@ class Recorder:
     def client(self, name):
         return name
 
+    def before_writes(self):
+        self.asked_before_writes = len(self.steps)  # how many steps came before (module option handoff)
+
     def read(self, names):
         self.steps.append(("read", list(names)))
         return {name: self.found.get(name) for name in names}
@@ -182,6 +185,7 @@ def test_planned_switch_scales_up_moves_traffic_then_sets_the_old_cell_to_standb
     assert switch.converge_apps(batch, [backend(), frontend()], LISTENERS[:1]) == (
         ["backend", "frontend"], switch.SCALE_FIRST)
     kinds = [step[0] for step in batch.steps]
+    assert batch.asked_before_writes == 1  # a switch writes and waits: asked right after the read, before anything
     # the cell being left: its target groups' health read once; then scale up, weights (all apps, one step), standby
     assert kinds == ["read", "target_health", "target_health", "run", "weights", "run", "read", "run", "weights"]
     assert [step[1] for step in batch.steps[1:3]] == [TG_B, TG_FB]

@@ -169,6 +169,36 @@ def test_no_op_is_exactly_three_reads():
         "standby": {"name": B, "az": "eu-west-1a", "arn": live_standby()["serviceArn"]}}}
 
 
+def test_handoff_a_no_op_ends_in_the_first_run():
+    """handoff (set by the action plugin on its synchronous first run): a converge with nothing to write or wait for
+    returns its whole result at once, with the same three reads."""
+    clients = Clients()
+    describe(clients, [live_active(), live_standby()])
+    read_scaling(clients, [target(RID_A)], [cpu_policy(RID_A)])
+    result, failed = run(dict(ARGS, handoff=True), clients)
+    assert not failed and "handoff" not in result and result["changed"] is False
+    assert result["services"][A]["deployment_id"] == "ecs-svc/1" and result["apps"]["backend"]["standby"]["name"] == B
+
+
+def test_handoff_stops_before_the_first_write_a_wait_or_a_switch():
+    """Something to write, a deployment still rolling (a wait would pause), or standings to switch: the run stops
+    after its reads, before any write (the stubs hold no write: any would fail), and says so."""
+    rolling = live_active(deployments=[_FIX.deployment("ecs-svc/1", rollout="IN_PROGRESS", running=1,
+                                                       sc=_FIX.sc_live())])
+    cases = [([live_active(healthCheckGracePeriodSeconds=30), live_standby()], True),
+             ([rolling, live_standby()], True),
+             ([live_active(), live_standby(standing="active")], False)]
+    for services, reads_scaling in cases:
+        clients = Clients()
+        describe(clients, services)
+        if reads_scaling:
+            read_scaling(clients, [target(RID_A)], [cpu_policy(RID_A)])
+        result, failed = run(dict(ARGS, handoff=True), clients)
+        assert not failed and result["handoff"] is True, result
+        assert result["changed"] is False and result["changes"] == []
+        clients.check()  # every read queued was made
+
+
 def test_no_op_with_a_listener_reads_its_rules_once_and_repairs_drifted_weights():
     clients = Clients()
     describe(clients, [live_active(), live_standby()])
