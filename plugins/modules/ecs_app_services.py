@@ -324,6 +324,8 @@ def main():
     if params["progress_file"]:
         batch.progress = progress_writer(params["progress_file"])
     batch.handoff = params["handoff"] and not module.check_mode
+    if batch.handoff:
+        changes.before_write = batch.before_writes  # any write, whichever step sends it
     run(module, changes, lambda: converge(batch, params))
 
 
