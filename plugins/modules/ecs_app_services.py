@@ -25,7 +25,7 @@ description:
     cell being left has no healthy target (one C(DescribeTargetHealth) per group, read once), the weights move
     first, and the old cell's capacity provider changes without a new deployment. No Service Connect configuration
     changes and no client is redeployed. Then every app is converged to its entries, the standing tags last, so a
-    rerun finishes an interrupted switch: the apps one after the other, an app's two services (independent cells)
+    rerun finishes an interrupted switch. The apps go one after the other, an app's two services (independent cells)
     written one right after the other and then waited for together (one C(DescribeServices) per poll for both),
     so an app takes as long as its slower cell. A standby service is waited for only when the run writes to it.
     When a cell's deployment fails the other is still followed until it is done or failed, then the module fails
