@@ -1,10 +1,15 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Progress while M(bandup.ecs.ecs_app_services) waits: the module runs asynchronously on the target (Ansible's own
-async wrapper) with ``progress_file`` in the task's remote temporary directory; this action plugin polls the job
-(``async_status``) and reads the file (``slurp``) every few seconds, and shows each new progress line through
-Ansible's display, so any stdout callback and any ansible.cfg show them. Nothing is written to the terminal by the
-module. A task that sets ``async`` itself, ``wait: false``, or check mode (no waits) runs the module as usual."""
+"""Progress while M(bandup.ecs.ecs_app_services) waits.
+
+The module first runs synchronously with ``handoff``: a converge with nothing to write or wait for (the no-op)
+ends there, without the async wrapper and its status polls. A run that has something to write or wait for stops
+before its first write (nothing written) and hands off; then the module runs again asynchronously on the target
+(Ansible's own async wrapper) with ``progress_file`` in the task's remote temporary directory; this action plugin
+polls the job (``async_status``) and reads the file (``slurp``) every few seconds, and shows each new progress line
+through Ansible's display, so any stdout callback and any ansible.cfg show them. Nothing is written to the terminal
+by the module. A task that sets ``async`` itself, ``wait: false``, or check mode (no waits) runs the module as
+usual."""
 
 from __future__ import annotations
 
@@ -16,7 +21,7 @@ from ansible.utils.display import Display
 
 display = Display()
 POLL = 3  # seconds between reads of the job and the progress file, once the module has run a few seconds
-FIRST_POLLS = (0.5, 1, 2)  # the first reads come sooner: a converge that has nothing to wait for ends at once
+FIRST_POLLS = (0.5, 1, 2)  # the first reads come sooner: a converge whose waits are short ends sooner
 REPEAT = 30  # an unchanged line is shown again after this many seconds
 
 
@@ -30,6 +35,10 @@ class ActionModule(ActionBase):
         if self._task.async_val or self._task.check_mode or str(args.get("wait", True)).lower() in ("false", "no", "0"):
             result.update(self._execute_module(module_args=args, task_vars=task_vars,
                                                wrap_async=bool(self._task.async_val)))
+            return result
+        first = self._execute_module(module_args=dict(args, handoff=True), task_vars=task_vars)
+        if not first.get("handoff"):
+            result.update(first)
             return result
         tmpdir = self._make_tmp_path()
         progress = self._connection._shell.join_path(tmpdir, "progress.log")

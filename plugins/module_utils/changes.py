@@ -27,6 +27,8 @@ class ChangeSet:
         self.changes = []
         self.before = {}
         self.after = {}
+        # Called before every write is recorded (may raise to stop the run before it: ecs_app_services' handoff).
+        self.before_write = None
 
     @property
     def changed(self):
@@ -35,6 +37,8 @@ class ChangeSet:
     def write(self, resource, action, call=None, fields=()):
         """Record ``action`` (create, update, delete, tag, untag, or what the write does) on ``resource`` ("kind
         name"), naming the ``fields`` that differ; unless in check mode, return ``call()`` (None in check mode)."""
+        if self.before_write is not None:
+            self.before_write()
         self.changes.append({"resource": resource, "action": action, "fields": sorted(fields)})
         if self.check_mode or call is None:
             return None

@@ -118,10 +118,11 @@ class ServiceError(AnsibleAWSError):
 class WaitError(Exception):
     """The tracked deployment failed or did not finish in time; ``details`` goes into the result."""
 
-    def __init__(self, msg, timed_out, details):
+    def __init__(self, msg, timed_out, details, name=None):
         super().__init__(msg)
         self.timed_out = timed_out
         self.details = details
+        self.name = name  # the service whose deployment failed (wait_for_deployments follows several)
 
 
 # ---------------------------------------------------------------- desired spec (from module options)
@@ -529,49 +530,90 @@ def progress_line(service):
 
 def wait_for_deployment(ecs, elbv2, cluster, name, deployment_id, deadline, delay,
                         sleep=time.sleep, clock=time.monotonic, service=None, progress=None):
-    """Poll until ``deployment_id`` is the completed PRIMARY deployment and its targets are healthy.
+    """Poll until ``deployment_id`` is the completed PRIMARY deployment and its targets are healthy (one service of
+    ``wait_for_deployments``; ``service`` is a fresh DescribeServices answer to start from). Returns the service."""
+    return wait_for_deployments(ecs, elbv2, cluster, [(name, deployment_id, service)], deadline, delay, sleep=sleep,
+                                clock=clock, progress=progress)[name]
+
+
+def wait_for_deployments(ecs, elbv2, cluster, tracked, deadline, delay, sleep=time.sleep, clock=time.monotonic,
+                         progress=None):
+    """Poll several services together until each tracked deployment is the completed PRIMARY deployment and its
+    targets are healthy; ``tracked`` is [(name, deployment_id, a fresh DescribeServices answer or None)]. Returns
+    {name: service}.
+
+    One poll is one DescribeServices for every service not done yet (per 10 names), so services rolled at the same
+    time (an app's two cells) are waited for together: the wait lasts as long as the slowest, not the sum.
 
     ECS marks a rollout COMPLETED only after the ELB health checks pass, but a change of desired count
-    alone starts no deployment, so the target groups are read as well: no target of this service's
-    target groups may be initial, unhealthy, draining or unused. Raises WaitError on rollback/failure or
-    when ``deadline`` (a ``clock()`` value) passes. ``service`` is a fresh DescribeServices answer to start from.
+    alone starts no deployment, so the target groups are read as well: no target of the service's
+    target groups may be initial, unhealthy, draining or unused. A deployment that fails (rolled back, failed) or
+    is not done when ``deadline`` (a ``clock()`` value) passes is a failure; the other services are still followed
+    until each is done or failed (each has its own circuit breaker and alarms), then the first failure is raised as
+    WaitError (its ``name`` the service; the others' failures are named in its message).
 
     The ECS API is eventually consistent: right after CreateService/UpdateService a poll may show no service, or
     the deployments from before the write. Until the tracked deployment has been seen, such an answer is "not
     yet", for at most ``LAGGING_POLLS`` polls; after that, or once it was seen, it is what happened.
     """
-    not_ready, seen, lagging = [], service is not None, 0
+    pending = {name: dict(deployment_id=deployment_id, service=service, seen=service is not None, lagging=0,
+                          not_ready=[])
+               for name, deployment_id, service in tracked}
+    done, failed = {}, []
+
+    def fail(name, error):
+        failed.append(error)
+        del pending[name]
+
     while True:
-        service = service or describe_service(ecs, cluster, name)
-        listed = service is not None and any(d.get("id") == deployment_id for d in service.get("deployments", []))
-        seen = seen or listed
-        if not seen and lagging < LAGGING_POLLS and clock() + delay <= deadline:
-            lagging += 1
-            sleep(delay)
-            service = None
-            continue
-        if service is None:
-            raise WaitError(f"service {name} disappeared while waiting for deployment {deployment_id}", False, {})
-        if progress:
-            progress(progress_line(service))
-        state, reason = deployment_state(service, deployment_id)
-        details = {"events": _events(service), "rollout_state_reason": reason, "deployment_id": deployment_id}
-        if state == "failed":
-            # What rollout.alarm_failure needs to name the alarm and where ECS went back to.
-            alarms = (service.get("deploymentConfiguration") or {}).get("alarms") or {}
-            details.update(alarm_names=alarms.get("alarmNames", []) if alarms.get("enable") else [],
-                           returned_to=(primary_deployment(service) or {}).get("taskDefinition"))
-            raise WaitError(f"service {name}: {reason}", False, details)
-        if state == "done":
-            not_ready = _not_ready_targets(elbv2, service)
-            if not not_ready:
-                return service
-        if clock() + delay > deadline:
-            details["targets_not_ready"] = not_ready
-            raise WaitError(f"service {name}: timed out waiting for deployment {deployment_id} to complete "
-                            f"(rollout: {reason or 'unknown'}; targets not ready: {len(not_ready)})", True, details)
+        unread = [name for name, follow in pending.items() if follow["service"] is None]
+        if unread:
+            found = describe_many(ecs, cluster, unread)
+            for name in unread:
+                pending[name]["service"] = found.get(name)
+        for name, follow in list(pending.items()):
+            service, deployment_id = follow["service"], follow["deployment_id"]
+            listed = service is not None and any(d.get("id") == deployment_id for d in service.get("deployments", []))
+            follow["seen"] = follow["seen"] or listed
+            if not follow["seen"] and follow["lagging"] < LAGGING_POLLS and clock() + delay <= deadline:
+                follow["lagging"] += 1
+                continue
+            if service is None:
+                fail(name, WaitError(f"service {name} disappeared while waiting for deployment {deployment_id}", False,
+                                     {}, name=name))
+                continue
+            if progress:
+                progress(progress_line(service))
+            state, reason = deployment_state(service, deployment_id)
+            details = {"events": _events(service), "rollout_state_reason": reason, "deployment_id": deployment_id}
+            if state == "failed":
+                # What rollout.alarm_failure needs to name the alarm and where ECS went back to.
+                alarms = (service.get("deploymentConfiguration") or {}).get("alarms") or {}
+                details.update(alarm_names=alarms.get("alarmNames", []) if alarms.get("enable") else [],
+                               returned_to=(primary_deployment(service) or {}).get("taskDefinition"))
+                fail(name, WaitError(f"service {name}: {reason}", False, details, name=name))
+                continue
+            if state == "done":
+                follow["not_ready"] = _not_ready_targets(elbv2, service)
+                if not follow["not_ready"]:
+                    done[name] = service
+                    del pending[name]
+                    continue
+            if clock() + delay > deadline:
+                details["targets_not_ready"] = follow["not_ready"]
+                fail(name, WaitError(f"service {name}: timed out waiting for deployment {deployment_id} to complete "
+                                     f"(rollout: {reason or 'unknown'}; targets not ready: {len(follow['not_ready'])})",
+                                     True, details, name=name))
+        if not pending:
+            if failed:
+                first = failed[0]
+                if failed[1:]:
+                    first.args = (f"{first.args[0]} (also failed: {'; '.join(str(e) for e in failed[1:])})",)
+                raise first
+            return done
         sleep(delay)
-        service = None
+        for follow in pending.values():
+            follow["service"] = None
 
 
 def wait_inactive(ecs, cluster, name, deadline, delay, sleep=time.sleep, clock=time.monotonic):
@@ -747,22 +789,40 @@ def apply_plan(ecs, cluster, plan, changes, deadline=None, delay=15):
     return service
 
 
-def settle(ecs, elbv2, cluster, service, wrote, wait, deadline, delay, steady_targets=True, progress=None):
-    """The service to report and its tracked deployment id, after ``apply_plan`` (``wrote``) or with nothing to change.
+def settle(ecs, elbv2, cluster, service, wrote, wait, deadline, delay, steady_targets=True, progress=None,
+           sleep=time.sleep):
+    """The service to report and its tracked deployment id, after ``apply_plan`` (``wrote``) or with nothing to change
+    (one service of ``settle_many``)."""
+    return settle_many(ecs, elbv2, cluster, [(service, wrote, wait)], deadline, delay, steady_targets=steady_targets,
+                       progress=progress, sleep=sleep)[0]
 
-    With ``wait`` the PRIMARY deployment that ``service`` shows is followed until done (``wait_for_deployment``).
-    Without a write ``service`` is a fresh DescribeServices answer; with ``steady_targets=False`` a deployment that
-    this answer already shows done (COMPLETED, alone, running its desired count) is not polled further and its
-    target health is not read. ``elbv2`` is a callable returning the client (made only when needed).
-    Raises WaitError.
+
+def settle_many(ecs, elbv2, cluster, items, deadline, delay, steady_targets=True, progress=None, sleep=time.sleep):
+    """[(service to report, its tracked deployment id)] for ``items``, [(service, wrote, wait)]: each service after
+    ``apply_plan`` (``wrote``) or with nothing to change.
+
+    With ``wait`` the PRIMARY deployment that the service shows is followed until done; the services that need it are
+    waited for together (``wait_for_deployments``). Without a write the service is a fresh DescribeServices answer;
+    with ``steady_targets=False`` a deployment that this answer already shows done (COMPLETED, alone, running its
+    desired count) is not polled further and its target health is not read. ``elbv2`` is a callable returning the
+    client (made only when needed). Raises WaitError.
     """
-    name = service["serviceName"]
-    deployment_id = (primary_deployment(service) or {}).get("id")
-    if wait and deployment_id:
-        if not wrote and not steady_targets and deployment_state(service, deployment_id)[0] == "done":
-            return service, deployment_id
-        return wait_for_deployment(ecs, elbv2(), cluster, name, deployment_id, deadline, delay,
-                                   service=None if wrote else service, progress=progress), deployment_id
-    if wrote:
-        service = describe_service(ecs, cluster, name) or service
-    return service, deployment_id
+    out, tracked = [], []
+    for service, wrote, wait in items:
+        name = service["serviceName"]
+        deployment_id = (primary_deployment(service) or {}).get("id")
+        if wait and deployment_id:
+            if not wrote and not steady_targets and deployment_state(service, deployment_id)[0] == "done":
+                out.append((service, deployment_id))
+                continue
+            tracked.append((name, deployment_id, None if wrote else service))
+            out.append((name, deployment_id))  # the service comes from the wait
+            continue
+        if wrote:
+            service = describe_service(ecs, cluster, name) or service
+        out.append((service, deployment_id))
+    if not tracked:
+        return out
+    waited = wait_for_deployments(ecs, elbv2(), cluster, tracked, deadline, delay, sleep=sleep, progress=progress)
+    return [(waited[service], deployment_id) if isinstance(service, str) else (service, deployment_id)
+            for service, deployment_id in out]

@@ -4,9 +4,11 @@
 
 ``Batch.run(entries)`` reads every service once (one DescribeServices per 10), the scalable targets and scaling
 policies when an entry needs them, plans every entry before anything is written (bad input or a refused change fails
-naming the entry before the first write), then converges the entries one after the other (a Service Connect server
-before its clients), each as ``ecs_service`` converges one service (``plan_present``, ``apply_plan``, ``settle``),
-then its autoscaling. Every write goes through the run's ChangeSet; failures are raised as AnsibleAWSError.
+naming the entry before the first write), then converges the entries in order (a Service Connect server before its
+clients), each as ``ecs_service`` converges one service (``plan_present``, ``apply_plan``, ``settle``), then its
+autoscaling. Entries that are independent of each other (an app's two cells) can be converged as a group: each is
+written, then all are waited for together, so the group takes as long as its slowest service, not the sum. Every
+write goes through the run's ChangeSet; failures are raised as AnsibleAWSError.
 """
 
 from __future__ import annotations
@@ -27,6 +29,12 @@ ENTRY_OPTIONS = dict(
     autoscaling=dict(type="dict", options=scaling.SCALING_OPTIONS, required_if=scaling.SCALING_REQUIRED_IF),
     wait=dict(type="bool"),
 )
+
+
+class Handoff(Exception):
+    """Raised instead of the run's first write or first pause of a wait when ``Batch.handoff`` is set: nothing has
+    been written; the caller runs the converge again where its waits can show progress (the module's action plugin
+    runs it asynchronously). A converge with nothing to write or wait for never raises it."""
 
 
 def check_unique(entries, where="services"):
@@ -86,6 +94,17 @@ class Batch:
         self.failure_log_lines, self.target_health = failure_log_lines, target_health
         self.results = {}
         self.progress = None  # called with a line per poll of a wait (module option progress_file)
+        self.handoff = False  # raise Handoff before the first write or pause (module option handoff)
+
+    def before_writes(self):
+        """Called before the run's first write: raises Handoff when the caller asked for it."""
+        if self.handoff:
+            raise Handoff()
+
+    def sleep(self, seconds):
+        """The pause between two polls of a wait (a Handoff instead, when the caller asked for it)."""
+        self.before_writes()
+        time.sleep(seconds)
 
     def client(self, name):
         if name not in self._clients:
@@ -130,56 +149,86 @@ class Batch:
                  plan_scaling(entry, targets.get(rids[entry["name"]]), policies.get(rids[entry["name"]], {})))
                 for entry, plan in plans]
 
-    def converge(self, entry, plan, rid, splan, target_health):
-        """Write, wait and record one service, then its autoscaling; raises AnsibleAWSError when its deployment
-        fails or times out."""
+    def converge(self, items, target_health):
+        """Write every service of ``items`` ([(entry, plan, rid, splan)], an app's cells: independent services), then
+        wait for them together (one DescribeServices per poll for all of them), then write their autoscaling and
+        record them. Raises AnsibleAWSError when a deployment fails or times out; the others roll on (each service
+        has its own circuit breaker and alarms)."""
+        if any(plan["action"] != "none" or scaling_changed(splan) for _entry, plan, _rid, splan in items):
+            self.before_writes()
+        deadline = time.monotonic() + self.wait_timeout
+        started = []
+        try:
+            for entry, plan, rid, splan in items:
+                started.append(self._write(entry, plan, splan, deadline))
+            if not self.changes.check_mode:
+                settled = svc.settle_many(
+                    self.client("ecs"), lambda: self.client("elbv2"), self.cluster,
+                    [(one["service"], one["wrote"], one["wait"]) for one in started], deadline, self.wait_delay,
+                    steady_targets=target_health == "always", progress=self.progress, sleep=self.sleep)
+                for one, (service, deployment_id) in zip(started, settled):
+                    one["service"], one["result"]["deployment_id"] = service, deployment_id
+        except ServiceError as err:
+            self._record(started)
+            name = items[min(len(started), len(items) - 1)][0]["name"]  # the one being written
+            raise ServiceError(f"{name}: {err.message}", services=self.results, **err.kwargs) from err
+        except svc.WaitError as err:
+            self._record(started)
+            msg, details = rollout.failure(err, self.client("ecs"), lambda: self.client("logs"), self.cluster,
+                                           err.name, self.failure_log_lines)
+            msg, details = rollout.alarm_failure(msg, details, lambda: self.client("cloudwatch"), err.name)
+            raise ServiceError(msg, timed_out=err.timed_out, services=self.results, **details) from err
+        for one, (entry, plan, rid, splan) in zip(started, items):
+            if scaling_changed(splan):
+                before = len(self.changes.changes)
+                auto, client = entry["autoscaling"], self.client("application-autoscaling")
+                if splan["deregister"]:
+                    scaling.deregister(client, rid, self.changes)
+                else:
+                    scaling.apply(client, rid, auto["min_capacity"], auto["max_capacity"], splan["register"],
+                                  splan["put"], splan["delete"], self.changes, live=splan["live"])
+                one["wrote_any"] = one["wrote_any"] or len(self.changes.changes) > before
+        self._record(started)
+
+    def _write(self, entry, plan, splan, deadline):
+        """The service's writes (none when the plan is ``none``); returns what converge follows it by."""
         name, wrote = entry["name"], plan["action"] != "none"
         wait = self.wait if entry["wait"] is None else entry["wait"]
         if entry.get("wait_if_written") and not wrote:
             wait = False
-        deadline = time.monotonic() + self.wait_timeout
         before = len(self.changes.changes)
+        one = dict(name=name, wrote=wrote, wait=wait, wrote_any=False, service=plan["existing"],
+                   result=dict(desired_count_owner=plan["owner"],
+                               deployment_id=(svc.primary_deployment(plan["existing"] or {}) or {}).get("id")))
         diff_before, diff_after = dict(plan["diff"]["before"]), dict(plan["diff"]["after"])
         if scaling_changed(splan):
             diff_before["autoscaling"], diff_after["autoscaling"] = scaling_diff(entry, splan)
         self.changes.diff(name, diff_before, diff_after)
-        service = plan["existing"]
-        result = dict(desired_count_owner=plan["owner"],
-                      deployment_id=(svc.primary_deployment(service or {}) or {}).get("id"))
-        try:
-            if wrote:
-                service = svc.apply_plan(self.client("ecs"), self.cluster, plan, self.changes, deadline,
-                                         self.wait_delay) or service
-            if not self.changes.check_mode:
-                service, result["deployment_id"] = svc.settle(
-                    self.client("ecs"), lambda: self.client("elbv2"), self.cluster, service, wrote, wait, deadline,
-                    self.wait_delay, steady_targets=target_health == "always", progress=self.progress)
-        except ServiceError as err:
-            raise ServiceError(f"{name}: {err.message}", services=self.results, **err.kwargs) from err
-        except svc.WaitError as err:
-            self.record(name, result, service, before)
-            msg, details = rollout.failure(err, self.client("ecs"), lambda: self.client("logs"), self.cluster, name,
-                                           self.failure_log_lines)
-            msg, details = rollout.alarm_failure(msg, details, lambda: self.client("cloudwatch"), name)
-            raise ServiceError(msg, timed_out=err.timed_out, services=self.results, **details) from err
-        if scaling_changed(splan):
-            auto, client = entry["autoscaling"], self.client("application-autoscaling")
-            if splan["deregister"]:
-                scaling.deregister(client, rid, self.changes)
-            else:
-                scaling.apply(client, rid, auto["min_capacity"], auto["max_capacity"], splan["register"],
-                              splan["put"], splan["delete"], self.changes, live=splan["live"])
-        self.record(name, result, service, before)
+        if wrote:
+            one["service"] = svc.apply_plan(self.client("ecs"), self.cluster, plan, self.changes, deadline,
+                                            self.wait_delay) or one["service"]
+            one["wrote_any"] = len(self.changes.changes) > before
+        return one
 
-    def record(self, name, result, service, before):
+    def _record(self, started):
+        for one in started:
+            self.record(one["name"], one["result"], one["service"], one["wrote_any"])
+
+    def record(self, name, result, service, wrote_any):
         """The service's result: changed when this run wrote anything for it (here or in an earlier step)."""
-        changed = len(self.changes.changes) > before or self.results.get(name, {}).get("changed", False)
+        changed = wrote_any or self.results.get(name, {}).get("changed", False)
         self.results[name] = dict(result, changed=changed, service=svc.result_of(service))
 
-    def run(self, entries, live=None, labels=None, target_health=None):
-        """Converge ``entries`` in order (their live state read here unless given); labels name them in errors."""
+    def run(self, entries, live=None, labels=None, target_health=None, together=None):
+        """Converge ``entries`` in order (their live state read here unless given); labels name them in errors.
+
+        ``together`` splits the entries, in order, into groups of that many (an app's two cells: ``[2, 2]``): a
+        group's services are written one after the other, then waited for together; the next group starts when the
+        group is done. Unset, every entry is its own group."""
         labels = labels or [f"services[{idx}]" for idx in range(len(entries))]
         if live is None:
             live = self.read([e["name"] for e in entries])
-        for entry, plan, rid, splan in self.plan(entries, live, labels):
-            self.converge(entry, plan, rid, splan, target_health or self.target_health)
+        planned = self.plan(entries, live, labels)
+        for size in together or [1] * len(planned):
+            group, planned = planned[:size], planned[size:]
+            self.converge(group, target_health or self.target_health)

@@ -21,8 +21,9 @@ once), step 2 comes first: the target cell already serves at its standby counts,
 dead one; the old cell's capacity provider then changes without a new deployment (nothing could be placed there).
 Every step is a no-op once done, so a rerun finishes an interrupted switch.
 
-In the steady state (nothing to switch) the run is: one read of every service, the batch converge (a standby
-placement is waited for only when this run writes to it: in an impaired AZ its deployment never completes), and the
+In the steady state (nothing to switch) the run is: one read of every service, the batch converge (apps in
+dependency order, an app's two cells written and then waited for together; a standby placement is waited for only
+when this run writes to it: in an impaired AZ its deployment never completes), and the
 ALB weights kept on the active target groups (drift repair: one DescribeRules per listener, unless the caller passes
 the weights it read in this run and they already match).
 """
@@ -144,6 +145,7 @@ def converge_apps(batch, apps, listener_arns, known_weights=None, release=None):
     switching = [(idx, app) for idx, app in enumerate(apps) if needs_switch(app, live)]
     order = None
     if switching:
+        batch.before_writes()  # a switch writes and waits
         order = switch(batch, switching, live, listener_arns)
         if not batch.changes.check_mode:
             live = batch.read([entry["name"] for entry in entries])
@@ -155,7 +157,9 @@ def converge_apps(batch, apps, listener_arns, known_weights=None, release=None):
     # A standby placement is waited for only when this run writes to it (in an impaired AZ it never settles).
     steady = [dict(entry, wait_if_written=True) if entry is app["standby"] else entry
               for app in apps for entry in (app["active"], app["standby"])]
-    batch.run(steady, live, labels)
+    # An app's two cells are independent (each its own namespace, circuit breaker and alarms): they roll at the same
+    # time and are waited for together; the apps one after the other, in dependency order.
+    batch.run(steady, live, labels, together=[2] * len(apps))
     set_weights(batch, listener_arns, weights(apps), known_weights)
     return [app["name"] for _idx, app in switching], order
 

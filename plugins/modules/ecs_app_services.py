@@ -25,7 +25,11 @@ description:
     cell being left has no healthy target (one C(DescribeTargetHealth) per group, read once), the weights move
     first, and the old cell's capacity provider changes without a new deployment. No Service Connect configuration
     changes and no client is redeployed. Then every app is converged to its entries, the standing tags last, so a
-    rerun finishes an interrupted switch. A standby service is waited for only when the run writes to it.
+    rerun finishes an interrupted switch. The apps go one after the other, an app's two services (independent cells)
+    written one right after the other and then waited for together (one C(DescribeServices) per poll for both),
+    so an app takes as long as its slower cell. A standby service is waited for only when the run writes to it.
+    When a cell's deployment fails the other is still followed until it is done or failed, then the module fails
+    naming the failed ones.
   - In the steady state the module also keeps the weights of I(listener_arns) on the active target groups (one
     C(DescribeRules) per listener; a write only when one differs), unless I(listener_weights) already shows them.
   - The live state is read once for all services before anything is written, so bad input or a refused change
@@ -74,7 +78,8 @@ options:
     version_added: 0.3.0
   wait:
     description:
-      - Wait for each service's deployment before converging the next (an entry's C(wait) overrides it).
+      - Wait for each service's deployment before converging the next (an entry's C(wait) overrides it); with
+        I(apps), for both services of an app (together) before converging the next app.
       - A Service Connect server config is written once no other service serves its names; with I(wait), a name
         that another service's draining deployment still serves (a server that just turned client) is waited for
         until its tasks have stopped, within I(wait_timeout).
@@ -141,6 +146,17 @@ options:
         description: Seconds each step is held while the standby cell's alarms are read.
         type: int
         default: 300
+
+  handoff:
+    description:
+      - Stop before the first write and before the first pause of a wait, writing nothing, and return
+        RV(handoff=true) when the run has anything to write or wait for; a run with nothing to do (the no-op) ends
+        as usual. The collection's action plugin for this module sets it on a first, synchronous run and, on a
+        handoff, runs the module again asynchronously with I(progress_file) (a no-op so pays no async wrapper and no
+        status polls); leave it unset.
+    type: bool
+    default: false
+    version_added: 0.3.0
   progress_file:
     description:
       - "A file the module appends a line to at every poll of a wait (C(<service>: running R/D, rollout STATE, latest
@@ -298,6 +314,11 @@ timed_out:
   description: True when a wait ran out of time (as opposed to a failed deployment or an API error).
   returned: on wait failure
   type: bool
+handoff:
+  description: True when I(handoff) stopped the run before its first write or wait (nothing was written).
+  returned: when I(handoff) stopped the run
+  type: bool
+  sample: true
 stopped_tasks:
   description:
     - The newest stopped tasks (up to 3) of the deployment whose wait failed, as in M(bandup.ecs.ecs_service)'s
@@ -310,7 +331,8 @@ stopped_tasks:
 from ansible_collections.bandup.ecs.plugins.module_utils import canary, switch
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule, run
 from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
-from ansible_collections.bandup.ecs.plugins.module_utils.service_batch import ENTRY_OPTIONS, Batch, check_unique
+from ansible_collections.bandup.ecs.plugins.module_utils.service_batch import ENTRY_OPTIONS, Batch, Handoff
+from ansible_collections.bandup.ecs.plugins.module_utils.service_batch import check_unique
 
 ARGUMENT_SPEC = dict(
     cluster=dict(type="str", required=True),
@@ -333,6 +355,7 @@ ARGUMENT_SPEC = dict(
         bake_time=dict(type="int", default=canary.DEFAULT_BAKE_SECONDS),
     )),
     progress_file=dict(type="path"),
+    handoff=dict(type="bool", default=False),
 )
 
 
@@ -345,7 +368,14 @@ def progress_writer(path):
 
 
 def converge(batch, params):
-    """The module's result values: the services in order, or the apps with their switch."""
+    """The module's result values: the services in order, or the apps with their switch (or the handoff)."""
+    try:
+        return converge_all(batch, params)
+    except Handoff:
+        return dict(handoff=True)
+
+
+def converge_all(batch, params):
     if params["services"] is not None:
         check_unique(params["services"])
         batch.run(params["services"])
@@ -371,6 +401,9 @@ def main():
                   target_health=params["target_health"])
     if params["progress_file"]:
         batch.progress = progress_writer(params["progress_file"])
+    batch.handoff = params["handoff"] and not module.check_mode
+    if batch.handoff:
+        changes.before_write = batch.before_writes  # any write, whichever step sends it
     run(module, changes, lambda: converge(batch, params))
 
 

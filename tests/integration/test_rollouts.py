@@ -82,7 +82,8 @@ def history(converged):
                                                   "password=hunter22 rejected"])
     assert result.returncode != 0, result.stdout[-3000:]
     out["v2"] = result.stdout
-    assert revisions(converged, BACKEND_A, BACKEND_B) == {BACKEND_A: 1, BACKEND_B: 1}   # rolled back; b untouched
+    # both cells got v2 at the same time; each cell's circuit breaker rolled it back (the wait follows both)
+    assert revisions(converged, BACKEND_A, BACKEND_B) == {BACKEND_A: 1, BACKEND_B: 1}
     result, calls = deploy(converged, "v3")
     assert result.returncode == 0, result.stdout[-5000:]
     out["v3_calls"] = calls
@@ -191,3 +192,30 @@ def test_progress_lines_appear_during_a_wait(converged):
     assert f"progress: {BACKEND_A}: running 2/2, rollout COMPLETED, latest event: (service {BACKEND_A}) has reached a " \
            "steady state." in lines, task
     assert task.index("progress: ") < task.index("changed: [localhost]"), task
+
+
+def test_an_apps_two_cells_roll_together_and_the_apps_in_dependency_order(converged):
+    """issue Q item 7: both apps changed; each app's two cells are updated before either is waited for (no
+    DescribeServices between the two UpdateService calls of an app), both are waited for together, and the backend
+    is done before the frontend's first UpdateService. The number of polls (DescribeServices while the rollouts run)
+    is the one docs/deploy-time.md gives for the local endpoint."""
+    converged.start_recording()
+    result = converged.playbook("playbooks/deploy.yml", extra_vars={"bandup_services": services_with(
+        backend={"RELEASE": "together"}, frontend={"RELEASE": "together"})})
+    assert result.returncode == 0, result.stdout[-3000:]
+    ecs_calls = [call["action"] for call in converged.recorded()["calls"] if call["service"] == "ecs"]
+    updates = [idx for idx, action in enumerate(ecs_calls) if action == "UpdateService"]
+    assert len(updates) == 4, ecs_calls
+
+    def polls(start, end):
+        return ecs_calls[start:end].count("DescribeServices")
+
+    assert polls(updates[0], updates[1]) == 0, ecs_calls  # backend-b updated before backend-a is waited for
+    assert polls(updates[2], updates[3]) == 0, ecs_calls  # the same for the frontend's cells
+    backend_polls, frontend_polls = polls(updates[1], updates[2]), polls(updates[3], len(ecs_calls))
+    assert backend_polls > 0, ecs_calls  # the backend is waited for before the frontend starts
+    # One DescribeServices per poll for both cells: the faithful endpoint completes a rollout in 4 polls of its
+    # service (docs/deploy-time.md), so together the two cells take 4 polls, not 8.
+    assert (backend_polls, frontend_polls) == (4, 4), (backend_polls, frontend_polls, ecs_calls)
+    assert revisions(converged, BACKEND_A, BACKEND_B) == dict.fromkeys((BACKEND_A, BACKEND_B),
+                                                                       revisions(converged, BACKEND_A)[BACKEND_A])

@@ -123,6 +123,7 @@ def deny_pricing(url, deny=True):
     """pricing:GetProducts answers AccessDeniedException (``deny``) or prices again (``deny=False``)."""
     return _call(url, "/faithful-api/pricing", {"deny": deny})
 
+
 def set_alarm_state(url, name, state="ALARM"):
     """SetAlarmState of a CloudWatch alarm (alarms.py)."""
     return _call(url, "/faithful-api/alarms/state", {"name": name, "state": state})

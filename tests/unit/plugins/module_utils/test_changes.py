@@ -28,6 +28,22 @@ def test_check_mode_records_and_sends_nothing():
     assert changes.of("service b") == []
 
 
+def test_before_write_can_stop_a_write_before_it_is_recorded_or_sent():
+    """ecs_app_services' handoff: the hook raises before the first write, which is then neither recorded nor sent."""
+    class Stop(Exception):
+        pass
+
+    changes = ChangeSet()
+
+    def stop():
+        raise Stop()
+
+    changes.before_write = stop
+    with pytest.raises(Stop):
+        changes.write("service a", "update", lambda: pytest.fail("sent despite the hook"))
+    assert not changes.changed and changes.changes == []
+
+
 def test_nothing_written_is_unchanged_and_diff_only_in_diff_mode():
     plain = ChangeSet()
     plain.diff("service a", {"n": 1}, {"n": 2})

@@ -368,6 +368,72 @@ def test_circuit_breaker_rollback_is_a_failure():
     assert "rolling back" in err.value.details["events"][0]
 
 
+CELL_A, CELL_B = "bandup-prod-backend-a", "bandup-prod-backend-b"
+
+
+def run_wait_together(polls, target_reads, delay=5, timeout=60):
+    """Drive wait_for_deployments for both cells; ``polls`` is, per DescribeServices, the names asked for and the
+    services answered; ``target_reads`` how many DescribeTargetHealth (all healthy) come. Returns (result, sleeps)."""
+    ecs, elbv2 = client("ecs"), client("elbv2")
+    sleeps = []
+    with Stubber(ecs) as ecs_stub, Stubber(elbv2) as elb_stub:
+        for names, services in polls:
+            ecs_stub.add_response("describe_services", {"services": services, "failures": []},
+                                  {"cluster": CLUSTER, "services": names, "include": ["TAGS"]})
+        for _read in range(target_reads):
+            elb_stub.add_response("describe_target_health", {"TargetHealthDescriptions": [
+                {"Target": {"Id": "10.0.1.1", "Port": 8080}, "TargetHealth": {"State": "healthy"}}]},
+                {"TargetGroupArn": TG})
+        result = svc.wait_for_deployments(
+            ecs, elbv2, CLUSTER, [(CELL_A, "ecs-svc/2", None), (CELL_B, "ecs-svc/2", None)], deadline=timeout,
+            delay=delay, sleep=sleeps.append, clock=lambda: sum(sleeps))
+        ecs_stub.assert_no_pending_responses()
+        elb_stub.assert_no_pending_responses()
+    return result, sleeps
+
+
+def rolling(name):
+    return aws_service([deployment("ecs-svc/2", rollout="IN_PROGRESS", running=1),
+                        deployment("ecs-svc/1", status="ACTIVE", running=2)], name=name)
+
+
+def test_two_cells_are_polled_together_and_the_wait_lasts_as_long_as_the_slowest():
+    """An app's two cells: one DescribeServices per poll for both; a cell that is done is no longer asked for."""
+    done_a, done_b = aws_service([deployment("ecs-svc/2")], name=CELL_A), aws_service([deployment("ecs-svc/2")],
+                                                                                      name=CELL_B)
+    result, sleeps = run_wait_together([([CELL_A, CELL_B], [rolling(CELL_A), rolling(CELL_B)]),
+                                        ([CELL_A, CELL_B], [done_a, rolling(CELL_B)]),
+                                        ([CELL_B], [done_b])], target_reads=2)
+    assert sorted(result) == [CELL_A, CELL_B]
+    assert sleeps == [5, 5]  # three polls: the slowest cell's time, not the sum of both
+
+
+def test_a_cell_whose_deployment_fails_fails_the_wait_naming_it_once_the_other_cell_has_settled():
+    """Each cell has its own circuit breaker: the other one is followed until it is done (or failed), so the play
+    does not end with a rollout in flight."""
+    ours = deployment("ecs-svc/2", status="ACTIVE", rollout="FAILED", running=0)
+    ours["rolloutStateReason"] = "ECS deployment circuit breaker: tasks failed to start."
+    failed_b = aws_service([deployment("ecs-svc/3", rollout="IN_PROGRESS"), ours], name=CELL_B)
+    done_a = aws_service([deployment("ecs-svc/2")], name=CELL_A)
+    with pytest.raises(svc.WaitError) as err:
+        run_wait_together([([CELL_A, CELL_B], [rolling(CELL_A), failed_b]), ([CELL_A], [done_a])], target_reads=1)
+    assert err.value.name == CELL_B and err.value.timed_out is False
+    assert f"service {CELL_B}:" in str(err.value) and "circuit breaker" in str(err.value)
+    assert "also failed" not in str(err.value)
+
+
+def test_both_cells_failing_name_both():
+    failed = {}
+    for name in (CELL_A, CELL_B):
+        ours = deployment("ecs-svc/2", status="ACTIVE", rollout="FAILED", running=0)
+        ours["rolloutStateReason"] = "ECS deployment circuit breaker: tasks failed to start."
+        failed[name] = aws_service([deployment("ecs-svc/3", rollout="IN_PROGRESS"), ours], name=name)
+    with pytest.raises(svc.WaitError) as err:
+        run_wait_together([([CELL_A, CELL_B], [failed[CELL_A], failed[CELL_B]])], target_reads=0)
+    assert err.value.name == CELL_A
+    assert f"(also failed: service {CELL_B}: deployment ecs-svc/2 is no longer the PRIMARY" in str(err.value)
+
+
 def test_failed_rollout_without_rollback_is_a_failure():
     ours = deployment("ecs-svc/2", rollout="FAILED", running=0)
     ours["rolloutStateReason"] = "ECS deployment circuit breaker: tasks failed to start."

@@ -63,12 +63,16 @@ class Recorder:
     def client(self, name):
         return name
 
+    def before_writes(self):
+        self.asked_before_writes = len(self.steps)  # how many steps came before (module option handoff)
+
     def read(self, names):
         self.steps.append(("read", list(names)))
         return {name: self.found.get(name) for name in names}
 
-    def run(self, entries, live=None, labels=None, target_health=None):
+    def run(self, entries, live=None, labels=None, target_health=None, together=None):
         self.steps.append(("run", copy.deepcopy(entries), labels, target_health))
+        self.together = together
 
 
 @pytest.fixture(name="weights")
@@ -112,6 +116,8 @@ def test_steady_state_switches_nothing_and_keeps_the_weights(weights):
     assert entries[0]["service_connect"]["namespace"] == NS and entries[1]["service_connect"]["namespace"] == NS_B
     # a standby placement is waited for only when the run writes to it
     assert "wait_if_written" not in entries[0] and entries[1]["wait_if_written"] is True
+    # the app's two cells roll together (written, then waited for together)
+    assert batch.together == [2]
     assert weights == [("elbv2", arn, {TG_A: 100, TG_B: 0}) for arn in LISTENERS]
 
 
@@ -179,6 +185,7 @@ def test_planned_switch_scales_up_moves_traffic_then_sets_the_old_cell_to_standb
     assert switch.converge_apps(batch, [backend(), frontend()], LISTENERS[:1]) == (
         ["backend", "frontend"], switch.SCALE_FIRST)
     kinds = [step[0] for step in batch.steps]
+    assert batch.asked_before_writes == 1  # a switch writes and waits: asked right after the read, before anything
     # the cell being left: its target groups' health read once; then scale up, weights (all apps, one step), standby
     assert kinds == ["read", "target_health", "target_health", "run", "weights", "run", "read", "run", "weights"]
     assert [step[1] for step in batch.steps[1:3]] == [TG_B, TG_FB]
@@ -202,6 +209,9 @@ def test_planned_switch_scales_up_moves_traffic_then_sets_the_old_cell_to_standb
     assert all(entry_["autoscaling"] == {"state": "absent"} for entry_ in down)
     steady = batch.steps[7][1]
     assert [e["tags"]["bandup:standing"] for e in steady] == ["active", "standby", "active", "standby"]
+    # the steady converge: backend's two cells together, then frontend's (dependency order)
+    assert [e["name"] for e in steady] == ["x-backend-a", "x-backend-b", "x-frontend-a", "x-frontend-b"]
+    assert batch.together == [2, 2]
 
 
 def test_outage_switch_moves_traffic_first_and_redeploys_nothing_in_the_old_cell(monkeypatch):

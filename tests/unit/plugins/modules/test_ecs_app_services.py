@@ -169,6 +169,36 @@ def test_no_op_is_exactly_three_reads():
         "standby": {"name": B, "az": "eu-west-1a", "arn": live_standby()["serviceArn"]}}}
 
 
+def test_handoff_a_no_op_ends_in_the_first_run():
+    """handoff (set by the action plugin on its synchronous first run): a converge with nothing to write or wait for
+    returns its whole result at once, with the same three reads."""
+    clients = Clients()
+    describe(clients, [live_active(), live_standby()])
+    read_scaling(clients, [target(RID_A)], [cpu_policy(RID_A)])
+    result, failed = run(dict(ARGS, handoff=True), clients)
+    assert not failed and "handoff" not in result and result["changed"] is False
+    assert result["services"][A]["deployment_id"] == "ecs-svc/1" and result["apps"]["backend"]["standby"]["name"] == B
+
+
+def test_handoff_stops_before_the_first_write_a_wait_or_a_switch():
+    """Something to write, a deployment still rolling (a wait would pause), or standings to switch: the run stops
+    after its reads, before any write (the stubs hold no write: any would fail), and says so."""
+    rolling = live_active(deployments=[_FIX.deployment("ecs-svc/1", rollout="IN_PROGRESS", running=1,
+                                                       sc=_FIX.sc_live())])
+    cases = [([live_active(healthCheckGracePeriodSeconds=30), live_standby()], True),
+             ([rolling, live_standby()], True),
+             ([live_active(), live_standby(standing="active")], False)]
+    for services, reads_scaling in cases:
+        clients = Clients()
+        describe(clients, services)
+        if reads_scaling:
+            read_scaling(clients, [target(RID_A)], [cpu_policy(RID_A)])
+        result, failed = run(dict(ARGS, handoff=True), clients)
+        assert not failed and result["handoff"] is True, result
+        assert result["changed"] is False and result["changes"] == []
+        clients.check()  # every read queued was made
+
+
 def test_no_op_with_a_listener_reads_its_rules_once_and_repairs_drifted_weights():
     clients = Clients()
     describe(clients, [live_active(), live_standby()])
@@ -273,13 +303,15 @@ def test_failover_switch_of_two_cells_sends_no_service_connect_change():
         (f"scaling policy cpu of {RID_A}", "create", ["TargetTrackingScalingPolicyConfiguration"])]
 
 
-def test_create_in_order_then_autoscaling():
+def test_create_both_cells_then_wait_for_them_together_then_autoscaling():
+    """issue Q item 7: an app's two cells are independent; both are written, then waited for together (one
+    DescribeServices for both per poll), then the autoscaling of the active one."""
     clients = Clients()
     describe(clients, [])
     read_scaling(clients, [])
     clients["ec2"].add_response("describe_subnets", _MOD.SUBNETS_IN_A, {"SubnetIds": ["subnet-0a", "subnet-0b"]})
     ecs = clients["ecs"]
-    # The server first: its endpoint must be free, then it is created and waited for.
+    # The active cell's server first: its endpoint must be free, then it is created (not waited for yet).
     ecs.add_response("list_services", {"serviceArns": []}, {"cluster": CLUSTER})
     ecs.add_response("create_service", {"service": live_active(deployments=[_FIX.deployment(
         "ecs-svc/9", rollout="IN_PROGRESS", running=0, sc=_FIX.sc_live())])}, {
@@ -288,9 +320,6 @@ def test_create_in_order_then_autoscaling():
         "serviceConnectConfiguration": ANY, "deploymentConfiguration": ANY, "healthCheckGracePeriodSeconds": 60,
         "availabilityZoneRebalancing": "DISABLED", "propagateTags": "SERVICE", "platformVersion": "LATEST",
         "clientToken": ANY})
-    describe(clients, [live_active(deployments=[_FIX.deployment("ecs-svc/9", sc=_FIX.sc_live())])], names=[A])
-    healthy(clients)
-    autoscaling_created(clients)
     # Then the standby, the server of its own cell: the endpoint check finds A serving it in another namespace only.
     ecs.add_response("list_services", {"serviceArns": [live_active()["serviceArn"]]}, {"cluster": CLUSTER})
     ecs.add_response("describe_services", {"services": [live_active()], "failures": []},
@@ -301,15 +330,18 @@ def test_create_in_order_then_autoscaling():
         "serviceConnectConfiguration": dict(SERVER_SC_B, enabled=True, services=ANY), "deploymentConfiguration": ANY,
         "healthCheckGracePeriodSeconds": 60, "availabilityZoneRebalancing": "DISABLED", "propagateTags": "SERVICE",
         "platformVersion": "LATEST", "clientToken": ANY})
-    describe(clients, [live_standby()], names=[B])
+    # Both waited for together: one poll for both.
+    describe(clients, [live_active(deployments=[_FIX.deployment("ecs-svc/9", sc=_FIX.sc_live())]), live_standby()])
+    healthy(clients)
     healthy(clients, TG_B)
+    autoscaling_created(clients)
     result, failed = run(ARGS, clients)
     assert not failed and result["changed"] is True and result["switched"] == []
     assert list(result["services"]) == [A, B]
     assert result["services"][A]["deployment_id"] == "ecs-svc/9"
     assert [(c["resource"], c["action"]) for c in result["changes"]] == [
-        (f"service {A}", "create"), (f"scalable target {RID_A}", "register"),
-        (f"scaling policy cpu of {RID_A}", "create"), (f"service {B}", "create")]
+        (f"service {A}", "create"), (f"service {B}", "create"), (f"scalable target {RID_A}", "register"),
+        (f"scaling policy cpu of {RID_A}", "create")]
 
 
 def test_update_in_check_mode_predicts_and_writes_nothing_then_applies():
