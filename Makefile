@@ -60,11 +60,12 @@ sanity: ## ansible-test sanity on a copy of the tracked tree laid out as ansible
 unit:
 	$(BIN)/pytest tests/unit -q
 
-integration: ## pytest driving ansible-playbook against local endpoints the tests start and stop (not the slow ones)
-	$(BIN)/pytest tests/integration -q -m "not slow" -n 2 --dist loadfile --durations=0
+integration: ## pytest driving ansible-playbook against local endpoints the tests start and stop (not the slow ones), a test file per worker on two workers, then the `alone` ones
+	$(BIN)/pytest tests/integration -q -m "not slow and not alone" -n 2 --dist loadfile --durations=20
+	$(BIN)/pytest tests/integration -q -m "alone" --durations=5
 
 test-slow: ## the slow integration tests (a converge killed at several points, then rerun), each on its own endpoint
-	$(BIN)/pytest tests/integration -q -m slow -n 2 --dist loadfile --durations=0
+	$(BIN)/pytest tests/integration -q -m slow -n 2 --dist loadfile --durations=20
 
 SCENARIOS ?= $(notdir $(wildcard molecule/*))
 molecule: ## every molecule scenario (or SCENARIOS="a b"), each reset and run against a fresh local endpoint

@@ -103,6 +103,8 @@ class _env:
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: long end-to-end runs, left to `make test-slow` (pytest -m slow)")
+    config.addinivalue_line("markers", "alone: runs with no other test beside it (`make integration` runs these after "
+                            "the others, on one worker): galaxy-importer gives ansible-lint 180 s, fixed in its code")
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from conftest import VENV_BIN, fresh_clone
 
 CONFIG = "[galaxy-importer]\nrun_ansible_lint = True\nrun_ansible_doc = True\ncheck_changelog = True\n"
@@ -29,6 +31,7 @@ def importer(tarball, cwd, config):
     return [line for line in result.stdout.splitlines() if not line.startswith("Loading ")]
 
 
+@pytest.mark.alone  # galaxy-importer stops ansible-lint after 180 s (loaders/collection.py): not beside another test
 def test_galaxy_importer_accepts_the_tarball_once_it_names_a_repository(tmp_path):
     clone = fresh_clone(str(tmp_path / "clone"))
     config = tmp_path / "galaxy-importer.cfg"
