@@ -56,9 +56,10 @@ class Recorder:
         self.steps.append(("read", list(names)))
         return live(2)
 
-    def run(self, entries, live_state=None, labels=None, target_health=None):
+    def run(self, entries, live_state=None, labels=None, target_health=None, together=None):
         self.runs += 1
         self.steps.append(("run", copy.deepcopy(entries)))
+        self.together = together
         if self.fail_run == self.runs:
             raise ServiceError("x-backend-b: deployment failed: tasks exited", services={})
 
