@@ -185,5 +185,9 @@ def test_pre_deploy_only_with_a_command_on_the_apps_container():
     top = build_topology("bandup-test", "us-east-1", "us-east-1a", "us-east-1b", services)
     out = apps(top)
     assert out["frontend"]["pre_deploy"] is None
-    assert out["backend"]["pre_deploy"] == {"command": ["./migrate", "up"], "container": "backend", "timeout": 600}
+    # TDS["backend"] carries service_arns: playbooks/rollback.yml goes back to revisions that ran before
+    assert out["backend"]["pre_deploy"] is None
     assert out["worker"]["pre_deploy"] == {"command": ["true"], "container": "worker", "timeout": 60}
+    deploy = dict(TDS, backend={"arn": TDS["backend"]["arn"]})
+    assert apps(top, task_definitions=deploy)["backend"]["pre_deploy"] == {
+        "command": ["./migrate", "up"], "container": "backend", "timeout": 600}
