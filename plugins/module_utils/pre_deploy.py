@@ -196,9 +196,9 @@ def run_one(batch, label, app):
     progress = (lambda task: batch.progress(progress_line(name, task, spec["timeout"]))) if batch.progress else None
     task = wait(ecs, batch.cluster, arn, time.monotonic() + spec["timeout"], batch.wait_delay, progress)
     if task is None:
-        batch.changes.write(f"pre-deploy task {name}", "stop",
-                            lambda: stop_task(ecs, batch.cluster, arn, f"bandup.ecs: pre_deploy timeout "
-                                                                        f"({spec['timeout']}s)"), fields=[arn])
+        reason = f"bandup.ecs: pre_deploy timeout ({spec['timeout']}s)"
+        batch.changes.write(f"pre-deploy task {name}", "stop", lambda: stop_task(ecs, batch.cluster, arn, reason),
+                            fields=[arn])
         raise ServiceError(f"{label}.pre_deploy ({name}): task {arn.rsplit('/', 1)[-1]} of "
                            f"{revision(req['taskDefinition'])} did not stop within timeout {spec['timeout']}s; it "
                            "was stopped and no service was updated", timed_out=True)
