@@ -63,6 +63,8 @@ NOT_RECORDED = {
     "ecs:UpdateCluster": "settings changed on an existing cluster",
     "ecs:PutClusterCapacityProviders": "capacity providers changed on an existing cluster",
     "ecs:DeleteTaskDefinitions": "teardown of deregistered revisions",
+    "ecs:RunTask": "bandup_services[].pre_deploy (the local inventory sets none)",
+    "ecs:StopTask": "a pre-deploy task that outlives its timeout",
     "cloudwatch:TagResource": "PutMetricAlarm with Tags (the deployment alarms) needs it on the caller",
     "servicediscovery:TagResource": "tag changes on the namespace",
     "servicediscovery:UntagResource": "tag changes on the namespace",

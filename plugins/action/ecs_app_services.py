@@ -47,7 +47,10 @@ class ActionModule(ActionBase):
         # Each service's wait has its own deadline (and a switch waits per step): the async limit only stops a module
         # that outlived all of them.
         waits = 2 * len(args.get("apps") or []) + len(args.get("services") or [])
-        self._task.async_val = timeout * (2 * waits + 2) + 300
+        # and the pre-deploy tasks, each with its own timeout
+        pre_deploy = sum(int(app["pre_deploy"].get("timeout") or 600) for app in args.get("apps") or []
+                         if isinstance(app, dict) and isinstance(app.get("pre_deploy"), dict))
+        self._task.async_val = timeout * (2 * waits + 2) + pre_deploy + 300
         if args.get("release_strategy") == "canary":  # a canary waits again per app, and bakes each step
             options = args.get("canary") or {}
             self._task.async_val += timeout * 3 * len(args.get("apps") or []) + int(

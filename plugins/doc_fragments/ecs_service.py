@@ -502,4 +502,25 @@ options:
         type: dict
         required: true
         suboptions: *entry
+      pre_deploy:
+        description:
+          - A one-off task that gates the app's rollout (e.g. a database migration), run before anything of the run is
+            written when the app's new revision (the C(active) entry's task definition) is on none of its live
+            services; see I(apps).
+        type: dict
+        version_added: 0.3.0
+        suboptions:
+          command:
+            description: The command that replaces the container's (C(containerOverrides[].command)).
+            type: list
+            elements: str
+            required: true
+          container:
+            description: The container of the task definition whose command it replaces.
+            type: str
+            required: true
+          timeout:
+            description: Seconds the task may take; a task still running then is stopped and the module fails.
+            type: int
+            default: 600
 """

@@ -16,6 +16,7 @@ Pure Python, no AWS call: the C(bandup.ecs.validation) lookup runs it on the con
 from __future__ import annotations
 
 import ipaddress
+import json
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -582,6 +583,24 @@ class AlarmNames(Rule):
         return [(["api-errors"], True), ([], True), ([""], False), (["a" * 256], False), (["x", "x"], False)]
 
 
+class OverrideCommand(Rule):
+    """A container command override: at least one non-empty string, the override within RunTask's 8192 characters."""
+
+    form = "a list of at least one non-empty string, at most 8192 characters as a JSON container override"
+    LIMIT = 8192
+
+    def check(self, value):
+        if not value or not all(isinstance(v, str) and v for v in value):
+            return f"{value} must be {self.form}"
+        size = len(json.dumps({"containerOverrides": [{"name": "x" * 255, "command": value}]}))
+        if size > self.LIMIT:
+            return f"is {size} characters as an override (with a 255-character container name), more than {self.LIMIT}"
+        return None
+
+    def cases(self):
+        return [(["./migrate", "up"], True), ([], False), ([""], False), (["x" * 8200], False)]
+
+
 NAME_PATTERN = r"^[a-z][a-z0-9-]*[a-z0-9]$"
 SHELL_SAFE_PATH = r"^/[A-Za-z0-9._~/%:@+=,?-]*$"
 TG = ("elbv2", "CreateTargetGroup")
@@ -663,6 +682,12 @@ TABLE = {
                                                          source="ECS HealthCheck: 0-300"),
     "bandup_services[].alarms": AlarmNames(api=["ecs.DeploymentAlarms.alarmNames", "cloudwatch.PutMetricAlarm.AlarmName"],
                                            source="CloudWatch alarm names: 1-255 characters"),
+    "bandup_services[].pre_deploy": NoConstraint("its fields below are checked"),
+    "bandup_services[].pre_deploy.command": OverrideCommand(
+        api=["ecs.ContainerOverride.command"],
+        source="ECS RunTask overrides: 8192 characters at most, the JSON formatting included"),
+    "bandup_services[].pre_deploy.timeout": Range(1, 86400, "seconds",
+                                                  source="the collection's limit (a day); Fargate sets none"),
     "bandup_services[].depends_on": NoConstraint("names of other entries; the topology refuses unknown names and cycles"),
     "bandup_services[].service_connect": NoConstraint("its fields below are checked"),
     "bandup_services[].service_connect.server": NoConstraint("a boolean"),

@@ -11,7 +11,8 @@ What each scope covers and why (the Service Authorization Reference lists, per a
 supports; an action without one only takes ``"*"``):
 
 - ``ecs-cluster``, ``ecs-service``, ``ecs-task``, ``ecs-tagging``: the cluster, its services, its tasks, and for
-  tagging also the task definition families. Task definitions themselves (Register, Deregister, Describe, List),
+  tagging also the task definition families. ``ecs-run-task``: RunTask (a pre-deploy task) of the deployment's task
+  definition families, only in its cluster (condition ``ecs:cluster``). Task definitions themselves (Register, Deregister, Describe, List),
   ListServices, ListTasks and CreateCluster take ``"*"``.
 - ``ecr-repository``: the deployment's repositories (every repository action has the ``repository`` type);
   GetAuthorizationToken takes ``"*"``.
@@ -89,7 +90,11 @@ ACTIONS = {
         "DeleteCluster", "DescribeClusters", "PutClusterCapacityProviders", "UpdateCluster")},
     **{f"ecs:{action}": "ecs-service" for action in (
         "CreateService", "DeleteService", "DescribeServices", "UpdateService")},
-    "ecs:DescribeTasks": "ecs-task",
+    # A pre-deploy task (module_utils/pre_deploy.py): DescribeTasks and StopTask on the cluster's tasks; RunTask on the
+    # task definition families, only in the deployment's cluster (condition ecs:cluster); its tags on create are
+    # authorized as ecs:TagResource on the task, its roles as iam:PassRole.
+    **{f"ecs:{action}": "ecs-task" for action in ("DescribeTasks", "StopTask")},
+    "ecs:RunTask": "ecs-run-task",
     **{f"ecs:{action}": "ecs-tagging" for action in ("ListTagsForResource", "TagResource", "UntagResource")},
     **{f"elasticloadbalancing:{action}": "region" for action in (
         "DescribeListeners", "DescribeLoadBalancerAttributes", "DescribeLoadBalancers", "DescribeRules",
@@ -144,7 +149,8 @@ def _resources(names, arn):
         "ecs-cluster": [arn("ecs", None, f"cluster/{cluster}")],
         "ecs-service": [arn("ecs", None, f"service/{cluster}/{svc}") for svc in names["services"]],
         "ecs-task": [arn("ecs", None, f"task/{cluster}/*")],
-        "ecs-tagging": ([arn("ecs", None, f"cluster/{cluster}")]
+        "ecs-run-task": [arn("ecs", None, f"task-definition/{family}:*") for family in names["families"]],
+        "ecs-tagging": ([arn("ecs", None, f"cluster/{cluster}"), arn("ecs", None, f"task/{cluster}/*")]
                         + [arn("ecs", None, f"service/{cluster}/{svc}") for svc in names["services"]]
                         + [arn("ecs", None, f"task-definition/{family}:*") for family in names["families"]]),
         "ecr-repository": [arn("ecr", None, f"repository/{repo}") for repo in names["repositories"]],
@@ -159,8 +165,9 @@ def _resources(names, arn):
     }
 
 
-def _conditions(region, partition):
+def _conditions(region, partition, cluster_arn):
     return {
+        "ecs-run-task": {"ArnEquals": {"ecs:cluster": cluster_arn}},
         "iam-pass-role": {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}},
         "iam-attach": {"ArnEquals": {"iam:PolicyARN": EXECUTION_POLICY.format(partition=partition)}},
         "iam-service-linked-role": {"StringEquals": {"iam:AWSServiceName": SERVICE_LINKED}},
@@ -177,7 +184,8 @@ def build(names, region="*", account_id="*", partition="aws"):
     def arn(service, arn_region, resource):
         return f"arn:{partition}:{service}:{region if arn_region is None else arn_region}:{account_id}:{resource}"
 
-    resources, conditions = _resources(names, arn), _conditions(region, partition)
+    resources = _resources(names, arn)
+    conditions = _conditions(region, partition, arn("ecs", None, f"cluster/{names['cluster']}"))
     by_scope = {}
     for action, scope in sorted(ACTIONS.items()):
         by_scope.setdefault(scope, []).append(action)

@@ -241,8 +241,14 @@ def explain(ecs, logs, cluster, service_name, deployment_id, log_lines, max_task
         tasks += [t for t in describe_tasks(ecs, cluster, arns[start:start + 100])
                   if t.get("startedBy") == deployment_id]
     tasks.sort(key=lambda t: t.get("stoppedAt") or t.get("createdAt") or 0, reverse=True)
+    return explain_tasks(ecs, logs, tasks[:max_tasks], log_lines)
+
+
+def explain_tasks(ecs, logs, tasks, log_lines):
+    """``tasks`` (DescribeTasks entries, stopped) explained: reasons, exit codes, health checks and the last
+    ``log_lines`` lines of each failing container's awslogs stream, redacted (a list of dicts; see RETURN)."""
     definitions, client, out = {}, None, []
-    for task in tasks[:max_tasks]:
+    for task in tasks:
         arn = task.get("taskDefinitionArn")
         if arn not in definitions:
             definitions[arn] = describe_task_definition(ecs, arn) if arn else {}

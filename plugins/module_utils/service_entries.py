@@ -133,5 +133,18 @@ def apps(topology, cluster, network, task_definitions, alb=None, settings=None):
     inputs = {"cluster": cluster, "network": network, "task_definitions": task_definitions, "alb": alb or {}}
     return [{"name": app["name"],
              "active": entry(topology, app, placement(app, "active"), inputs, settings),
-             "standby": entry(topology, app, placement(app, "standby"), inputs, settings)}
+             "standby": entry(topology, app, placement(app, "standby"), inputs, settings),
+             "pre_deploy": pre_deploy(app, task_definitions[app["name"]])}
             for app in topology["services"]]
+
+
+def pre_deploy(app, published):
+    """The app's ``pre_deploy`` option (its command on its container, the one the task definition names after the
+    app), or None without a command, and for a rollback: ``published`` (its task_definition_outputs entry) with
+    ``service_arns`` comes from playbooks/rollback.yml, which goes back to revisions that ran before (an older
+    release's migration may refuse the newer schema it finds; blocking a rollback on it would keep the bad one)."""
+    spec = app.get("pre_deploy") or {}
+    if spec.get("command") is None or (published or {}).get("service_arns"):
+        return None
+    return {"command": list(spec["command"]), "container": app["name"],
+            "timeout": spec["timeout"] if spec.get("timeout") is not None else 600}

@@ -31,6 +31,7 @@ the weights it read in this run and they already match).
 from __future__ import annotations
 
 from ansible_collections.bandup.ecs.plugins.module_utils import elb_listener
+from ansible_collections.bandup.ecs.plugins.module_utils import pre_deploy
 from ansible_collections.bandup.ecs.plugins.module_utils.ecs_service import STANDING_TAG
 from ansible_collections.bandup.ecs.plugins.module_utils.ecs_service import placement_state, target_health
 from ansible_collections.bandup.ecs.plugins.module_utils.service_batch import check_unique
@@ -142,6 +143,7 @@ def converge_apps(batch, apps, listener_arns, known_weights=None, release=None):
     check_unique(apps, "apps")
     check_unique(entries, "apps[].active/standby")
     live = batch.read([entry["name"] for entry in entries])
+    pre_deploy.run(batch, apps, live)  # the one-off tasks gating a new revision, before anything is written
     switching = [(idx, app) for idx, app in enumerate(apps) if needs_switch(app, live)]
     order = None
     if switching:

@@ -50,6 +50,7 @@ SERVICE_DEFAULTS = {
     "health_check": {},
     "depends_on": [],
     "alarms": [],
+    "pre_deploy": {"command": None, "timeout": 600},
     "service_connect": {"server": False, "discovery_name": None, "dns_name": None, "client_alias_port": None},
     "alb": {"enabled": True, "default_route": False, "path_patterns": [], "priority": None},
     "standby_capacity_provider": "FARGATE",

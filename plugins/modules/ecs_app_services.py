@@ -57,6 +57,15 @@ options:
     description:
       - One entry per app, in dependency order (a Service Connect server before its clients); each has its
         C(active) and C(standby) service, entries as in I(services). Names must be unique.
+      - "An app may have C(pre_deploy): C(command) (list of strings, required), C(container) (the container whose
+        command it overrides, required), C(timeout) (seconds, default 600). When the app's new revision (the
+        C(active) entry's task definition) is on none of its live services, before anything of the run is written,
+        one task of that revision runs (C(RunTask) with a C(clientToken), the C(active) entry's subnets, security
+        groups, capacity provider strategy and platform version; the task definition's roles, log group,
+        environment and secrets), is waited for (a progress line per poll) and must exit 0. A task that fails, does
+        not start, or outlives C(timeout) (it is then stopped) fails the module naming the app, the exit code and the
+        last I(failure_log_lines) lines of its log stream, secrets redacted, and no service is written. A converge
+        whose services already run the new revision runs nothing and reads nothing more."
       - Exactly one of I(services) and I(apps).
     type: list
     elements: dict
@@ -319,6 +328,13 @@ handoff:
   returned: when I(handoff) stopped the run
   type: bool
   sample: true
+pre_deploy_task:
+  description:
+    - When a pre-deploy task (I(apps[].pre_deploy)) did not pass, the task explained as in RV(stopped_tasks) (reasons,
+      exit codes, last log lines, secrets redacted).
+  returned: when a pre-deploy task failed
+  type: dict
+  version_added: 0.3.0
 stopped_tasks:
   description:
     - The newest stopped tasks (up to 3) of the deployment whose wait failed, as in M(bandup.ecs.ecs_service)'s
@@ -328,7 +344,7 @@ stopped_tasks:
   elements: dict
 """
 
-from ansible_collections.bandup.ecs.plugins.module_utils import canary, switch
+from ansible_collections.bandup.ecs.plugins.module_utils import canary, pre_deploy, switch
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule, run
 from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
 from ansible_collections.bandup.ecs.plugins.module_utils.service_batch import ENTRY_OPTIONS, Batch, Handoff
@@ -341,6 +357,7 @@ ARGUMENT_SPEC = dict(
         name=dict(type="str", required=True),
         active=dict(type="dict", required=True, options=ENTRY_OPTIONS),
         standby=dict(type="dict", required=True, options=ENTRY_OPTIONS),
+        pre_deploy=dict(type="dict", options=pre_deploy.OPTIONS),
     )),
     listener_arns=dict(type="list", elements="str", default=[]),
     listener_weights=dict(type="dict"),

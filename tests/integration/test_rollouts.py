@@ -219,3 +219,84 @@ def test_an_apps_two_cells_roll_together_and_the_apps_in_dependency_order(conver
     assert (backend_polls, frontend_polls) == (4, 4), (backend_polls, frontend_polls, ecs_calls)
     assert revisions(converged, BACKEND_A, BACKEND_B) == dict.fromkeys((BACKEND_A, BACKEND_B),
                                                                        revisions(converged, BACKEND_A)[BACKEND_A])
+
+
+# ---------------------------------------------------------------- issue N item 3: a one-off task gating the rollout
+
+MIGRATE = ["./migrate", "up"]
+FRONTEND_B = f"{NAME}-frontend-b"
+ALL = (BACKEND_A, BACKEND_B, FRONTEND_A, FRONTEND_B)
+
+
+def with_pre_deploy(version):
+    """bandup_services with a new revision of both apps and the backend's migration as its pre-deploy task."""
+    services = services_with(backend={"RELEASE": version}, frontend={"RELEASE": version})
+    for svc in services:
+        if svc["name"] == "backend":
+            svc["pre_deploy"] = {"command": MIGRATE, "timeout": 300}
+    return services
+
+
+def migrations(endpoint):
+    return [run for run in faithful.run_task_runs(endpoint.url)["runs"] if run["command"] == MIGRATE]
+
+
+def latest_backend_revision(endpoint):
+    return ecs(endpoint).describe_task_definition(taskDefinition=f"{NAME}-backend")["taskDefinition"]["revision"]
+
+
+def test_failing_pre_deploy_task_blocks_the_rollout_and_updates_nothing(converged):
+    """The backend's migration exits 1: the play fails naming it, with its exit code and log tail (secrets
+    redacted); the new revisions are registered but every service of both apps stays on its old one."""
+    faithful.run_task_command(converged.url, MIGRATE, exit_code=1, log_lines=[
+        "Flyway 10.10.0: migrating schema to V7", "jdbc:postgresql://db.internal/bandup password=hunter22",
+        'ERROR: Migration V7__users.sql failed: relation "users" does not exist'])
+    before, runs = revisions(converged, *ALL), len(migrations(converged))
+    converged.start_recording()
+    result = converged.playbook("playbooks/deploy.yml", extra_vars={"bandup_services": with_pre_deploy("m1")})
+    out = " ".join(result.stdout.split())
+    assert result.returncode != 0, out[-3000:]
+    new = latest_backend_revision(converged)
+    assert new > before[BACKEND_A]
+    assert (f"apps[0].pre_deploy (backend): the pre-deploy task of {NAME}-backend:{new} exited with code 1; no "
+            "service was updated." in out), out[-3000:]
+    assert "container backend: exit code 1" in out and 'relation "users" does not exist' in out, out[-3000:]
+    assert "hunter22" not in out and "password=***" in out, out[-3000:]
+    assert revisions(converged, *ALL) == before
+    assert not {c["action"] for c in converged.recorded()["writes"]} & {"UpdateService", "CreateService"}
+    ran = migrations(converged)[runs:]
+    assert len(ran) == 1, ran
+    live = ecs(converged).describe_services(cluster=NAME, services=[BACKEND_A])["services"][0]
+    network = live["networkConfiguration"]["awsvpcConfiguration"]
+    assert ran[0]["task_definition"].endswith(f"{NAME}-backend:{new}")
+    assert (ran[0]["subnets"], ran[0]["security_groups"]) == (network["subnets"], network["securityGroups"])
+    assert ran[0]["started_by"] == "bandup-pre-deploy" and ran[0]["client_token"]
+
+
+def test_passing_pre_deploy_task_runs_once_per_revision(converged):
+    """The same release again once the migration passes: it runs again (its revision is registered, but no service
+    runs it yet), shows progress, then both apps roll out; a rerun runs nothing and changes nothing."""
+    faithful.run_task_command(converged.url, MIGRATE, exit_code=0, log_lines=["migrated to V7"], running_polls=2)
+    runs = len(migrations(converged))
+    new = latest_backend_revision(converged)
+    converged.start_recording()
+    result = converged.playbook("playbooks/deploy.yml", extra_vars={"bandup_services": with_pre_deploy("m1")})
+    assert result.returncode == 0, result.stdout[-5000:]
+    assert latest_backend_revision(converged) == new  # the failed run's registration is reused
+    ran = migrations(converged)[runs:]
+    assert [(r["exit_code"], r["last_status"]) for r in ran] == [(0, "STOPPED")]
+    after = revisions(converged, *ALL)
+    assert after[BACKEND_A] == after[BACKEND_B] == new, after
+    task = result.stdout.split("Switch the apps whose live standings differ", 1)[1].split("TASK [", 1)[0]
+    task_id = ran[0]["task_arn"].rsplit("/", 1)[-1]
+    assert f"progress: backend pre-deploy: task {task_id} RUNNING (timeout 300s)" in task, task
+    assert task.index("pre-deploy: task") < task.index(f"progress: {BACKEND_A}: running"), task
+    actions = [c["action"] for c in converged.recorded()["calls"]]
+    assert actions.index("RunTask") < actions.index("UpdateService"), actions
+
+    converged.start_recording()
+    again = converged.playbook("playbooks/deploy.yml", extra_vars={"bandup_services": with_pre_deploy("m1")})
+    assert again.returncode == 0 and recap(again.stdout)["changed"] == 0, again.stdout[-3000:]
+    assert len(migrations(converged)) == runs + 1
+    assert "RunTask" not in {c["action"] for c in converged.recorded()["calls"]}
+    assert converged.recorded()["writes"] == []

@@ -21,6 +21,10 @@ answer. On a plain moto endpoint (``BANDUP_ENDPOINT=moto``) these calls fail wit
     reset_reachability(url)         clear that history
     zonal_shifts(url)               {"zonalShifts": [every ARC zonal shift, with its status]}
     advance_zonal_shift_clock(url, seconds)    zonal shifts expire by a clock this moves on
+    run_task_command(url, command, exit_code=0, log_lines=(), running_polls=1, start_failure=None)
+                                    what a RunTask task running that command does (faithful_endpoint/run_task.py)
+    clear_run_task_commands(url)    forget those
+    run_task_runs(url)              {"runs": [every task RunTask started, with its command, token, status, exit code]}
     reset(url)                      moto's /moto-api/reset (resets the layer too)
 """
 import json
@@ -138,3 +142,20 @@ def alarm_on_traffic(url, name, target_group, min_percent):
 
 def clear_alarms_on_traffic(url):
     return _call(url, "/faithful-api/alarms/on-traffic/clear")
+
+
+def run_task_command(url, command, exit_code=0, log_lines=(), running_polls=1, start_failure=None):
+    """What a one-off task (RunTask) running ``command`` (a list; None: any command without a rule) does from now on."""
+    return _call(url, "/faithful-api/run-task/commands", {
+        "command": None if command is None else list(command), "exit_code": exit_code, "log_lines": list(log_lines),
+        "running_polls": running_polls, "start_failure": start_failure})
+
+
+def clear_run_task_commands(url):
+    return _call(url, "/faithful-api/run-task/commands/clear")
+
+
+def run_task_runs(url):
+    """{"runs": [every task RunTask started: task_arn, cluster, task_definition, command, client_token, subnets,
+    security_groups, started_by, az, last_status, exit_code, stop_code]}"""
+    return _call(url, "/faithful-api/run-task/runs", method="GET")

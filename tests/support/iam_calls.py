@@ -77,6 +77,8 @@ ALONGSIDE = {
     "ecs:RegisterTaskDefinition": ["iam:PassRole", "ecs:TagResource"],
     # Tags given on create are authorized as the service's tagging action.
     "ecs:CreateService": ["ecs:TagResource"],
+    # RunTask of a task definition naming roles passes them to ECS; its tags on create are ecs:TagResource on the task.
+    "ecs:RunTask": ["iam:PassRole", "ecs:TagResource"],
     "elasticloadbalancing:CreateTargetGroup": ["elasticloadbalancing:AddTags"],
     "elasticloadbalancing:CreateListener": ["elasticloadbalancing:AddTags"],
     "elasticloadbalancing:CreateRule": ["elasticloadbalancing:AddTags"],

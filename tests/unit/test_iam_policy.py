@@ -74,12 +74,12 @@ def test_an_added_call_without_its_action_is_reported():
     # a new call (and a paginator) whose actions the policy does not have
     added = SYNTHETIC + '''
 def start(ecs, cluster, family):
-    ecs.run_task(cluster=cluster, taskDefinition=family)
+    ecs.start_task(cluster=cluster, taskDefinition=family, containerInstances=["i"])
     return ecs.get_paginator("list_container_instances").paginate(cluster=cluster)
 '''
     report = missing(iam_calls.scan(added, "plugins/module_utils/synthetic.py"), granted)
-    assert set(report) == {"ecs:RunTask", "ecs:ListContainerInstances"}
-    assert report["ecs:RunTask"] == ["plugins/module_utils/synthetic.py:8 run_task"]
+    assert set(report) == {"ecs:StartTask", "ecs:ListContainerInstances"}
+    assert report["ecs:StartTask"] == ["plugins/module_utils/synthetic.py:8 start_task"]
 
 
 def test_a_call_alongside_documented_actions_requires_them_too(tmp_path):
@@ -149,6 +149,19 @@ def test_scoped_statements_name_only_the_deployments_resources():
         if scoped["Resource"] != "*":
             assert all(":123456789012:" in arn or arn.startswith("arn:aws:iam::123456789012:") for arn in
                        scoped["Resource"]), scoped
+
+
+def test_run_task_only_of_the_deployments_families_in_its_cluster():
+    """A pre-deploy task: RunTask scoped to the task definition families and the cluster (condition ecs:cluster);
+    its tags on create (ecs:TagResource) and StopTask only on the cluster's tasks."""
+    document = iam_policy.policy(topology("bandup-prod"), account_id="123456789012")
+    run = statement(document, "EcsRunTask")
+    assert run["Action"] == ["ecs:RunTask"]
+    assert run["Resource"] == [f"arn:aws:ecs:eu-west-1:123456789012:task-definition/bandup-prod-{svc}:*"
+                               for svc in ("backend", "frontend")]
+    assert run["Condition"] == {"ArnEquals": {"ecs:cluster": "arn:aws:ecs:eu-west-1:123456789012:cluster/bandup-prod"}}
+    assert statement(document, "EcsTask")["Action"] == ["ecs:DescribeTasks", "ecs:StopTask"]
+    assert "arn:aws:ecs:eu-west-1:123456789012:task/bandup-prod/*" in statement(document, "EcsTagging")["Resource"]
 
 
 def test_every_action_of_the_policy_has_one_statement():

@@ -13,6 +13,31 @@ from .iam import _create_ecs_slr
 
 # ----------------------------------------------------------------------------------------------- the model
 
+def write_awslogs(account, region, td, task_id, lines, containers=None):
+    """Each container's awslogs stream (``<prefix>/<container>/<task id>``) of task definition ``td`` (moto's) gets
+    ``lines`` (CloudWatch Logs backend), as the awslogs driver would; only ``containers`` when given."""
+    if not lines:
+        return
+    logs = _backend("logs", account, region)
+    for cdef in (td.container_definitions if td else []):
+        conf = cdef.get("logConfiguration") or {}
+        options = conf.get("options") or {}
+        if conf.get("logDriver") != "awslogs" or "awslogs-group" not in options:
+            continue
+        if containers is not None and cdef["name"] not in containers:
+            continue
+        group = options["awslogs-group"]
+        stream = f"{options.get('awslogs-stream-prefix', 'ecs')}/{cdef['name']}/{task_id}"
+        if group not in logs.groups:
+            if str(options.get("awslogs-create-group", "")).lower() != "true":
+                continue
+            logs.create_log_group(group, {})
+        logs.ensure_log_stream(group, stream)
+        stamp = int(now().timestamp() * 1000)
+        logs.put_log_events(group, stream, [{"timestamp": stamp + i, "message": line}
+                                            for i, line in enumerate(lines)])
+
+
 class FxTask:
     def __init__(self, service, deployment, subnet, az, fail):
         self.service = service
@@ -349,25 +374,7 @@ class FxService:
 
     def write_logs(self, task, lines):
         """The container's awslogs stream gets ``lines`` (CloudWatch Logs backend), as the awslogs driver would."""
-        if not lines:
-            return
-        td = self.task_definition(task.task_definition_arn)
-        logs = _backend("logs", self.account, self.region)
-        for cdef in (td.container_definitions if td else []):
-            conf = cdef.get("logConfiguration") or {}
-            options = conf.get("options") or {}
-            if conf.get("logDriver") != "awslogs" or "awslogs-group" not in options:
-                continue
-            group = options["awslogs-group"]
-            stream = f"{options.get('awslogs-stream-prefix', 'ecs')}/{cdef['name']}/{task.id}"
-            if group not in logs.groups:
-                if str(options.get("awslogs-create-group", "")).lower() != "true":
-                    continue
-                logs.create_log_group(group, {})
-            logs.ensure_log_stream(group, stream)
-            stamp = int(now().timestamp() * 1000)
-            logs.put_log_events(group, stream, [{"timestamp": stamp + i, "message": line}
-                                                for i, line in enumerate(lines)])
+        write_awslogs(self.account, self.region, self.task_definition(task.task_definition_arn), task.id, lines)
 
     # ------------------------------------------------------------------ events
     def event(self, message):

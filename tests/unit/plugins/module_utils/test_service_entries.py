@@ -176,3 +176,18 @@ def test_missing_inputs_name_the_variable():
         "task_definition_outputs.frontend.arn (run the task_definition role)",
         "task_definition_outputs.worker.arn (run the task_definition role)"]
     assert len(FILTERS["service_missing"](top, cluster=CLUSTER, network=NETWORK, task_definitions="")) == 3
+
+
+def test_pre_deploy_only_with_a_command_on_the_apps_container():
+    services = copy.deepcopy(SERVICES)
+    services[1]["pre_deploy"] = {"command": ["./migrate", "up"]}
+    services[2]["pre_deploy"] = {"command": ["true"], "timeout": 60}
+    top = build_topology("bandup-test", "us-east-1", "us-east-1a", "us-east-1b", services)
+    out = apps(top)
+    assert out["frontend"]["pre_deploy"] is None
+    # TDS["backend"] carries service_arns: playbooks/rollback.yml goes back to revisions that ran before
+    assert out["backend"]["pre_deploy"] is None
+    assert out["worker"]["pre_deploy"] == {"command": ["true"], "container": "worker", "timeout": 60}
+    deploy = dict(TDS, backend={"arn": TDS["backend"]["arn"]})
+    assert apps(top, task_definitions=deploy)["backend"]["pre_deploy"] == {
+        "command": ["./migrate", "up"], "container": "backend", "timeout": 600}
