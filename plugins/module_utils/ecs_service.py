@@ -33,6 +33,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 from ansible_collections.bandup.ecs.plugins.module_utils import rollout
+from ansible_collections.bandup.ecs.plugins.module_utils import taskdef
 from ansible_collections.bandup.ecs.plugins.module_utils.propagation import ECS_SERVICE_RETRY
 from ansible_collections.bandup.ecs.plugins.module_utils.records import LAST_APPLIED_TAG, last_applied, record_parts
 
@@ -384,7 +385,7 @@ def subnet_azs(ec2, subnet_ids):
 
 
 def resolve_task_definition(ecs, task_definition):
-    return rollout.describe_task_definition(ecs, task_definition)["taskDefinitionArn"]
+    return taskdef.describe(ecs, task_definition)["taskDefinition"]["taskDefinitionArn"]
 
 
 @HANDLE("list the services of cluster {cluster}")

@@ -68,6 +68,14 @@ def _describe_target_groups(elbv2, names):
     return elbv2.get_paginator("describe_target_groups").paginate(Names=names).build_full_result()["TargetGroups"]
 
 
+@AWSErrorHandler.common_error_handler("describe the target groups of load balancer {lb_arn}")
+@AWSRetry.jittered_backoff()
+def target_groups_of(elbv2, lb_arn):
+    """Every target group of the load balancer (all pages)."""
+    paginator = elbv2.get_paginator("describe_target_groups")
+    return paginator.paginate(LoadBalancerArn=lb_arn).build_full_result()["TargetGroups"]
+
+
 def find_target_groups(elbv2, names):
     """{name: target group} of those of ``names`` that exist: one call when all exist (the no-op path), one per
     name when one is missing."""
