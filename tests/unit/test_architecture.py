@@ -44,11 +44,18 @@ def imports(path):
     return found
 
 
-def test_the_rules_see_imports():
-    """The checks below would pass on files they cannot read: make sure they read what is there."""
-    assert ("module_utils", "changes") in imports(PLUGINS / "modules" / "ecr_repository.py") | imports(
-        PLUGINS / "module_utils" / "ecr.py") or any(imports(p) for p in sources("modules"))
-    assert all(kind == "module_utils" for p in sources("modules") for kind, _ in imports(p))
+def test_the_rules_see_imports(tmp_path):
+    """The checks below would pass on files they cannot read: make sure they read what is there, in both import
+    forms, and that a wrong import would be seen."""
+    seen = imports(PLUGINS / "modules" / "ecr_repository.py")
+    assert ("module_utils", "changes") in seen  # from ...module_utils.changes import ChangeSet
+    assert ("module_utils", "ecr") in seen  # from ...module_utils import ecr
+    wrong = tmp_path / "wrong.py"
+    wrong.write_text(f"from {PREFIX}modules import ecs_service\nfrom {PREFIX}filter.topology import x\n")
+    assert imports(wrong) == {("modules", "ecs_service"), ("filter", "topology")}
+    module_files = sources("modules")
+    assert module_files and all(imports(p) for p in module_files)
+    assert all(kind == "module_utils" for p in module_files for kind, _ in imports(p))
 
 
 @pytest.mark.parametrize("path", sources("module_utils"), ids=lambda p: p.name)

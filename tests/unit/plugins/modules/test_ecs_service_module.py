@@ -1,7 +1,7 @@
 """bandup.ecs.ecs_service module: decisions end to end with stubbed AWS clients (no write unless expected)."""
-import importlib.util
 import json
 import os
+import sys
 from unittest import mock
 
 import boto3
@@ -14,11 +14,9 @@ from ansible_collections.bandup.ecs.plugins.module_utils import ecs_service as s
 from ansible_collections.bandup.ecs.plugins.modules import ecs_service
 from conftest import run_module  # the modules' conftest, bound at collection (tests/unit/support has one too)
 
-# The response fixtures live with the module_utils tests (same basename elsewhere: load by path).
-_SPEC = importlib.util.spec_from_file_location("ecs_service_fixtures", os.path.join(
-    os.path.dirname(__file__), "..", "module_utils", "test_ecs_service.py"))
-_FIX = importlib.util.module_from_spec(_SPEC)
-_SPEC.loader.exec_module(_FIX)
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
+sys.path.insert(0, ROOT)
+from tests.support import ecs_service_answers as _FIX  # noqa: E402  pylint: disable=wrong-import-position
 CLUSTER, NS_ARN, TD, TG = _FIX.CLUSTER, _FIX.NS_ARN, _FIX.TD, _FIX.TG
 aws_service, deployment, emulator_service, sc_live = _FIX.aws_service, _FIX.deployment, _FIX.emulator_service, _FIX.sc_live
 
