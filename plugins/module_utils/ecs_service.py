@@ -14,9 +14,10 @@ Comparing desired with live state
   turning into a client (or back) is a difference.
 
 Pure functions on dicts plus small API wrappers, and the steps of converging one service (``plan_present``,
-``apply_plan``, ``settle``) that both M(bandup.ecs.ecs_service) (one service) and M(bandup.ecs.ecs_app_services)
-(many services, batched reads) use; failures are raised (``ServiceError``, ``WaitError``) and the module
-files turn them into one ``fail_json``.
+``apply_plan``, ``settle``; ``remove`` for state=absent) that module_utils/service_batch.py ``Batch`` runs for both
+M(bandup.ecs.ecs_service) (one service) and M(bandup.ecs.ecs_app_services) (many services, batched reads); failures
+are raised as AnsibleAWSError (``ServiceError``, ``WaitError``) and ``run()`` (module_utils/aws.py) turns them into
+the module's failure.
 """
 
 from __future__ import annotations
@@ -116,11 +117,13 @@ class ServiceError(AnsibleAWSError):
         self.result = self.kwargs
 
 
-class WaitError(Exception):
-    """The tracked deployment failed or did not finish in time; ``details`` goes into the result."""
+class WaitError(AnsibleAWSError):
+    """The tracked deployment failed or did not finish in time (``timed_out``); ``details`` and ``timed_out`` go into
+    the failure result through ``run()``. ``Batch.converge`` (service_batch) adds why the deployment's tasks stopped,
+    once, before it gets there."""
 
     def __init__(self, msg, timed_out, details):
-        super().__init__(msg)
+        super().__init__(message=msg, timed_out=timed_out, **details)
         self.timed_out = timed_out
         self.details = details
 
@@ -580,6 +583,23 @@ def wait_inactive(ecs, cluster, name, deadline, delay, sleep=time.sleep, clock=t
         if clock() + delay > deadline:
             raise WaitError(f"service {name}: timed out waiting for it to become INACTIVE", True, {})
         sleep(delay)
+
+
+def remove(ecs, cluster, existing, changes, deadline, delay):
+    """Scale the service ``existing`` (its DescribeServices entry) to 0 and delete it; with a ``deadline`` wait until
+    it is INACTIVE (raises WaitError)."""
+    name = existing["serviceName"]
+    changes.diff(name, {"serviceName": name, "desiredCount": existing["desiredCount"]}, {})
+    if existing["status"] == "ACTIVE":
+        if existing["desiredCount"]:
+            changes.write(f"service {name}", "update", lambda: update_service(
+                ecs, dict(cluster=cluster, service=name, desiredCount=0)), fields=["desiredCount"])
+        changes.write(f"service {name}", "delete", lambda: delete_service(ecs, cluster, name))
+    else:
+        # DRAINING: deleted already, going INACTIVE; waiting for it is what is left.
+        changes.write(f"service {name}", "delete")
+    if deadline is not None and not changes.check_mode:
+        wait_inactive(ecs, cluster, name, deadline, delay)
 
 
 # ---------------------------------------------------------------- converging one service (state=present)

@@ -466,3 +466,29 @@ class LoadBalancer:
                            "subnets": sorted(az["SubnetId"] for az in current.get("AvailabilityZones", [])),
                            # as read at the start of the run (the alb role reads the alarms record from them)
                            "tags": tags.get(current.get("LoadBalancerArn"), {})})
+
+
+def check_input(params):
+    """Raise AnsibleAWSError naming the option, before any call, on input AWS would reject after some writes."""
+    names = [tg["name"] for tg in params["target_groups"]]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise AnsibleAWSError(message=f"target_groups: {', '.join(dupes)} given twice")
+    ports = [listener["port"] for listener in params["listeners"]]
+    if len(set(ports)) != len(ports):
+        raise AnsibleAWSError(message=f"listeners: duplicate ports {ports}")
+    for listener in params["listeners"]:
+        priorities = [rule["priority"] for rule in listener["rules"]]
+        if len(set(priorities)) != len(priorities):
+            raise AnsibleAWSError(
+                message=f"listeners: duplicate rule priorities {priorities} on port {listener['port']}")
+        if any(not 1 <= p <= 50000 for p in priorities):
+            raise AnsibleAWSError(message=f"listeners: a rule priority on port {listener['port']} is outside 1-50000")
+        for entries in forwards(listener):
+            for entry in entries:
+                if entry["target_group"] not in names:
+                    raise AnsibleAWSError(message=f"listeners: target group {entry['target_group']} "
+                                                   f"(port {listener['port']}) is not one of target_groups")
+                if not 0 <= entry["weight"] <= 999:
+                    raise AnsibleAWSError(message=f"listeners: weight {entry['weight']} of {entry['target_group']} "
+                                                   "is outside 0-999")

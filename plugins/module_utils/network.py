@@ -23,6 +23,7 @@ A security group rule is compared as a key ``(protocol, from_port, to_port, kind
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 
 from ansible_collections.amazon.aws.plugins.module_utils import ec2
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
@@ -681,3 +682,24 @@ def verify_adopted(params, subnets):
                               f"not to vpc_id {params['vpc_id']}")
     if errors:
         raise AnsibleAWSError(message="; ".join(errors))
+
+
+def check_params(params):
+    """Input errors of the network module, raised (AnsibleAWSError naming the option) before any call."""
+    azs = params["availability_zones"]
+    if params["vpc_id"]:  # the argument spec requires the subnet ids with it
+        return
+    if params["public_subnet_ids"] or params["private_subnet_ids"]:
+        raise AnsibleAWSError(message="public_subnet_ids / private_subnet_ids: only used with vpc_id")
+    for option in ("public_subnet_cidrs", "private_subnet_cidrs"):
+        if len(params[option]) != len(azs):
+            raise AnsibleAWSError(message=f"{option}: needs one CIDR per availability zone {azs} (got {params[option]})")
+    try:
+        vpc = ipaddress.ip_network(params["vpc_cidr"])
+        outside = [cidr for option in ("public_subnet_cidrs", "private_subnet_cidrs") for cidr in params[option]
+                   if not ipaddress.ip_network(cidr).subnet_of(vpc)]
+    except (ValueError, TypeError) as err:
+        raise AnsibleAWSError(message=f"vpc_cidr / public_subnet_cidrs / private_subnet_cidrs: {err}") from err
+    if outside:
+        raise AnsibleAWSError(message=f"public_subnet_cidrs / private_subnet_cidrs: {outside} do not lie in vpc_cidr "
+                                       f"{params['vpc_cidr']}")

@@ -10,6 +10,7 @@ module_utils/changes.run().
 from __future__ import annotations
 
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
 from ansible_collections.bandup.ecs.plugins.module_utils import ecs_service
 from ansible_collections.bandup.ecs.plugins.module_utils import elb_listener
@@ -181,6 +182,8 @@ def deployment_report(ecs, elb, topology, prices, architecture, assumptions, arc
 @AWSErrorHandler.common_error_handler("describe services {names} of cluster {cluster}")
 def placements(ecs, cluster, names):
     """ecs_service_info's values: each service's placement state (``exists=false`` when missing or INACTIVE)."""
+    if not 1 <= len(names) <= 10:
+        raise AnsibleAWSError(message="names: give 1 to 10 service names")
     live = {s["serviceName"]: s for s in ecs_service.describe_services(ecs, cluster, names)
             if s.get("status") != "INACTIVE"}
     return {"services": {name: ecs_service.placement_state(live.get(name)) for name in names}}
@@ -236,6 +239,8 @@ def _rollback_choice(name, service, revisions, requested):
 def rollback_choices(ecs, cluster, names, requested=None):
     """ecs_rollback_info's values: per service the revision to roll back to (``requested``, or the last good one),
     and the problems (one message per service, naming the option to change) where none can be chosen."""
+    if requested is not None and requested < 1:
+        raise AnsibleAWSError(message=f"revision: must be a revision number (1 or more), got {requested}")
     revisions, results, problems = _Revisions(ecs), {}, []
     found = ecs_service.describe_many(ecs, cluster, names)
     for name in names:

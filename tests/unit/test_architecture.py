@@ -100,3 +100,39 @@ def test_no_broad_except(path):
              and (node.type is None or (isinstance(node.type, ast.Name) and node.type.id in ("Exception",
                                                                                                "BaseException")))]
     assert not broad, f"{path.relative_to(PLUGINS)} catches every exception at lines {broad}"
+
+
+def attribute_calls(path, names):
+    """Line numbers of calls ``<anything>.<name>(...)`` with ``name`` in ``names``."""
+    return sorted(node.lineno for node in ast.walk(ast.parse(path.read_text())) if isinstance(node, ast.Call)
+                  and isinstance(node.func, ast.Attribute) and node.func.attr in names)
+
+
+@pytest.mark.parametrize("path", sources("modules"), ids=lambda p: p.name)
+def test_modules_fail_only_through_run(path):
+    """A module's bad input, AWS errors and failed waits are raised below it and end in run() (module_utils/aws.py):
+    no module calls fail_json itself."""
+    calls = attribute_calls(path, {"fail_json", "fail_json_aws", "fail_json_aws_error"})
+    assert not calls, f"{path.name} calls fail_json at lines {calls}: raise AnsibleAWSError and let run() fail"
+
+
+def test_one_service_path():
+    """Every service write goes through one converge: only module_utils/service_batch.py runs the steps of
+    converging a service (ecs_service.plan_present, apply_plan, settle, remove), whatever name it imports them by."""
+    steps = {"plan_present", "apply_plan", "settle", "remove"}
+    callers = []
+    for path in PLUGINS.rglob("*.py"):
+        if path.relative_to(PLUGINS).as_posix() == "module_utils/ecs_service.py":
+            continue
+        tree = ast.parse(path.read_text())
+        aliases = {alias.asname or alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                   and node.module == PREFIX + "module_utils" for alias in node.names if alias.name == "ecs_service"}
+        direct = {alias.asname or alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                  and node.module == PREFIX + "module_utils.ecs_service" for alias in node.names
+                  if alias.name in steps}
+        if any(isinstance(node, ast.Call) and (
+                (isinstance(node.func, ast.Attribute) and node.func.attr in steps
+                 and isinstance(node.func.value, ast.Name) and node.func.value.id in aliases)
+                or (isinstance(node.func, ast.Name) and node.func.id in direct)) for node in ast.walk(tree)):
+            callers.append(path.relative_to(PLUGINS).as_posix())
+    assert callers == ["module_utils/service_batch.py"]

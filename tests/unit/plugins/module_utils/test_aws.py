@@ -77,3 +77,31 @@ def test_the_adapter_leaves_amazon_aws_as_it_found_it(sessions):
     module(region="eu-west-1").client("ecs")
     assert amazon_botocore.boto3 is boto3
     assert "boto3.session.Session(" in inspect.getsource(amazon_botocore._boto3_conn)
+
+
+def test_a_failed_wait_fails_through_run_with_its_values(monkeypatch):
+    """A wait that fails (ecs_service.WaitError) is an AnsibleAWSError: run() fails the module with its message,
+    timed_out, its details and the writes already sent, with no conversion on the way."""
+    from ansible_collections.bandup.ecs.plugins.module_utils.aws import run
+    from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
+    from ansible_collections.bandup.ecs.plugins.module_utils.ecs_service import WaitError
+    changes = ChangeSet()
+    changes.write("service web", "delete", lambda: None)
+
+    def body():
+        raise WaitError("service web: timed out waiting for it to become INACTIVE", True, {"events": ["e1"]})
+
+    failed = []
+
+    def fail_json(_self, **result):
+        failed.append(result)
+        raise SystemExit(1)
+
+    monkeypatch.setattr(AWSModule, "fail_json", fail_json)
+    with pytest.raises(SystemExit):
+        run(module(region="eu-west-1"), changes, body)
+    (result,) = failed
+    assert result["msg"] == "service web: timed out waiting for it to become INACTIVE"
+    assert result["timed_out"] is True and result["events"] == ["e1"]
+    assert result["changed"] is True and result["changes"] == [
+        {"resource": "service web", "action": "delete", "fields": []}]

@@ -306,3 +306,22 @@ def test_standing_tag_of_earlier_releases_is_replaced_once():
     assert not failed and result["changed"] and result["changes"] == [
         {"resource": f"service {NAME}", "action": "untag", "fields": ["bandup:role"]},
         {"resource": f"service {NAME}", "action": "tag", "fields": ["bandup:last-good", "bandup:standing"]}]
+
+
+def test_absent_scales_to_zero_deletes_and_a_wait_that_runs_out_fails_with_the_writes_sent():
+    """state=absent goes through the batch too (Batch.delete): the WaitError of the INACTIVE wait reaches run() as it
+    is, with timed_out and the writes already sent."""
+    clients = Clients()
+    live = aws_service(tags=recorded())
+    describe(clients, live)
+    clients["ecs"].add_response("update_service", {"service": dict(live, desiredCount=0)},
+                                {"cluster": CLUSTER, "service": NAME, "desiredCount": 0})
+    clients["ecs"].add_response("delete_service", {"service": dict(live, status="DRAINING", desiredCount=0)},
+                                {"cluster": CLUSTER, "service": NAME})
+    describe(clients, dict(live, status="DRAINING", desiredCount=0))
+    args = {"name": NAME, "cluster": CLUSTER, "state": "absent", "region": "eu-west-1", "wait_timeout": 0,
+            "wait_delay": 5}
+    result, failed = run(args, clients)
+    assert failed and result["timed_out"] is True
+    assert result["msg"] == f"service {NAME}: timed out waiting for it to become INACTIVE"
+    assert [(c["action"], c["fields"]) for c in result["changes"]] == [("update", ["desiredCount"]), ("delete", [])]
