@@ -36,6 +36,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_
 from ansible_collections.bandup.ecs.plugins.module_utils import rollout
 from ansible_collections.bandup.ecs.plugins.module_utils import taskdef
 from ansible_collections.bandup.ecs.plugins.module_utils.propagation import ECS_SERVICE_RETRY
+from ansible_collections.bandup.ecs.plugins.module_utils.tags import write_tags
 from ansible_collections.bandup.ecs.plugins.module_utils.records import LAST_APPLIED_TAG, last_applied, record_parts
 
 # Set by the service role: the placement's standing (active or standby). LEGACY_STANDING_TAG is the standing tag of
@@ -759,12 +760,9 @@ def apply_plan(ecs, cluster, plan, changes, deadline=None, delay=15):
     service = existing
     if plan["update"] or plan["redeploy"]:
         service = changes.write(resource, "update", update, fields=plan["fields"]) or existing
-    if plan["remove_tags"]:
-        changes.write(resource, "untag", lambda: untag_service(ecs, existing["serviceArn"], plan["remove_tags"]),
-                      fields=plan["remove_tags"])
-    if plan["add_tags"]:
-        changes.write(resource, "tag", lambda: tag_service(ecs, existing["serviceArn"], plan["add_tags"]),
-                      fields=plan["add_tags"])
+    write_tags(changes, resource, plan["add_tags"], plan["remove_tags"],
+               lambda tags: tag_service(ecs, existing["serviceArn"], tags),
+               lambda keys: untag_service(ecs, existing["serviceArn"], keys), untag_first=True)
     return service
 
 

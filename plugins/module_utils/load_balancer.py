@@ -28,6 +28,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_
 from ansible_collections.bandup.ecs.plugins.module_utils import elb_listener as lst
 from ansible_collections.bandup.ecs.plugins.module_utils.once import write_once
 from ansible_collections.bandup.ecs.plugins.module_utils.records import LAST_APPLIED_TAG, last_applied
+from ansible_collections.bandup.ecs.plugins.module_utils.tags import converge_tags
 
 TAGS_PER_CALL = 20  # DescribeTags takes at most 20 ARNs
 HEALTH_CHECK_FIELDS = ("HealthCheckProtocol", "HealthCheckPort", "HealthCheckPath", "HealthCheckIntervalSeconds",
@@ -268,14 +269,17 @@ class LoadBalancer:
         self.elbv2, self.params, self.changes, self.once = elbv2, params, changes, once
 
     def write(self, resource, action, call, fields=(), before=None, after=None):
-        """``changes.write()``, with the resource's before and after added to the diff (merged with those of its
-        earlier writes in this run)."""
+        """``changes.write()``, with the resource's before and after added to the diff (``diff``)."""
+        self.diff(resource, before, after)
+        return self.changes.write(resource, action, call, fields)
+
+    def diff(self, resource, before, after):
+        """The resource's before and after added to the diff (merged with those of its earlier writes in this run)."""
         if self.changes.want_diff:
             earlier = (self.changes.before.get(resource), self.changes.after.get(resource))
             before, after = (dict(old, **new) if isinstance(old, dict) and isinstance(new, dict) else new
                              for old, new in zip(earlier, (before, after)))
             self.changes.diff(resource, before, after)
-        return self.changes.write(resource, action, call, fields)
 
     # -- target groups
     def target_groups(self, live_tgs, tags):
@@ -325,8 +329,8 @@ class LoadBalancer:
     def tag(self, resource, arn, live_tags, want_tags):
         new_tags = tag_changes(live_tags, want_tags)
         if new_tags:
-            self.write(resource, "tag", partial(add_tags, self.elbv2, arn, new_tags), new_tags,
-                       {"Tags": {k: live_tags.get(k) for k in new_tags}}, {"Tags": new_tags})
+            self.diff(resource, {"Tags": {k: live_tags.get(k) for k in new_tags}}, {"Tags": new_tags})
+        converge_tags(self.changes, resource, live_tags, want_tags, False, partial(add_tags, self.elbv2, arn))
 
     # -- the load balancer
     def load_balancer(self, live, tags):

@@ -35,6 +35,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_
 from ansible_collections.amazon.aws.plugins.module_utils.transformation import ansible_dict_to_boto3_filter_list
 
 from ansible_collections.bandup.ecs.plugins.module_utils.once import write_once
+from ansible_collections.bandup.ecs.plugins.module_utils.tags import converge_tags
 
 # States of a NAT gateway that still is (or will be) one.
 NAT_LIVE_STATES = ("pending", "available")
@@ -347,10 +348,8 @@ class Network:
 
     def tags(self, resource, resource_id, live, wanted):
         """Add the tags of ``wanted`` that ``live`` lacks; return its tags after."""
-        missing = missing_tags(live, wanted)
-        if missing:
-            self.write(resource, "tag", create_tags, resource_id, missing, fields=missing)
-        return dict(tags_of(live), **missing)
+        return converge_tags(self.changes, resource, tags_of(live), wanted, False,
+                             lambda tags: create_tags(self.client, resource_id, tags))
 
     # -- the VPC
 

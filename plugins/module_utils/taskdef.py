@@ -21,10 +21,10 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import Ansib
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
 from ansible_collections.bandup.ecs.plugins.module_utils import task_roles
 from ansible_collections.bandup.ecs.plugins.module_utils.once import write_once
+from ansible_collections.bandup.ecs.plugins.module_utils.tags import converge_tags
 from ansible_collections.bandup.ecs.plugins.module_utils.topology import TopologyError, fargate_check
 
 retry = AWSRetry.jittered_backoff()
@@ -307,13 +307,13 @@ def ensure_present(changes, client, params, writer):
     else:
         current = live
         fields = differences(before, after)
-        missing_tags = compare_aws_tags(live_tags, params["tags"] or {}, purge_tags=False)[0]
         if fields:
             current = changes.write(resource, "register", send, fields=fields) or live
-        elif missing_tags:
-            changes.diff(resource, {"tags": live_tags}, {"tags": dict(live_tags, **missing_tags)})
-            changes.write(resource, "tag", lambda: tag_resource(client, live["taskDefinitionArn"], missing_tags),
-                          fields=missing_tags)
+        else:
+            after_tags = converge_tags(changes, resource, live_tags, params["tags"] or {}, False,
+                                       lambda tags: tag_resource(client, live["taskDefinitionArn"], tags))
+            if after_tags != live_tags:
+                changes.diff(resource, {"tags": live_tags}, {"tags": after_tags})
     deregistered = prune_revisions(changes, client, params, current["taskDefinitionArn"])
     return dict(deregistered=deregistered, **output(current, image=image))
 
