@@ -99,3 +99,33 @@ def dep(dep_id, rev, status="PRIMARY", rollout_state="COMPLETED", running=2):
 def service(deployments, tags=None):
     primary = next(d for d in deployments if d["status"] == "PRIMARY")
     return dict(aws_service(deployments, tags=tags), taskDefinition=primary["taskDefinition"])
+
+
+# The ECS module tests' EC2 and failure-path answers.
+SUBNETS_IN_A = {"Subnets": [
+    {"SubnetId": s, "AvailabilityZone": "eu-west-1a", "VpcId": "vpc-1", "CidrBlock": c}
+    for s, c in (("subnet-0a", "10.0.1.0/24"), ("subnet-0b", "10.0.2.0/24"))]}
+
+
+def expect_stopped_task(clients, deployment_id, log_lines, name="bandup-prod-backend-a", task_definition=TD):
+    """The failure path's reads: one stopped task of ``deployment_id`` (backend exited 1) and its awslogs stream."""
+    task_arn = f"arn:aws:ecs:eu-west-1:123456789012:task/{CLUSTER}/0a1b2c3d4e5f"
+    clients["ecs"].add_response("list_tasks", {"taskArns": [task_arn]}, {
+        "cluster": CLUSTER, "serviceName": name, "desiredStatus": "STOPPED", "maxResults": 100})
+    clients["ecs"].add_response("describe_tasks", {"tasks": [{
+        "taskArn": task_arn, "taskDefinitionArn": task_definition, "startedBy": deployment_id, "lastStatus": "STOPPED",
+        "stopCode": "EssentialContainerExited", "stoppedReason": "Essential container in task exited",
+        "containers": [{"name": "backend", "exitCode": 1, "lastStatus": "STOPPED"}]}], "failures": []},
+        {"cluster": CLUSTER, "tasks": [task_arn]})
+    clients["ecs"].add_response("describe_task_definition", {"taskDefinition": {
+        "taskDefinitionArn": task_definition, "family": "bandup-prod-backend",
+        "revision": int(task_definition.rsplit(":", 1)[1]), "containerDefinitions": [{
+            "name": "backend", "image": "backend@sha256:ab",
+            "environment": [{"name": "SPRING_DATASOURCE_PASSWORD", "value": "hunter22"}],
+            "logConfiguration": {"logDriver": "awslogs", "options": {
+                "awslogs-group": "/ecs/bandup-prod/backend", "awslogs-stream-prefix": "backend"}}}]}},
+        {"taskDefinition": task_definition})
+    clients["logs"].add_response("get_log_events", {"events": [
+        {"timestamp": 1, "message": line, "ingestionTime": 2} for line in log_lines]}, {
+        "logGroupName": "/ecs/bandup-prod/backend", "logStreamName": "backend/backend/0a1b2c3d4e5f", "limit": 5,
+        "startFromHead": False})

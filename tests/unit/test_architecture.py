@@ -9,6 +9,7 @@ boto3, never back.
 - No broad ``except Exception`` / bare ``except:`` in plugins/: a programming bug is a traceback, not an AWS failure.
 """
 import ast
+import re
 import pathlib
 
 import pytest
@@ -136,3 +137,40 @@ def test_one_service_path():
                 or (isinstance(node.func, ast.Name) and node.func.id in direct)) for node in ast.walk(tree)):
             callers.append(path.relative_to(PLUGINS).as_posix())
     assert callers == ["module_utils/service_batch.py"]
+
+
+def test_every_module_utils_has_its_tests():
+    """A module_utils file has tests/unit/plugins/module_utils/test_<name>.py, or docs/DEVELOPING.md ("Tests of
+    module_utils") says where it is tested, and those test files exist."""
+
+    tests = PLUGINS.parent / "tests" / "unit"
+    text = (PLUGINS.parent / "docs" / "DEVELOPING.md").read_text()
+    section = text.split("## Tests of module_utils", 1)[1].split("\n## ", 1)[0]
+    listed = dict(re.findall(r"^- `(\w+)\.py`: (.*)$", section, re.M))
+    missing = [path.stem for path in sources("module_utils")
+               if not (tests / "plugins" / "module_utils" / f"test_{path.stem}.py").exists() and path.stem not in listed]
+    assert not missing, f"module_utils without a test file or a line in DEVELOPING's 'Tests of module_utils': {missing}"
+    all_tests = {p.name for p in tests.rglob("test_*.py")}
+    named = {name for where in listed.values() for name in re.findall(r"(test_\w+\.py)", where)}
+    assert named and named <= all_tests, sorted(named - all_tests)
+    stale = [name for name in listed if (tests / "plugins" / "module_utils" / f"test_{name}.py").exists()
+             or not (PLUGINS / "module_utils" / f"{name}.py").exists()]
+    assert not stale, f"listed in DEVELOPING but has its own test file or no longer exists: {stale}"
+
+
+def test_no_test_file_imports_another():
+    """Shared fixtures live in conftest.py, shared answers and helpers in tests/support: a test file never imports
+    (or loads by path) another test file."""
+    tests = PLUGINS.parent / "tests"
+    wrong = []
+    for path in sorted(tests.rglob("*.py")):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else [
+                alias.name for alias in node.names] if isinstance(node, ast.Import) else []
+            if any(name.split(".")[-1].startswith("test_") for name in names):
+                wrong.append(f"{path.relative_to(tests)}:{node.lineno}")
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                    and re.fullmatch(r"test_\w+\.py", node.value) and "spec_from_file_location" in path.read_text():
+                wrong.append(f"{path.relative_to(tests)}:{node.lineno}")
+    assert not wrong, wrong
