@@ -3,8 +3,9 @@
 """Read-only views of a deployment: the report (what runs where, what it costs, and a picture of it), the services'
 placement state (ecs_service_info) and the revision each service would roll back to (ecs_rollback_info).
 
-AWS errors are raised as AnsibleAWSError (amazon.aws AWSErrorHandler); the modules fail with them through
-module_utils/changes.run().
+Listeners, rules, target groups and task definitions are read with the readers of the code that writes them
+(elb_listener, load_balancer, taskdef), so the report and the converges agree. AWS errors are raised as
+AnsibleAWSError (amazon.aws AWSErrorHandler); the modules fail with them through run() (module_utils/aws.py).
 """
 
 from __future__ import annotations
