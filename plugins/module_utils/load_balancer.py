@@ -492,7 +492,7 @@ def check_input(params):
             for entry in entries:
                 if entry["target_group"] not in names:
                     raise AnsibleAWSError(message=f"listeners: target group {entry['target_group']} "
-                                                   f"(port {listener['port']}) is not one of target_groups")
+                                                  f"(port {listener['port']}) is not one of target_groups")
                 if not 0 <= entry["weight"] <= 999:
                     raise AnsibleAWSError(message=f"listeners: weight {entry['weight']} of {entry['target_group']} "
-                                                   "is outside 0-999")
+                                                  "is outside 0-999")

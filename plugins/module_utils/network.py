@@ -701,4 +701,4 @@ def check_params(params):
         raise AnsibleAWSError(message=f"vpc_cidr / public_subnet_cidrs / private_subnet_cidrs: {err}") from err
     if outside:
         raise AnsibleAWSError(message=f"public_subnet_cidrs / private_subnet_cidrs: {outside} do not lie in vpc_cidr "
-                                       f"{params['vpc_cidr']}")
+                                      f"{params['vpc_cidr']}")
