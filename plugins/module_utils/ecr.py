@@ -24,6 +24,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_ta
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
 from ansible_collections.bandup.ecs.plugins.module_utils.once import write_once
+from ansible_collections.bandup.ecs.plugins.module_utils.topology import ECR_NAME_RE
 
 LAST_APPLIED_TAG = "bandup:last-applied"  # the record of the policies this code applied (see policy_hash)
 retry = AWSRetry.jittered_backoff()
@@ -353,3 +354,13 @@ def ensure(params, client, changes, names, write_client=None):
         else:
             out[name] = ensure_absent(params, client, changes, name, states[name])
     return out
+
+
+def check_params(params, names):
+    """Input errors of ecr_repository, raised (AnsibleAWSError naming the option) before any call."""
+    for name in names:
+        if not 2 <= len(name) <= 256 or not ECR_NAME_RE.match(name):
+            raise AnsibleAWSError(message=f"name: '{name}' is not a valid ECR repository name (2-256 of lowercase "
+                                          "letters, digits, '.', '_', '-' and '/' separated components)")
+    if params["kms_key"] and params["encryption_type"] != "KMS":
+        raise AnsibleAWSError(message="kms_key: only valid with encryption_type KMS")

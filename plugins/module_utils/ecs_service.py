@@ -14,9 +14,10 @@ Comparing desired with live state
   turning into a client (or back) is a difference.
 
 Pure functions on dicts plus small API wrappers, and the steps of converging one service (``plan_present``,
-``apply_plan``, ``settle``) that both M(bandup.ecs.ecs_service) (one service) and M(bandup.ecs.ecs_app_services)
-(many services, batched reads) use; failures are raised (``ServiceError``, ``WaitError``) and the module
-files turn them into one ``fail_json``.
+``apply_plan``, ``settle``; ``remove`` for state=absent) that module_utils/service_batch.py ``Batch`` runs for both
+M(bandup.ecs.ecs_service) (one service) and M(bandup.ecs.ecs_app_services) (many services, batched reads); failures
+are raised as AnsibleAWSError (``ServiceError``, ``WaitError``) and ``run()`` (module_utils/aws.py) turns them into
+the module's failure.
 """
 
 from __future__ import annotations
@@ -33,7 +34,9 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 from ansible_collections.bandup.ecs.plugins.module_utils import rollout
+from ansible_collections.bandup.ecs.plugins.module_utils import taskdef
 from ansible_collections.bandup.ecs.plugins.module_utils.propagation import ECS_SERVICE_RETRY
+from ansible_collections.bandup.ecs.plugins.module_utils.tags import write_tags
 from ansible_collections.bandup.ecs.plugins.module_utils.records import LAST_APPLIED_TAG, last_applied, record_parts
 
 # Set by the service role: the placement's standing (active or standby). LEGACY_STANDING_TAG is the standing tag of
@@ -115,11 +118,13 @@ class ServiceError(AnsibleAWSError):
         self.result = self.kwargs
 
 
-class WaitError(Exception):
-    """The tracked deployment failed or did not finish in time; ``details`` goes into the result."""
+class WaitError(AnsibleAWSError):
+    """The tracked deployment failed or did not finish in time (``timed_out``); ``details`` and ``timed_out`` go into
+    the failure result through ``run()``. ``Batch.converge`` (service_batch) adds why the deployment's tasks stopped,
+    once, before it gets there."""
 
     def __init__(self, msg, timed_out, details, name=None):
-        super().__init__(msg)
+        super().__init__(message=msg, timed_out=timed_out, **details)
         self.timed_out = timed_out
         self.details = details
         self.name = name  # the service whose deployment failed (wait_for_deployments follows several)
@@ -385,7 +390,7 @@ def subnet_azs(ec2, subnet_ids):
 
 
 def resolve_task_definition(ecs, task_definition):
-    return rollout.describe_task_definition(ecs, task_definition)["taskDefinitionArn"]
+    return taskdef.describe(ecs, task_definition)["taskDefinition"]["taskDefinitionArn"]
 
 
 @HANDLE("list the services of cluster {cluster}")
@@ -623,6 +628,23 @@ def wait_inactive(ecs, cluster, name, deadline, delay, sleep=time.sleep, clock=t
         sleep(delay)
 
 
+def remove(ecs, cluster, existing, changes, deadline, delay):
+    """Scale the service ``existing`` (its DescribeServices entry) to 0 and delete it; with a ``deadline`` wait until
+    it is INACTIVE (raises WaitError)."""
+    name = existing["serviceName"]
+    changes.diff(name, {"serviceName": name, "desiredCount": existing["desiredCount"]}, {})
+    if existing["status"] == "ACTIVE":
+        if existing["desiredCount"]:
+            changes.write(f"service {name}", "update", lambda: update_service(
+                ecs, dict(cluster=cluster, service=name, desiredCount=0)), fields=["desiredCount"])
+        changes.write(f"service {name}", "delete", lambda: delete_service(ecs, cluster, name))
+    else:
+        # DRAINING: deleted already, going INACTIVE; waiting for it is what is left.
+        changes.write(f"service {name}", "delete")
+    if deadline is not None and not changes.check_mode:
+        wait_inactive(ecs, cluster, name, deadline, delay)
+
+
 # ---------------------------------------------------------------- converging one service (state=present)
 
 def check_options(params):
@@ -780,12 +802,9 @@ def apply_plan(ecs, cluster, plan, changes, deadline=None, delay=15):
     service = existing
     if plan["update"] or plan["redeploy"]:
         service = changes.write(resource, "update", update, fields=plan["fields"]) or existing
-    if plan["remove_tags"]:
-        changes.write(resource, "untag", lambda: untag_service(ecs, existing["serviceArn"], plan["remove_tags"]),
-                      fields=plan["remove_tags"])
-    if plan["add_tags"]:
-        changes.write(resource, "tag", lambda: tag_service(ecs, existing["serviceArn"], plan["add_tags"]),
-                      fields=plan["add_tags"])
+    write_tags(changes, resource, plan["add_tags"], plan["remove_tags"],
+               lambda tags: tag_service(ecs, existing["serviceArn"], tags),
+               lambda keys: untag_service(ecs, existing["serviceArn"], keys), untag_first=True)
     return service
 
 

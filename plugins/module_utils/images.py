@@ -157,7 +157,8 @@ def converge(changes, params, client, controller):
                              context=image["context"], dockerfile=image["dockerfile"], args=image["args"],
                              target=image["target"])
                   for name, image in planned.items()}
-        extra = {"login": {"registry": host, "username": user, "password": password}} if todo and params["login"] else {}
+        extra = {"login": {"registry": host, "username": user, "password": password,
+                           "config": builders.auth_config(host, user, password)}} if todo and params["login"] else {}
         return dict(images=images, registry=host, builder=None, **extra)
 
     images = {}

@@ -28,6 +28,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_
 from ansible_collections.bandup.ecs.plugins.module_utils import elb_listener as lst
 from ansible_collections.bandup.ecs.plugins.module_utils.once import write_once
 from ansible_collections.bandup.ecs.plugins.module_utils.records import LAST_APPLIED_TAG, last_applied
+from ansible_collections.bandup.ecs.plugins.module_utils.tags import converge_tags
 
 TAGS_PER_CALL = 20  # DescribeTags takes at most 20 ARNs
 HEALTH_CHECK_FIELDS = ("HealthCheckProtocol", "HealthCheckPort", "HealthCheckPath", "HealthCheckIntervalSeconds",
@@ -66,6 +67,14 @@ def find_load_balancer(elbv2, name):
 def _describe_target_groups(elbv2, names):
     """The target groups named ``names``; None when one of them does not exist (the call fails as a whole)."""
     return elbv2.get_paginator("describe_target_groups").paginate(Names=names).build_full_result()["TargetGroups"]
+
+
+@AWSErrorHandler.common_error_handler("describe the target groups of load balancer {lb_arn}")
+@AWSRetry.jittered_backoff()
+def target_groups_of(elbv2, lb_arn):
+    """Every target group of the load balancer (all pages)."""
+    paginator = elbv2.get_paginator("describe_target_groups")
+    return paginator.paginate(LoadBalancerArn=lb_arn).build_full_result()["TargetGroups"]
 
 
 def find_target_groups(elbv2, names):
@@ -260,14 +269,17 @@ class LoadBalancer:
         self.elbv2, self.params, self.changes, self.once = elbv2, params, changes, once
 
     def write(self, resource, action, call, fields=(), before=None, after=None):
-        """``changes.write()``, with the resource's before and after added to the diff (merged with those of its
-        earlier writes in this run)."""
+        """``changes.write()``, with the resource's before and after added to the diff (``diff``)."""
+        self.diff(resource, before, after)
+        return self.changes.write(resource, action, call, fields)
+
+    def diff(self, resource, before, after):
+        """The resource's before and after added to the diff (merged with those of its earlier writes in this run)."""
         if self.changes.want_diff:
             earlier = (self.changes.before.get(resource), self.changes.after.get(resource))
             before, after = (dict(old, **new) if isinstance(old, dict) and isinstance(new, dict) else new
                              for old, new in zip(earlier, (before, after)))
             self.changes.diff(resource, before, after)
-        return self.changes.write(resource, action, call, fields)
 
     # -- target groups
     def target_groups(self, live_tgs, tags):
@@ -317,8 +329,8 @@ class LoadBalancer:
     def tag(self, resource, arn, live_tags, want_tags):
         new_tags = tag_changes(live_tags, want_tags)
         if new_tags:
-            self.write(resource, "tag", partial(add_tags, self.elbv2, arn, new_tags), new_tags,
-                       {"Tags": {k: live_tags.get(k) for k in new_tags}}, {"Tags": new_tags})
+            self.diff(resource, {"Tags": {k: live_tags.get(k) for k in new_tags}}, {"Tags": new_tags})
+        converge_tags(self.changes, resource, live_tags, want_tags, False, partial(add_tags, self.elbv2, arn))
 
     # -- the load balancer
     def load_balancer(self, live, tags):
@@ -458,3 +470,29 @@ class LoadBalancer:
                            "subnets": sorted(az["SubnetId"] for az in current.get("AvailabilityZones", [])),
                            # as read at the start of the run (the alb role reads the alarms record from them)
                            "tags": tags.get(current.get("LoadBalancerArn"), {})})
+
+
+def check_input(params):
+    """Raise AnsibleAWSError naming the option, before any call, on input AWS would reject after some writes."""
+    names = [tg["name"] for tg in params["target_groups"]]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise AnsibleAWSError(message=f"target_groups: {', '.join(dupes)} given twice")
+    ports = [listener["port"] for listener in params["listeners"]]
+    if len(set(ports)) != len(ports):
+        raise AnsibleAWSError(message=f"listeners: duplicate ports {ports}")
+    for listener in params["listeners"]:
+        priorities = [rule["priority"] for rule in listener["rules"]]
+        if len(set(priorities)) != len(priorities):
+            raise AnsibleAWSError(
+                message=f"listeners: duplicate rule priorities {priorities} on port {listener['port']}")
+        if any(not 1 <= p <= 50000 for p in priorities):
+            raise AnsibleAWSError(message=f"listeners: a rule priority on port {listener['port']} is outside 1-50000")
+        for entries in forwards(listener):
+            for entry in entries:
+                if entry["target_group"] not in names:
+                    raise AnsibleAWSError(message=f"listeners: target group {entry['target_group']} "
+                                                  f"(port {listener['port']}) is not one of target_groups")
+                if not 0 <= entry["weight"] <= 999:
+                    raise AnsibleAWSError(message=f"listeners: weight {entry['weight']} of {entry['target_group']} "
+                                                  "is outside 0-999")

@@ -23,6 +23,7 @@ A security group rule is compared as a key ``(protocol, from_port, to_port, kind
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 
 from ansible_collections.amazon.aws.plugins.module_utils import ec2
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
@@ -34,6 +35,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_
 from ansible_collections.amazon.aws.plugins.module_utils.transformation import ansible_dict_to_boto3_filter_list
 
 from ansible_collections.bandup.ecs.plugins.module_utils.once import write_once
+from ansible_collections.bandup.ecs.plugins.module_utils.tags import converge_tags
 
 # States of a NAT gateway that still is (or will be) one.
 NAT_LIVE_STATES = ("pending", "available")
@@ -346,10 +348,8 @@ class Network:
 
     def tags(self, resource, resource_id, live, wanted):
         """Add the tags of ``wanted`` that ``live`` lacks; return its tags after."""
-        missing = missing_tags(live, wanted)
-        if missing:
-            self.write(resource, "tag", create_tags, resource_id, missing, fields=missing)
-        return dict(tags_of(live), **missing)
+        return converge_tags(self.changes, resource, tags_of(live), wanted, False,
+                             lambda tags: create_tags(self.client, resource_id, tags))
 
     # -- the VPC
 
@@ -692,3 +692,24 @@ def verify_adopted(params, subnets):
         errors += subnet_problems([(option, given)], found, params["vpc_id"], "vpc_id")
     if errors:
         raise AnsibleAWSError(message="; ".join(errors))
+
+
+def check_params(params):
+    """Input errors of the network module, raised (AnsibleAWSError naming the option) before any call."""
+    azs = params["availability_zones"]
+    if params["vpc_id"]:  # the argument spec requires the subnet ids with it
+        return
+    if params["public_subnet_ids"] or params["private_subnet_ids"]:
+        raise AnsibleAWSError(message="public_subnet_ids / private_subnet_ids: only used with vpc_id")
+    for option in ("public_subnet_cidrs", "private_subnet_cidrs"):
+        if len(params[option]) != len(azs):
+            raise AnsibleAWSError(message=f"{option}: needs one CIDR per availability zone {azs} (got {params[option]})")
+    try:
+        vpc = ipaddress.ip_network(params["vpc_cidr"])
+        outside = [cidr for option in ("public_subnet_cidrs", "private_subnet_cidrs") for cidr in params[option]
+                   if not ipaddress.ip_network(cidr).subnet_of(vpc)]
+    except (ValueError, TypeError) as err:
+        raise AnsibleAWSError(message=f"vpc_cidr / public_subnet_cidrs / private_subnet_cidrs: {err}") from err
+    if outside:
+        raise AnsibleAWSError(message=f"public_subnet_cidrs / private_subnet_cidrs: {outside} do not lie in vpc_cidr "
+                                      f"{params['vpc_cidr']}")

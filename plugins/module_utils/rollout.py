@@ -32,11 +32,12 @@ except ImportError:
     pass  # handled by AnsibleAWSModule
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
 from ansible_collections.bandup.ecs.plugins.module_utils import alarms
+from ansible_collections.bandup.ecs.plugins.module_utils import taskdef
+from ansible_collections.bandup.ecs.plugins.module_utils.taskdef import revision_of
 
 GOOD_TAG = "bandup:last-good"
 GOOD_KEEP = 10
@@ -45,12 +46,6 @@ STOPPED_PAGES = 5
 RETRY = AWSRetry.jittered_backoff()
 
 # ---------------------------------------------------------------- the good-revision record
-
-
-def revision_of(task_definition):
-    """(family, revision) of a task definition ARN or 'family:revision'; (None, None) otherwise."""
-    family, sep, rev = str(task_definition or "").rsplit("/", 1)[-1].rpartition(":")
-    return (family, int(rev)) if sep and rev.isdigit() else (None, None)
 
 
 def recorded_good(tags):
@@ -163,27 +158,6 @@ def describe_tasks(ecs, cluster, arns):
 
 
 @RETRY
-def describe_task_definition(ecs, arn):
-    return ecs.describe_task_definition(taskDefinition=arn)["taskDefinition"]
-
-
-class TaskDefinitionErrorHandler(AWSErrorHandler):
-    """AWS errors of DescribeTaskDefinition as AnsibleAWSError; ECS answers ClientException for a revision or family
-    that does not exist ("missing")."""
-
-    @classmethod
-    def _is_missing(cls):
-        return is_boto3_error_code("ClientException")
-
-
-@TaskDefinitionErrorHandler.list_error_handler("describe task definition {name}")
-def find_task_definition(ecs, name):
-    """The task definition ``name`` (ARN, 'family' for its newest ACTIVE revision, or 'family:revision'), or None
-    when it does not exist."""
-    return describe_task_definition(ecs, name)
-
-
-@RETRY
 def _log_events(logs, group, stream, limit):
     return logs.get_log_events(logGroupName=group, logStreamName=stream, limit=limit, startFromHead=False)["events"]
 
@@ -251,7 +225,7 @@ def explain_tasks(ecs, logs, tasks, log_lines):
     for task in tasks:
         arn = task.get("taskDefinitionArn")
         if arn not in definitions:
-            definitions[arn] = describe_task_definition(ecs, arn) if arn else {}
+            definitions[arn] = taskdef.describe(ecs, arn)["taskDefinition"] if arn else {}
         by_name = {c["name"]: c for c in definitions[arn].get("containerDefinitions", [])}
         names, values = hidden_values(definitions[arn])
         health_failed = "health check" in (task.get("stoppedReason") or "").lower()

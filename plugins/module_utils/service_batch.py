@@ -93,6 +93,7 @@ class Batch:
         self.wait, self.wait_timeout, self.wait_delay = wait, wait_timeout, wait_delay
         self.failure_log_lines, self.target_health = failure_log_lines, target_health
         self.results = {}
+        self.single = False  # one service (ecs_service): its errors are not prefixed with the entry
         self.progress = None  # called with a line per poll of a wait (module option progress_file)
         self.handoff = False  # raise Handoff before the first write or pause (module option handoff)
 
@@ -117,11 +118,19 @@ class Batch:
         return {name: found.get(name) for name in names}
 
     def plan(self, entries, live, labels):
-        """Plans for every entry, from the reads made up front; raises ServiceError naming the entry."""
+        """Plans for every entry, from the reads made up front; raises ServiceError naming the entry (unless
+        ``single``). Without autoscaling in any entry the scalable targets are read only when a plan asks."""
         rids = {e["name"]: scaling.resource_id(self.cluster, e["name"]) for e in entries}
         targets = {}
-        if needs_targets(entries, live):
-            targets = scaling.scalable_targets(self.client("application-autoscaling"), list(rids.values()))
+
+        def read_targets():
+            if "read" not in targets:
+                targets["read"] = scaling.scalable_targets(self.client("application-autoscaling"),
+                                                           list(rids.values()))
+            return targets["read"]
+
+        if any(e["autoscaling"] for e in entries) and needs_targets(entries, live):
+            read_targets()
         plans = []
         for label, entry in zip(labels, entries):
             name = entry["name"]
@@ -130,12 +139,15 @@ class Batch:
                 if not entry["task_definition"].startswith("arn:"):
                     entry = dict(entry, task_definition=svc.resolve_task_definition(self.client("ecs"),
                                                                                     entry["task_definition"]))
-                plan = svc.plan_present(entry, live[name], lambda rid=rids[name]: rid in targets)
+                plan = svc.plan_present(entry, live[name], lambda rid=rids[name]: rid in read_targets())
                 if entry["autoscaling"] and entry["autoscaling"]["state"] == "present":
                     scaling.wanted_policies(entry["autoscaling"])
             except (ServiceError, scaling.ScalingError) as err:
+                if self.single:
+                    raise
                 raise ServiceError(f"{label} ({name}): {err.message}", **err.kwargs) from err
             plans.append((entry, plan))
+        targets = targets.get("read", {})
         with_policies = [rids[e["name"]] for e, _plan in plans if e["autoscaling"]
                          and e["autoscaling"]["state"] == "present" and rids[e["name"]] in targets]
         policies = scaling.policies_of(self.client("application-autoscaling"), with_policies) if with_policies else {}
@@ -144,6 +156,8 @@ class Batch:
             try:
                 svc.check_subnets(self.client("ec2"), checked)
             except ServiceError as err:
+                if self.single:
+                    raise
                 raise ServiceError(f"services ({err.result.get('service_name', 'subnets')}): {err.message}") from err
         return [(entry, plan, rids[entry["name"]],
                  plan_scaling(entry, targets.get(rids[entry["name"]]), policies.get(rids[entry["name"]], {})))
@@ -171,7 +185,8 @@ class Batch:
         except ServiceError as err:
             self._record(started)
             name = items[min(len(started), len(items) - 1)][0]["name"]  # the one being written
-            raise ServiceError(f"{name}: {err.message}", services=self.results, **err.kwargs) from err
+            prefix = "" if self.single else f"{name}: "
+            raise ServiceError(prefix + err.message, services=self.results, **err.kwargs) from err
         except svc.WaitError as err:
             self._record(started)
             msg, details = rollout.failure(err, self.client("ecs"), lambda: self.client("logs"), self.cluster,
@@ -205,8 +220,9 @@ class Batch:
             diff_before["autoscaling"], diff_after["autoscaling"] = scaling_diff(entry, splan)
         self.changes.diff(name, diff_before, diff_after)
         if wrote:
-            one["service"] = svc.apply_plan(self.client("ecs"), self.cluster, plan, self.changes, deadline,
-                                            self.wait_delay) or one["service"]
+            # without wait, a Service Connect name still served elsewhere fails at once (options' docs)
+            one["service"] = svc.apply_plan(self.client("ecs"), self.cluster, plan, self.changes,
+                                            deadline if wait else None, self.wait_delay) or one["service"]
             one["wrote_any"] = len(self.changes.changes) > before
         return one
 
@@ -218,6 +234,14 @@ class Batch:
         """The service's result: changed when this run wrote anything for it (here or in an earlier step)."""
         changed = wrote_any or self.results.get(name, {}).get("changed", False)
         self.results[name] = dict(result, changed=changed, service=svc.result_of(service))
+
+    def delete(self, name, existing):
+        """Delete the service ``name`` (``existing``: its DescribeServices entry or None), waiting with ``wait`` until
+        it is INACTIVE; the result values."""
+        if existing is not None:
+            svc.remove(self.client("ecs"), self.cluster, existing, self.changes,
+                       time.monotonic() + self.wait_timeout if self.wait else None, self.wait_delay)
+        return dict(service={})
 
     def run(self, entries, live=None, labels=None, target_health=None, together=None):
         """Converge ``entries`` in order (their live state read here unless given); labels name them in errors.

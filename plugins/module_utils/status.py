@@ -3,19 +3,22 @@
 """Read-only views of a deployment: the report (what runs where, what it costs, and a picture of it), the services'
 placement state (ecs_service_info) and the revision each service would roll back to (ecs_rollback_info).
 
-AWS errors are raised as AnsibleAWSError (amazon.aws AWSErrorHandler); the modules fail with them through
-module_utils/changes.run().
+Listeners, rules, target groups and task definitions are read with the readers of the code that writes them
+(elb_listener, load_balancer, taskdef), so the report and the converges agree. AWS errors are raised as
+AnsibleAWSError (amazon.aws AWSErrorHandler); the modules fail with them through run() (module_utils/aws.py).
 """
 
 from __future__ import annotations
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
 from ansible_collections.bandup.ecs.plugins.module_utils import ecs_service
+from ansible_collections.bandup.ecs.plugins.module_utils import elb_listener
+from ansible_collections.bandup.ecs.plugins.module_utils import load_balancer
 from ansible_collections.bandup.ecs.plugins.module_utils import pricing
 from ansible_collections.bandup.ecs.plugins.module_utils import rollout
+from ansible_collections.bandup.ecs.plugins.module_utils import taskdef
 from ansible_collections.bandup.ecs.plugins.module_utils import zonal_shift
 
 # Recorded by the service role with every change ("server" or "client"), for endpoints that report no
@@ -23,31 +26,8 @@ from ansible_collections.bandup.ecs.plugins.module_utils import zonal_shift
 SC_ROLE_TAG = "bandup:sc-role"
 
 
-class LoadBalancerErrorHandler(AWSErrorHandler):
-    @classmethod
-    def _is_missing(cls):
-        return is_boto3_error_code("LoadBalancerNotFound")
-
-
-@LoadBalancerErrorHandler.list_error_handler("describe load balancer {name}")
-@AWSRetry.jittered_backoff()
-def read_load_balancer(elb, name):
-    return elb.describe_load_balancers(Names=[name])["LoadBalancers"][0]
-
-
-@AWSRetry.jittered_backoff()
-def _listeners(elb, lb_arn):
-    return elb.describe_listeners(LoadBalancerArn=lb_arn)["Listeners"]
-
-
-@AWSRetry.jittered_backoff()
-def _rules(elb, listener_arn):
-    return elb.describe_rules(ListenerArn=listener_arn)["Rules"]
-
-
-@AWSRetry.jittered_backoff()
-def _target_groups(elb, lb_arn):
-    return elb.describe_target_groups(LoadBalancerArn=lb_arn)["TargetGroups"]
+# The load balancer as the load balancer code reads it (None when it does not exist).
+read_load_balancer = load_balancer.find_load_balancer
 
 
 @AWSErrorHandler.common_error_handler("describe services {names} of cluster {cluster}")
@@ -57,21 +37,19 @@ def read_services(ecs, cluster, names):
             if svc.get("status") == "ACTIVE"}
 
 
-@AWSErrorHandler.common_error_handler("read the listener weights of load balancer {lb_arn}")
 def read_weights(elb, lb_arn):
-    """Target group name -> weight in the forward actions of the load balancer's listeners (first seen wins)."""
-    names = {tg["TargetGroupArn"]: tg["TargetGroupName"] for tg in _target_groups(elb, lb_arn)}
+    """Target group name -> weight in the forward actions of the load balancer's listeners (first seen wins), read
+    with the readers and the weight rule of the code that writes them (elb_listener: every page; a group whose weight
+    an answer leaves out, as elb_listener.forward_weights reads it)."""
+    names = {tg["TargetGroupArn"]: tg["TargetGroupName"] for tg in load_balancer.target_groups_of(elb, lb_arn)}
     weights = {}
-    for listener in _listeners(elb, lb_arn):
-        for rule in _rules(elb, listener["ListenerArn"]):
+    for listener in elb_listener.list_listeners(elb, lb_arn):
+        for rule in elb_listener.list_rules(elb, listener["ListenerArn"]):
             for action in rule.get("Actions", []):
                 if action.get("Type") != "forward":
                     continue
-                groups = action.get("ForwardConfig", {}).get("TargetGroups") or (
-                    [{"TargetGroupArn": action["TargetGroupArn"], "Weight": 1}] if action.get("TargetGroupArn") else [])
-                for group in groups:
-                    name = names.get(group["TargetGroupArn"], group["TargetGroupArn"])
-                    weights.setdefault(name, group.get("Weight", 1))
+                for arn, weight in elb_listener.forward_weights(action).items():
+                    weights.setdefault(names.get(arn, arn), weight)
     return weights
 
 
@@ -151,7 +129,7 @@ def rows(topology, services, weights, images):
         for placement in svc["placements"]:
             live = services.get(placement["service_name"])
             tags = ecs_service.tag_dict(live)
-            taskdef = (live or {}).get("taskDefinition", "")
+            live_taskdef = (live or {}).get("taskDefinition", "")
             out.append({
                 "app": svc["name"],
                 "az": placement["az"],
@@ -160,8 +138,8 @@ def rows(topology, services, weights, images):
                 "exists": live is not None,
                 "desired": live.get("desiredCount") if live else None,
                 "running": live.get("runningCount") if live else None,
-                "revision": int(taskdef.rsplit(":", 1)[1]) if ":" in taskdef.rsplit("/", 1)[-1] else None,
-                "image_digest": images.get(taskdef),
+                "revision": taskdef.revision_of(live_taskdef)[1],
+                "image_digest": images.get(live_taskdef),
                 "service_connect": service_connect_endpoint(live, svc) if live else None,
                 "namespace": placement.get("namespace"),
                 "target_group": placement["target_group_name"] if svc["alb"]["enabled"] else None,
@@ -175,7 +153,7 @@ def image_digests(ecs, taskdef_arns):
     """Task definition ARN -> digest of its first container's image (None when not pinned by digest)."""
     out = {}
     for arn in sorted(set(a for a in taskdef_arns if a)):
-        image = rollout.describe_task_definition(ecs, arn)["containerDefinitions"][0]["image"]
+        image = taskdef.describe(ecs, arn)["taskDefinition"]["containerDefinitions"][0]["image"]
         out[arn] = image.split("@", 1)[1] if "@" in image else None
     return out
 
@@ -207,6 +185,8 @@ def deployment_report(ecs, elb, topology, prices, architecture, assumptions, arc
 @AWSErrorHandler.common_error_handler("describe services {names} of cluster {cluster}")
 def placements(ecs, cluster, names):
     """ecs_service_info's values: each service's placement state (``exists=false`` when missing or INACTIVE)."""
+    if not 1 <= len(names) <= 10:
+        raise AnsibleAWSError(message="names: give 1 to 10 service names")
     live = {s["serviceName"]: s for s in ecs_service.describe_services(ecs, cluster, names)
             if s.get("status") != "INACTIVE"}
     return {"services": {name: ecs_service.placement_state(live.get(name)) for name in names}}
@@ -222,13 +202,13 @@ class _Revisions:
     def get(self, name):
         """The task definition, or None when it does not exist."""
         if name not in self.seen:
-            self.seen[name] = rollout.find_task_definition(self.ecs, name)
+            self.seen[name] = taskdef.find(self.ecs, name)
         return self.seen[name]
 
 
 def _rollback_choice(name, service, revisions, requested):
     """(the service's entry, a problem or None)."""
-    family, current = rollout.revision_of(service["taskDefinition"])
+    family, current = taskdef.revision_of(service["taskDefinition"])
     good = rollout.good_revisions(service, ecs_service.tag_dict(service))
     latest = (revisions.get(family) or {}).get("revision")
     entry = dict(family=family, current_revision=current, latest_revision=latest, good_revisions=good,
@@ -262,6 +242,8 @@ def _rollback_choice(name, service, revisions, requested):
 def rollback_choices(ecs, cluster, names, requested=None):
     """ecs_rollback_info's values: per service the revision to roll back to (``requested``, or the last good one),
     and the problems (one message per service, naming the option to change) where none can be chosen."""
+    if requested is not None and requested < 1:
+        raise AnsibleAWSError(message=f"revision: must be a revision number (1 or more), got {requested}")
     revisions, results, problems = _Revisions(ecs), {}, []
     found = ecs_service.describe_many(ecs, cluster, names)
     for name in names:

@@ -22,9 +22,9 @@ from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_p
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
 from ansible_collections.bandup.ecs.plugins.module_utils.once import write_once
+from ansible_collections.bandup.ecs.plugins.module_utils.tags import converge_tags
 from ansible_collections.bandup.ecs.plugins.module_utils.secrets_policy import secrets_policy
 
 retry = AWSRetry.jittered_backoff()
@@ -171,9 +171,9 @@ def ensure_log_group(changes, logs, name, live, live_tags, retention, tags, writ
                  {"retention": retention, "tags": dict(live_tags, **tags)})
     if live is None:
         changes.write(label, "create", lambda: create_log_group(logs, name, tags, writer and writer("logs")))
-    missing = compare_aws_tags(live_tags, tags, purge_tags=False)[0]
-    if live is not None and missing:
-        changes.write(label, "tag", lambda: tag_log_group(logs, log_group_arn(live), missing), fields=missing)
+    if live is not None:
+        converge_tags(changes, label, live_tags, tags, False, lambda missing: tag_log_group(logs, log_group_arn(live),
+                                                                                            missing))
     if (live or {}).get("retentionInDays") != retention:
         changes.write(label, "update", lambda: put_retention(logs, name, retention), fields=["retentionInDays"])
 
@@ -201,9 +201,7 @@ def ensure_role(changes, iam, arns, role, live, managed, inline, writer=None):
         if live.get("Description", "") != role["description"]:
             changes.write(label, "update", lambda: update_description(iam, name, role["description"]),
                           fields=["Description"])
-        missing = compare_aws_tags(live_tags, role["tags"], purge_tags=False)[0]
-        if missing:
-            changes.write(label, "tag", lambda: tag_role(iam, name, missing), fields=missing)
+        converge_tags(changes, label, live_tags, role["tags"], False, lambda missing: tag_role(iam, name, missing))
     if managed is not None:
         for arn in sorted(set(managed[1]) - set(managed[0])):
             changes.write(label, "attach", lambda arn=arn: attach_policy(iam, name, arn), fields=[arn])

@@ -21,10 +21,10 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import Ansib
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
 from ansible_collections.bandup.ecs.plugins.module_utils import task_roles
 from ansible_collections.bandup.ecs.plugins.module_utils.once import write_once
+from ansible_collections.bandup.ecs.plugins.module_utils.tags import converge_tags
 from ansible_collections.bandup.ecs.plugins.module_utils.topology import TopologyError, fargate_check
 
 retry = AWSRetry.jittered_backoff()
@@ -130,27 +130,39 @@ def fill_images(containers, live):
     return missing
 
 
-def revision_of(arn):
-    """(family, revision) of a task definition ARN."""
-    family, revision = arn.rsplit("/", 1)[-1].rsplit(":", 1)
-    return family, int(revision)
+def revision_of(task_definition):
+    """(family, revision) of a task definition ARN or 'family:revision'; (None, None) otherwise."""
+    family, sep, rev = str(task_definition or "").rsplit("/", 1)[-1].rpartition(":")
+    return (family, int(rev)) if sep and rev.isdigit() else (None, None)
 
 
-# ---------------------------------------------------------------- API calls
+# ---------------------------------------------------------------- API calls (the one reader of task definitions)
 
 class TaskDefinitionErrorHandler(AWSErrorHandler):
-    """DescribeTaskDefinition answers ClientException for a family with no ACTIVE revision."""
+    """DescribeTaskDefinition answers ClientException for a revision or family that does not exist ("missing")."""
 
     @classmethod
     def _is_missing(cls):
         return is_boto3_error_code("ClientException")
 
 
-@TaskDefinitionErrorHandler.list_error_handler("describe task definition {family}", (None, {}))
 @retry
+def describe(client, name, tags=False):
+    """The DescribeTaskDefinition answer for ``name`` (ARN, 'family' for its newest ACTIVE revision, or
+    'family:revision'), with its tags when ``tags``; AWS errors are raised as botocore raises them."""
+    return client.describe_task_definition(taskDefinition=name, **({"include": ["TAGS"]} if tags else {}))
+
+
+@TaskDefinitionErrorHandler.list_error_handler("describe task definition {name}")
+def find(client, name):
+    """The task definition ``name`` (as ``describe``), or None when it does not exist."""
+    return describe(client, name)["taskDefinition"]
+
+
+@TaskDefinitionErrorHandler.list_error_handler("describe task definition {family}", (None, {}))
 def describe_latest(client, family):
     """(task definition, tags) of the latest ACTIVE revision of ``family``, or (None, {})."""
-    response = client.describe_task_definition(taskDefinition=family, include=["TAGS"])
+    response = describe(client, family, tags=True)
     return response["taskDefinition"], boto3_tag_list_to_ansible_dict(response.get("tags") or [], "key", "value")
 
 
@@ -295,13 +307,13 @@ def ensure_present(changes, client, params, writer):
     else:
         current = live
         fields = differences(before, after)
-        missing_tags = compare_aws_tags(live_tags, params["tags"] or {}, purge_tags=False)[0]
         if fields:
             current = changes.write(resource, "register", send, fields=fields) or live
-        elif missing_tags:
-            changes.diff(resource, {"tags": live_tags}, {"tags": dict(live_tags, **missing_tags)})
-            changes.write(resource, "tag", lambda: tag_resource(client, live["taskDefinitionArn"], missing_tags),
-                          fields=missing_tags)
+        else:
+            after_tags = converge_tags(changes, resource, live_tags, params["tags"] or {}, False,
+                                       lambda tags: tag_resource(client, live["taskDefinitionArn"], tags))
+            if after_tags != live_tags:
+                changes.diff(resource, {"tags": live_tags}, {"tags": after_tags})
     deregistered = prune_revisions(changes, client, params, current["taskDefinitionArn"])
     return dict(deregistered=deregistered, **output(current, image=image))
 

@@ -193,6 +193,12 @@ login:
     password:
       description: The password.
       type: str
+    config:
+      description:
+        - A Docker client C(config.json) (or containers C(auth.json)) holding these credentials, for a registry
+          the Docker API cannot log in to (plain HTTP).
+      type: str
+      version_added: 0.4.0
 builder:
   description: The builder used, or null when nothing had to be built.
   returned: always

@@ -169,7 +169,6 @@ repositories:
 from ansible_collections.bandup.ecs.plugins.module_utils import ecr
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule, run
 from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
-from ansible_collections.bandup.ecs.plugins.module_utils.topology import ECR_NAME_RE
 
 
 def body(module, changes, names):
@@ -205,17 +204,16 @@ def main():
     )
     params = module.params
     names = [params["name"]] if params["name"] else params["repositories"]
-    for name in names:
-        if not 2 <= len(name) <= 256 or not ECR_NAME_RE.match(name):
-            module.fail_json(msg=f"name: '{name}' is not a valid ECR repository name (2-256 of lowercase letters, "
-                                 "digits, '.', '_', '-' and '/' separated components)")
-    if params["kms_key"] and params["encryption_type"] != "KMS":
-        module.fail_json(msg="kms_key: only valid with encryption_type KMS")
     for key in ("lifecycle_policy", "repository_policy"):
         if params[key] is not None:
             params[key] = module.from_json(params[key])
     changes = ChangeSet(module.check_mode, module._diff)
-    run(module, changes, lambda: body(module, changes, names))
+
+    def checked_body():
+        ecr.check_params(params, names)
+        return body(module, changes, names)
+
+    run(module, changes, checked_body)
 
 
 if __name__ == "__main__":

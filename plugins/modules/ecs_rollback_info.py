@@ -115,8 +115,6 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
-    if params["revision"] is not None and params["revision"] < 1:
-        module.fail_json(msg=f"revision: must be a revision number (1 or more), got {params['revision']}")
     ecs = module.client("ecs")
     run(module, ChangeSet(), lambda: status.rollback_choices(ecs, params["cluster"], params["services"],
                                                              params["revision"]))

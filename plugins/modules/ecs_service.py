@@ -172,65 +172,22 @@ stopped_tasks:
                             "log_lines": ["APPLICATION FAILED TO START"]}]}]
 """
 
-import time
-
-from ansible_collections.bandup.ecs.plugins.module_utils import ecs_scaling as scaling
 from ansible_collections.bandup.ecs.plugins.module_utils import ecs_service as svc
-from ansible_collections.bandup.ecs.plugins.module_utils import rollout
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule, run
 from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
+from ansible_collections.bandup.ecs.plugins.module_utils.service_batch import Batch
 
 
-def ensure_present(client, params, existing, changes, deadline):
-    """Create or update the service and follow its deployment; the result values."""
-    ecs = client("ecs")
-    svc.check_options(params)
-    if not params["task_definition"].startswith("arn:"):
-        params = dict(params, task_definition=svc.resolve_task_definition(ecs, params["task_definition"]))
-    rid = scaling.resource_id(params["cluster"], params["name"])
-    plan = svc.plan_present(params, existing, lambda: scaling.scalable_target(
-        client("application-autoscaling"), rid) is not None)
-    wrote = plan["action"] != "none"
-    if svc.sets_network(plan):
-        svc.check_subnets(client("ec2"), [params])
-    changes.diff(params["name"], plan["diff"]["before"], plan["diff"]["after"])
-    service = existing
-    if wrote:
-        service = svc.apply_plan(ecs, params["cluster"], plan, changes, deadline if params["wait"] else None,
-                                 params["wait_delay"]) or existing
-    result = dict(desired_count_owner=plan["owner"], deployment_id=(svc.primary_deployment(service or {}) or {}).get("id"))
-    if changes.check_mode:
-        return dict(result, service=svc.result_of(service))
-    try:
-        service, result["deployment_id"] = svc.settle(ecs, lambda: client("elbv2"), params["cluster"], service, wrote,
-                                                      params["wait"], deadline, params["wait_delay"])
-    except svc.WaitError as err:
-        msg, details = rollout.failure(err, ecs, lambda: client("logs"), params["cluster"], params["name"],
-                                       params["failure_log_lines"])
-        raise svc.ServiceError(msg, timed_out=err.timed_out, **dict(result, **details)) from err
-    return dict(result, service=svc.result_of(service))
-
-
-def ensure_absent(ecs, params, existing, changes, deadline):
-    """Scale the service to 0, delete it and wait until it is INACTIVE; the result values."""
-    if existing is None:
-        return dict(service={})
+def converge(batch, params):
+    """The module's result values: the one service converged (or deleted) by the batch, as ecs_app_services does."""
     name = params["name"]
-    changes.diff(name, {"serviceName": name, "desiredCount": existing["desiredCount"]}, {})
-    if existing["status"] == "ACTIVE":
-        if existing["desiredCount"]:
-            changes.write(f"service {name}", "update", lambda: svc.update_service(
-                ecs, dict(cluster=params["cluster"], service=name, desiredCount=0)), fields=["desiredCount"])
-        changes.write(f"service {name}", "delete", lambda: svc.delete_service(ecs, params["cluster"], name))
-    else:
-        # DRAINING: deleted already, going INACTIVE; waiting for it is what is left.
-        changes.write(f"service {name}", "delete")
-    if params["wait"] and not changes.check_mode:
-        try:
-            svc.wait_inactive(ecs, params["cluster"], name, deadline, params["wait_delay"])
-        except svc.WaitError as err:
-            raise svc.ServiceError(str(err), timed_out=err.timed_out, **err.details) from err
-    return dict(service={})
+    existing = svc.describe_service(batch.client("ecs"), params["cluster"], name)
+    if params["state"] == "absent":
+        return batch.delete(name, existing)
+    batch.run([dict(params, autoscaling=None, wait=None)], live={name: existing})
+    result = batch.results[name]
+    return dict(desired_count_owner=result["desired_count_owner"], deployment_id=result["deployment_id"],
+                service=result["service"])
 
 
 def main():
@@ -245,17 +202,12 @@ def main():
     )
     module = AWSModule(argument_spec=argument_spec, supports_check_mode=True,
                        required_if=[("state", "present", ("task_definition", "network", "availability_zone"))])
-    params = dict(module.params)
+    params = module.params
     changes = ChangeSet(module.check_mode, module._diff)
-    deadline = time.monotonic() + params["wait_timeout"]
-
-    def body():
-        existing = svc.describe_service(module.client("ecs"), params["cluster"], params["name"])
-        if params["state"] == "absent":
-            return ensure_absent(module.client("ecs"), params, existing, changes, deadline)
-        return ensure_present(module.client, params, existing, changes, deadline)
-
-    run(module, changes, body)
+    batch = Batch(module.client, params["cluster"], changes, wait=params["wait"], wait_timeout=params["wait_timeout"],
+                  wait_delay=params["wait_delay"], failure_log_lines=params["failure_log_lines"])
+    batch.single = True
+    run(module, changes, lambda: converge(batch, params))
 
 
 if __name__ == "__main__":

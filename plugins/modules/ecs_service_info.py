@@ -65,8 +65,6 @@ def main():
         supports_check_mode=True,
     )
     names = module.params["names"]
-    if not 1 <= len(names) <= 10:
-        module.fail_json(msg="names: give 1 to 10 service names")
     ecs = module.client("ecs")
     run(module, ChangeSet(), lambda: status.placements(ecs, module.params["cluster"], names))
 

@@ -348,37 +348,16 @@ ARGUMENT_SPEC = dict(
 )
 
 
-def check_input(module):
-    """Fail, naming the option, on input AWS would reject after some writes."""
-    params = module.params
-    names = [tg["name"] for tg in params["target_groups"]]
-    dupes = sorted({n for n in names if names.count(n) > 1})
-    if dupes:
-        module.fail_json(msg=f"target_groups: {', '.join(dupes)} given twice")
-    ports = [listener["port"] for listener in params["listeners"]]
-    if len(set(ports)) != len(ports):
-        module.fail_json(msg=f"listeners: duplicate ports {ports}")
-    for listener in params["listeners"]:
-        priorities = [rule["priority"] for rule in listener["rules"]]
-        if len(set(priorities)) != len(priorities):
-            module.fail_json(msg=f"listeners: duplicate rule priorities {priorities} on port {listener['port']}")
-        if any(not 1 <= p <= 50000 for p in priorities):
-            module.fail_json(msg=f"listeners: a rule priority on port {listener['port']} is outside 1-50000")
-        for entries in lb.forwards(listener):
-            for entry in entries:
-                if entry["target_group"] not in names:
-                    module.fail_json(msg=f"listeners: target group {entry['target_group']} (port {listener['port']}) "
-                                         "is not one of target_groups")
-                if not 0 <= entry["weight"] <= 999:
-                    module.fail_json(msg=f"listeners: weight {entry['weight']} of {entry['target_group']} is outside 0-999")
-
-
 def main():
     module = AWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    check_input(module)
     changes = ChangeSet(module.check_mode, module._diff)
-    balancer = lb.LoadBalancer(module.client("elbv2"), module.params, changes, lambda: module.write_client("elbv2"))
-    run(module, changes, balancer.ensure_present)
+
+    def body():
+        lb.check_input(module.params)
+        return lb.LoadBalancer(module.client("elbv2"), module.params, changes,
+                               lambda: module.write_client("elbv2")).ensure_present()
+
+    run(module, changes, body)
 
 
 if __name__ == "__main__":

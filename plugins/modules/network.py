@@ -210,32 +210,9 @@ network:
       sample: {"public": "rtb-0123", "private-1a": "rtb-0456"}
 """
 
-import ipaddress
-
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule, run
 from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
-from ansible_collections.bandup.ecs.plugins.module_utils.network import Network
-
-
-def check_params(module, params):
-    """Input errors fail here, before any call."""
-    azs = params["availability_zones"]
-    if params["vpc_id"]:  # the argument spec requires the subnet ids with it
-        return
-    if params["public_subnet_ids"] or params["private_subnet_ids"]:
-        module.fail_json(msg="public_subnet_ids / private_subnet_ids: only used with vpc_id")
-    for option in ("public_subnet_cidrs", "private_subnet_cidrs"):
-        if len(params[option]) != len(azs):
-            module.fail_json(msg=f"{option}: needs one CIDR per availability zone {azs} (got {params[option]})")
-    try:
-        vpc = ipaddress.ip_network(params["vpc_cidr"])
-        outside = [cidr for option in ("public_subnet_cidrs", "private_subnet_cidrs") for cidr in params[option]
-                   if not ipaddress.ip_network(cidr).subnet_of(vpc)]
-    except (ValueError, TypeError) as err:
-        module.fail_json(msg=f"vpc_cidr / public_subnet_cidrs / private_subnet_cidrs: {err}")
-    if outside:
-        module.fail_json(msg=f"public_subnet_cidrs / private_subnet_cidrs: {outside} do not lie in vpc_cidr "
-                             f"{params['vpc_cidr']}")
+from ansible_collections.bandup.ecs.plugins.module_utils.network import Network, check_params
 
 
 def main():
@@ -267,12 +244,16 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
-    check_params(module, params)
     params["lookup_tags"] = params["lookup_tags"] or params["tags"]
     params["tags"] = dict(params["lookup_tags"], **params["tags"])
     changes = ChangeSet(module.check_mode, module._diff)
-    network = Network(module.client("ec2"), lambda: module.write_client("ec2"), changes, module.region, params)
-    run(module, changes, lambda: {"network": network.ensure()})
+
+    def body():
+        check_params(params)
+        network = Network(module.client("ec2"), lambda: module.write_client("ec2"), changes, module.region, params)
+        return {"network": network.ensure()}
+
+    run(module, changes, body)
 
 
 if __name__ == "__main__":

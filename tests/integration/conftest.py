@@ -13,6 +13,7 @@ sys.path.insert(0, ROOT)
 
 from tests.support import recording  # noqa: E402  pylint: disable=wrong-import-position
 from tests.support.census import census  # noqa: E402  pylint: disable=wrong-import-position
+from tests.support import image_builds  # noqa: E402  pylint: disable=wrong-import-position
 
 VENV_BIN = os.path.dirname(sys.executable)
 
@@ -159,6 +160,18 @@ def apps():
     subprocess.run([os.path.join(VENV_BIN, "ansible-playbook"), os.path.join(ROOT, "tests", "fixtures", "apps",
                                                                               "prepare.yml")],
                    check=True, capture_output=True)
+
+
+@pytest.fixture(scope="module")
+def image_endpoint(tmp_path_factory):
+    """The image tests' own local endpoint (moto + OCI registry): its environment (tests/support/image_builds.py)."""
+    yield from image_builds.start_endpoint(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def image_apps(tmp_path_factory):
+    """Copies of the fixture build contexts with busybox, for the image tests (tests/support/image_builds.py)."""
+    return image_builds.copy_apps(tmp_path_factory)
 
 
 def fresh_clone(dest):

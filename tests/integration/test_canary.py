@@ -21,9 +21,8 @@ import uuid
 import pytest
 
 from conftest import ROOT, VENV_BIN, recap
-from test_outage import client, weights
-from test_rollouts import services_with
 from tests.support import faithful
+from tests.support.local_deployment import client, services_with, weights
 
 NAME = "bandup-local"
 APPS = ("backend", "frontend")

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import ROOT, VENV_BIN, recap
 from tests.support import faithful
-from test_outage import AZ1, AZ2, NAME, client, requests, weights
+from tests.support.local_deployment import AZ1, AZ2, NAME, client, requests, weights
 
 CELLS = {AZ1: NAME, AZ2: f"{NAME}.cell-b"}
 

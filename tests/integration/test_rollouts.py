@@ -10,14 +10,13 @@ error shows the exit code and the last log line; the circuit breaker rolls back)
 rollback.yml: both backend services land on v3, not on v2 ("deployed - 1") or v4. Then a frontend whose container
 health check fails, and bad input to rollback.yml (no write).
 """
-import os
 
 import boto3
 import pytest
-import yaml
 
-from conftest import ROOT, recap
+from conftest import recap
 from tests.support import faithful
+from tests.support.local_deployment import services_with
 
 NAME = "bandup-local"
 BACKEND_A, BACKEND_B = f"{NAME}-backend-a", f"{NAME}-backend-b"
@@ -28,15 +27,6 @@ FAILURE_READS = {"ListTasks", "DescribeTasks", "GetLogEvents"}
 def ecs(endpoint):
     return boto3.client("ecs", endpoint_url=endpoint.url, region_name="us-east-1", aws_access_key_id="testing",
                         aws_secret_access_key="testing")
-
-
-def services_with(**env_by_app):
-    """bandup_services of the local inventory, with extra environment per app (a new task definition revision)."""
-    with open(os.path.join(ROOT, "inventories", "local", "group_vars", "all", "main.yml")) as handle:
-        services = yaml.safe_load(handle)["bandup_services"]
-    for svc in services:
-        svc["environment"] = dict(svc["environment"], **env_by_app.get(svc["name"], {}))
-    return services
 
 
 def revisions(endpoint, *names):

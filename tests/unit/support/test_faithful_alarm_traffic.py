@@ -1,6 +1,6 @@
 """The faithful endpoint's alarms armed on traffic (tests/support/faithful_endpoint/alarm_traffic.py): an alarm goes
 into ALARM once a listener sends its target group the armed share of a forward's weight, and not before; the
-DescribeAlarms answers keep botocore's output shape. One endpoint process for the module (endpoint_fixtures.py)."""
+DescribeAlarms answers keep botocore's output shape. One endpoint process for the module (conftest.py)."""
 import os
 import sys
 
@@ -10,7 +10,6 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.a
 sys.path.insert(0, ROOT)
 
 from tests.support import faithful  # noqa: E402
-from tests.unit.support.endpoint_fixtures import aws, url  # noqa: E402,F401  pylint: disable=unused-import
 
 
 def cloudwatch(aws):

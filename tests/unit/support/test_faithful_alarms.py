@@ -1,6 +1,6 @@
 """The faithful endpoint's ECS deployment alarms (tests/support/faithful_endpoint/alarms.py): an alarm in ALARM
 fails the IN_PROGRESS deployment and, with rollback, ECS returns to the last COMPLETED one; the answers keep
-botocore's output shape. One endpoint process for the module, reset before each test (endpoint_fixtures.py: ``aws``)."""
+botocore's output shape. One endpoint process for the module, reset before each test (conftest.py: ``aws``)."""
 import os
 import sys
 
@@ -9,7 +9,7 @@ import boto3
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 sys.path.insert(0, ROOT)
 
-from tests.unit.support.endpoint_fixtures import CLUSTER, aws, url  # noqa: E402,F401  pylint: disable=unused-import
+from tests.unit.support.endpoint_account import CLUSTER  # noqa: E402  pylint: disable=wrong-import-position
 
 
 def cloudwatch(aws):

@@ -1,6 +1,6 @@
 """The faithful endpoint (tests/support/faithful_endpoint/) answers like AWS where moto does not.
 
-One endpoint process for the module, reset before each test (endpoint_fixtures.py: ``aws``); boto3 talks to it as the
+One endpoint process for the module, reset before each test (conftest.py: ``aws``); boto3 talks to it as the
 collection does. Poll counts here are the step model of the module docstring.
 """
 import json
@@ -16,10 +16,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.a
 sys.path.insert(0, ROOT)
 
 from tests.support import faithful  # noqa: E402  pylint: disable=wrong-import-position
-from tests.unit.support.endpoint_fixtures import aws, url  # noqa: E402,F401  pylint: disable=unused-import
 from tests.support.faithful_endpoint import check_shape  # noqa: E402  pylint: disable=wrong-import-position
 
-CLUSTER = "c1"  # the cluster of endpoint_fixtures.Account
+from tests.unit.support.endpoint_account import CLUSTER  # noqa: E402  pylint: disable=wrong-import-position
 
 
 # ------------------------------------------------------------------------------------------ 1. the Service shape

@@ -5,7 +5,7 @@ import botocore.exceptions
 import pytest
 
 from tests.support import faithful
-from tests.unit.support.endpoint_fixtures import CLUSTER, Account, url  # noqa: F401  pylint: disable=unused-import
+from tests.unit.support.endpoint_account import CLUSTER, Account  # noqa: E402  pylint: disable=wrong-import-position
 
 
 def _error(call, **kwargs):
@@ -15,7 +15,7 @@ def _error(call, **kwargs):
 
 
 @pytest.fixture(name="aws")
-def fixture_aws(url):  # noqa: F811
+def fixture_aws(url):
     return Account(url)
 
 

@@ -1,7 +1,7 @@
 """The faithful endpoint answers the Price List Query API (pricing GetProducts, which moto does not have) with
 product documents in AWS's shape, filtered and paged as AWS does, and denies it on request.
 
-One endpoint process for the module (endpoint_fixtures.py: ``url``)."""
+One endpoint process for the module (conftest.py: ``url``)."""
 import json
 import os
 import sys
@@ -15,7 +15,6 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.a
 sys.path.insert(0, ROOT)
 
 from tests.support import faithful  # noqa: E402  pylint: disable=wrong-import-position
-from tests.unit.support.endpoint_fixtures import url  # noqa: E402,F401  pylint: disable=unused-import
 from ansible_collections.bandup.ecs.plugins.module_utils import pricing  # noqa: E402  pylint: disable=wrong-import-position
 
 

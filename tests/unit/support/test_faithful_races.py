@@ -8,7 +8,7 @@ import botocore.exceptions
 import pytest
 
 from tests.support import faithful
-from tests.unit.support.endpoint_fixtures import CLUSTER, Account, url  # noqa: F401  pylint: disable=unused-import
+from tests.unit.support.endpoint_account import CLUSTER, Account  # noqa: E402  pylint: disable=wrong-import-position
 
 
 def _error(call, **kwargs):
@@ -21,7 +21,7 @@ TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "
 
 
 @pytest.fixture(name="aws")
-def fixture_aws(url):  # noqa: F811
+def fixture_aws(url):
     return Account(url)
 
 

@@ -1,7 +1,7 @@
 """The faithful endpoint's reachability probe and Service Connect client resolution (tests/support/faithful_endpoint/
 reachability.py): which tasks get ALB traffic, and whether the endpoints they resolved at start are served.
 
-One endpoint process for the module, reset before each test (endpoint_fixtures.py: ``aws``)."""
+One endpoint process for the module, reset before each test (conftest.py: ``aws``)."""
 import os
 import sys
 
@@ -9,9 +9,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.a
 sys.path.insert(0, ROOT)
 
 from tests.support import faithful  # noqa: E402  pylint: disable=wrong-import-position
-from tests.unit.support.endpoint_fixtures import aws, url  # noqa: E402,F401  pylint: disable=unused-import
 
-CLUSTER = "c1"  # the cluster of endpoint_fixtures.Account
+from tests.unit.support.endpoint_account import CLUSTER  # noqa: E402  pylint: disable=wrong-import-position
 CLIENT = {"enabled": True, "namespace": "local"}
 TASK_KEYS = {"cluster", "service", "task", "az", "namespace", "aliases"}
 UNREACHABLE_KEYS = {"cluster", "service", "task", "az", "alias"}

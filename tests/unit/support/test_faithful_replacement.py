@@ -1,7 +1,7 @@
 """The faithful endpoint replaces an unhealthy task as ECS has since October 2023: the replacement starts first
 (within maximumPercent) and the unhealthy task stops only once the replacement is healthy.
 
-One endpoint process for the module, reset before each test (endpoint_fixtures.py: ``aws``)."""
+One endpoint process for the module, reset before each test (conftest.py: ``aws``)."""
 import os
 import sys
 
@@ -9,9 +9,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.a
 sys.path.insert(0, ROOT)
 
 from tests.support import faithful  # noqa: E402  pylint: disable=wrong-import-position
-from tests.unit.support.endpoint_fixtures import aws, url  # noqa: E402,F401  pylint: disable=unused-import
 
-CLUSTER = "c1"  # the cluster of endpoint_fixtures.Account
+from tests.unit.support.endpoint_account import CLUSTER  # noqa: E402  pylint: disable=wrong-import-position
 
 
 def _status(aws, name="web"):

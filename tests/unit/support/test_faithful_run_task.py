@@ -1,7 +1,7 @@
 """The faithful endpoint's one-off tasks (tests/support/faithful_endpoint/run_task.py): RunTask tasks move on per
 DescribeTasks poll, exit with the code a test set for their command and write its log lines; clientToken, StopTask,
 ListTasks and the refusals as ECS answers them; every answer in botocore's output shape. One endpoint process for the
-module, reset before each test (endpoint_fixtures.py: ``aws``)."""
+module, reset before each test (conftest.py: ``aws``)."""
 import json
 import os
 import sys
@@ -13,7 +13,7 @@ sys.path.insert(0, ROOT)
 
 from tests.support import faithful  # noqa: E402
 from tests.support.faithful_endpoint.core import check_shape  # noqa: E402
-from tests.unit.support.endpoint_fixtures import CLUSTER, aws, url  # noqa: E402,F401  pylint: disable=unused-import
+from tests.unit.support.endpoint_account import CLUSTER  # noqa: E402  pylint: disable=wrong-import-position
 
 MIGRATE = ["./migrate", "up"]
 

@@ -1,7 +1,7 @@
 """The faithful endpoint answers ARC zonal shift (arc-zonal-shift, which moto does not have) for load balancers with
 zonal shift enabled, and an active shift moves the ALB's traffic away from its AZ in the reachability probe.
 
-One endpoint process for the module, reset before each test (endpoint_fixtures.py: ``aws``)."""
+One endpoint process for the module, reset before each test (conftest.py: ``aws``)."""
 import datetime
 import json
 import os
@@ -14,7 +14,6 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.a
 sys.path.insert(0, ROOT)
 
 from tests.support import faithful  # noqa: E402  pylint: disable=wrong-import-position
-from tests.unit.support.endpoint_fixtures import aws, url  # noqa: E402,F401  pylint: disable=unused-import
 from tests.support.faithful_endpoint import check_shape  # noqa: E402  pylint: disable=wrong-import-position
 
 ENABLED = [{"Key": "zonal_shift.config.enabled", "Value": "true"}]

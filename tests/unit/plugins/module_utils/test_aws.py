@@ -77,3 +77,59 @@ def test_the_adapter_leaves_amazon_aws_as_it_found_it(sessions):
     module(region="eu-west-1").client("ecs")
     assert amazon_botocore.boto3 is boto3
     assert "boto3.session.Session(" in inspect.getsource(amazon_botocore._boto3_conn)
+
+
+def test_a_failed_wait_fails_through_run_with_its_values(monkeypatch):
+    """A wait that fails (ecs_service.WaitError) is an AnsibleAWSError: run() fails the module with its message,
+    timed_out, its details and the writes already sent, with no conversion on the way."""
+    from ansible_collections.bandup.ecs.plugins.module_utils.aws import run
+    from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
+    from ansible_collections.bandup.ecs.plugins.module_utils.ecs_service import WaitError
+    changes = ChangeSet()
+    changes.write("service web", "delete", lambda: None)
+
+    def body():
+        raise WaitError("service web: timed out waiting for it to become INACTIVE", True, {"events": ["e1"]})
+
+    failed = []
+
+    def fail_json(_self, **result):
+        failed.append(result)
+        raise SystemExit(1)
+
+    monkeypatch.setattr(AWSModule, "fail_json", fail_json)
+    with pytest.raises(SystemExit):
+        run(module(region="eu-west-1"), changes, body)
+    (result,) = failed
+    assert result["msg"] == "service web: timed out waiting for it to become INACTIVE"
+    assert result["timed_out"] is True and result["events"] == ["e1"]
+    assert result["changed"] is True and result["changes"] == [
+        {"resource": "service web", "action": "delete", "fields": []}]
+
+
+def test_an_upstream_change_costs_speed_not_correctness(sessions, monkeypatch):
+    """If amazon.aws called boto3.session.Session with more than the profile, or stopped reading the name boto3 of
+    its botocore.py (another import), the clients are built as stock amazon.aws builds them: one session each.
+    (test_clients_share_one_session is the test that then fails, naming the change.)"""
+    import types
+    from ansible_collections.amazon.aws.plugins.module_utils import botocore as amazon_botocore
+    aws = module(region="eu-west-1")
+
+    def other_conn(conn_type, resource=None, region=None, endpoint=None, **params):
+        params.pop("profile_name", None)
+        session = amazon_botocore.boto3.session.Session(profile_name=None, region_name=region)
+        return session.client(resource, endpoint_url=endpoint, **params)
+
+    monkeypatch.setattr(amazon_botocore, "_boto3_conn", other_conn)
+    ecs, logs = aws.client("ecs"), aws.client("logs")
+    assert len(sessions) == 2 and ecs.meta.region_name == logs.meta.region_name == "eu-west-1"
+    monkeypatch.undo()
+    monkeypatch.setattr(boto3.session, "Session", lambda *a, **kw: sessions.append(real_session(*a, **kw))
+                        or sessions[-1])
+    monkeypatch.setattr(amazon_botocore, "boto3", types.SimpleNamespace(session=boto3.session))
+    iam, sts = aws.client("iam"), aws.client("sts")
+    assert len(sessions) == 4 and iam.meta.service_model.service_name == "iam"
+    assert sts.meta.service_model.service_name == "sts"
+
+
+real_session = boto3.session.Session

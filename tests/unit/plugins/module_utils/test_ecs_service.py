@@ -1,6 +1,7 @@
 """bandup.ecs ecs_service module_utils: desired vs live, endpoints, waiting (botocore Stubber, real response shapes)."""
 import copy
-import datetime
+import os
+import sys
 
 import boto3
 import pytest
@@ -8,74 +9,10 @@ from botocore.stub import Stubber
 
 from ansible_collections.bandup.ecs.plugins.module_utils import ecs_service as svc
 
-CLUSTER = "bandup-prod"
-NS_ARN = "arn:aws:servicediscovery:eu-west-1:123456789012:namespace/ns-abcdefghij"
-TD = "arn:aws:ecs:eu-west-1:123456789012:task-definition/bandup-prod-backend:7"
-TG = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/bandup-prod-backend-a/0123456789abcdef"
-NOW = datetime.datetime(2026, 11, 27, 8, 0, tzinfo=datetime.timezone.utc)
-
-PARAMS = {
-    "network": {"subnets": ["subnet-0b", "subnet-0a"], "security_groups": ["sg-1"], "assign_public_ip": False},
-    "deployment": {"minimum_healthy_percent": 100, "maximum_percent": 200, "circuit_breaker": True, "rollback": True},
-    "capacity_provider_strategy": [{"capacity_provider": "FARGATE", "weight": 1, "base": 0}],
-    "load_balancers": [{"target_group_arn": TG, "container_name": "backend", "container_port": 8080}],
-    "service_connect": {"enabled": True, "namespace": NS_ARN, "services": [
-        {"port_name": "backend", "discovery_name": "backend", "client_aliases": [{"port": 8080, "dns_name": "backend"}]}]},
-    "health_check_grace_period": 60,
-    "availability_zone_rebalancing": "DISABLED",
-    "propagate_tags": "SERVICE",
-    "enable_ecs_managed_tags": None,
-    "platform_version": "LATEST",
-}
-
-
-def sc_live(discovery="backend"):
-    """A deployment's serviceConnectConfiguration as DescribeServices returns it (ARN, defaults filled in)."""
-    return {"enabled": True, "namespace": NS_ARN, "services": [{
-        "portName": "backend", "discoveryName": discovery,
-        "clientAliases": [{"port": 8080, "dnsName": "backend"}]}]}
-
-
-def deployment(dep_id, status="PRIMARY", rollout="COMPLETED", desired=2, running=2, sc=None):
-    dep = {
-        "id": dep_id, "status": status, "taskDefinition": TD, "desiredCount": desired, "pendingCount": 0,
-        "runningCount": running, "failedTasks": 0, "createdAt": NOW, "updatedAt": NOW,
-        "capacityProviderStrategy": [{"capacityProvider": "FARGATE", "weight": 1, "base": 0}],
-        "platformVersion": "1.4.0", "platformFamily": "Linux",
-        "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-0a", "subnet-0b"],
-                                                         "securityGroups": ["sg-1"], "assignPublicIp": "DISABLED"}},
-        "rolloutState": rollout, "rolloutStateReason": f"ECS deployment {dep_id} {rollout.lower()}.",
-    }
-    if sc:
-        dep["serviceConnectConfiguration"] = sc
-        dep["serviceConnectResources"] = [{"discoveryName": "backend", "discoveryArn": NS_ARN + "/srv-1"}]
-    return dep
-
-
-def aws_service(deployments=None, desired=2, running=2, name="bandup-prod-backend-a", tags=None):
-    """A real AWS DescribeServices entry (shape from the ECS model; AWS fills in the defaults)."""
-    return {
-        "serviceArn": f"arn:aws:ecs:eu-west-1:123456789012:service/{CLUSTER}/{name}",
-        "serviceName": name, "clusterArn": f"arn:aws:ecs:eu-west-1:123456789012:cluster/{CLUSTER}",
-        "loadBalancers": [{"targetGroupArn": TG, "containerName": "backend", "containerPort": 8080}],
-        "serviceRegistries": [], "status": "ACTIVE", "desiredCount": desired, "runningCount": running,
-        "pendingCount": 0, "capacityProviderStrategy": [{"capacityProvider": "FARGATE", "weight": 1, "base": 0}],
-        "platformVersion": "LATEST", "platformFamily": "Linux", "taskDefinition": TD,
-        "deploymentConfiguration": {
-            "deploymentCircuitBreaker": {"enable": True, "rollback": True},
-            "maximumPercent": 200, "minimumHealthyPercent": 100, "strategy": "ROLLING", "bakeTimeInMinutes": 0},
-        "deployments": deployments if deployments is not None else [deployment("ecs-svc/1", sc=sc_live())],
-        "roleArn": "arn:aws:iam::123456789012:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS",
-        "events": [{"id": "e1", "createdAt": NOW, "message": "(service x) has reached a steady state."}],
-        "createdAt": NOW, "placementConstraints": [], "placementStrategy": [],
-        "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-0a", "subnet-0b"],
-                                                         "securityGroups": ["sg-1"], "assignPublicIp": "DISABLED"}},
-        "healthCheckGracePeriodSeconds": 60, "schedulingStrategy": "REPLICA",
-        "deploymentController": {"type": "ECS"}, "createdBy": "arn:aws:iam::123456789012:role/deployer",
-        "enableECSManagedTags": False, "propagateTags": "SERVICE", "enableExecuteCommand": False,
-        "availabilityZoneRebalancing": "DISABLED",
-        "tags": [{"key": k, "value": v} for k, v in (tags or {}).items()],
-    }
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
+sys.path.insert(0, ROOT)
+from tests.support.ecs_service_answers import (  # noqa: E402  pylint: disable=wrong-import-position
+    CLUSTER, NOW, NS_ARN, PARAMS, TD, TG, aws_service, deployment, emulator_service, sc_live)
 
 
 def spec():
@@ -183,16 +120,6 @@ def test_deployment_alarms_compare_in_the_shape_describe_services_answers():
     assert svc.compare(alarms_spec([]), svc.live_spec(service), record=None) == []
     # left out: not managed
     assert "alarms" not in spec()["deploymentConfiguration"]
-
-
-def emulator_service():
-    """What the local endpoint answers: no deploymentConfiguration, capacityProviderStrategy, SC, grace period."""
-    service = aws_service(deployments=[deployment("ecs-svc/1")])
-    for key in ("deploymentConfiguration", "capacityProviderStrategy", "healthCheckGracePeriodSeconds",
-                "availabilityZoneRebalancing"):
-        del service[key]
-    service["launchType"] = "EC2"
-    return service
 
 
 def test_unreported_fields_use_the_last_applied_record():

@@ -1,8 +1,8 @@
 """bandup.ecs rollout module_utils: the good-revision record, the rollback choice, and why a rollout failed
 (botocore Stubber, ECS and CloudWatch Logs response shapes)."""
 import datetime
-import importlib.util
 import os
+import sys
 
 import boto3
 import pytest
@@ -11,33 +11,18 @@ from botocore.stub import Stubber
 from ansible_collections.bandup.ecs.plugins.module_utils import ecs_service as svc
 from ansible_collections.bandup.ecs.plugins.module_utils import rollout
 
-# The DescribeServices fixtures live with the ecs_service tests (load by path: same basename elsewhere).
-_SPEC = importlib.util.spec_from_file_location("ecs_service_fixtures", os.path.join(
-    os.path.dirname(__file__), "test_ecs_service.py"))
-_FIX = importlib.util.module_from_spec(_SPEC)
-_SPEC.loader.exec_module(_FIX)
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
+sys.path.insert(0, ROOT)
+from tests.support.ecs_service_answers import (  # noqa: E402  pylint: disable=wrong-import-position
+    CLUSTER, PARAMS, dep, service, td)
 
-CLUSTER, NAME = _FIX.CLUSTER, "bandup-prod-backend-a"
-FAMILY_ARN = "arn:aws:ecs:eu-west-1:123456789012:task-definition/bandup-prod-backend"
+NAME = "bandup-prod-backend-a"
 NOW = datetime.datetime(2026, 11, 29, 14, 0, tzinfo=datetime.timezone.utc)
 TASK_ARN = f"arn:aws:ecs:eu-west-1:123456789012:task/{CLUSTER}/"
 
 
-def td(rev):
-    return f"{FAMILY_ARN}:{rev}"
-
-
-def dep(dep_id, rev, status="PRIMARY", rollout_state="COMPLETED", running=2):
-    return dict(_FIX.deployment(dep_id, status=status, rollout=rollout_state, running=running), taskDefinition=td(rev))
-
-
-def service(deployments, tags=None):
-    primary = next(d for d in deployments if d["status"] == "PRIMARY")
-    return dict(_FIX.aws_service(deployments, tags=tags), taskDefinition=primary["taskDefinition"])
-
-
 def params(rev):
-    return dict(_FIX.PARAMS, name=NAME, task_definition=td(rev), desired_count=2, force_desired_count=False,
+    return dict(PARAMS, name=NAME, task_definition=td(rev), desired_count=2, force_desired_count=False,
                 availability_zone="eu-west-1a", deployment_token=None, force_new_deployment=False,
                 tags={"bandup:standing": "active"}, purge_tags=False)
 

@@ -273,3 +273,61 @@ def test_the_rollback_choice_reads_the_services_and_revisions_once():
     assert out["services"]["bandup-test-backend-a"]["revision"] == 1
     assert out["services"]["bandup-test-backend-a"]["image"] == "backend:1"
     assert out["problems"] == ["services: gone does not exist in cluster bandup-test"]
+
+
+LB_ARN = f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:loadbalancer/app/bandup-test/50dc6c495c0c9188"
+LISTENER_ARN = f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:listener/app/bandup-test/50dc6c495c0c9188/f2f7dc8efc522ab2"
+TG = {n: f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:targetgroup/{n}/73e2d6bc24d8a067"
+      for n in ("bandup-test-backend-a", "bandup-test-backend-b", "bandup-test-frontend-a", "bandup-test-frontend-b")}
+
+
+def stub_weight_reads(elb_stub, rule_pages):
+    """DescribeTargetGroups, DescribeListeners and DescribeRules (one response per page) as AWS answers them."""
+    elb_stub.add_response("describe_target_groups", {"TargetGroups": [
+        {"TargetGroupArn": arn, "TargetGroupName": name} for name, arn in TG.items()]}, {"LoadBalancerArn": LB_ARN})
+    elb_stub.add_response("describe_listeners", {"Listeners": [{"ListenerArn": LISTENER_ARN, "Port": 80}]},
+                          {"LoadBalancerArn": LB_ARN})
+    for number, rules in enumerate(rule_pages):
+        page = {"Rules": rules}
+        if number + 1 < len(rule_pages):
+            page["NextMarker"] = f"marker-{number + 1}"
+        params = {"ListenerArn": LISTENER_ARN}
+        if number:
+            params["Marker"] = f"marker-{number}"
+        elb_stub.add_response("describe_rules", page, params)
+
+
+def test_status_and_elb_listener_agree_on_a_forward_without_weight():
+    """botocore's TargetGroupTuple has Weight optional: an answer may leave it out of a group. status must read the
+    weights as elb_listener (the code that writes them) does, so the report never disagrees with what was written."""
+    from ansible_collections.bandup.ecs.plugins.module_utils import elb_listener
+    forward = {"Type": "forward", "Order": 1, "ForwardConfig": {"TargetGroups": [
+        {"TargetGroupArn": TG["bandup-test-backend-a"], "Weight": 100},
+        {"TargetGroupArn": TG["bandup-test-backend-b"]}]}}
+    rule = {"RuleArn": LISTENER_ARN + "/r1", "Priority": "10", "Conditions": [], "Actions": [forward],
+            "IsDefault": False}
+    elb = client("elbv2")
+    with Stubber(elb) as elb_stub:
+        stub_weight_reads(elb_stub, [[rule]])
+        weights = status.read_weights(elb, LB_ARN)
+        elb_stub.assert_no_pending_responses()
+    written = elb_listener.forward_weights(forward)
+    assert weights == {"bandup-test-backend-a": written[TG["bandup-test-backend-a"]],
+                       "bandup-test-backend-b": written[TG["bandup-test-backend-b"]]}
+    assert weights["bandup-test-backend-b"] == 0
+
+
+def test_status_reads_every_page_of_the_rules():
+    """DescribeRules answers a page and a NextMarker when a listener has more rules than a page holds."""
+    def rule(number, app):
+        return {"RuleArn": f"{LISTENER_ARN}/r{number}", "Priority": str(number), "Conditions": [],
+                "IsDefault": False, "Actions": [{"Type": "forward", "ForwardConfig": {"TargetGroups": [
+                    {"TargetGroupArn": TG[f"bandup-test-{app}-a"], "Weight": 0},
+                    {"TargetGroupArn": TG[f"bandup-test-{app}-b"], "Weight": 100}]}}]}
+    elb = client("elbv2")
+    with Stubber(elb) as elb_stub:
+        stub_weight_reads(elb_stub, [[rule(10, "backend")], [rule(20, "frontend")]])
+        weights = status.read_weights(elb, LB_ARN)
+        elb_stub.assert_no_pending_responses()
+    assert weights == {"bandup-test-backend-a": 0, "bandup-test-backend-b": 100,
+                       "bandup-test-frontend-a": 0, "bandup-test-frontend-b": 100}

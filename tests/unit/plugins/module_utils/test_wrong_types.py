@@ -1,16 +1,17 @@
 """A value of the wrong type in any variable of any role's argument spec (and in any field of a bandup_services or
 capacity provider strategy entry, and in any entry of a list or mapping) ends in a message naming that variable,
 never a crash of the validation itself. Generated from the specs, so a new variable is covered when it is added."""
-import copy
 import os
 import re
+import sys
 
 import pytest
 
 from ansible_collections.bandup.ecs.plugins.module_utils.constraints import problems
-from ansible_collections.bandup.ecs.plugins.module_utils.role_specs import load_specs
 
-from test_constraints import ROLES, SPECS, base_values, set_path  # pylint: disable=import-error
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
+sys.path.insert(0, ROOT)
+from tests.support.role_values import ROLES, SPECS, base_values, set_path  # noqa: E402  pylint: disable=wrong-import-position
 
 # One value of another type for each argument spec type (a top-level int or bool may come from -e as a string that
 # converts, so the wrong values are ones no type converts to).

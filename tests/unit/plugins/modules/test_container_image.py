@@ -164,3 +164,15 @@ def test_a_context_that_is_not_a_directory_fails_before_any_call(tmp_path, capsy
     assert out["failed"] is True
     assert out["msg"] == f"images[0] (backend).context: build context '{tmp_path / 'nope'}' is not a directory"
     assert not aws
+
+
+def test_login_gives_the_registry_credentials_and_their_client_config(image, capsys):
+    """build=false, login=true: the credentials and the config.json a Docker client reads them from (the image role
+    writes it as it is for a plain HTTP registry: the one place that JSON is built is builders.auth_config)."""
+    import json
+    out = run_module(container_image, params(image, build=False, login=True), capsys)
+    login = out["login"]
+    assert (login["registry"], login["username"], login["password"]) == (HOST, "AWS", PASSWORD)
+    assert json.loads(login["config"]) == {"auths": {HOST: {
+        "auth": base64.b64encode(f"AWS:{PASSWORD}".encode()).decode()}}}
+    assert image["commands"] == []

@@ -2,8 +2,8 @@
 exact calls)."""
 import copy
 import datetime
-import importlib.util
 import os
+import sys
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from unittest import mock
@@ -16,22 +16,15 @@ from ansible_collections.bandup.ecs.plugins.module_utils.service_batch import EN
 from ansible_collections.bandup.ecs.plugins.modules import ecs_app_services
 
 
-from conftest import run_module
+from conftest import Clients, run_module, run_stubbed
 
 
-def _load(name, path):
-    spec = importlib.util.spec_from_file_location(name, os.path.join(os.path.dirname(__file__), *path))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_FIX = _load("ecs_service_fixtures", ("..", "module_utils", "test_ecs_service.py"))
-_MOD = _load("ecs_service_module_tests", ("test_ecs_service_module.py",))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
+sys.path.insert(0, ROOT)
+from tests.support import ecs_service_answers as _FIX  # noqa: E402  pylint: disable=wrong-import-position
 CLUSTER, NS_ARN, TD, TG = _FIX.CLUSTER, _FIX.NS_ARN, _FIX.TD, _FIX.TG
 TG_B = TG.replace("backend-a/0123456789abcdef", "backend-b/fedcba9876543210")
 LISTENER = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/bandup-prod/50dc6c495c0c9188/f2f7dc8efc522ab2"
-Clients = _MOD.Clients
 A, B = "bandup-prod-backend-a", "bandup-prod-backend-b"
 RID_A, RID_B = f"service/{CLUSTER}/{A}", f"service/{CLUSTER}/{B}"
 DIM = "ecs:service:DesiredCount"
@@ -151,7 +144,7 @@ def autoscaling_created(clients):
 
 
 def run(args, clients):
-    return _MOD.run(args, clients, module=ecs_app_services)
+    return run_stubbed(args, clients, ecs_app_services)
 
 
 def test_no_op_is_exactly_three_reads():
@@ -309,7 +302,7 @@ def test_create_both_cells_then_wait_for_them_together_then_autoscaling():
     clients = Clients()
     describe(clients, [])
     read_scaling(clients, [])
-    clients["ec2"].add_response("describe_subnets", _MOD.SUBNETS_IN_A, {"SubnetIds": ["subnet-0a", "subnet-0b"]})
+    clients["ec2"].add_response("describe_subnets", _FIX.SUBNETS_IN_A, {"SubnetIds": ["subnet-0a", "subnet-0b"]})
     ecs = clients["ecs"]
     # The active cell's server first: its endpoint must be free, then it is created (not waited for yet).
     ecs.add_response("list_services", {"serviceArns": []}, {"cluster": CLUSTER})
@@ -436,7 +429,7 @@ def test_circuit_breaker_rollback_records_the_good_revision_and_says_why_the_tas
                       rolloutStateReason="ECS deployment circuit breaker: tasks failed to start.")
     describe(clients, [_FIX.aws_service([_FIX.deployment("ecs-svc/4", rollout="IN_PROGRESS"), failed_dep], name=A)],
              names=[A])
-    _MOD.expect_stopped_task(clients, "ecs-svc/3", ["Error: Cannot find module '/app/server.js'"], name=A,
+    _FIX.expect_stopped_task(clients, "ecs-svc/3", ["Error: Cannot find module '/app/server.js'"], name=A,
                              task_definition=td8)
     result, failed = run(dict(SERVICES, services=[entry, STANDBY], failure_log_lines=5), clients)
     assert failed and result["timed_out"] is False

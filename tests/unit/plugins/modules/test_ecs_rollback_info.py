@@ -1,6 +1,6 @@
 """bandup.ecs.ecs_rollback_info: per service the last good revision, or the one asked for; problems named by option."""
-import importlib.util
 import os
+import sys
 from unittest import mock
 
 import pytest
@@ -9,10 +9,9 @@ from ansible.module_utils.testing import patch_module_args
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
 from ansible_collections.bandup.ecs.plugins.modules import ecs_rollback_info
 
-_SPEC = importlib.util.spec_from_file_location("rollout_fixtures", os.path.join(
-    os.path.dirname(__file__), "..", "module_utils", "test_rollout.py"))
-_FIX = importlib.util.module_from_spec(_SPEC)
-_SPEC.loader.exec_module(_FIX)
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
+sys.path.insert(0, ROOT)
+from tests.support import ecs_service_answers as _FIX  # noqa: E402  pylint: disable=wrong-import-position
 CLUSTER, dep, service, td = _FIX.CLUSTER, _FIX.dep, _FIX.service, _FIX.td
 A, B = "bandup-prod-backend-a", "bandup-prod-backend-b"
 FAMILY = "bandup-prod-backend"

@@ -1,14 +1,13 @@
 """bandup.ecs.ecs_service_info: Service Connect role from the PRIMARY deployment, else from the recorded tag."""
-import importlib.util
 import os
+import sys
 
 from ansible_collections.bandup.ecs.plugins.module_utils.ecs_service import placement_state
 from conftest import run_module  # the modules' conftest, bound at collection (tests/unit/support has one too)
 
-_SPEC = importlib.util.spec_from_file_location("ecs_service_fixtures", os.path.join(
-    os.path.dirname(__file__), "..", "module_utils", "test_ecs_service.py"))
-_FIX = importlib.util.module_from_spec(_SPEC)
-_SPEC.loader.exec_module(_FIX)
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
+sys.path.insert(0, ROOT)
+from tests.support import ecs_service_answers as _FIX  # noqa: E402  pylint: disable=wrong-import-position
 
 
 def test_server_read_from_primary_deployment_over_the_tag():

@@ -1,26 +1,22 @@
 """bandup.ecs.ecs_service module: decisions end to end with stubbed AWS clients (no write unless expected)."""
-import importlib.util
 import json
 import os
+import sys
 from unittest import mock
 
-import boto3
-import pytest
-from ansible.module_utils.testing import patch_module_args
-from botocore.stub import ANY, Stubber
+from botocore.stub import ANY
 
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
 from ansible_collections.bandup.ecs.plugins.module_utils import ecs_service as svc
 from ansible_collections.bandup.ecs.plugins.modules import ecs_service
-from conftest import run_module  # the modules' conftest, bound at collection (tests/unit/support has one too)
+from conftest import Clients, run_module, run_stubbed  # the modules' conftest, bound at collection (tests/unit/support has one too)
 
-# The response fixtures live with the module_utils tests (same basename elsewhere: load by path).
-_SPEC = importlib.util.spec_from_file_location("ecs_service_fixtures", os.path.join(
-    os.path.dirname(__file__), "..", "module_utils", "test_ecs_service.py"))
-_FIX = importlib.util.module_from_spec(_SPEC)
-_SPEC.loader.exec_module(_FIX)
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
+sys.path.insert(0, ROOT)
+from tests.support import ecs_service_answers as _FIX  # noqa: E402  pylint: disable=wrong-import-position
 CLUSTER, NS_ARN, TD, TG = _FIX.CLUSTER, _FIX.NS_ARN, _FIX.TD, _FIX.TG
 aws_service, deployment, emulator_service, sc_live = _FIX.aws_service, _FIX.deployment, _FIX.emulator_service, _FIX.sc_live
+SUBNETS_IN_A, expect_stopped_task = _FIX.SUBNETS_IN_A, _FIX.expect_stopped_task
 
 NAME = "bandup-prod-backend-a"
 ARGS = {
@@ -32,42 +28,10 @@ ARGS = {
     "health_check_grace_period": 60, "availability_zone_rebalancing": "DISABLED", "propagate_tags": "SERVICE",
     "platform_version": "LATEST", "tags": {"bandup:standing": "active"}, "wait_delay": 0, "region": "eu-west-1",
 }
-SUBNETS_IN_A = {"Subnets": [
-    {"SubnetId": s, "AvailabilityZone": "eu-west-1a", "VpcId": "vpc-1", "CidrBlock": c}
-    for s, c in (("subnet-0a", "10.0.1.0/24"), ("subnet-0b", "10.0.2.0/24"))]}
-
-
-class Clients:
-    """Real boto3 clients behind Stubbers, handed out by AWSModule.client()."""
-
-    def __init__(self):
-        self.clients = {n: boto3.client(n, region_name="eu-west-1", aws_access_key_id="x", aws_secret_access_key="x")
-                        for n in ("ecs", "ec2", "elbv2", "application-autoscaling", "logs")}
-        self.stubs = {n: Stubber(c) for n, c in self.clients.items()}
-        for stub in self.stubs.values():
-            stub.activate()
-
-    def __getitem__(self, name):
-        return self.stubs[name]
-
-    def client(self, name, **_kwargs):
-        return self.clients[name]
-
-    def check(self):
-        for stub in self.stubs.values():
-            stub.assert_no_pending_responses()
-
 
 def run(args, clients, module=ecs_service):
     """Run the module (ecs_service unless told); return (result, failed)."""
-    with patch_module_args(args), mock.patch.object(AWSModule, "client", side_effect=clients.client), \
-            mock.patch.object(AWSModule, "exit_json", side_effect=SystemExit) as exit_json, \
-            mock.patch.object(AWSModule, "fail_json", side_effect=SystemExit) as fail_json:
-        with pytest.raises(SystemExit):
-            module.main()
-    clients.check()
-    called = fail_json if fail_json.called else exit_json
-    return called.call_args.kwargs, fail_json.called
+    return run_stubbed(args, clients, module)
 
 
 def describe(clients, service):
@@ -217,30 +181,6 @@ def test_new_deployment_token_redeploys_client():
     assert result["deployment_id"] == "ecs-svc/2"
 
 
-def expect_stopped_task(clients, deployment_id, log_lines, name=NAME, task_definition=TD):
-    """The failure path's reads: one stopped task of ``deployment_id`` (backend exited 1) and its awslogs stream."""
-    task_arn = f"arn:aws:ecs:eu-west-1:123456789012:task/{CLUSTER}/0a1b2c3d4e5f"
-    clients["ecs"].add_response("list_tasks", {"taskArns": [task_arn]}, {
-        "cluster": CLUSTER, "serviceName": name, "desiredStatus": "STOPPED", "maxResults": 100})
-    clients["ecs"].add_response("describe_tasks", {"tasks": [{
-        "taskArn": task_arn, "taskDefinitionArn": task_definition, "startedBy": deployment_id, "lastStatus": "STOPPED",
-        "stopCode": "EssentialContainerExited", "stoppedReason": "Essential container in task exited",
-        "containers": [{"name": "backend", "exitCode": 1, "lastStatus": "STOPPED"}]}], "failures": []},
-        {"cluster": CLUSTER, "tasks": [task_arn]})
-    clients["ecs"].add_response("describe_task_definition", {"taskDefinition": {
-        "taskDefinitionArn": task_definition, "family": "bandup-prod-backend",
-        "revision": int(task_definition.rsplit(":", 1)[1]), "containerDefinitions": [{
-            "name": "backend", "image": "backend@sha256:ab",
-            "environment": [{"name": "SPRING_DATASOURCE_PASSWORD", "value": "hunter22"}],
-            "logConfiguration": {"logDriver": "awslogs", "options": {
-                "awslogs-group": "/ecs/bandup-prod/backend", "awslogs-stream-prefix": "backend"}}}]}},
-        {"taskDefinition": task_definition})
-    clients["logs"].add_response("get_log_events", {"events": [
-        {"timestamp": 1, "message": line, "ingestionTime": 2} for line in log_lines]}, {
-        "logGroupName": "/ecs/bandup-prod/backend", "logStreamName": "backend/backend/0a1b2c3d4e5f", "limit": 5,
-        "startFromHead": False})
-
-
 def test_wait_timeout_fails_with_timed_out_and_events():
     clients = Clients()
     stuck = aws_service([deployment("ecs-svc/1", rollout="IN_PROGRESS", running=0, sc=sc_live())], running=0,
@@ -308,3 +248,22 @@ def test_standing_tag_of_earlier_releases_is_replaced_once():
     assert not failed and result["changed"] and result["changes"] == [
         {"resource": f"service {NAME}", "action": "untag", "fields": ["bandup:role"]},
         {"resource": f"service {NAME}", "action": "tag", "fields": ["bandup:last-good", "bandup:standing"]}]
+
+
+def test_absent_scales_to_zero_deletes_and_a_wait_that_runs_out_fails_with_the_writes_sent():
+    """state=absent goes through the batch too (Batch.delete): the WaitError of the INACTIVE wait reaches run() as it
+    is, with timed_out and the writes already sent."""
+    clients = Clients()
+    live = aws_service(tags=recorded())
+    describe(clients, live)
+    clients["ecs"].add_response("update_service", {"service": dict(live, desiredCount=0)},
+                                {"cluster": CLUSTER, "service": NAME, "desiredCount": 0})
+    clients["ecs"].add_response("delete_service", {"service": dict(live, status="DRAINING", desiredCount=0)},
+                                {"cluster": CLUSTER, "service": NAME})
+    describe(clients, dict(live, status="DRAINING", desiredCount=0))
+    args = {"name": NAME, "cluster": CLUSTER, "state": "absent", "region": "eu-west-1", "wait_timeout": 0,
+            "wait_delay": 5}
+    result, failed = run(args, clients)
+    assert failed and result["timed_out"] is True
+    assert result["msg"] == f"service {NAME}: timed out waiting for it to become INACTIVE"
+    assert [(c["action"], c["fields"]) for c in result["changes"]] == [("update", ["desiredCount"]), ("delete", [])]

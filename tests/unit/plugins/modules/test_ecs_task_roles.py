@@ -1,34 +1,18 @@
 """ecs_task_roles against botocore Stubbers (CloudWatch Logs, IAM): every call of each path asserted."""
 import copy
-import datetime
 import json
+import os
+import sys
 
 from ansible_collections.bandup.ecs.plugins.modules import ecs_task_roles
 
 from conftest import run_module
 
-ACCOUNT = "123456789012"
-TAGS = {"bandup:managed-by": "bandup.ecs", "bandup:deployment": "bandup"}
-IAM_TAGS = [{"Key": k, "Value": v} for k, v in TAGS.items()]
-TRUST = {"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
-MANAGED = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
-SECRET = f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:bandup/db-password-AbCdEf"
-SECRETS_POLICY = {"Version": "2012-10-17", "Statement": [
-    {"Sid": "ReadSecrets", "Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"], "Resource": [SECRET]}]}
-TASK_POLICY = {"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::uploads/*"]}]}
-NOW = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
-
-
-def service(name, secrets=(), task_policy=None):
-    return {"name": name, "family": f"bandup-{name}", "log_group": f"/ecs/bandup/{name}",
-            "execution_role": f"bandup-{name}-execution", "task_role": f"bandup-{name}-task",
-            "secrets": list(secrets), "task_policy": task_policy}
-
-
-BACKEND = service("backend", [SECRET], TASK_POLICY)
-FRONTEND = service("frontend")
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
+sys.path.insert(0, ROOT)
+from tests.support.task_role_answers import (  # noqa: E402  pylint: disable=wrong-import-position
+    ACCOUNT, BACKEND, FRONTEND, IAM_TAGS, MANAGED, SECRETS_POLICY, TAGS, TASK_POLICY, TRUST, exec_description,
+    log_group, read_attached, read_inline, read_log_groups, read_log_tags, read_role, role, service, task_description)
 
 
 def args(*services, **override):
@@ -40,55 +24,6 @@ def args(*services, **override):
 
 def run(params, capsys):
     return run_module(ecs_task_roles, params, capsys)
-
-
-def log_group(name, retention=30):
-    return {"logGroupName": name, "creationTime": 1, "retentionInDays": retention, "metricFilterCount": 0,
-            "storedBytes": 0, "arn": f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:{name}:*",
-            "logGroupArn": f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:{name}"}
-
-
-def role(name, description, trust=None, tags=None):
-    return {"Role": {"Path": "/", "RoleName": name, "RoleId": "AROAEXAMPLEEXAMPLE00", "CreateDate": NOW,
-                     "Arn": f"arn:aws:iam::{ACCOUNT}:role/{name}", "Description": description,
-                     "AssumeRolePolicyDocument": json.dumps(trust or TRUST),
-                     "Tags": IAM_TAGS if tags is None else tags}}
-
-
-def exec_description(svc):
-    return f"ECS task execution role of {svc['family']} (image pull, logs, secrets)"
-
-
-def task_description(svc):
-    return f"ECS task role of {svc['family']} (the application's own permissions)"
-
-
-def read_log_groups(aws, groups, prefix="/ecs/bandup/"):
-    aws["logs"].add_response("describe_log_groups", {"logGroups": groups}, {"logGroupNamePrefix": prefix})
-
-
-def read_log_tags(aws, name, tags=None):
-    aws["logs"].add_response("list_tags_for_resource", {"tags": TAGS if tags is None else tags},
-                             {"resourceArn": log_group(name)["logGroupArn"]})
-
-
-def read_role(aws, name, description, **kwargs):
-    aws["iam"].add_response("get_role", role(name, description, **kwargs), {"RoleName": name})
-
-
-def read_attached(aws, name, arns):
-    aws["iam"].add_response("list_attached_role_policies", {"AttachedPolicies": [
-        {"PolicyName": arn.rsplit("/", 1)[-1], "PolicyArn": arn} for arn in arns]}, {"RoleName": name})
-
-
-def read_inline(aws, name, policy_name, document):
-    if document is None:
-        aws["iam"].add_client_error("get_role_policy", "NoSuchEntity", http_status_code=404,
-                                    expected_params={"RoleName": name, "PolicyName": policy_name})
-    else:
-        aws["iam"].add_response("get_role_policy", {"RoleName": name, "PolicyName": policy_name,
-                                                    "PolicyDocument": json.dumps(document)},
-                                {"RoleName": name, "PolicyName": policy_name})
 
 
 def read_converged(aws, svc, secrets_policy, task_policy):

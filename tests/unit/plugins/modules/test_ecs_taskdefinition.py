@@ -1,7 +1,7 @@
 """ecs_taskdefinition end to end against a botocore Stubber: AWS-shaped responses, every call asserted."""
 import copy
-import importlib.util
 import os
+import sys
 
 import pytest
 
@@ -9,12 +9,12 @@ from ansible_collections.bandup.ecs.plugins.modules import ecs_taskdefinition
 
 from conftest import run_module
 
-# The AWS-shaped DescribeTaskDefinition output and the matching desired definition live in test_taskdef.py.
-_SPEC = importlib.util.spec_from_file_location("taskdef_shapes", os.path.join(
-    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "module_utils", "test_taskdef.py"))
-_SHAPES = importlib.util.module_from_spec(_SPEC)
-_SPEC.loader.exec_module(_SHAPES)
-DESCRIBED, DESIRED = _SHAPES.DESCRIBED, _SHAPES.DESIRED
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
+sys.path.insert(0, ROOT)
+from tests.support.taskdef_shapes import DESCRIBED, DESIRED  # noqa: E402  pylint: disable=wrong-import-position
+from tests.support.task_role_answers import (  # noqa: E402  pylint: disable=wrong-import-position
+    BACKEND, SECRETS_POLICY, TASK_POLICY, exec_description, log_group, read_attached, read_inline, read_log_groups,
+    read_log_tags, read_role)
 
 TAGS = {"bandup:managed-by": "bandup.ecs"}
 AWS_TAGS = [{"key": "bandup:managed-by", "value": "bandup.ecs"}]
@@ -200,8 +200,6 @@ def test_task_definitions_bad_entry_fails_before_any_call(ecs, capsys):
 
 def roles_and_definitions(**override):
     """task_roles for the backend (as test_ecs_task_roles.BACKEND) and its task definition without role ARNs."""
-    from test_ecs_task_roles import BACKEND
-
     entry = {k: v for k, v in entries()[0].items() if k not in ("execution_role_arn", "task_role_arn")}
     params = dict(task_roles=dict(services=[copy.deepcopy(BACKEND)], tags=TAGS), task_definitions=[entry],
                   tags=TAGS, region="us-east-1")
@@ -210,9 +208,6 @@ def roles_and_definitions(**override):
 
 
 def read_backend_roles(aws, **read):
-    from test_ecs_task_roles import BACKEND, SECRETS_POLICY, TASK_POLICY, exec_description, log_group, read_attached, \
-        read_inline, read_log_groups, read_log_tags, read_role
-
     read_log_groups(aws, [log_group(BACKEND["log_group"])], prefix=BACKEND["log_group"])
     read_log_tags(aws, BACKEND["log_group"], tags=TAGS)
     read_role(aws, BACKEND["execution_role"], exec_description(BACKEND), tags=[AWS_IAM_TAG])

@@ -1,7 +1,6 @@
-"""Fixtures of the faithful endpoint's tests: one endpoint process per test module (``url``, started like
-scripts/local_endpoint.py starts it), reset before each test (``aws``: an ``Account`` on it); boto3 talks to it as
-the collection does. A test module imports ``url`` and ``aws`` from here (not a conftest.py: tests/unit's modules
-import their own ``conftest`` by name)."""
+"""What the faithful endpoint's tests share besides their fixtures (those are in conftest.py here): ``start`` (one
+endpoint process, started like scripts/local_endpoint.py starts it) and ``Account`` (boto3 clients on it and a small
+world). Test modules import ``CLUSTER`` and ``Account`` from here, never a fixture."""
 import os
 import socket
 import subprocess
@@ -27,8 +26,8 @@ def _free_port():
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def url(tmp_path_factory):
+def start(tmp_path_factory):
+    """Yields the URL of a new endpoint process; stops it afterwards."""
     port = _free_port()
     log = tmp_path_factory.mktemp("faithful") / "server.log"
     with open(log, "wb") as out:
@@ -145,8 +144,3 @@ class Account:
     def tasks(self, name="web", status="RUNNING"):
         arns = self.ecs.list_tasks(cluster=CLUSTER, serviceName=name, desiredStatus=status)["taskArns"]
         return self.ecs.describe_tasks(cluster=CLUSTER, tasks=arns)["tasks"] if arns else []
-
-
-@pytest.fixture
-def aws(url):
-    return Account(url)
