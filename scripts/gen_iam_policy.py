@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""docs/iam-policy.json: the collection's IAM policy for any deployment (plugins/module_utils/iam_policy.py generic()).
+"""docs/iam-policy.json: the collection's IAM policy for any deployment (plugins/plugin_utils/iam_policy.py generic()).
 
     gen_iam_policy.py            # writes docs/iam-policy.json
     gen_iam_policy.py --check    # exit 1 if docs/iam-policy.json differs
@@ -29,11 +29,11 @@ NOT_RECORDED = {
     "ecr:UploadLayerPart": "image push",
     "ecr:CompleteLayerUpload": "image push",
     "ecr:PutImage": "image push",
-    "ecr:BatchGetImage": "image digests and retags in an ECR registry (module_utils/registry.py); the local "
+    "ecr:BatchGetImage": "image digests and retags in an ECR registry (module_utils/_ecr/registry.py); the local "
                          "registry is not ECR",
     "ecr:DeleteLifecyclePolicy": "ecr_lifecycle_policy removed",
     # The validation reads the ALB's certificate before any write (the local inventory configures none).
-    "acm:DescribeCertificate": "alb_certificate_arn checked before any write (module_utils/certificate.py)",
+    "acm:DescribeCertificate": "alb_certificate_arn checked before any write (plugin_utils/certificate.py)",
     # Target tracking: Application Auto Scaling creates and deletes the alarms with the caller's permission; moto
     # creates none through the API.
     "cloudwatch:PutMetricAlarm": "target tracking scaling policy (alarms created by Application Auto Scaling)",
@@ -83,7 +83,7 @@ NOT_RECORDED = {
     "logs:TagResource": "tag changes on a log group",
     "logs:UntagResource": "tag changes on a log group",
     "application-autoscaling:DeleteScalingPolicy": "a scaling policy removed",
-    # Read only when a deployment's wait fails: why its tasks stopped (module_utils/rollout.py).
+    # Read only when a deployment's wait fails: why its tasks stopped (module_utils/_ecs/rollout.py).
     "ecs:ListTasks": "a failed rollout: the deployment's stopped tasks",
     "ecs:DescribeTasks": "a failed rollout: stopped reason and exit codes of its tasks",
     "logs:GetLogEvents": "a failed rollout: the last lines of the failing containers' awslogs streams",
@@ -119,7 +119,7 @@ def actions(records):
 
 def generic():
     sys.path.insert(0, os.path.join(ROOT, ".collections"))
-    from ansible_collections.bandup.ecs.plugins.module_utils import iam_policy  # pylint: disable=import-outside-toplevel
+    from ansible_collections.bandup.ecs.plugins.plugin_utils import iam_policy  # pylint: disable=import-outside-toplevel
     return iam_policy.generic()
 
 
@@ -128,7 +128,7 @@ def main():
     if "--check" in sys.argv[1:]:
         with open(TARGET) as handle:
             if handle.read() != content:
-                print("docs/iam-policy.json differs from plugins/module_utils/iam_policy.py: run "
+                print("docs/iam-policy.json differs from plugins/plugin_utils/iam_policy.py: run "
                       "scripts/gen_iam_policy.py", file=sys.stderr)
                 sys.exit(1)
         return

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The Service Connect namespace as bandup.ecs.cloudmap_namespace and bandup.ecs.ecs_cluster return it
-(module_utils/cloudmap.py namespace_result)."""
+(module_utils/_cloudmap/cloudmap.py namespace_result)."""
 
 from __future__ import annotations
 

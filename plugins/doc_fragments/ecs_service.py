@@ -3,7 +3,7 @@
 """The options of one ECS service and of its autoscaling, documented once: top level for M(bandup.ecs.ecs_service)
 and M(bandup.ecs.ecs_service_scaling), as the suboptions of every entry of M(bandup.ecs.ecs_app_services) (its
 C(services) and the C(active) and C(standby) of its C(apps)). Mirrors the argument specs of
-module_utils/ecs_service.py (SERVICE_OPTIONS), ecs_scaling.py (SCALING_OPTIONS) and service_batch.py (ENTRY_OPTIONS).
+module_utils/_ecs/ecs_service.py (SERVICE_OPTIONS), ecs_scaling.py (SCALING_OPTIONS) and service_batch.py (ENTRY_OPTIONS).
 
 ansible-test reads doc fragments as literal strings, so the service options are written twice (top level for
 ecs_service; once more, as entry suboptions with task_definition, availability_zone and network required, for

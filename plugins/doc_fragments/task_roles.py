@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The options of the log groups and IAM roles of ECS tasks (module_utils/task_roles.py ARGUMENT_SPEC): the
+"""The options of the log groups and IAM roles of ECS tasks (module_utils/_ecs/task_roles.py ARGUMENT_SPEC): the
 top-level options of bandup.ecs.ecs_task_roles (fragment C(bandup.ecs.task_roles)) and the suboptions of the
 I(task_roles) option of bandup.ecs.ecs_taskdefinition (fragment C(bandup.ecs.task_roles.option)).
 

@@ -9,7 +9,7 @@ name: alb_inputs
 short_description: The alb role's target groups and listeners, and the routes site.yml shows
 version_added: 0.4.0
 description:
-  - From the topology and the alb role's variables, computed in C(plugins/module_utils/role_inputs.py) (roles pick
+  - From the topology and the alb role's variables, computed in C(plugins/plugin_utils/role_inputs.py) (roles pick
     values, Python computes them), C(target_groups), C(listeners) (rule priorities from C(topology.rule_priorities),
     the same the inventory's checks use) and C(routes).
 author:
@@ -44,7 +44,7 @@ _value:
   type: dict
 """
 
-from ansible_collections.bandup.ecs.plugins.module_utils import role_inputs
+from ansible_collections.bandup.ecs.plugins.plugin_utils import role_inputs
 from ansible_collections.bandup.ecs.plugins.module_utils.topology import plain
 
 

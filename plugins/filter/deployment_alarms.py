@@ -10,7 +10,7 @@ short_description: The deployment alarms of the cells' target groups (names, tar
 version_added: 0.3.0
 description:
   - For the alb role and M(bandup.ecs.cloudwatch_alarms), from the topology and the load balancer's outputs, built in
-    C(plugins/module_utils/alarms.py) C(plan).
+    C(plugins/module_utils/_cloudwatch/alarms.py) C(plan).
 author:
   - Bandup platform team (@bandup)
 positional: _input
@@ -43,7 +43,7 @@ _value:
   type: dict
 """
 
-from ansible_collections.bandup.ecs.plugins.module_utils import alarms
+from ansible_collections.bandup.ecs.plugins.module_utils._cloudwatch import alarms
 from ansible_collections.bandup.ecs.plugins.module_utils.topology import plain
 
 

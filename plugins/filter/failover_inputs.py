@@ -9,7 +9,7 @@ name: failover_inputs
 short_description: The choices of playbooks/failover.yml (zonal shift expiry, whether to shift)
 version_added: 0.4.0
 description:
-  - Computed in C(plugins/module_utils/role_inputs.py) (roles pick values, Python computes them).
+  - Computed in C(plugins/plugin_utils/role_inputs.py) (roles pick values, Python computes them).
 author:
   - Bandup platform team (@bandup)
 positional: _input
@@ -35,7 +35,7 @@ _value:
   type: dict
 """
 
-from ansible_collections.bandup.ecs.plugins.module_utils import role_inputs
+from ansible_collections.bandup.ecs.plugins.plugin_utils import role_inputs
 
 
 def _failover_inputs(shift, expires_in, switch_order=None):

@@ -54,7 +54,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.bandup.ecs.plugins.module_utils.iam_policy import policy, split
+from ansible_collections.bandup.ecs.plugins.plugin_utils.iam_policy import policy, split
 
 
 def _iam_policy(topology, account_id="*", partition="aws", max_size=None):

@@ -9,7 +9,7 @@ name: network_inputs
 short_description: The network role's security groups, subnets by tier and adopted subnet checks
 version_added: 0.4.0
 description:
-  - Computed in C(plugins/module_utils/role_inputs.py) (roles pick values, Python computes them).
+  - Computed in C(plugins/plugin_utils/role_inputs.py) (roles pick values, Python computes them).
 author:
   - Bandup platform team (@bandup)
 positional: _input
@@ -51,7 +51,7 @@ _value:
   type: dict
 """
 
-from ansible_collections.bandup.ecs.plugins.module_utils import role_inputs
+from ansible_collections.bandup.ecs.plugins.plugin_utils import role_inputs
 from ansible_collections.bandup.ecs.plugins.module_utils.topology import plain
 
 

@@ -9,7 +9,7 @@ name: rollback_inputs
 short_description: The words of playbooks/rollback.yml (valid revision, revisions chosen, problems)
 version_added: 0.4.0
 description:
-  - Computed in C(plugins/module_utils/role_inputs.py) (roles pick values, Python computes them).
+  - Computed in C(plugins/plugin_utils/role_inputs.py) (roles pick values, Python computes them).
 author:
   - Bandup platform team (@bandup)
 positional: _input
@@ -31,7 +31,7 @@ _value:
   type: dict
 """
 
-from ansible_collections.bandup.ecs.plugins.module_utils import role_inputs
+from ansible_collections.bandup.ecs.plugins.plugin_utils import role_inputs
 from ansible_collections.bandup.ecs.plugins.module_utils.topology import plain
 
 

@@ -42,7 +42,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.bandup.ecs.plugins.module_utils.secrets_policy import secrets_policy
+from ansible_collections.bandup.ecs.plugins.module_utils._ecs.secrets_policy import secrets_policy
 
 
 def _secrets_policy(arns, where="secrets_policy"):

@@ -11,7 +11,7 @@ version_added: 0.2.0
 description:
   - Per app of the topology, in dependency order, its steady-state active and standby service entries for
     M(bandup.ecs.ecs_app_services) (the service role's only input to it); built and tested in
-    C(plugins/module_utils/service_entries.py).
+    C(plugins/plugin_utils/service_entries.py).
   - Each entry names its cell's Service Connect namespace (the AZ's, C(placement.namespace) of the topology); a
     C(service_connect.server) app serves its endpoint in both cells, the others are clients in both.
   - The active entry runs C(active_count) tasks and carries the app's autoscaling (CPU, memory, and ALB requests per
@@ -68,7 +68,7 @@ _value:
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.bandup.ecs.plugins.module_utils.topology import plain
-from ansible_collections.bandup.ecs.plugins.module_utils import service_entries as entries
+from ansible_collections.bandup.ecs.plugins.plugin_utils import service_entries as entries
 
 
 def _apps(topology, cluster, network, task_definitions, alb=None, settings=None):

@@ -53,7 +53,7 @@ from ansible.errors import AnsibleLookupError
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.plugin_utils.lookup import AWSLookupBase
 
-from ansible_collections.bandup.ecs.plugins.module_utils.certificate import VARIABLE, certificate_problem
+from ansible_collections.bandup.ecs.plugins.plugin_utils.certificate import VARIABLE, certificate_problem
 
 
 class LookupModule(AWSLookupBase):

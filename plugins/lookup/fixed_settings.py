@@ -73,8 +73,8 @@ from ansible.errors import AnsibleLookupError
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.plugin_utils.lookup import AWSLookupBase
 
-from ansible_collections.bandup.ecs.plugins.module_utils.role_specs import load_specs
-from ansible_collections.bandup.ecs.plugins.module_utils import fixed_settings
+from ansible_collections.bandup.ecs.plugins.plugin_utils.role_specs import load_specs
+from ansible_collections.bandup.ecs.plugins.plugin_utils import fixed_settings
 
 VARIABLES = ("network_vpc_id", "network_vpc_cidr", "network_public_subnet_cidrs", "network_private_subnet_cidrs",
              "ecr_encryption_type", "ecr_kms_key")

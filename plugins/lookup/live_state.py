@@ -89,7 +89,7 @@ from ansible.errors import AnsibleLookupError
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.plugin_utils.lookup import AWSLookupBase
 
-from ansible_collections.bandup.ecs.plugins.module_utils.live_state import live_facts
+from ansible_collections.bandup.ecs.plugins.plugin_utils.live_state import live_facts
 
 
 class LookupModule(AWSLookupBase):

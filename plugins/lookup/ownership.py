@@ -70,7 +70,7 @@ from ansible.errors import AnsibleLookupError
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.plugin_utils.lookup import AWSLookupBase
 
-from ansible_collections.bandup.ecs.plugins.module_utils.ownership import problems
+from ansible_collections.bandup.ecs.plugins.plugin_utils.ownership import problems
 
 
 class LookupModule(AWSLookupBase):

@@ -72,7 +72,7 @@ from ansible.errors import AnsibleLookupError
 
 from ansible_collections.amazon.aws.plugins.plugin_utils.lookup import AWSLookupBase
 
-from ansible_collections.bandup.ecs.plugins.module_utils.preflight import check
+from ansible_collections.bandup.ecs.plugins.plugin_utils.preflight import check
 
 
 class LookupModule(AWSLookupBase):

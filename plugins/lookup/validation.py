@@ -11,7 +11,7 @@ version_added: 0.2.0
 description:
   - Checks the variables of the shared C(bandup) role and of the roles named in I(roles) against their argument specs
     (types exactly, C(0), C("") and C([]) are values; only an undefined or null variable takes the default), the
-    constraint table of C(plugins/module_utils/constraints.py) (the bounds, lengths, patterns and enums of the API
+    constraint table of C(plugins/plugin_utils/constraints.py) (the bounds, lengths, patterns and enums of the API
     members each variable feeds, from the botocore models and AWS's documented limits) and the rules between
     variables (settings that cannot apply, Fargate sizes, ARM64 with Fargate Spot...).
   - Returns every problem found, one message per problem, each naming the variable path
@@ -48,8 +48,8 @@ _raw:
 
 from ansible.plugins.lookup import LookupBase
 
-from ansible_collections.bandup.ecs.plugins.module_utils.constraints import problems
-from ansible_collections.bandup.ecs.plugins.module_utils.role_specs import known_regions, load_specs
+from ansible_collections.bandup.ecs.plugins.plugin_utils.constraints import problems
+from ansible_collections.bandup.ecs.plugins.plugin_utils.role_specs import known_regions, load_specs
 
 
 class LookupModule(LookupBase):

@@ -123,7 +123,7 @@ def rule_priorities(services):
     """The listener rule of each service on the ALB without ``alb.default_route``, as ``(service, priority,
     explicit)``: its ``alb.priority``, else 10 x its position among the services on the ALB (default route ones
     counted too), in the given order (dependency order: ``bandup_topology.services``). The alb role's listeners
-    (module_utils/role_inputs.py) and the uniqueness check (module_utils/constraints.py) both use this."""
+    (plugin_utils/role_inputs.py) and the uniqueness check (plugin_utils/constraints.py) both use this."""
     out, position = [], 0
     for svc in services:
         alb = svc.get("alb") if isinstance(svc.get("alb"), Mapping) else {}

@@ -77,10 +77,10 @@ shifts:
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
-from ansible_collections.bandup.ecs.plugins.module_utils import zonal_shift
+from ansible_collections.bandup.ecs.plugins.module_utils._elbv2 import zonal_shift
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule, run
 from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
-from ansible_collections.bandup.ecs.plugins.module_utils.load_balancer import find_load_balancer
+from ansible_collections.bandup.ecs.plugins.module_utils._elbv2.load_balancer import find_load_balancer
 
 
 def ensure(module, changes):

@@ -74,7 +74,7 @@ extends_documentation_fragment:
   - bandup.ecs.cloudmap_namespace
 """
 
-from ansible_collections.bandup.ecs.plugins.module_utils import cloudmap
+from ansible_collections.bandup.ecs.plugins.module_utils._cloudmap import cloudmap
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule, run
 from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
 

@@ -127,7 +127,7 @@ deleted:
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
-from ansible_collections.bandup.ecs.plugins.module_utils import alarms
+from ansible_collections.bandup.ecs.plugins.module_utils._cloudwatch import alarms
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule, run
 from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
 

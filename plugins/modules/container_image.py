@@ -206,7 +206,7 @@ builder:
   sample: buildah
 """
 
-from ansible_collections.bandup.ecs.plugins.module_utils import images
+from ansible_collections.bandup.ecs.plugins.module_utils._ecr import images
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule, run
 from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
 

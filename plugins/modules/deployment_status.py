@@ -146,8 +146,8 @@ dot:
 """
 
 
-from ansible_collections.bandup.ecs.plugins.module_utils import pricing
-from ansible_collections.bandup.ecs.plugins.module_utils import status
+from ansible_collections.bandup.ecs.plugins.module_utils._pricing import pricing
+from ansible_collections.bandup.ecs.plugins.module_utils._ecs import status
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule, run
 from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
 

@@ -166,7 +166,7 @@ repositories:
   elements: dict
 """
 
-from ansible_collections.bandup.ecs.plugins.module_utils import ecr
+from ansible_collections.bandup.ecs.plugins.module_utils._ecr import ecr
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule, run
 from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
 

@@ -344,11 +344,15 @@ stopped_tasks:
   elements: dict
 """
 
-from ansible_collections.bandup.ecs.plugins.module_utils import canary, pre_deploy, switch
+from ansible_collections.bandup.ecs.plugins.module_utils._ecs import canary
+
+from ansible_collections.bandup.ecs.plugins.module_utils._ecs import pre_deploy
+
+from ansible_collections.bandup.ecs.plugins.module_utils._ecs import switch
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule, run
 from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
-from ansible_collections.bandup.ecs.plugins.module_utils.service_batch import ENTRY_OPTIONS, Batch, Handoff
-from ansible_collections.bandup.ecs.plugins.module_utils.service_batch import check_unique
+from ansible_collections.bandup.ecs.plugins.module_utils._ecs.service_batch import ENTRY_OPTIONS, Batch, Handoff
+from ansible_collections.bandup.ecs.plugins.module_utils._ecs.service_batch import check_unique
 
 ARGUMENT_SPEC = dict(
     cluster=dict(type="str", required=True),

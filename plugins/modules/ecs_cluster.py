@@ -187,8 +187,8 @@ cluster:
       sample: {"bandup:active-az": "eu-west-1a"}
 """
 
-from ansible_collections.bandup.ecs.plugins.module_utils import cloudmap
-from ansible_collections.bandup.ecs.plugins.module_utils import ecs_cluster
+from ansible_collections.bandup.ecs.plugins.module_utils._cloudmap import cloudmap
+from ansible_collections.bandup.ecs.plugins.module_utils._ecs import ecs_cluster
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule, run
 from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
 

@@ -62,8 +62,8 @@ namespaces:
                                   "name": "bandup-prod.cell-b"}}
 """
 
-from ansible_collections.bandup.ecs.plugins.module_utils import cloudmap
-from ansible_collections.bandup.ecs.plugins.module_utils import ecs_cluster
+from ansible_collections.bandup.ecs.plugins.module_utils._cloudmap import cloudmap
+from ansible_collections.bandup.ecs.plugins.module_utils._ecs import ecs_cluster
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule, run
 from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
 

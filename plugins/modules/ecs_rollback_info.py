@@ -100,7 +100,7 @@ problems:
   sample: ["revision: prod-backend-a: prod-backend:9 does not exist"]
 """
 
-from ansible_collections.bandup.ecs.plugins.module_utils import status
+from ansible_collections.bandup.ecs.plugins.module_utils._ecs import status
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule, run
 from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
 

@@ -172,10 +172,10 @@ stopped_tasks:
                             "log_lines": ["APPLICATION FAILED TO START"]}]}]
 """
 
-from ansible_collections.bandup.ecs.plugins.module_utils import ecs_service as svc
+from ansible_collections.bandup.ecs.plugins.module_utils._ecs import ecs_service as svc
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule, run
 from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
-from ansible_collections.bandup.ecs.plugins.module_utils.service_batch import Batch
+from ansible_collections.bandup.ecs.plugins.module_utils._ecs.service_batch import Batch
 
 
 def converge(batch, params):

@@ -53,7 +53,7 @@ services:
            "steady": true}}
 """
 
-from ansible_collections.bandup.ecs.plugins.module_utils import status
+from ansible_collections.bandup.ecs.plugins.module_utils._ecs import status
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule, run
 from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
 

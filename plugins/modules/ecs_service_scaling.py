@@ -63,7 +63,7 @@ resource_id:
   sample: service/prod/prod-backend-a
 """
 
-from ansible_collections.bandup.ecs.plugins.module_utils import ecs_scaling as scaling
+from ansible_collections.bandup.ecs.plugins.module_utils._ecs import ecs_scaling as scaling
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule, run
 from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
 

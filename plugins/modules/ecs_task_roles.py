@@ -70,7 +70,7 @@ services:
       task_role_arn: arn:aws:iam::123456789012:role/bandup-prod-backend-task
 """
 
-from ansible_collections.bandup.ecs.plugins.module_utils import task_roles as api
+from ansible_collections.bandup.ecs.plugins.module_utils._ecs import task_roles as api
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule, run
 from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
 

@@ -222,8 +222,8 @@ task_roles:
 """
 
 
-from ansible_collections.bandup.ecs.plugins.module_utils import task_roles
-from ansible_collections.bandup.ecs.plugins.module_utils import taskdef
+from ansible_collections.bandup.ecs.plugins.module_utils._ecs import task_roles
+from ansible_collections.bandup.ecs.plugins.module_utils._ecs import taskdef
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule, run
 from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
 

@@ -295,7 +295,7 @@ weights:
   sample: {"bandup-backend-a": 100, "bandup-backend-b": 0}
 """
 
-from ansible_collections.bandup.ecs.plugins.module_utils import load_balancer as lb
+from ansible_collections.bandup.ecs.plugins.module_utils._elbv2 import load_balancer as lb
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule, run
 from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
 

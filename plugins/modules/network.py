@@ -212,7 +212,7 @@ network:
 
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule, run
 from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
-from ansible_collections.bandup.ecs.plugins.module_utils.network import Network, check_params
+from ansible_collections.bandup.ecs.plugins.module_utils._ec2.network import Network, check_params
 
 
 def main():

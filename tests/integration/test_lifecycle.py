@@ -181,7 +181,7 @@ def test_least_privilege_policy_lists_exactly_what_the_collection_called(converg
     sys.path.insert(0, os.path.join(ROOT, "scripts"))
     sys.path.insert(0, os.path.join(ROOT, ".collections"))
     import gen_iam_policy
-    from ansible_collections.bandup.ecs.plugins.module_utils import iam_policy
+    from ansible_collections.bandup.ecs.plugins.plugin_utils import iam_policy
 
     calls = converged.all_calls()
     os.makedirs(os.path.join(ROOT, "tests", "output"), exist_ok=True)

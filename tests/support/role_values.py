@@ -6,7 +6,7 @@ import os
 
 import yaml
 
-from ansible_collections.bandup.ecs.plugins.module_utils.role_specs import load_specs
+from ansible_collections.bandup.ecs.plugins.plugin_utils.role_specs import load_specs
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SPECS = load_specs(os.path.join(ROOT, "roles"))

@@ -1,12 +1,12 @@
 """The recorded ECS services (tests/unit/fixtures/aws/ecs/DescribeServices.<case>.json) and the options the service
-role passes for each of them (module_utils/service_entries.py, the service_apps filter), shared by the replay tests of
+role passes for each of them (plugin_utils/service_entries.py, the service_apps filter), shared by the replay tests of
 ecs_service (module_utils) and ecs_app_services (module)."""
 import copy
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 import aws_shapes
-from ansible_collections.bandup.ecs.plugins.module_utils import ecs_service as svc
+from ansible_collections.bandup.ecs.plugins.module_utils._ecs import ecs_service as svc
 
 ARN = "arn:aws:ecs:eu-west-1:123456789012"
 NS_ARN = "arn:aws:servicediscovery:eu-west-1:123456789012:namespace/ns-4mzkqb7tlomyg3bq"
@@ -35,7 +35,7 @@ def options(**given):
 
 
 def placement(app, az, standing, sc_role, revision, security_group, target_group, port, **given):
-    """The options the service role passes for one placement (module_utils/service_entries.py)."""
+    """The options the service role passes for one placement (plugin_utils/service_entries.py)."""
     subnet = {"a": "subnet-0a1f2b3c4d5e6f701", "b": "subnet-0b2e3d4c5b6a7f802"}[az]
     name = f"bandup-prod-{app}-{az}"
     return options(

@@ -2,7 +2,7 @@
 endpoint enforces no IAM, so this static check is what stops a call from shipping without its permission.
 
 - every action the code needs (boto3 calls, paginators, waiters, amazon.aws helpers, the actions AWS documents as
-  needed alongside a call, the image push) is in module_utils/iam_policy.py ACTIONS, in docs/iam-policy.json and in
+  needed alongside a call, the image push) is in plugin_utils/iam_policy.py ACTIONS, in docs/iam-policy.json and in
   the policy generated for a deployment;
 - the checker sees a call added to a source, an ambiguous one, and an unknown amazon.aws helper (synthetic sources);
 - docs/iam-policy.json is what scripts/gen_iam_policy.py writes;
@@ -18,7 +18,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 sys.path.insert(0, ROOT)
 
 from tests.support import iam_calls  # noqa: E402  pylint: disable=wrong-import-position
-from ansible_collections.bandup.ecs.plugins.module_utils import iam_policy  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.bandup.ecs.plugins.plugin_utils import iam_policy  # noqa: E402  pylint: disable=wrong-import-position
 from ansible_collections.bandup.ecs.plugins.module_utils.topology import build_topology  # noqa: E402  pylint: disable=wrong-import-position
 
 

@@ -34,7 +34,7 @@ def figures():
     kinds = ast.literal_eval(_assigned(_tree("tests", "support", "faultproxy.py"), "DEFAULT_KINDS"))
     rate = ast.literal_eval(_assigned(faults, "RATE"))
     bad_input = _assigned(_tree("tests", "support", "bad_input.py"), "CASES")
-    from ansible_collections.bandup.ecs.plugins.module_utils.constraints import TABLE  # pylint: disable=import-outside-toplevel
+    from ansible_collections.bandup.ecs.plugins.plugin_utils.constraints import TABLE  # pylint: disable=import-outside-toplevel
 
     generated = sum(len(rule.catalogue()) for rule in TABLE.values())
     points = [ast.literal_eval(point.elts[0]) for point in _assigned(_tree("tests", "integration",

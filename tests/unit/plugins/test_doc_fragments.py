@@ -2,7 +2,7 @@
 import yaml
 
 from ansible_collections.bandup.ecs.plugins.doc_fragments.task_roles import ModuleDocFragment
-from ansible_collections.bandup.ecs.plugins.module_utils.task_roles import ARGUMENT_SPEC
+from ansible_collections.bandup.ecs.plugins.module_utils._ecs.task_roles import ARGUMENT_SPEC
 
 KEYS = ("type", "elements", "required", "default", "aliases")
 
@@ -28,9 +28,9 @@ def test_task_roles_fragment_is_the_same_at_both_levels_and_matches_the_spec():
 
 def test_ecs_service_fragments_say_the_same_at_every_level_and_match_the_specs():
     from ansible_collections.bandup.ecs.plugins.doc_fragments.ecs_service import ModuleDocFragment as Service
-    from ansible_collections.bandup.ecs.plugins.module_utils.ecs_scaling import SCALING_OPTIONS
-    from ansible_collections.bandup.ecs.plugins.module_utils.ecs_service import SERVICE_OPTIONS
-    from ansible_collections.bandup.ecs.plugins.module_utils.service_batch import ENTRY_OPTIONS
+    from ansible_collections.bandup.ecs.plugins.module_utils._ecs.ecs_scaling import SCALING_OPTIONS
+    from ansible_collections.bandup.ecs.plugins.module_utils._ecs.ecs_service import SERVICE_OPTIONS
+    from ansible_collections.bandup.ecs.plugins.module_utils._ecs.service_batch import ENTRY_OPTIONS
 
     top = yaml.safe_load(Service.DOCUMENTATION)["options"]
     scaling = yaml.safe_load(Service.SCALING)["options"]

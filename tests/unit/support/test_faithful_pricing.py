@@ -15,7 +15,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.a
 sys.path.insert(0, ROOT)
 
 from tests.support import faithful  # noqa: E402  pylint: disable=wrong-import-position
-from ansible_collections.bandup.ecs.plugins.module_utils import pricing  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.bandup.ecs.plugins.module_utils._pricing import pricing  # noqa: E402  pylint: disable=wrong-import-position
 
 
 @pytest.fixture(name="client")
@@ -75,7 +75,7 @@ def test_denied_on_request(client, url):
 
 
 def test_read_prices_through_the_endpoint(client):
-    """module_utils/pricing.py reads every figure but Fargate Spot (no product here) from it."""
+    """module_utils/_pricing/pricing.py reads every figure but Fargate Spot (no product here) from it."""
     with open(os.path.join(ROOT, "roles", "status", "vars", "prices.yml")) as handle:
         table = yaml.safe_load(handle)["status_prices"]
     prices = pricing.read_prices(client, "ap-southeast-1", table)

@@ -4,7 +4,7 @@ import pytest
 
 from ansible_collections.amazon.aws.plugins.plugin_utils.lookup import AWSLookupBase
 from ansible_collections.bandup.ecs.plugins.lookup.ownership import LookupModule
-from ansible_collections.bandup.ecs.plugins.module_utils.ownership import foreign, wanted_names
+from ansible_collections.bandup.ecs.plugins.plugin_utils.ownership import foreign, wanted_names
 from ansible_collections.bandup.ecs.plugins.module_utils.topology import build_topology
 
 NAME = "bandup-test"
@@ -109,8 +109,8 @@ def test_an_existing_deployment_with_new_names_reads_them(aws):
 
 
 def test_the_variable_names_the_same_kinds():
-    """bandup_adopt_existing's rule (constraints.py, pure Python) and module_utils/ownership.py name the same kinds."""
-    from ansible_collections.bandup.ecs.plugins.module_utils.constraints import TABLE
-    from ansible_collections.bandup.ecs.plugins.module_utils.ownership import KINDS
+    """bandup_adopt_existing's rule (constraints.py, pure Python) and plugin_utils/ownership.py name the same kinds."""
+    from ansible_collections.bandup.ecs.plugins.plugin_utils.constraints import TABLE
+    from ansible_collections.bandup.ecs.plugins.plugin_utils.ownership import KINDS
 
     assert TABLE["bandup_adopt_existing"].kinds == tuple(KINDS)

@@ -1,4 +1,4 @@
-"""module_utils/alarms.py against a botocore Stubber (cloudwatch) with answers in AWS's shapes: the deployment alarms
+"""module_utils/_cloudwatch/alarms.py against a botocore Stubber (cloudwatch) with answers in AWS's shapes: the deployment alarms
 are put only when missing or different, deleted only when this deployment's tags are on them."""
 import datetime
 
@@ -6,7 +6,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from ansible_collections.bandup.ecs.plugins.module_utils import alarms
+from ansible_collections.bandup.ecs.plugins.module_utils._cloudwatch import alarms
 from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
 from ansible_collections.bandup.ecs.plugins.module_utils.topology import build_topology
 

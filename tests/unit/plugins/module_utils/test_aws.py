@@ -84,7 +84,7 @@ def test_a_failed_wait_fails_through_run_with_its_values(monkeypatch):
     timed_out, its details and the writes already sent, with no conversion on the way."""
     from ansible_collections.bandup.ecs.plugins.module_utils.aws import run
     from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
-    from ansible_collections.bandup.ecs.plugins.module_utils.ecs_service import WaitError
+    from ansible_collections.bandup.ecs.plugins.module_utils._ecs.ecs_service import WaitError
     changes = ChangeSet()
     changes.write("service web", "delete", lambda: None)
 

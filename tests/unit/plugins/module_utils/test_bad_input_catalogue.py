@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from ansible_collections.bandup.ecs.plugins.module_utils.role_specs import known_regions, load_specs
-from ansible_collections.bandup.ecs.plugins.module_utils.constraints import problems
+from ansible_collections.bandup.ecs.plugins.plugin_utils.role_specs import known_regions, load_specs
+from ansible_collections.bandup.ecs.plugins.plugin_utils.constraints import problems
 from ansible_collections.bandup.ecs.plugins.module_utils.topology import TopologyError, build_topology
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))

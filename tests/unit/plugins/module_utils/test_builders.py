@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from ansible_collections.bandup.ecs.plugins.module_utils import builders
+from ansible_collections.bandup.ecs.plugins.module_utils._ecr import builders
 
 
 @pytest.fixture

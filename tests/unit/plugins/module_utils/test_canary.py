@@ -1,12 +1,14 @@
-"""module_utils/canary.py: when a release is canaried (from the reads already made), the order of its steps, what an
+"""module_utils/_ecs/canary.py: when a release is canaried (from the reads already made), the order of its steps, what an
 alarm at a step or during a bake undoes, check mode (a recording batch in place of AWS, a fake clock)."""
 import copy
 
 import pytest
 
-from ansible_collections.bandup.ecs.plugins.module_utils import canary, switch
+from ansible_collections.bandup.ecs.plugins.module_utils._ecs import canary
+
+from ansible_collections.bandup.ecs.plugins.module_utils._ecs import switch
 from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
-from ansible_collections.bandup.ecs.plugins.module_utils.ecs_service import ServiceError
+from ansible_collections.bandup.ecs.plugins.module_utils._ecs.ecs_service import ServiceError
 
 TD = "arn:aws:ecs:eu-west-1:123456789012:task-definition/x-{}:{}"
 LISTENERS = ["arn:listener/1"]

@@ -4,7 +4,7 @@ import datetime
 import boto3
 from botocore.stub import Stubber
 
-from ansible_collections.bandup.ecs.plugins.module_utils import ecs_scaling as scaling
+from ansible_collections.bandup.ecs.plugins.module_utils._ecs import ecs_scaling as scaling
 
 RID = "service/bandup-prod/bandup-prod-backend-a"
 CPU = {"name": "cpu", "metric": "cpu", "target_value": 60, "scale_in_cooldown": 300, "scale_out_cooldown": 60}

@@ -4,7 +4,7 @@ import pytest
 from botocore.stub import Stubber
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
-from ansible_collections.bandup.ecs.plugins.module_utils import elb_listener as lst
+from ansible_collections.bandup.ecs.plugins.module_utils._elbv2 import elb_listener as lst
 from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
 
 TG_A = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/bandup-backend-a/aaaaaaaaaaaaaaaa"

@@ -15,14 +15,14 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import Ansib
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
 
-from ansible_collections.bandup.ecs.plugins.module_utils import cloudmap as cloudmap_api
-from ansible_collections.bandup.ecs.plugins.module_utils import ecr as ecr_api
-from ansible_collections.bandup.ecs.plugins.module_utils import elb_listener as listener_api
-from ansible_collections.bandup.ecs.plugins.module_utils import load_balancer as lb_api
-from ansible_collections.bandup.ecs.plugins.module_utils import network as api
+from ansible_collections.bandup.ecs.plugins.module_utils._cloudmap import cloudmap as cloudmap_api
+from ansible_collections.bandup.ecs.plugins.module_utils._ecr import ecr as ecr_api
+from ansible_collections.bandup.ecs.plugins.module_utils._elbv2 import elb_listener as listener_api
+from ansible_collections.bandup.ecs.plugins.module_utils._elbv2 import load_balancer as lb_api
+from ansible_collections.bandup.ecs.plugins.module_utils._ec2 import network as api
 from ansible_collections.bandup.ecs.plugins.module_utils import once
-from ansible_collections.bandup.ecs.plugins.module_utils import task_roles as roles_api
-from ansible_collections.bandup.ecs.plugins.module_utils import taskdef as taskdef_api
+from ansible_collections.bandup.ecs.plugins.module_utils._ecs import task_roles as roles_api
+from ansible_collections.bandup.ecs.plugins.module_utils._ecs import taskdef as taskdef_api
 
 TAGS = {"bandup:managed-by": "bandup.ecs", "bandup:deployment": "bandup", "Name": "bandup"}
 TAG_LIST = [{"Key": k, "Value": v} for k, v in TAGS.items()]

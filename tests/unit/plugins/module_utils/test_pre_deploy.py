@@ -1,4 +1,4 @@
-"""module_utils/pre_deploy.py: when an app's pre-deploy task runs, the RunTask request, the wait and the verdict,
+"""module_utils/_ecs/pre_deploy.py: when an app's pre-deploy task runs, the RunTask request, the wait and the verdict,
 against a real service_batch.Batch with botocore Stubbers answering in AWS's shapes (tests/unit/fixtures/aws:
 RunTask, DescribeTasks with containers[].exitCode, stopCode and stoppedReason, GetLogEvents)."""
 import copy
@@ -7,11 +7,11 @@ import boto3
 import pytest
 from botocore.stub import ANY, Stubber
 
-from ansible_collections.bandup.ecs.plugins.module_utils import pre_deploy
-from ansible_collections.bandup.ecs.plugins.module_utils import switch
+from ansible_collections.bandup.ecs.plugins.module_utils._ecs import pre_deploy
+from ansible_collections.bandup.ecs.plugins.module_utils._ecs import switch
 from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
-from ansible_collections.bandup.ecs.plugins.module_utils.ecs_service import ServiceError
-from ansible_collections.bandup.ecs.plugins.module_utils.service_batch import Batch
+from ansible_collections.bandup.ecs.plugins.module_utils._ecs.ecs_service import ServiceError
+from ansible_collections.bandup.ecs.plugins.module_utils._ecs.service_batch import Batch
 
 from aws_shapes import load
 

@@ -1,4 +1,4 @@
-"""The cost estimate's prices from the Price List API (plugins/module_utils/pricing.py), fed with GetProducts answers
+"""The cost estimate's prices from the Price List API (plugins/module_utils/_pricing/pricing.py), fed with GetProducts answers
 in AWS's shape (tests/unit/fixtures/aws/pricing/), and the shipped table when the API is denied, unreachable or
 has nothing for the region."""
 import copy
@@ -11,8 +11,8 @@ import yaml
 from botocore.stub import Stubber
 
 import aws_shapes
-from ansible_collections.bandup.ecs.plugins.module_utils import pricing
-from ansible_collections.bandup.ecs.plugins.module_utils import status
+from ansible_collections.bandup.ecs.plugins.module_utils._pricing import pricing
+from ansible_collections.bandup.ecs.plugins.module_utils._ecs import status
 from ansible_collections.bandup.ecs.plugins.module_utils.topology import build_topology
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))

@@ -5,8 +5,8 @@ import pytest
 from botocore.stub import ANY, Stubber
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
-from ansible_collections.bandup.ecs.plugins.module_utils import ecs_scaling as scaling
-from ansible_collections.bandup.ecs.plugins.module_utils import ecs_service as svc
+from ansible_collections.bandup.ecs.plugins.module_utils._ecs import ecs_scaling as scaling
+from ansible_collections.bandup.ecs.plugins.module_utils._ecs import ecs_service as svc
 from ansible_collections.bandup.ecs.plugins.module_utils import propagation
 
 TG = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/bandup-backend-a/73e2d6bc24d8a067"

@@ -10,8 +10,8 @@ import pytest
 import boto3
 from botocore.stub import Stubber
 
-from ansible_collections.bandup.ecs.plugins.module_utils.registry import MANIFEST_TYPES, EcrImages, Registry
-from ansible_collections.bandup.ecs.plugins.module_utils.registry import RegistryError, ecr_host, open_registry
+from ansible_collections.bandup.ecs.plugins.module_utils._ecr.registry import MANIFEST_TYPES, EcrImages, Registry
+from ansible_collections.bandup.ecs.plugins.module_utils._ecr.registry import RegistryError, ecr_host, open_registry
 
 MANIFEST = b'{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json"}'
 DIGEST = "sha256:" + hashlib.sha256(MANIFEST).hexdigest()

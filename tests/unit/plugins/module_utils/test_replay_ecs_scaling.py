@@ -8,7 +8,7 @@ import copy
 import pytest
 
 import aws_shapes
-from ansible_collections.bandup.ecs.plugins.module_utils import ecs_scaling as scaling
+from ansible_collections.bandup.ecs.plugins.module_utils._ecs import ecs_scaling as scaling
 from replay_services import AUTOSCALING, COOLDOWNS
 
 TARGETS = ("application-autoscaling", "DescribeScalableTargets",

@@ -10,9 +10,9 @@ import copy
 import pytest
 
 import aws_shapes
-from ansible_collections.bandup.ecs.plugins.module_utils import ecs_service as svc
+from ansible_collections.bandup.ecs.plugins.module_utils._ecs import ecs_service as svc
 from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
-from ansible_collections.bandup.ecs.plugins.module_utils import rollout
+from ansible_collections.bandup.ecs.plugins.module_utils._ecs import rollout
 from replay_services import ARN, CASES, NS_ARN, NS_NAME, SERVER, record, recorded, response
 
 

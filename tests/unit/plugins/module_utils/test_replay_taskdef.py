@@ -2,14 +2,14 @@
 (tests/unit/fixtures/aws/ecs/DescribeTaskDefinition.fargate-defaults-filled.json).
 
 DESIRED is what ecs_taskdefinition builds from the options the task_definition role passes
-(module_utils/role_inputs.py task_definitions) for that revision: it compares equal to the answer and to every variant of it another endpoint could give; each field changed alone is a difference.
+(plugin_utils/role_inputs.py task_definitions) for that revision: it compares equal to the answer and to every variant of it another endpoint could give; each field changed alone is a difference.
 """
 import copy
 
 import pytest
 
 import aws_shapes
-from ansible_collections.bandup.ecs.plugins.module_utils import taskdef
+from ansible_collections.bandup.ecs.plugins.module_utils._ecs import taskdef
 
 FIXTURE = "ecs/DescribeTaskDefinition.fargate-defaults-filled"
 IMAGE = ("123456789012.dkr.ecr.eu-west-1.amazonaws.com/bandup-prod/backend@sha256:"

@@ -8,8 +8,8 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from ansible_collections.bandup.ecs.plugins.module_utils import ecs_service as svc
-from ansible_collections.bandup.ecs.plugins.module_utils import rollout
+from ansible_collections.bandup.ecs.plugins.module_utils._ecs import ecs_service as svc
+from ansible_collections.bandup.ecs.plugins.module_utils._ecs import rollout
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 sys.path.insert(0, ROOT)

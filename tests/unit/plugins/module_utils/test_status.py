@@ -1,4 +1,4 @@
-"""The read-only deployment report (plugins/module_utils/status.py), fed with AWS-shaped responses."""
+"""The read-only deployment report (plugins/module_utils/_ecs/status.py), fed with AWS-shaped responses."""
 import re
 import os
 
@@ -7,7 +7,7 @@ import pytest
 import yaml
 from botocore.stub import Stubber
 
-from ansible_collections.bandup.ecs.plugins.module_utils import status
+from ansible_collections.bandup.ecs.plugins.module_utils._ecs import status
 from ansible_collections.bandup.ecs.plugins.module_utils.topology import build_topology
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
@@ -300,7 +300,7 @@ def stub_weight_reads(elb_stub, rule_pages):
 def test_status_and_elb_listener_agree_on_a_forward_without_weight():
     """botocore's TargetGroupTuple has Weight optional: an answer may leave it out of a group. status must read the
     weights as elb_listener (the code that writes them) does, so the report never disagrees with what was written."""
-    from ansible_collections.bandup.ecs.plugins.module_utils import elb_listener
+    from ansible_collections.bandup.ecs.plugins.module_utils._elbv2 import elb_listener
     forward = {"Type": "forward", "Order": 1, "ForwardConfig": {"TargetGroups": [
         {"TargetGroupArn": TG["bandup-test-backend-a"], "Weight": 100},
         {"TargetGroupArn": TG["bandup-test-backend-b"]}]}}

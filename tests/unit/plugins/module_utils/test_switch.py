@@ -1,11 +1,11 @@
-"""module_utils/switch.py: when an app is switched, and the order and shape of the switch's steps (a recording batch
+"""module_utils/_ecs/switch.py: when an app is switched, and the order and shape of the switch's steps (a recording batch
 in place of AWS); the module tests (test_ecs_app_services.py) run it against stubbed clients."""
 import copy
 
 import pytest
 
-from ansible_collections.bandup.ecs.plugins.module_utils import ecs_service as svc
-from ansible_collections.bandup.ecs.plugins.module_utils import switch
+from ansible_collections.bandup.ecs.plugins.module_utils._ecs import ecs_service as svc
+from ansible_collections.bandup.ecs.plugins.module_utils._ecs import switch
 from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
 
 NS = "arn:aws:servicediscovery:eu-west-1:123456789012:namespace/ns-1"

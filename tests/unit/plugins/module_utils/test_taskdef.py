@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from ansible_collections.bandup.ecs.plugins.module_utils import secrets_policy as secrets
-from ansible_collections.bandup.ecs.plugins.module_utils import taskdef
+from ansible_collections.bandup.ecs.plugins.module_utils._ecs import secrets_policy as secrets
+from ansible_collections.bandup.ecs.plugins.module_utils._ecs import taskdef
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 sys.path.insert(0, ROOT)

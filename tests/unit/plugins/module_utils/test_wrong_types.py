@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from ansible_collections.bandup.ecs.plugins.module_utils.constraints import problems
+from ansible_collections.bandup.ecs.plugins.plugin_utils.constraints import problems
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 sys.path.insert(0, ROOT)

@@ -1,4 +1,4 @@
-"""module_utils/zonal_shift.py against botocore Stubbers (arc-zonal-shift, ec2) with answers in AWS's shapes."""
+"""module_utils/_elbv2/zonal_shift.py against botocore Stubbers (arc-zonal-shift, ec2) with answers in AWS's shapes."""
 import datetime
 
 import boto3
@@ -7,7 +7,7 @@ from botocore.stub import Stubber
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 
-from ansible_collections.bandup.ecs.plugins.module_utils import zonal_shift
+from ansible_collections.bandup.ecs.plugins.module_utils._elbv2 import zonal_shift
 from ansible_collections.bandup.ecs.plugins.module_utils.changes import ChangeSet
 
 LB = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/bandup/50dc6c495c0c9188"

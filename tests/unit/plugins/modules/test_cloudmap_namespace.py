@@ -6,7 +6,7 @@ one per discoveryName: with delete_services the module deletes them first (dereg
 import pytest
 
 from ansible_collections.amazon.aws.plugins.module_utils import cloud
-from ansible_collections.bandup.ecs.plugins.module_utils import cloudmap
+from ansible_collections.bandup.ecs.plugins.module_utils._cloudmap import cloudmap
 from ansible_collections.bandup.ecs.plugins.modules import cloudmap_namespace
 
 from conftest import run_module

@@ -5,11 +5,11 @@ import pytest
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.bandup.ecs.plugins.module_utils import builders
+from ansible_collections.bandup.ecs.plugins.module_utils._ecr import builders
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
-from ansible_collections.bandup.ecs.plugins.module_utils import registry
-from ansible_collections.bandup.ecs.plugins.module_utils.registry import RegistryError
-from ansible_collections.bandup.ecs.plugins.module_utils import images
+from ansible_collections.bandup.ecs.plugins.module_utils._ecr import registry
+from ansible_collections.bandup.ecs.plugins.module_utils._ecr.registry import RegistryError
+from ansible_collections.bandup.ecs.plugins.module_utils._ecr import images
 from ansible_collections.bandup.ecs.plugins.modules import container_image
 
 from conftest import run_module

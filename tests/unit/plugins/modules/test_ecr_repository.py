@@ -7,7 +7,7 @@ import pytest
 from botocore.stub import Stubber
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
-from ansible_collections.bandup.ecs.plugins.module_utils import ecr as ecr_api
+from ansible_collections.bandup.ecs.plugins.module_utils._ecr import ecr as ecr_api
 from ansible_collections.bandup.ecs.plugins.modules import ecr_repository as mod
 
 from conftest import run_module

@@ -10,9 +10,9 @@ from unittest import mock
 
 from botocore.stub import ANY
 
-from ansible_collections.bandup.ecs.plugins.module_utils import ecs_service as svc
+from ansible_collections.bandup.ecs.plugins.module_utils._ecs import ecs_service as svc
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
-from ansible_collections.bandup.ecs.plugins.module_utils.service_batch import ENTRY_OPTIONS
+from ansible_collections.bandup.ecs.plugins.module_utils._ecs.service_batch import ENTRY_OPTIONS
 from ansible_collections.bandup.ecs.plugins.modules import ecs_app_services
 
 

@@ -2,7 +2,7 @@
 import os
 import sys
 
-from ansible_collections.bandup.ecs.plugins.module_utils.ecs_service import placement_state
+from ansible_collections.bandup.ecs.plugins.module_utils._ecs.ecs_service import placement_state
 from conftest import run_module  # the modules' conftest, bound at collection (tests/unit/support has one too)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))

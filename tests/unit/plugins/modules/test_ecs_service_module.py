@@ -7,7 +7,7 @@ from unittest import mock
 from botocore.stub import ANY
 
 from ansible_collections.bandup.ecs.plugins.module_utils.aws import AWSModule
-from ansible_collections.bandup.ecs.plugins.module_utils import ecs_service as svc
+from ansible_collections.bandup.ecs.plugins.module_utils._ecs import ecs_service as svc
 from ansible_collections.bandup.ecs.plugins.modules import ecs_service
 from conftest import Clients, run_module, run_stubbed  # the modules' conftest, bound at collection (tests/unit/support has one too)
 

@@ -4,7 +4,7 @@ import copy
 
 import pytest
 
-from ansible_collections.bandup.ecs.plugins.module_utils import load_balancer as lb
+from ansible_collections.bandup.ecs.plugins.module_utils._elbv2 import load_balancer as lb
 from ansible_collections.bandup.ecs.plugins.modules import load_balancer
 
 from conftest import run_module

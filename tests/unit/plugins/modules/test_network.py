@@ -7,7 +7,7 @@ import copy
 import pytest
 from botocore.stub import ANY
 
-from ansible_collections.bandup.ecs.plugins.module_utils import network as api
+from ansible_collections.bandup.ecs.plugins.module_utils._ec2 import network as api
 from ansible_collections.bandup.ecs.plugins.module_utils import once
 from ansible_collections.bandup.ecs.plugins.modules import network
 

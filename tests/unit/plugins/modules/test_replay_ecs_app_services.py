@@ -7,7 +7,7 @@ import copy
 import pytest
 
 import aws_shapes
-from ansible_collections.bandup.ecs.plugins.module_utils import ecs_service as svc
+from ansible_collections.bandup.ecs.plugins.module_utils._ecs import ecs_service as svc
 from ansible_collections.bandup.ecs.plugins.modules import ecs_app_services
 from replay_services import AUTOSCALING, CASES, recorded, response
 
@@ -56,7 +56,7 @@ def test_the_role_converge_on_the_recorded_answers_reads_three_times_and_writes_
     expect_reads(aws, answers())
     out = run_module(ecs_app_services, args(), capsys)
     assert_no_op(out)
-    # What the switch reads of them (module_utils/switch.py): the server serves, the standby does not.
+    # What the switch reads of them (module_utils/_ecs/switch.py): the server serves, the standby does not.
     live = answers()["describe_services"]["services"]
     assert svc.placement_state(live[0])["service_connect_server"] is True
     assert svc.placement_state(live[1])["service_connect_server"] is False

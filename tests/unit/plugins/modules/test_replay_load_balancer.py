@@ -7,7 +7,7 @@ import copy
 import pytest
 
 import aws_shapes
-from ansible_collections.bandup.ecs.plugins.module_utils import load_balancer as lb
+from ansible_collections.bandup.ecs.plugins.module_utils._elbv2 import load_balancer as lb
 from ansible_collections.bandup.ecs.plugins.modules import load_balancer
 
 from conftest import run_module
@@ -37,7 +37,7 @@ def target_group(name, port, path):
 
 
 def args():
-    """The options the alb role passes (roles/alb/tasks/main.yml, from module_utils/role_inputs.py)."""
+    """The options the alb role passes (roles/alb/tasks/main.yml, from plugin_utils/role_inputs.py)."""
     backends = [{"target_group": "bandup-prod-backend-a", "weight": 100},
                 {"target_group": "bandup-prod-backend-b", "weight": 0}]
     return dict(
