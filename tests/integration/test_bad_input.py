@@ -3,7 +3,7 @@
 The deployment is converged once for the module; each case then runs the real `ansible-playbook site.yml` with one
 invalid setting and asserts: the run fails, the output names the variable, and the endpoint's request record holds
 no write. A converge afterwards changes nothing. Every case of the catalogue (tests/support/bad_input.py) also runs
-through the validation code directly (tests/unit/plugins/module_utils/test_bad_input_catalogue.py), and each bound
+through the validation code directly (tests/unit/plugins/plugin_utils/test_bad_input_catalogue.py), and each bound
 of the constraint table is checked there (test_constraints.py): this file runs a sample through site.yml, the
 changes AWS cannot make in place (they need the live resources), and playbooks/validate.yml with three mistakes.
 """

@@ -1,9 +1,9 @@
 """The hand-written bad-input catalogue: one invalid setting each, on the local inventory, and what the refusal must say.
 
-tests/unit/plugins/module_utils/test_bad_input_catalogue.py runs every case through the validation code directly
+tests/unit/plugins/plugin_utils/test_bad_input_catalogue.py runs every case through the validation code directly
 (the constraint table, then the topology); tests/integration/test_bad_input.py runs a sample through the real
 site.yml on an existing deployment and asserts no write. The generated part of the catalogue (each bound of the
-constraint table and one past it) is in tests/unit/plugins/module_utils/test_constraints.py.
+constraint table and one past it) is in tests/unit/plugins/plugin_utils/test_constraints.py.
 """
 import copy
 import os

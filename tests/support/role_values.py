@@ -1,6 +1,6 @@
 """The role variables of the unit tests' validation cases: every role's argument spec (``SPECS``), the local
 inventory's values as the validation play sees them (``base_values``), and one variable changed (``set_path``).
-Shared by tests/unit/plugins/module_utils/test_constraints.py and test_wrong_types.py."""
+Shared by tests/unit/plugins/plugin_utils/test_constraints.py and test_wrong_types.py."""
 import copy
 import os
 

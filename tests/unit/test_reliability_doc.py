@@ -34,7 +34,7 @@ def figures():
     kinds = ast.literal_eval(_assigned(_tree("tests", "support", "faultproxy.py"), "DEFAULT_KINDS"))
     rate = ast.literal_eval(_assigned(faults, "RATE"))
     bad_input = _assigned(_tree("tests", "support", "bad_input.py"), "CASES")
-    from ansible_collections.bandup.ecs.plugins.plugin_utils.constraints import TABLE  # pylint: disable=import-outside-toplevel
+    from ansible_collections.bandup.ecs.plugins.plugin_utils.constraint_table import TABLE  # pylint: disable=import-outside-toplevel
 
     generated = sum(len(rule.catalogue()) for rule in TABLE.values())
     points = [ast.literal_eval(point.elts[0]) for point in _assigned(_tree("tests", "integration",
@@ -64,7 +64,7 @@ def test_reliability_table_matches_the_tests():
 
 def test_the_counted_lists_are_what_the_tests_run_on():
     """CASES and POINTS are counted above: each must parametrize a test, so each entry is a case that runs."""
-    for path, name in ((("unit", "plugins", "module_utils", "test_bad_input_catalogue.py"), "CASES"),
+    for path, name in ((("unit", "plugins", "plugin_utils", "test_bad_input_catalogue.py"), "CASES"),
                        (("integration", "test_interruption.py"), "POINTS")):
         module = path[-1]
         parametrized = [node for test in _tests(_tree("tests", *path)) for node in test.decorator_list

@@ -110,7 +110,7 @@ def test_an_existing_deployment_with_new_names_reads_them(aws):
 
 def test_the_variable_names_the_same_kinds():
     """bandup_adopt_existing's rule (constraints.py, pure Python) and plugin_utils/ownership.py name the same kinds."""
-    from ansible_collections.bandup.ecs.plugins.plugin_utils.constraints import TABLE
+    from ansible_collections.bandup.ecs.plugins.plugin_utils.constraint_table import TABLE
     from ansible_collections.bandup.ecs.plugins.plugin_utils.ownership import KINDS
 
     assert TABLE["bandup_adopt_existing"].kinds == tuple(KINDS)

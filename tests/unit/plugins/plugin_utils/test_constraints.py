@@ -11,15 +11,10 @@ import pytest
 import yaml
 
 from ansible_collections.bandup.ecs.plugins.plugin_utils.role_specs import known_regions
-from ansible_collections.bandup.ecs.plugins.plugin_utils.constraints import (
-    TABLE,
-    NoConstraint,
-    Range,
-    Text,
-    Choice,
-    problems,
-    rule_path,
-)
+from ansible_collections.bandup.ecs.plugins.plugin_utils.constraint_rules import Choice, NoConstraint, Range, Text
+from ansible_collections.bandup.ecs.plugins.plugin_utils.constraint_table import TABLE
+from ansible_collections.bandup.ecs.plugins.plugin_utils.constraint_types import rule_path
+from ansible_collections.bandup.ecs.plugins.plugin_utils.constraints import problems
 from ansible_collections.bandup.ecs.plugins.module_utils.topology import TopologyError, build_topology
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
