@@ -5,9 +5,10 @@
 The entry point, ``problems()``, and the rules tying variables together (``CROSS_RULES``), in four files by concern:
 the rule classes (plugin_utils/constraint_rules.py), ``TABLE`` (plugin_utils/constraint_table.py), the exact type
 check (plugin_utils/constraint_types.py) and this one. ``TABLE`` maps each variable path
-(``bandup_services[].alb.priority``, ``alb_health_check_interval``) to the rule of the API member(s) it ends up in: bounds, lengths, patterns and enums from the botocore service model where the
-model has them (``model=`` names the member; tests/unit/plugins/plugin_utils/test_constraints.py checks each against
-botocore's model), AWS's documented limits where it does not (``source=``), or an explicit "no constraint, because".
+(``bandup_services[].alb.priority``, ``alb_health_check_interval``) to the rule of the API member(s) it ends up in:
+bounds, lengths, patterns and enums from the botocore service model where the model has them (``model=`` names
+the member; tests/unit/plugins/plugin_utils/test_constraints.py checks each against botocore's model), AWS's
+documented limits where it does not (``source=``), or an explicit "no constraint, because".
 ``problems()`` checks the types of the roles' argument specs exactly (``0``, ``""`` and ``[]`` are values; only
 ``None`` or omission means "the default"), then the table, then the rules that tie variables together, and returns
 every problem found, each naming the variable's path and the allowed range or form.
