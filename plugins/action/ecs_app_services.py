@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import time
 
+from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
@@ -32,14 +33,17 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         args = dict(self._task.args)
+        # handoff: false in the task (a failover's switch): no synchronous first run, straight to the async one
+        first_sync = boolean(args.pop("handoff", True), strict=False)
         if self._task.async_val or self._task.check_mode or str(args.get("wait", True)).lower() in ("false", "no", "0"):
             result.update(self._execute_module(module_args=args, task_vars=task_vars,
                                                wrap_async=bool(self._task.async_val)))
             return result
-        first = self._execute_module(module_args=dict(args, handoff=True), task_vars=task_vars)
-        if not first.get("handoff"):
-            result.update(first)
-            return result
+        if first_sync:
+            first = self._execute_module(module_args=dict(args, handoff=True), task_vars=task_vars)
+            if not first.get("handoff"):
+                result.update(first)
+                return result
         tmpdir = self._make_tmp_path()
         progress = self._connection._shell.join_path(tmpdir, "progress.log")
         args["progress_file"] = progress

@@ -163,6 +163,10 @@ options:
         as usual. The collection's action plugin for this module sets it on a first, synchronous run and, on a
         handoff, runs the module again asynchronously with I(progress_file) (a no-op so pays no async wrapper and no
         status polls); leave it unset.
+      - Set to C(false) in a task, it tells the action plugin to skip that first run and start the asynchronous one
+        at once: a run that is there to switch (playbooks/failover.yml sets C(service_handoff=false) for the service
+        role) would otherwise read every service twice before its first write, and in an outage the ALB weights are
+        that first write.
     type: bool
     default: false
     version_added: 0.3.0
