@@ -164,7 +164,7 @@ options:
         handoff, runs the module again asynchronously with I(progress_file) (a no-op so pays no async wrapper and no
         status polls); leave it unset.
       - Set to C(false) in a task, it tells the action plugin to skip that first run and start the asynchronous one
-        at once: a run that is there to switch (playbooks/failover.yml sets C(service_handoff=false) for the service
+        at once - a run that is there to switch (playbooks/failover.yml sets C(service_handoff=false) for the service
         role) would otherwise read every service twice before its first write, and in an outage the ALB weights are
         that first write.
     type: bool
