@@ -7,7 +7,6 @@ first step, rerun. The alarms are the cells' own (made by the alb role); the end
 target group gets the armed share of a listener forward (faithful_endpoint/alarm_traffic.py), as a broken release's
 5xx alarm would once real traffic reaches it.
 """
-import base64
 import json
 import os
 import signal
@@ -22,7 +21,7 @@ import pytest
 
 from conftest import ROOT, VENV_BIN, recap
 from tests.support import faithful
-from tests.support.local_deployment import client, services_with, weights
+from tests.support.local_deployment import client, ecs_used_before, recorded, services_with, weights
 
 NAME = "bandup-local"
 APPS = ("backend", "frontend")
@@ -42,16 +41,9 @@ def steady_weights():
 
 def standby_weights_written(endpoint):
     """The weights of the standby backend's target group in each ModifyRule/ModifyListener of the record, in order."""
-    url = endpoint.url + "/moto-api/recorder/download-recording"
-    with urllib.request.urlopen(url, timeout=60) as response:
-        lines = response.read().decode().splitlines()
     out = []
-    for line in filter(None, lines):
-        entry = json.loads(line)
-        raw = entry.get("body") or ""
-        if entry.get("body_encoded"):
-            raw = base64.b64decode(raw).decode()
-        body = urllib.parse.parse_qs(raw if isinstance(raw, str) else "")
+    for _entry, raw in recorded(endpoint):
+        body = urllib.parse.parse_qs(raw)
         if body.get("Action", [""])[0] not in ("ModifyRule", "ModifyListener"):
             continue
         for key, value in body.items():
@@ -70,11 +62,7 @@ def release(endpoint, version, **extra):
 
 @pytest.fixture(scope="module")
 def converged(endpoint, apps):
-    iam = client(endpoint, "iam")
-    try:
-        iam.create_service_linked_role(AWSServiceName="ecs.amazonaws.com")
-    except iam.exceptions.InvalidInputException:
-        pass
+    ecs_used_before(endpoint)
     result = endpoint.playbook("site.yml")
     assert result.returncode == 0, result.stdout[-5000:]
     return endpoint

@@ -16,7 +16,7 @@ import pytest
 
 from conftest import recap
 from tests.support import faithful
-from tests.support.local_deployment import services_with
+from tests.support.local_deployment import ecs_used_before, services_with
 
 NAME = "bandup-local"
 BACKEND_A, BACKEND_B = f"{NAME}-backend-a", f"{NAME}-backend-b"
@@ -51,13 +51,7 @@ def deploy(endpoint, version, fail=None, health_check=False, app="backend"):
 
 @pytest.fixture(scope="module")
 def converged(endpoint, apps):
-    # An account that has used ECS before (its service-linked role exists): the first-use case is not this test's.
-    iam = boto3.client("iam", endpoint_url=endpoint.url, region_name="us-east-1", aws_access_key_id="testing",
-                       aws_secret_access_key="testing")
-    try:
-        iam.create_service_linked_role(AWSServiceName="ecs.amazonaws.com")
-    except iam.exceptions.InvalidInputException:
-        pass
+    ecs_used_before(endpoint)
     result = endpoint.playbook("site.yml")
     assert result.returncode == 0, result.stdout[-5000:]
     assert revisions(endpoint, BACKEND_A, BACKEND_B) == {BACKEND_A: 1, BACKEND_B: 1}

@@ -64,22 +64,36 @@ def scalable(endpoint):
     return sorted(t["ResourceId"].rsplit("/", 1)[-1] for t in targets)
 
 
-def requests(endpoint):
-    """The ECS requests of the current record, in order: (action, body as a dict)."""
+def recorded(endpoint):
+    """The requests of the current record, in order: (the record's entry, its body as text)."""
     url = endpoint.url + "/moto-api/recorder/download-recording"
     with urllib.request.urlopen(url, timeout=60) as response:
         lines = response.read().decode().splitlines()
-    out = []
     for line in filter(None, lines):
         entry = json.loads(line)
-        target = {k.lower(): v for k, v in entry.get("headers", {}).items()}.get("x-amz-target", "")
-        if not target.startswith("AmazonEC2ContainerServiceV20141113."):
-            continue
-        body = entry.get("body") or "{}"
+        body = entry.get("body") or ""
         if entry.get("body_encoded"):
             body = base64.b64decode(body).decode()
-        out.append((target.rsplit(".", 1)[-1], json.loads(body)))
+        yield entry, body if isinstance(body, str) else ""
+
+
+def requests(endpoint):
+    """The ECS requests of the current record, in order: (action, body as a dict)."""
+    out = []
+    for entry, body in recorded(endpoint):
+        target = {k.lower(): v for k, v in entry.get("headers", {}).items()}.get("x-amz-target", "")
+        if target.startswith("AmazonEC2ContainerServiceV20141113."):
+            out.append((target.rsplit(".", 1)[-1], json.loads(body or "{}")))
     return out
+
+
+def ecs_used_before(endpoint):
+    """An account that has used ECS before: its service-linked role exists (the first-use case is not the test's)."""
+    iam = client(endpoint, "iam")
+    try:
+        iam.create_service_linked_role(AWSServiceName="ecs.amazonaws.com")
+    except iam.exceptions.InvalidInputException:
+        pass
 
 
 def names_of(body):
