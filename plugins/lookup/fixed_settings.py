@@ -31,9 +31,11 @@ options:
       read when it does not.
     type: bool
     default: false
+requirements:
+  - boto3 and botocore, at the versions amazon.aws requires (imported only when the lookup calls AWS; the
+    C(amazon.aws.boto3) fragment, which documents them, imports boto3 when the plugin is loaded)
 extends_documentation_fragment:
   - bandup.ecs.lookup.no_terms
-  - amazon.aws.boto3
   - amazon.aws.common.plugins
   - amazon.aws.region.plugins
 """
@@ -66,12 +68,13 @@ _raw:
 try:
     from botocore.exceptions import BotoCoreError, ClientError
 except ImportError:
-    pass  # AWSLookupBase reports the missing library
+    pass  # LazyAWSLookupBase.client reports the missing library
 
 from ansible.errors import AnsibleLookupError
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
-from ansible_collections.amazon.aws.plugins.plugin_utils.lookup import AWSLookupBase
+
+from ansible_collections.bandup.ecs.plugins.plugin_utils.lazy_aws import LazyAWSLookupBase
 
 from ansible_collections.bandup.ecs.plugins.plugin_utils.role_specs import load_specs
 from ansible_collections.bandup.ecs.plugins.plugin_utils import fixed_settings
@@ -80,7 +83,7 @@ VARIABLES = ("network_vpc_id", "network_vpc_cidr", "network_public_subnet_cidrs"
              "ecr_encryption_type", "ecr_kms_key")
 
 
-class LookupModule(AWSLookupBase):
+class LookupModule(LazyAWSLookupBase):
     def run(self, terms, variables, **kwargs):
         super().run(terms, variables, **kwargs)
         topology = self.get_option("topology")

@@ -36,9 +36,11 @@ options:
     description: The C(bandup.ecs.live_state) lookup's answer (C(cluster_exists), C(cluster_deployment)).
     type: dict
     required: true
+requirements:
+  - boto3 and botocore, at the versions amazon.aws requires (imported only when the lookup calls AWS; the
+    C(amazon.aws.boto3) fragment, which documents them, imports boto3 when the plugin is loaded)
 extends_documentation_fragment:
   - bandup.ecs.lookup.no_terms
-  - amazon.aws.boto3
   - amazon.aws.common.plugins
   - amazon.aws.region.plugins
 """
@@ -63,17 +65,18 @@ _raw:
 try:
     from botocore.exceptions import BotoCoreError, ClientError
 except ImportError:
-    pass  # AWSLookupBase reports the missing library
+    pass  # LazyAWSLookupBase.client reports the missing library
 
 from ansible.errors import AnsibleLookupError
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
-from ansible_collections.amazon.aws.plugins.plugin_utils.lookup import AWSLookupBase
+
+from ansible_collections.bandup.ecs.plugins.plugin_utils.lazy_aws import LazyAWSLookupBase
 
 from ansible_collections.bandup.ecs.plugins.plugin_utils.ownership import problems
 
 
-class LookupModule(AWSLookupBase):
+class LookupModule(LazyAWSLookupBase):
     def run(self, terms, variables, **kwargs):
         super().run(terms, variables, **kwargs)
         try:

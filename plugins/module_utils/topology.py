@@ -36,6 +36,16 @@ ACTIVE_AZ_TAG = "bandup:active-az"
 # The ECS cluster tag that records which AZ's cell uses the namespace named bandup_name (set once by the cluster
 # role: the active AZ when the cluster is created, or when a deployment of a release before cells is converged).
 NAMESPACE_AZ_TAG = "bandup:namespace-az"
+# The ECS cluster tag that records the fingerprint of the settings AWS cannot change in place
+# (plugin_utils/fixed_settings.py).
+FIXED_RECORD_TAG = "bandup:fixed"
+# The ECS service tag of a placement's standing (active or standby), set by the service role.
+STANDING_TAG = "bandup:standing"
+# The listener weights of a cell's target group, and the two orders of a switch (module_utils/_ecs/switch.py).
+# Here, beside the other names the roles and the modules share, so the controller-side code that needs them
+# (plugin_utils/) does not import the modules' AWS code (boto3 costs a forked worker ~0.25 s per task).
+ACTIVE_WEIGHT, STANDBY_WEIGHT = 100, 0
+SCALE_FIRST, TRAFFIC_FIRST = "scale up, move traffic, old cell to standby", "move traffic, scale up, old cell to standby"
 IAM_ROLE_MAX = 64
 
 # Defaults of a bandup_services entry. roles/bandup/meta/argument_specs.yml documents the same
@@ -62,6 +72,18 @@ HEALTH_CHECK_DEFAULTS = {"command": None, "interval": 30, "timeout": 5, "retries
 
 class TopologyError(ValueError):
     """Invalid configuration; the message names the variable."""
+
+
+def canary_steps_problem(steps):
+    """Why ``steps`` are no canary steps (None when they are): a non-empty list of increasing percentages, 1-99.
+    service_canary_steps, checked by the validation lookup and by module_utils/_ecs/canary.py."""
+    if not isinstance(steps, (list, tuple)) or not steps or not all(
+            isinstance(s, int) and not isinstance(s, bool) and 0 < s < ACTIVE_WEIGHT for s in steps):
+        return f"{list(steps) if isinstance(steps, tuple) else steps!r} must be a non-empty list of percentages " \
+               "between 1 and 99"
+    if any(b <= a for a, b in zip(steps, steps[1:])):
+        return f"{list(steps)} must increase step by step"
+    return None
 
 
 def az_suffix(az, region):

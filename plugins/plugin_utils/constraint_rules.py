@@ -12,8 +12,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 
-from ansible_collections.bandup.ecs.plugins.module_utils._ecs import canary
-from ansible_collections.bandup.ecs.plugins.module_utils.topology import FARGATE_SIZES
+from ansible_collections.bandup.ecs.plugins.module_utils.topology import FARGATE_SIZES, canary_steps_problem
 
 BOOLEANS_TRUE = {"y", "yes", "on", "1", "true", "t"}
 BOOLEANS_FALSE = {"n", "no", "off", "0", "false", "f"}
@@ -545,12 +544,12 @@ class Adopt(Rule):
 
 
 class CanarySteps(Rule):
-    """service_canary_steps: the percent of traffic on the standby cell at each step (module_utils/_ecs/canary.py)."""
+    """service_canary_steps: the percent of traffic on the standby cell at each step (module_utils/topology.py canary_steps_problem)."""
 
     form = "a non-empty list of increasing percentages, each 1-99"
 
     def check(self, value):
-        return canary.steps_problem(value)
+        return canary_steps_problem(value)
 
     def cases(self):
         return [([10, 50], True), ([1, 99], True), ([], False), ([50, 10], False), ([10, 100], False), ([0], False)]

@@ -15,10 +15,11 @@ from __future__ import annotations
 import hashlib
 import json
 
-from ansible_collections.bandup.ecs.plugins.module_utils._ecr import ecr as ecr_api
-from ansible_collections.bandup.ecs.plugins.module_utils._elbv2 import load_balancer as lb_api
-from ansible_collections.bandup.ecs.plugins.module_utils._ec2 import network as net_api
-from ansible_collections.bandup.ecs.plugins.plugin_utils.live_state import FIXED_RECORD_TAG
+from ansible_collections.bandup.ecs.plugins.module_utils.topology import FIXED_RECORD_TAG
+
+# The readers (module_utils/_ec2, _ecr, _elbv2, which import boto3) are imported by the functions that read: the
+# fingerprint alone, on every converge of an unchanged deployment, runs in its worker without boto3
+# (plugin_utils/lazy_aws.py).
 
 RECORD_TAG = FIXED_RECORD_TAG
 TG_PROTOCOL = "HTTP"
@@ -51,6 +52,8 @@ def fingerprint(wanted):
 
 
 def _network_problems(ec2, topology, wanted):
+    from ansible_collections.bandup.ecs.plugins.module_utils._ec2 import network as net_api
+
     lookup_tags = {"bandup:deployment": topology["name"], "bandup:managed-by": topology["tags"]["bandup:managed-by"]}
     vpcs = net_api.describe_vpcs(ec2, tags=lookup_tags)
     if len(vpcs) != 1:
@@ -74,6 +77,8 @@ def _network_problems(ec2, topology, wanted):
 
 
 def _ecr_problems(ecr, wanted):
+    from ansible_collections.bandup.ecs.plugins.module_utils._ecr import ecr as ecr_api
+
     out = []
     for name, repo in sorted(ecr_api.describe_repositories(ecr, list(wanted)).items()):
         live = repo.get("encryptionConfiguration") or {"encryptionType": "AES256"}
@@ -90,6 +95,8 @@ def _ecr_problems(ecr, wanted):
 
 
 def _target_group_problems(elbv2, wanted):
+    from ansible_collections.bandup.ecs.plugins.module_utils._elbv2 import load_balancer as lb_api
+
     out, seen = [], set()
     for name, group in sorted(lb_api.find_target_groups(elbv2, sorted(wanted)).items()):
         want = wanted[name]

@@ -17,12 +17,8 @@ group, log group and role names) changes the fingerprint, and the names are read
 
 from __future__ import annotations
 
-from ansible_collections.bandup.ecs.plugins.module_utils._cloudmap import cloudmap
-
-from ansible_collections.bandup.ecs.plugins.module_utils._ecr import ecr
-
-from ansible_collections.bandup.ecs.plugins.module_utils._ecs import task_roles
-from ansible_collections.bandup.ecs.plugins.module_utils._elbv2 import load_balancer as lb
+# The readers (module_utils/_cloudmap, _ecr, _ecs, _elbv2, which import boto3) are imported by read_tags: the converge
+# of an existing deployment makes no call, and its worker runs without boto3 (plugin_utils/lazy_aws.py).
 
 DEPLOYMENT_TAG = "bandup:deployment"
 # kind -> (what the message calls it, the role that writes it)
@@ -57,6 +53,11 @@ def read_tags(clients, wanted):
     missing), one DescribeTags per 20, one DescribeRepositories (per name when one is missing) and one
     ListTagsForResource per repository found, one DescribeLogGroups and one ListTagsForResource per group found, one
     GetRole per role, one ListNamespaces and one ListTagsForResource for a namespace found."""
+    from ansible_collections.bandup.ecs.plugins.module_utils._cloudmap import cloudmap
+    from ansible_collections.bandup.ecs.plugins.module_utils._ecr import ecr
+    from ansible_collections.bandup.ecs.plugins.module_utils._ecs import task_roles
+    from ansible_collections.bandup.ecs.plugins.module_utils._elbv2 import load_balancer as lb
+
     by_kind = {}
     for kind, name in wanted:
         by_kind.setdefault(kind, []).append(name)

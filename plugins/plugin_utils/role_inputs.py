@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.bandup.ecs.plugins.module_utils._ec2.network import subnet_problems
-from ansible_collections.bandup.ecs.plugins.module_utils._ecs.switch import ACTIVE_WEIGHT, STANDBY_WEIGHT, TRAFFIC_FIRST
+from ansible_collections.bandup.ecs.plugins.module_utils.topology import ACTIVE_WEIGHT, STANDBY_WEIGHT, TRAFFIC_FIRST
 from ansible_collections.bandup.ecs.plugins.module_utils.topology import rule_priorities
-from ansible_collections.bandup.ecs.plugins.module_utils._elbv2.zonal_shift import expires_in_minutes
 
-# How the switch's order reads when it moved the traffic first (module_utils/_ecs/switch.py TRAFFIC_FIRST).
+# No import here may reach boto3: the filters built on this file run in a forked worker on every task that uses
+# them, and boto3 costs that worker ~0.25 s (tests/unit/plugins/test_controller_imports.py). The two checks that
+# share a module with AWS calls import it where they are used, in the runs that check an adopted network or a
+# failover.
+
+# How the switch's order reads when it moved the traffic first (topology.py TRAFFIC_FIRST).
 TRAFFIC_FIRST_START = TRAFFIC_FIRST.split(",", 1)[0]
 # The load balancer's HTTP(S) ports: open to alb_ingress_cidrs, HTTP redirected to HTTPS with a certificate.
 ALB_PORTS = (80, 443)
@@ -120,7 +123,11 @@ def subnets_by_tier(subnets):
 def adopted_subnet_problems(subnets, public_subnet_ids, private_subnet_ids, vpc_id):
     """What is wrong with the subnets an inventory adopts (``network_vpc_id``), each naming its variable:
     ``subnets`` as amazon.aws.ec2_vpc_subnet_info reads them. The network module checks the same
-    (``network.subnet_problems``)."""
+    (``network.subnet_problems``). Nothing to check, and nothing imported, when no subnet is adopted."""
+    if not (public_subnet_ids or private_subnet_ids):
+        return []
+    from ansible_collections.bandup.ecs.plugins.module_utils._ec2.network import subnet_problems
+
     found = {s["id"]: {"az": s.get("availability_zone"), "vpc": s.get("vpc_id")} for s in subnets or []}
     return subnet_problems([("network_public_subnet_ids", public_subnet_ids or {}),
                             ("network_private_subnet_ids", private_subnet_ids or {})],
@@ -239,6 +246,8 @@ def zonal_shift_wanted(shift, switch_order):
 def failover_inputs(shift, expires_in, switch_order=None):
     """``expires_in_valid``: ``failover_zonal_shift_expires_in`` is one ARC accepts; ``zonal_shift``: whether to shift
     (``zonal_shift_wanted``) after a switch that ran in ``switch_order`` (the ecs_app_services module's)."""
+    from ansible_collections.bandup.ecs.plugins.module_utils._elbv2.zonal_shift import expires_in_minutes
+
     return {"expires_in_valid": expires_in_minutes(expires_in) is not None,
             "zonal_shift": zonal_shift_wanted(shift, switch_order)}
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_arn
 
-from ansible_collections.bandup.ecs.plugins.module_utils._ecs.ecs_service import STANDING_TAG
+from ansible_collections.bandup.ecs.plugins.module_utils.topology import STANDING_TAG
 
 # The service role's settings (service_* variables without the prefix) that the entries take.
 SETTINGS = ("deployment_minimum_healthy_percent", "deployment_maximum_percent", "circuit_breaker",

@@ -55,7 +55,8 @@ HELPERS = {
         "is_ansible_aws_error_code", "is_boto3_error_code", "ansible_dict_to_boto3_filter_list",
         "ansible_dict_to_boto3_tag_list", "boto3_tag_list_to_ansible_dict", "boto3_tag_specifications",
         "compare_aws_tags", "compare_policies", "parse_aws_arn", "botocore", "boto3_conn", "get_aws_connection_info",
-        "camel_dict_to_snake_dict", "snake_dict_to_camel_dict", "scrub_none_parameters")},
+        "camel_dict_to_snake_dict", "snake_dict_to_camel_dict", "scrub_none_parameters",
+        "check_sdk_version_supported", "AnsibleBotocoreError")},
     # a module whose attributes are read one by one below (ec2.describe_vpcs(client, ...), ec2.*ErrorHandler)
     "ec2": "module",
 }

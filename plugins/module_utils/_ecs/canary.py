@@ -39,32 +39,22 @@ import time
 
 from ansible_collections.bandup.ecs.plugins.module_utils._cloudwatch import alarms
 from ansible_collections.bandup.ecs.plugins.module_utils._ecs.ecs_service import ServiceError
+from ansible_collections.bandup.ecs.plugins.module_utils.topology import ACTIVE_WEIGHT, canary_steps_problem
 
 STRATEGIES = ("rolling", "canary")
 DEFAULT_STEPS = (10, 50)
 DEFAULT_BAKE_SECONDS = 300
-FULL = 100
+FULL = ACTIVE_WEIGHT
 
 
 class CanaryError(ServiceError):
     """A canary that was stopped (and undone); the message names the alarm, the step and the service."""
 
 
-def steps_problem(steps):
-    """Why ``steps`` are no canary steps (None when they are): a non-empty list of increasing percentages, 1-99."""
-    if not isinstance(steps, (list, tuple)) or not steps or not all(
-            isinstance(s, int) and not isinstance(s, bool) and 0 < s < FULL for s in steps):
-        return f"{list(steps) if isinstance(steps, tuple) else steps!r} must be a non-empty list of percentages " \
-               "between 1 and 99"
-    if any(b <= a for a, b in zip(steps, steps[1:])):
-        return f"{list(steps)} must increase step by step"
-    return None
-
-
 def check(steps, bake_seconds, where="service_canary"):
     """Problems of the canary settings (messages naming the variable), before any call."""
     problems = []
-    steps_wrong = steps_problem(steps)
+    steps_wrong = canary_steps_problem(steps)
     if steps_wrong:
         problems.append(f"{where}_steps: {steps_wrong}")
     if isinstance(bake_seconds, bool) or not isinstance(bake_seconds, int) or not 0 <= bake_seconds <= 86400:

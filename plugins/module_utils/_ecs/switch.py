@@ -35,10 +35,9 @@ from ansible_collections.bandup.ecs.plugins.module_utils._ecs import pre_deploy
 from ansible_collections.bandup.ecs.plugins.module_utils._ecs.ecs_service import STANDING_TAG
 from ansible_collections.bandup.ecs.plugins.module_utils._ecs.ecs_service import placement_state, target_health
 from ansible_collections.bandup.ecs.plugins.module_utils._ecs.service_batch import check_unique
+from ansible_collections.bandup.ecs.plugins.module_utils.topology import ACTIVE_WEIGHT, SCALE_FIRST, STANDBY_WEIGHT, TRAFFIC_FIRST
 
-ACTIVE_WEIGHT, STANDBY_WEIGHT = 100, 0
-# The two orders of a switch (the module's ``switch.order``).
-SCALE_FIRST, TRAFFIC_FIRST = "scale up, move traffic, old cell to standby", "move traffic, scale up, old cell to standby"
+# The weights of the cells and the two orders of a switch (the module's ``switch.order``) live in topology.py.
 
 
 def standing_differs(entry, service):

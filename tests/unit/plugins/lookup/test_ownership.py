@@ -2,7 +2,7 @@
 one refusal per resource found by name without the deployment's tag, unless adopted by name or kind."""
 import pytest
 
-from ansible_collections.amazon.aws.plugins.plugin_utils.lookup import AWSLookupBase
+from ansible_collections.bandup.ecs.plugins.plugin_utils.lazy_aws import LazyAWSLookupBase
 from ansible_collections.bandup.ecs.plugins.lookup.ownership import LookupModule
 from ansible_collections.bandup.ecs.plugins.plugin_utils.ownership import foreign, wanted_names
 from ansible_collections.bandup.ecs.plugins.module_utils.topology import build_topology
@@ -20,7 +20,7 @@ REPO_ARN = f"arn:aws:ecr:us-east-1:{ACCOUNT}:repository/x-{NAME}-web"
 
 @pytest.fixture(name="aws")
 def fixture_aws(monkeypatch, stub_clients):
-    monkeypatch.setattr(AWSLookupBase, "run", lambda self, terms, variables, **kwargs: None)
+    monkeypatch.setattr(LazyAWSLookupBase, "run", lambda self, terms, variables, **kwargs: None)
     stubs = stub_clients(LookupModule)
     options = {}
     monkeypatch.setattr(LookupModule, "get_option", lambda self, key: options[key])

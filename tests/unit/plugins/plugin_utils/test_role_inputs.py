@@ -17,7 +17,7 @@ from ansible_collections.bandup.ecs.plugins.filter.task_definition_inputs import
 from ansible_collections.bandup.ecs.plugins.plugin_utils import constraints
 from ansible_collections.bandup.ecs.plugins.plugin_utils import role_inputs as R
 from ansible_collections.bandup.ecs.plugins.module_utils._ec2.network import subnet_problems
-from ansible_collections.bandup.ecs.plugins.module_utils._ecs.switch import SCALE_FIRST, TRAFFIC_FIRST
+from ansible_collections.bandup.ecs.plugins.module_utils.topology import SCALE_FIRST, TRAFFIC_FIRST
 from ansible_collections.bandup.ecs.plugins.module_utils.topology import build_topology, rule_priorities
 from ansible_collections.bandup.ecs.plugins.module_utils._elbv2.zonal_shift import expires_in_minutes
 
