@@ -6,7 +6,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 ---
 name: preflight
-short_description: The first AWS call of a run, sts:GetCallerIdentity, with each usual failure explained
+short_description: The first AWS calls of a run, sts:GetCallerIdentity (each usual failure explained), then the live state
 version_added: 0.1.0
 description:
   - One C(sts:GetCallerIdentity) from the controller. Returns the account, the caller's ARN, the region and the
@@ -19,7 +19,16 @@ description:
     or the other way round.
 author:
   - Bandup platform team (@bandup)
+  - With I(deployment), once the identity call succeeded, also the two reads a topology needs, with the same
+    credentials and in the same process, C(ec2:DescribeAvailabilityZones) and C(ecs:DescribeClusters) with tags,
+    returned as C(live). When either fails, C(problem) says so.
 options:
+  deployment:
+    description:
+      - The deployment name (C(bandup_name), which is the ECS cluster name) whose live state to read; empty reads
+        none (a run of roles that need no live state, C(--tags ecr) or C(--tags image)).
+    type: str
+    default: ""
   expect_local:
     description:
       - Whether the inventory expects a local AWS endpoint (C(bandup_expect_local_endpoint)).
@@ -63,15 +72,31 @@ _raw:
       type: list
       elements: str
     problem:
-      description: Empty when the call succeeded; else what failed and what to do, as lines.
+      description: Empty when the calls succeeded; else what failed and what to do, as lines.
       type: list
       elements: str
+    live:
+      description:
+        - The live state, with I(deployment) (else C(None)), the I(live) input of the C(bandup.ecs.topology) filter.
+        - C(azs_in_region) (the region's available AZ names), C(live_active_az) (the cluster's C(bandup:active-az)
+          tag, C(None) when the cluster or the tag does not exist yet), C(live_namespace_az) (its
+          C(bandup:namespace-az) tag, the AZ whose cell keeps the namespace named after the deployment),
+          C(cluster_exists), C(cluster_deployment) (its C(bandup:deployment) tag), C(fixed_record) (its
+          C(bandup:fixed) tag) and C(cluster) (the DescribeClusters answer, or C(None)), from the same call.
+      type: dict
 """
+
+try:
+    from botocore.exceptions import BotoCoreError, ClientError
+except ImportError:
+    pass  # AWSLookupBase reports the missing library
 
 from ansible.errors import AnsibleLookupError
 
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.plugin_utils.lookup import AWSLookupBase
 
+from ansible_collections.bandup.ecs.plugins.plugin_utils.live_state import live_facts
 from ansible_collections.bandup.ecs.plugins.plugin_utils.preflight import check
 
 
@@ -80,4 +105,13 @@ class LookupModule(AWSLookupBase):
         super().run(terms, variables, **kwargs)
         if not self.region:
             raise AnsibleLookupError("bandup_region: no AWS region given")
-        return [check(self.client("sts"), self.region, self.get_option("expect_local"))]
+        out = check(self.client("sts"), self.region, self.get_option("expect_local"))
+        out["live"] = None
+        deployment = self.get_option("deployment")
+        if deployment and not out["problem"]:
+            try:
+                out["live"] = live_facts(self.client("ec2"), self.client("ecs"), deployment, record=True)
+            except (AnsibleAWSError, BotoCoreError, ClientError) as err:
+                out["problem"] = [f"bandup_region: could not read the availability zones of region '{self.region}' "
+                                  f"or the cluster's tags (is it a region this account can use?): {err}"]
+        return [out]

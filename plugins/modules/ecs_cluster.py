@@ -106,7 +106,7 @@ options:
   live_cluster:
     description:
       - The cluster as C(ecs:DescribeClusters) with C(TAGS) and C(SETTINGS) answered earlier in the same run (the
-        C(cluster) of the C(bandup.ecs.live_state) lookup); given, the module compares with it instead of reading
+        C(cluster) of the C(live) of the C(bandup.ecs.preflight) lookup); given, the module compares with it instead of reading
         the cluster again. Leave it out when anything may have changed the cluster since that read.
       - Ignored when it names another cluster or is empty.
     type: dict

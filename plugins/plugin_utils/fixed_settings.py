@@ -5,7 +5,7 @@
 The VPC's and the subnets' CIDRs, the ECR repositories' encryption and the target groups' protocol and port cannot
 change in place. ``settings()`` lists what the inventory wants for them; its ``fingerprint()`` is recorded on the
 ECS cluster (tag ``bandup:fixed``, written by the cluster role). The validation compares the inventory's fingerprint
-with the record it already read (the ``bandup.ecs.live_state`` lookup describes the cluster with its tags): equal,
+with the record it already read (the ``bandup.ecs.preflight`` lookup describes the cluster with its tags): equal,
 nothing is read; different or absent (a change, or a deployment older than the record), ``problems()`` reads the
 live resources and names every variable whose change AWS cannot make, before any write.
 """

@@ -28,7 +28,7 @@ def region_azs(ec2):
 
 def live_facts(ec2, ecs, cluster, record=False):
     """The two reads of the topology, as build_topology's keyword arguments: the region's AZs and the cluster's
-    active-AZ and namespace-AZ tags (None before the cluster exists). The live_state lookup calls
+    active-AZ and namespace-AZ tags (None before the cluster exists). The preflight lookup calls
     this. AWS errors are raised as AnsibleAWSError.
 
     With ``record``, also ``cluster_exists``, ``cluster_deployment`` (its ``bandup:deployment`` tag: whether the

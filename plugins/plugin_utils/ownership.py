@@ -9,7 +9,7 @@ take it over (change it, retag it) and a teardown would then delete it. The ``ba
 its kind); an adopted resource is tagged by the run that adopts it, like everything the collection creates.
 
 The reads cost nothing on the converge of an existing deployment whose names did not change: with the deployment's own
-cluster in the live state (the ``bandup.ecs.live_state`` lookup reads its tags anyway) and the cluster's record of the
+cluster in the live state (the ``bandup.ecs.preflight`` lookup reads its tags anyway) and the cluster's record of the
 names (the ``bandup:fixed`` fingerprint, plugin_utils/fixed_settings.py) equal to the inventory's, every name was
 checked by the run that first derived it, and ``problems()`` makes no call. A new service (new repository, target
 group, log group and role names) changes the fingerprint, and the names are read.
@@ -123,6 +123,8 @@ def problems(clients, topology, roles, adopt, live):
     if ours and not live.get("names_changed"):
         return []
     wanted = wanted_names(topology, roles)
+    if not wanted:  # a run of roles that create nothing by name (--tags image)
+        return []
     found = read_tags(clients, [(kind, name) for kind, name in wanted if kind != "cluster"])
     if live.get("cluster_exists") and ("cluster", topology["cluster"]) in wanted:
         found[("cluster", topology["cluster"])] = {DEPLOYMENT_TAG: live.get("cluster_deployment")} \

@@ -187,7 +187,7 @@ class Cluster:  # pylint: disable=too-many-instance-attributes
     tags: dict = None
     purge_tags: bool = False
     initial_tags: dict = None
-    live_cluster: dict = None  # DescribeClusters' answer read earlier in the run (the live_state lookup), or None
+    live_cluster: dict = None  # DescribeClusters' answer read earlier in the run (the preflight lookup), or None
 
     @property
     def resource(self):

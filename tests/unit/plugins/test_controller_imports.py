@@ -29,6 +29,7 @@ values = {"network_vpc_id": "", "network_vpc_cidr": "10.0.0.0/16", "network_publ
 fixed_settings.fingerprint(fixed_settings.settings(topology, values, {"web": 0}))
 assert ownership.problems(None, topology, ["alb", "ecr"], [], {"cluster_exists": True, "cluster_deployment": "bandup",
                                                               "names_changed": False}) == []
+assert ownership.problems(None, topology, ["image"], [], {}) == []  # --tags image: nothing of it is named
 """
 
 
@@ -69,5 +70,5 @@ def test_loading_the_lookup_does_not_import_boto3(lookup):
 def test_the_check_sees_boto3():
     """The check above would pass on an interpreter that hid its imports: a lookup that calls AWS imports boto3."""
     code = ("import sys; sys.path.insert(0, sys.argv[1]); "
-            "import ansible_collections.bandup.ecs.plugins.lookup.live_state; print('boto3' in sys.modules)")
+            "import ansible_collections.bandup.ecs.plugins.lookup.preflight; print('boto3' in sys.modules)")
     assert _run(code).strip() == "True"

@@ -56,7 +56,7 @@ def test_unchanged_cluster_keeps_the_active_az_tag(ecs, capsys):
 
 
 def test_live_cluster_given_is_not_read_again(ecs, capsys):
-    """live_cluster (the live_state lookup's read earlier in the run) replaces the DescribeClusters; the Stubber
+    """live_cluster (the preflight lookup's read earlier in the run) replaces the DescribeClusters; the Stubber
     has no response queued, so a read would fail the run. One that names another cluster is not used."""
     out = run(args(live_cluster=copy.deepcopy(LIVE)), capsys)
     assert out["changed"] is False and out["changes"] == []
