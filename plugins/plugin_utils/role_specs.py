@@ -20,6 +20,7 @@ except ImportError:  # the region check is then left to the AWS calls that follo
 # The collection's roles/ (this file is plugins/plugin_utils/role_specs.py).
 ROLES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "roles")
 _SPECS = {}
+_REGIONS = []
 
 
 def load_specs(roles_dir=ROLES_DIR):
@@ -38,8 +39,10 @@ def load_specs(roles_dir=ROLES_DIR):
 
 
 def known_regions():
-    """The AWS regions botocore knows (data/partitions.json), or None without botocore."""
+    """The AWS regions botocore knows (data/partitions.json), or None without botocore (read once per process)."""
     if Loader is None:
         return None
-    return {region for partition in Loader().load_data("partitions")["partitions"]
-            for region in partition.get("regions", {})}
+    if not _REGIONS:
+        _REGIONS.append(frozenset(region for partition in Loader().load_data("partitions")["partitions"]
+                                  for region in partition.get("regions", {})))
+    return set(_REGIONS[0])

@@ -23,9 +23,9 @@ description:
 author:
   - Bandup platform team (@bandup)
 notes:
-  - Loaded in the controller, per run - ansible's filter and test plugins; C(boto3), C(botocore) and amazon.aws's
-    plugin_utils (its lookup base); this collection's filter and lookup plugins and the action plugin of
-    C(ecs_app_services).
+  - Loaded in the controller, once per run - ansible's filter and test plugins; C(boto3), C(botocore) and amazon.aws's
+    plugin_utils (its lookup base); the roles' argument specs and botocore's region list (what the validation lookup
+    reads); this collection's filter and lookup plugins and the action plugin of C(ecs_app_services).
 """
 
 from ansible.errors import AnsibleError
@@ -45,8 +45,14 @@ COLLECTION_PLUGINS = (
 )
 
 
+_PRELOADED = []  # what preload() missed, once it ran in this process (a strategy is made per play)
+
+
 def preload():
-    """Load what the workers of this collection's tasks load, in this process; returns what could not be loaded."""
+    """Load what the workers of this collection's tasks load, in this process (once); returns what could not be
+    loaded."""
+    if _PRELOADED:
+        return _PRELOADED[0]
     missed = []
     for loader in (filter_loader, test_loader):
         try:
@@ -58,6 +64,13 @@ def preload():
         from ansible_collections.amazon.aws.plugins.plugin_utils import lookup  # noqa: F401  pylint: disable=unused-import
     except ImportError as err:
         missed.append(f"boto3: {err}")
+    try:  # the argument specs and regions the validation and fixed_settings lookups read (cached per process)
+        from ansible_collections.bandup.ecs.plugins.plugin_utils import role_specs
+
+        role_specs.load_specs()
+        role_specs.known_regions()
+    except (ImportError, OSError) as err:
+        missed.append(f"role argument specs: {err}")
     for loader, names in COLLECTION_PLUGINS:
         for name in names:
             try:
@@ -65,6 +78,7 @@ def preload():
                     missed.append(f"bandup.ecs.{name}: not found")
             except (AnsibleError, ImportError) as err:
                 missed.append(f"bandup.ecs.{name}: {err}")
+    _PRELOADED.append(missed)
     return missed
 
 
