@@ -17,11 +17,11 @@ description:
     fails with them.
   - C(warnings) holds lines when the endpoint is on this machine (a loopback address) and I(expect_local) is false,
     or the other way round.
-author:
-  - Bandup platform team (@bandup)
   - With I(deployment), once the identity call succeeded, also the two reads a topology needs, with the same
     credentials and in the same process, C(ec2:DescribeAvailabilityZones) and C(ecs:DescribeClusters) with tags,
     returned as C(live). When either fails, C(problem) says so.
+author:
+  - Bandup platform team (@bandup)
 options:
   deployment:
     description:
