@@ -28,6 +28,8 @@ notes:
     reads); this collection's filter and lookup plugins and the action plugin of C(ecs_app_services).
 """
 
+import os
+
 from ansible.errors import AnsibleError
 from ansible.plugins.loader import action_loader, filter_loader, lookup_loader, test_loader
 from ansible.plugins.strategy.linear import StrategyModule as LinearStrategyModule
@@ -35,14 +37,14 @@ from ansible.utils.display import Display
 
 display = Display()
 
-# This collection's controller-side plugins the plays run on most tasks (plugins/filter, plugins/lookup, plugins/action).
-COLLECTION_PLUGINS = (
-    (filter_loader, ("topology", "network_inputs", "alb_inputs", "deployment_alarms", "ecr_inputs", "image_inputs",
-                     "task_definition_inputs", "service_apps", "service_missing", "failover_inputs",
-                     "rollback_inputs", "iam_policy", "secrets_policy")),
-    (lookup_loader, ("validation", "preflight", "fixed_settings", "ownership", "certificate")),
-    (action_loader, ("ecs_app_services",)),
-)
+# This collection's controller-side plugins (plugins/filter, plugins/lookup, plugins/action), every file of them.
+PLUGINS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+COLLECTION_PLUGINS = ((filter_loader, "filter"), (lookup_loader, "lookup"), (action_loader, "action"))
+
+
+def _names(kind):
+    return sorted(name[:-3] for name in os.listdir(os.path.join(PLUGINS_DIR, kind))
+                  if name.endswith(".py") and not name.startswith("_"))
 
 
 _PRELOADED = []  # what preload() missed, once it ran in this process (a strategy is made per play)
@@ -71,8 +73,8 @@ def preload():
         role_specs.known_regions()
     except (ImportError, OSError) as err:
         missed.append(f"role argument specs: {err}")
-    for loader, names in COLLECTION_PLUGINS:
-        for name in names:
+    for loader, kind in COLLECTION_PLUGINS:
+        for name in _names(kind):
             try:
                 if loader.get(f"bandup.ecs.{name}", class_only=True) is None:
                     missed.append(f"bandup.ecs.{name}: not found")

@@ -41,6 +41,10 @@ def test_preload_loads_what_the_workers_would():
                    "ansible_collections.bandup.ecs.plugins.plugin_utils.preflight",
                    "ansible_collections.bandup.ecs.plugins.action.ecs_app_services"):
         assert module in loaded, module
+    # every filter and lookup file of the collection
+    for kind in ("filter", "lookup"):
+        for path in (ROOT / "plugins" / kind).glob("*.py"):
+            assert f"ansible_collections.bandup.ecs.plugins.{kind}.{path.stem}" in loaded, path
 
 
 def test_every_play_of_the_collection_uses_it():
