@@ -4,7 +4,7 @@ boto3, never back.
 - module_utils (the shared top level and the per-AWS-service private packages ``_ecs``, ``_elbv2``, ...) import only
   module_utils: AnsiballZ ships nothing else to the host a module runs on.
 - modules import only module_utils, never each other.
-- Controller-side code (plugin_utils, filters, lookups, action and strategy plugins) imports module_utils and plugin_utils, never
+- Controller-side code (plugin_utils, filters, lookups, action and callback plugins) imports module_utils and plugin_utils, never
   modules; plugin_utils is imported by no module and no module_utils.
 - The load balancer code (module_utils/_elbv2/) imports no ECS code.
 - module_utils never receive the module object: no parameter named ``module`` and no use of what only a module has
@@ -23,7 +23,7 @@ PREFIX = "ansible_collections.bandup.ecs.plugins."
 LOAD_BALANCER_MAY_IMPORT = {"once", "records", "changes", "aws", "tags", "propagation"}
 MODULE_ONLY = {"fail_json", "fail_json_aws", "fail_json_aws_error", "exit_json", "check_mode", "params", "client",
                "write_client"}
-CONTROLLER = ("plugin_utils", "filter", "lookup", "action", "strategy")
+CONTROLLER = ("plugin_utils", "filter", "lookup", "action", "callback")
 
 
 def sources(kind):

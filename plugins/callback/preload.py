@@ -5,37 +5,36 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 ---
-name: linear
-short_description: ansible.builtin.linear, with what every task's worker imports loaded once, in the controller
+name: preload
+type: aggregate
+short_description: Loads once, in the controller, what the forked worker of nearly every task would load again
 version_added: 0.2.0
 description:
-  - Runs a play exactly as C(ansible.builtin.linear) does (it is that strategy, unchanged), after loading in the
-    controller process what the forked worker of nearly every task of this collection's plays would otherwise load
-    again and drop when it exits, so each fork inherits it.
   - Ansible runs each task in a new process forked from the controller. A worker that evaluates a core filter or
     test (C(default), C(bool), C(is defined)) loads ansible's filter and test plugins (about 15 ms on 2 cores), one
     that runs a filter of this collection imports its code (20-40 ms), one that runs a lookup that calls AWS imports
-    boto3 (about 0.2 s). Loaded once here, a no-op C(site.yml) is about 0.9 s (9 percent) faster (docs/performance.md).
-  - What it loads, each only when importable (a missing boto3 is reported by the lookup or module that needs it), is
-    the list below; nothing is run, and no AWS call is made.
-  - The collection's playbooks set it as each play's C(strategy). It has the options of C(ansible.builtin.linear)
-    (none).
+    boto3 (about 0.2 s); each worker drops what it loaded when it exits.
+  - When the playbook starts, this callback loads them in the controller process, so every fork inherits them - a
+    no-op C(site.yml) of this collection is about 0.7 s (7 percent) faster on 2 cores (docs/performance.md). It
+    prints nothing, runs nothing and makes no AWS call; what cannot be loaded (no boto3) is left to the lookup or
+    module that needs it, and named at C(-vvv).
+  - Enable it in C(ansible.cfg) (C(callbacks_enabled = bandup.ecs.preload)), as this repository's C(ansible.cfg)
+    does. It changes no result; without it the plays run the same, slower.
 author:
   - Bandup platform team (@bandup)
 notes:
-  - Loaded in the controller, once per run - ansible's filter and test plugins; C(boto3), C(botocore) and amazon.aws's
-    plugin_utils (its lookup base); the roles' argument specs and botocore's region list (what the validation lookup
-    reads); this collection's filter and lookup plugins and the action plugin of C(ecs_app_services).
+  - Loaded once per run - ansible's filter and test plugins; C(boto3), C(botocore) and amazon.aws's plugin_utils
+    (its lookup base); the roles' argument specs and botocore's region list (what the validation lookup reads);
+    every filter, lookup and action plugin of this collection.
+  - A strategy plugin could do the same for every play without configuration, but ansible-core 2.21 deprecates
+    strategy plugins outside ansible.builtin (each run would print a deprecation warning).
 """
 
 import os
 
 from ansible.errors import AnsibleError
+from ansible.plugins.callback import CallbackBase
 from ansible.plugins.loader import action_loader, filter_loader, lookup_loader, test_loader
-from ansible.plugins.strategy.linear import StrategyModule as LinearStrategyModule
-from ansible.utils.display import Display
-
-display = Display()
 
 # This collection's controller-side plugins (plugins/filter, plugins/lookup, plugins/action), every file of them.
 PLUGINS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -47,7 +46,7 @@ def _names(kind):
                   if name.endswith(".py") and not name.startswith("_"))
 
 
-_PRELOADED = []  # what preload() missed, once it ran in this process (a strategy is made per play)
+_PRELOADED = []  # what preload() missed, once it ran in this process
 
 
 def preload():
@@ -84,8 +83,12 @@ def preload():
     return missed
 
 
-class StrategyModule(LinearStrategyModule):
-    def __init__(self, tqm):
-        super().__init__(tqm)
+class CallbackModule(CallbackBase):
+    CALLBACK_VERSION = 2.0
+    CALLBACK_TYPE = "aggregate"
+    CALLBACK_NAME = "bandup.ecs.preload"
+    CALLBACK_NEEDS_ENABLED = True
+
+    def v2_playbook_on_start(self, playbook):
         for line in preload():
-            display.vvv(f"bandup.ecs.linear: not preloaded: {line}")
+            self._display.vvv(f"bandup.ecs.preload: not preloaded: {line}")

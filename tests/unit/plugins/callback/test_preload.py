@@ -1,13 +1,11 @@
-"""The bandup.ecs.linear strategy: ansible.builtin.linear after loading, in the controller, what the workers of the
-collection's tasks would load again on every fork (ansible's filter and test plugins, boto3, this collection's
-filters, lookups and action plugin). Its effect on time is measured by `make bench`, not here."""
+"""The bandup.ecs.preload callback: loads, in the controller, what the workers of the collection's tasks would load
+again on every fork (ansible's filter and test plugins, boto3, this collection's filters, lookups and action plugin).
+Its effect on time is measured by `make bench`, not here."""
 import json
 import os
 import pathlib
 import subprocess
 import sys
-
-import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parents[4]
 CODE = """
@@ -15,12 +13,10 @@ import json, sys
 from ansible.plugins.loader import init_plugin_loader
 init_plugin_loader([sys.argv[1]])
 before = {m for m in sys.modules}
-from ansible_collections.bandup.ecs.plugins.strategy.linear import StrategyModule, preload
-from ansible.plugins.strategy.linear import StrategyModule as Linear
+from ansible_collections.bandup.ecs.plugins.callback.preload import preload
 missed = preload()
 loaded = sorted(m for m in sys.modules if m not in before)
-print(json.dumps({"missed": missed, "linear": issubclass(StrategyModule, Linear) and StrategyModule.run is Linear.run,
-                  "loaded": loaded}))
+print(json.dumps({"missed": missed, "again": preload() is missed, "loaded": loaded}))
 """
 
 
@@ -30,7 +26,7 @@ def test_preload_loads_what_the_workers_would():
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
     assert out["missed"] == []
-    assert out["linear"]  # the play runs as ansible.builtin.linear runs it
+    assert out["again"]  # once per process
     loaded = set(out["loaded"])
     # ansible's own plugin files load under a name with a suffix (ansible.plugins.filter.core_<n>)
     for prefix in ("ansible.plugins.filter.core_", "ansible.plugins.test.core_"):
@@ -47,11 +43,6 @@ def test_preload_loads_what_the_workers_would():
             assert f"ansible_collections.bandup.ecs.plugins.{kind}.{path.stem}" in loaded, path
 
 
-def test_every_play_of_the_collection_uses_it():
-    plays = []
-    for path in sorted((ROOT / "playbooks").glob("*.yml")):
-        for play in yaml.safe_load(path.read_text()) or []:
-            if "hosts" in play:
-                plays.append((path.name, play.get("name"), play.get("strategy")))
-    assert len(plays) > 15
-    assert [p for p in plays if p[2] != "bandup.ecs.linear"] == []
+def test_this_repository_enables_it():
+    config = (ROOT / "ansible.cfg").read_text()
+    assert "callbacks_enabled = bandup.ecs.preload" in config.splitlines()
