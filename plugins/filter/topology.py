@@ -12,9 +12,9 @@ description:
   - The topology of a deployment (plugins/module_utils/topology.py), computed on the controller without starting a
     module, with every check (Fargate CPU/memory pairs, name limits, counts, Service Connect uniqueness, ports,
     service dependencies) and every resource name the roles use. The C(bandup) role sets C(bandup_topology) with it.
-  - It reads nothing from AWS itself. Given I(live) (the C(live) of the C(bandup.ecs.preflight) lookup) it checks the AZs against
-    the region and takes the active AZ from the cluster's C(bandup:active-az) tag; without
-    it the active AZ is the inventory's (C(active_az_source=inventory)). The C(bandup) role passes I(live) unless
+  - It reads nothing from AWS itself. Given I(live) (the C(live) of the C(bandup.ecs.preflight) lookup) it checks
+    the AZs against the region and takes the active AZ from the cluster's C(bandup:active-az) tag; without it the
+    active AZ is the inventory's (C(active_az_source=inventory)). The C(bandup) role passes I(live) unless
     the run's roles need neither (C(--tags ecr), C(--tags image)).
   - Fails with the variable's name on bad input.
 author:
@@ -52,10 +52,10 @@ options:
     default: {}
   live:
     description:
-      - What the C(live) of the C(bandup.ecs.preflight) lookup returns (C(azs_in_region), C(live_active_az), C(live_namespace_az));
-        the AZs are then checked against the region, the active AZ is the cluster's C(bandup:active-az) tag once it
-        exists, and the cell that keeps the namespace named C(bandup_name) is the cluster's C(bandup:namespace-az)
-        tag (without it, the active AZ's).
+      - The C(live) of the C(bandup.ecs.preflight) lookup (C(azs_in_region), C(live_active_az),
+        C(live_namespace_az)); the AZs are then checked against the region, the active AZ is the cluster's
+        C(bandup:active-az) tag once it exists, and the cell that keeps the namespace named C(bandup_name) is the
+        cluster's C(bandup:namespace-az) tag (without it, the active AZ's).
       - Without it nothing live is checked and the active AZ is the inventory's.
     type: dict
 """

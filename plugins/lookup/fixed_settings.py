@@ -12,8 +12,8 @@ description:
   - The settings AWS cannot change on an existing resource (the VPC's and subnets' CIDRs, the ECR repositories'
     encryption, the target groups' protocol and port), as the inventory wants them, and their fingerprint, which
     the cluster role records on the ECS cluster (tag C(bandup:fixed)).
-  - When I(record) (the cluster's tag, read by the C(live) of the C(bandup.ecs.preflight) lookup) equals the fingerprint, nothing
-    is read. When it differs (the inventory changed one of them, or the deployment predates the record) and the
+  - When I(record) (the cluster's tag, read by the C(bandup.ecs.preflight) lookup) equals the fingerprint,
+    nothing is read. When it differs (the inventory changed one of them, or the deployment predates the record) and the
     cluster exists, the live VPC, subnets, repositories and target groups are read (read-only) and every variable
     whose change AWS cannot make is returned with what to do instead.
 author:
@@ -24,11 +24,11 @@ options:
     type: dict
     required: true
   record:
-    description: The cluster's C(bandup:fixed) tag (C(fixed_record) of the C(live) of the C(bandup.ecs.preflight) lookup).
+    description: The cluster's C(bandup:fixed) tag (C(live.fixed_record) of the C(bandup.ecs.preflight) lookup).
     type: str
   cluster_exists:
-    description: Whether the cluster exists (C(cluster_exists) of the C(live) of the C(bandup.ecs.preflight) lookup); nothing is
-      read when it does not.
+    description: Whether the cluster exists (C(live.cluster_exists) of the C(bandup.ecs.preflight) lookup);
+      nothing is read when it does not.
     type: bool
     default: false
 requirements:

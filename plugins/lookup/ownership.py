@@ -33,7 +33,7 @@ options:
     elements: str
     default: []
   live:
-    description: The C(live) of the C(bandup.ecs.preflight) lookup's answer (C(cluster_exists), C(cluster_deployment)).
+    description: The C(live) of the C(bandup.ecs.preflight) lookup (C(cluster_exists), C(cluster_deployment)).
     type: dict
     required: true
 requirements:

@@ -6,7 +6,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 ---
 name: preflight
-short_description: The first AWS calls of a run, sts:GetCallerIdentity (each usual failure explained), then the live state
+short_description: The first AWS calls of a run, sts:GetCallerIdentity (each failure explained), then the live state
 version_added: 0.1.0
 description:
   - One C(sts:GetCallerIdentity) from the controller. Returns the account, the caller's ARN, the region and the

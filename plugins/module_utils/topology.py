@@ -45,7 +45,8 @@ STANDING_TAG = "bandup:standing"
 # Here, beside the other names the roles and the modules share, so the controller-side code that needs them
 # (plugin_utils/) does not import the modules' AWS code (boto3 costs a forked worker ~0.25 s per task).
 ACTIVE_WEIGHT, STANDBY_WEIGHT = 100, 0
-SCALE_FIRST, TRAFFIC_FIRST = "scale up, move traffic, old cell to standby", "move traffic, scale up, old cell to standby"
+SCALE_FIRST = "scale up, move traffic, old cell to standby"
+TRAFFIC_FIRST = "move traffic, scale up, old cell to standby"
 IAM_ROLE_MAX = 64
 
 # Defaults of a bandup_services entry. roles/bandup/meta/argument_specs.yml documents the same

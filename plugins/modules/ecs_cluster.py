@@ -106,8 +106,8 @@ options:
   live_cluster:
     description:
       - The cluster as C(ecs:DescribeClusters) with C(TAGS) and C(SETTINGS) answered earlier in the same run (the
-        C(cluster) of the C(live) of the C(bandup.ecs.preflight) lookup); given, the module compares with it instead of reading
-        the cluster again. Leave it out when anything may have changed the cluster since that read.
+        C(live.cluster) of the C(bandup.ecs.preflight) lookup); given, the module compares with it instead of
+        reading the cluster again. Leave it out when anything may have changed the cluster since that read.
       - Ignored when it names another cluster or is empty.
     type: dict
     version_added: 0.1.0

@@ -544,7 +544,7 @@ class Adopt(Rule):
 
 
 class CanarySteps(Rule):
-    """service_canary_steps: the percent of traffic on the standby cell at each step (module_utils/topology.py canary_steps_problem)."""
+    """service_canary_steps: the percent of traffic on the standby cell at each step (topology.canary_steps_problem)."""
 
     form = "a non-empty list of increasing percentages, each 1-99"
 

@@ -8,7 +8,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorH
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.bandup.ecs.plugins.module_utils._ecs import ecs_cluster
-from ansible_collections.bandup.ecs.plugins.module_utils.topology import ACTIVE_AZ_TAG, FIXED_RECORD_TAG, NAMESPACE_AZ_TAG
+from ansible_collections.bandup.ecs.plugins.module_utils.topology import ACTIVE_AZ_TAG, NAMESPACE_AZ_TAG
+from ansible_collections.bandup.ecs.plugins.module_utils.topology import FIXED_RECORD_TAG
 
 # The cluster tag recording the fingerprint of the settings AWS cannot change in place (fixed_settings.RECORD_TAG).
 # The tag that says which deployment a resource belongs to (plugin_utils/ownership.py).

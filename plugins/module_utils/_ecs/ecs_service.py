@@ -40,8 +40,8 @@ from ansible_collections.bandup.ecs.plugins.module_utils.tags import write_tags
 from ansible_collections.bandup.ecs.plugins.module_utils.records import LAST_APPLIED_TAG, last_applied, record_parts
 from ansible_collections.bandup.ecs.plugins.module_utils.topology import STANDING_TAG
 
-# STANDING_TAG (topology.py) records the placement's standing (active or standby). LEGACY_STANDING_TAG is the standing tag of
-# releases before the rename: read when STANDING_TAG is absent, removed when the new tag is written. SC_ROLE_TAG
+# STANDING_TAG (topology.py) records the placement's standing (active or standby). LEGACY_STANDING_TAG is the
+# standing tag of releases before the rename: read when STANDING_TAG is absent, removed when the new tag is written. SC_ROLE_TAG
 # (server or client) was written by releases before cells: still read as a fallback, removed likewise.
 LEGACY_STANDING_TAG = "bandup:role"
 SC_ROLE_TAG = "bandup:sc-role"

@@ -35,7 +35,8 @@ from ansible_collections.bandup.ecs.plugins.module_utils._ecs import pre_deploy
 from ansible_collections.bandup.ecs.plugins.module_utils._ecs.ecs_service import STANDING_TAG
 from ansible_collections.bandup.ecs.plugins.module_utils._ecs.ecs_service import placement_state, target_health
 from ansible_collections.bandup.ecs.plugins.module_utils._ecs.service_batch import check_unique
-from ansible_collections.bandup.ecs.plugins.module_utils.topology import ACTIVE_WEIGHT, SCALE_FIRST, STANDBY_WEIGHT, TRAFFIC_FIRST
+from ansible_collections.bandup.ecs.plugins.module_utils.topology import ACTIVE_WEIGHT, STANDBY_WEIGHT
+from ansible_collections.bandup.ecs.plugins.module_utils.topology import SCALE_FIRST, TRAFFIC_FIRST
 
 # The weights of the cells and the two orders of a switch (the module's ``switch.order``) live in topology.py.
 
