@@ -60,9 +60,8 @@ def preload():
             list(loader.all(class_only=True))  # ansible.builtin's filter and test plugin files
         except AnsibleError as err:
             missed.append(f"{loader.package}: {err}")
-    try:
+    try:  # amazon.aws's lookup base comes with this collection's preflight and certificate lookups, below
         import boto3  # noqa: F401  pylint: disable=unused-import
-        from ansible_collections.amazon.aws.plugins.plugin_utils import lookup  # noqa: F401  pylint: disable=unused-import
     except ImportError as err:
         missed.append(f"boto3: {err}")
     try:  # the argument specs and regions the validation and fixed_settings lookups read (cached per process)

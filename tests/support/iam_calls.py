@@ -59,8 +59,6 @@ HELPERS = {
         "check_sdk_version_supported", "AnsibleBotocoreError")},
     # a module whose attributes are read one by one below (ec2.describe_vpcs(client, ...), ec2.*ErrorHandler)
     "ec2": "module",
-    # amazon.aws's plugin_utils.lookup, imported (not called) by plugins/strategy/linear.py to load it once
-    "lookup": None,
 }
 
 # Actions AWS authorizes alongside a call (Service Authorization Reference "dependent actions", service guides).
